@@ -1,0 +1,84 @@
+// Enforces the caller's CASL ability on every external call: queries narrowed, records and fields checked, results masked.
+import { Forbidden, NotAuthenticated } from '@feathersjs/errors'
+import type { HookContext, NextFunction } from '@feathersjs/feathers'
+import type { MongoAbility } from '@casl/ability'
+import type { Permissions } from '../permissions/abilities.js'
+import { METHOD_ACTIONS, accessibleQuery, can, forbiddenField, maskRecord, restrictQuery } from '../permissions/access.js'
+import type { Collection } from '../schemas/types.js'
+
+declare module '@feathersjs/feathers' {
+  interface Params {
+    ability?: MongoAbility
+  }
+}
+
+/** Nothing granted to an anonymous caller means "log in", not "forbidden". */
+function refuse(context: HookContext, message: string, data?: Record<string, unknown>): never {
+  if (!context.params.user) throw new NotAuthenticated('Not authenticated')
+  throw new Forbidden(message, data)
+}
+
+export function authorize(collection: Collection, permissions: Permissions) {
+  const name = collection.name
+  const describe = (action: string) => `You may not ${action} ${collection.label.toLowerCase()}`
+
+  return async (context: HookContext, next: NextFunction) => {
+    if (!context.params.provider) return next()
+    const ability = await permissions.abilityFor(context.params.user)
+    context.params.ability = ability
+    const { method, id } = context
+    const action = METHOD_ACTIONS[method] ?? method
+
+    if (method === 'find' || id === null) {
+      const allowed = accessibleQuery(ability, action, name)
+      if (!allowed) refuse(context, describe(action))
+      context.params.query = restrictQuery(context.params.query, allowed!)
+      if (method !== 'find') checkFieldsWithoutRecord(context, ability, action)
+      if (method === 'create') checkCreate(context, ability)
+    } else if (method === 'create') {
+      checkCreate(context, ability)
+    } else if (method !== 'get') {
+      const recordId = METHOD_ACTIONS[method] ? id : context.data?.id
+      const existing = await context.service._get(recordId)
+      if (!can(ability, action, name, existing)) refuse(context, `${describe(action)}: this record is outside your permissions`)
+      if (method === 'patch' || method === 'update') checkWrite(context, ability, existing)
+    }
+
+    await next()
+
+    if (method === 'get' && !can(ability, 'read', name, context.result)) {
+      refuse(context, `${describe('read')}: this record is outside your permissions`)
+    }
+    context.result = maskResult(ability, collection, context.result)
+  }
+
+  function checkCreate(context: HookContext, ability: MongoAbility) {
+    for (const item of Array.isArray(context.data) ? context.data : [context.data]) {
+      if (!can(ability, 'create', name, item)) refuse(context, `${describe('create')} with these values`)
+      const field = forbiddenField(ability, 'create', name, item, item)
+      if (field) refuse(context, `You may not set field "${field}"`, { field })
+    }
+  }
+
+  /** Every changed field must be writable, and the record must stay inside the caller's permissions. */
+  function checkWrite(context: HookContext, ability: MongoAbility, existing: Record<string, any>) {
+    const field = forbiddenField(ability, 'update', name, existing, context.data)
+    if (field) refuse(context, `You may not change field "${field}"`, { field })
+    const after = context.method === 'update' ? { ...context.data, _id: existing._id } : { ...existing, ...context.data }
+    if (!can(ability, 'update', name, after)) refuse(context, `${describe('update')}: the change would move this record outside your permissions`)
+  }
+
+  function checkFieldsWithoutRecord(context: HookContext, ability: MongoAbility, action: string) {
+    if (!context.data) return
+    const field = Object.keys(context.data).find((key) => !ability.can(action, name, key))
+    if (field) refuse(context, `You may not change field "${field}"`, { field })
+  }
+}
+
+/** Results (single, list or page) with only what the ability may read. */
+export function maskResult(ability: MongoAbility, collection: Collection, result: any): any {
+  const mask = (record: any) => (record && typeof record === 'object' ? maskRecord(ability, collection.name, record, collection.fields) ?? {} : record)
+  if (Array.isArray(result)) return result.map(mask)
+  if (result && Array.isArray(result.data)) return { ...result, data: result.data.map(mask) }
+  return mask(result)
+}

@@ -1,0 +1,55 @@
+// What an ability allows on a collection, in the shapes the engine needs: a store query, a record check, a field mask.
+import { subject as tag, type MongoAbility } from '@casl/ability'
+import { permittedFieldsOf, rulesToQuery } from '@casl/ability/extra'
+
+/** CASL action of each Feathers method; declared actions are their own CASL action. */
+export const METHOD_ACTIONS: Record<string, string> = {
+  find: 'read',
+  get: 'read',
+  create: 'create',
+  update: 'update',
+  patch: 'update',
+  remove: 'delete'
+}
+
+export type Query = Record<string, any>
+
+/** The store query selecting what `action` may touch: `{}` for everything, `null` for nothing. */
+export function accessibleQuery(ability: MongoAbility, action: string, subjectType: string): Query | null {
+  return rulesToQuery(ability, action, subjectType, (rule) => (rule.inverted ? { $nor: [rule.conditions] } : rule.conditions!))
+}
+
+/** The caller's query narrowed to what the ability allows; the caller's own clauses stay intact. */
+export function restrictQuery(query: Query = {}, allowed: Query): Query {
+  if (Object.keys(allowed).length === 0) return query
+  const { $limit, $skip, $sort, $select, ...conditions } = query
+  const filters = Object.fromEntries(Object.entries({ $limit, $skip, $sort, $select }).filter(([, v]) => v !== undefined))
+  const clauses = [conditions, allowed].filter((clause) => Object.keys(clause).length > 0)
+  return { ...filters, $and: clauses }
+}
+
+/** A copy of the record tagged with its collection, so CASL matches it against that collection's rules. */
+export const asSubject = (subjectType: string, record: Record<string, any>) => tag(subjectType, { ...record })
+
+export const can = (ability: MongoAbility, action: string, subjectType: string, record: Record<string, any>, field?: string) =>
+  ability.can(action, asSubject(subjectType, record), field)
+
+/** True when some rule for this action limits fields, so results need masking. */
+export const limitsFields = (ability: MongoAbility, action: string, subjectType: string) =>
+  ability.rulesFor(action, subjectType).some((rule) => rule.fields)
+
+/** The record with only the fields the ability may `read`; `null` when it may read none of it. */
+export function maskRecord(ability: MongoAbility, subjectType: string, record: Record<string, any>, allFields: string[]): Record<string, any> | null {
+  if (!ability.can('read', asSubject(subjectType, record))) return null
+  if (!limitsFields(ability, 'read', subjectType)) return record
+  const fields = permittedFieldsOf(ability, 'read', asSubject(subjectType, record), { fieldsFrom: (rule) => rule.fields || allFields })
+  const masked: Record<string, any> = {}
+  for (const field of fields) if (field in record) masked[field] = record[field]
+  return masked
+}
+
+/** The first field of `data` the ability may not write for `action` on `record`, if any. */
+export function forbiddenField(ability: MongoAbility, action: string, subjectType: string, record: Record<string, any>, data: Record<string, any>) {
+  const target = asSubject(subjectType, record)
+  return Object.keys(data).find((field) => !ability.can(action, target, field))
+}

@@ -1,0 +1,51 @@
+// Permissions records → CASL raw rules, and the caller's values put in place of `{{user.<field>}}`.
+import type { RawRuleOf, MongoAbility } from '@casl/ability'
+
+export interface PermissionRecord {
+  _id: string
+  PermissionName: string
+  Action: string
+  Subject: string
+  Conditions?: Record<string, unknown>
+  Fields?: string[]
+  Inverted?: boolean
+}
+
+export type RawRule = RawRuleOf<MongoAbility>
+
+/** What a placeholder becomes when the caller has no such value: matches no stored record. */
+export const UNSET = '\u0000unset'
+
+const PLACEHOLDER = /^\{\{\s*user\.([A-Za-z0-9_.]+)\s*\}\}$/
+
+const valueAt = (source: any, path: string) => path.split('.').reduce((value, key) => (value == null ? undefined : value[key]), source)
+
+/** Replaces every `{{user.x}}` string in conditions with the caller's value (its own type kept: ids, arrays, numbers). */
+export function interpolate(conditions: unknown, user: Record<string, any> | undefined): unknown {
+  if (typeof conditions === 'string') {
+    const match = PLACEHOLDER.exec(conditions)
+    if (!match) return conditions
+    const value = user ? valueAt(user, match[1]) : undefined
+    return value === undefined || value === null ? UNSET : value
+  }
+  if (Array.isArray(conditions)) return conditions.map((item) => interpolate(item, user))
+  if (conditions && typeof conditions === 'object') {
+    const result: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(conditions)) result[key] = interpolate(value, user)
+    return result
+  }
+  return conditions
+}
+
+/** True when any condition names the caller, so the ability differs per user of one role. */
+export function usesPlaceholders(rules: RawRule[]): boolean {
+  return rules.some((rule) => rule.conditions && JSON.stringify(rule.conditions).includes('{{'))
+}
+
+export function toRawRule(permission: PermissionRecord): RawRule {
+  const rule: RawRule = { action: permission.Action, subject: permission.Subject }
+  if (permission.Conditions && Object.keys(permission.Conditions).length) rule.conditions = permission.Conditions as any
+  if (permission.Fields?.length) rule.fields = permission.Fields
+  if (permission.Inverted) rule.inverted = true
+  return rule
+}

@@ -1,0 +1,43 @@
+// Field builders: TypeBox types carrying the engine's annotations (`x-ref`, `x-secret`) so one schema says everything.
+import { Type, type SchemaOptions, type StringOptions, type TString, type TUnsafe } from '@sinclair/typebox'
+import type { ReferenceOptions, SecretKind } from './types.js'
+
+export { Type } from '@sinclair/typebox'
+export type { Static } from '@sinclair/typebox'
+
+/** An id of a record of another collection (a string here; an ObjectId inside MongoDB). */
+export const Ref = (collection: string, options: Omit<ReferenceOptions, 'collection'> & SchemaOptions = {}): TString => {
+  const { onDelete = 'restrict', check = true, ...schemaOptions } = options
+  return Type.String({ ...schemaOptions, minLength: 1, 'x-ref': { collection, onDelete, check } })
+}
+
+/** Date and time as an ISO 8601 string; stored as a native date so ranges, sorting and TTL work. */
+export const DateTime = (options: StringOptions<'date-time'> = {}): TString<'date-time'> =>
+  Type.String({ ...options, format: 'date-time' })
+
+export const Email = (options: StringOptions<'email'> = {}): TString<'email'> =>
+  Type.String({ maxLength: 254, ...options, format: 'email' })
+
+const secret = (kind: SecretKind, options: StringOptions<string>): TString =>
+  Type.String({ ...options, writeOnly: true, 'x-secret': kind })
+
+/** Hashed with bcrypt before it is stored; never returned, never in events. */
+export const Password = (options: StringOptions<string> = {}): TString =>
+  secret('hash', { minLength: 8, maxLength: 128, ...options })
+
+/** Encrypted at rest with AES-256-GCM (key from config); never returned, never in events. */
+export const Secret = (options: StringOptions<string> = {}): TString => secret('encrypt', options)
+
+/** One of a fixed list of strings (a select in the admin, a union in the client). */
+export const Enum = <T extends string[]>(values: [...T], options: SchemaOptions = {}): TUnsafe<T[number]> =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options })
+
+/** A GeoJSON point `{ type: 'Point', coordinates: [lng, lat] }`, indexable with `2dsphere`. */
+export const GeoPoint = (options: SchemaOptions = {}) =>
+  Type.Object(
+    {
+      type: Type.Literal('Point'),
+      coordinates: Type.Tuple([Type.Number({ minimum: -180, maximum: 180 }), Type.Number({ minimum: -90, maximum: 90 })])
+    },
+    { ...options, additionalProperties: false }
+  )

@@ -1,0 +1,54 @@
+// The query schema of a collection: its fields (dotted sub-fields included) with the operators each allows, and nothing else.
+import type { FieldInfo, JsonSchema as TSchema } from './types.js'
+
+export const COMPARISON_OPERATORS = ['$gt', '$gte', '$lt', '$lte', '$ne'] as const
+export const LIST_OPERATORS = ['$in', '$nin'] as const
+
+const KEEP = ['type', 'format', 'enum', 'const']
+
+/** A query value is compared, not stored: keep the type, drop length and pattern limits. */
+function valueSchema(schema: TSchema): TSchema | undefined {
+  if (!['string', 'number', 'integer', 'boolean'].includes(schema.type) && !schema.enum) return undefined
+  const value: TSchema = {}
+  for (const key of KEEP) if (schema[key] !== undefined) value[key] = schema[key]
+  return value
+}
+
+export function propertyQuerySchema(value: TSchema): TSchema {
+  const operators: Record<string, TSchema> = {}
+  for (const op of COMPARISON_OPERATORS) operators[op] = value
+  for (const op of LIST_OPERATORS) operators[op] = { type: 'array', items: value, maxItems: 1000 }
+  return { anyOf: [value, { type: 'object', properties: operators, additionalProperties: false, minProperties: 1 }] }
+}
+
+export function querySchemaFor(name: string, queryable: FieldInfo[], stamped: string[]): TSchema {
+  const fields: Record<string, TSchema> = { _id: propertyQuerySchema({ type: 'string' }) }
+  const sortable: Record<string, TSchema> = { _id: { type: 'integer', enum: [1, -1] } }
+  const selectable = new Set(['_id', ...stamped])
+  for (const field of queryable) {
+    const value = valueSchema(field.schema)
+    selectable.add(field.path.split('.')[0])
+    if (!value) continue
+    fields[field.path] = propertyQuerySchema(value)
+    if (!field.inArray) sortable[field.path] = { type: 'integer', enum: [1, -1] }
+  }
+  for (const stamp of stamped) {
+    fields[stamp] = propertyQuerySchema({ type: 'string', format: 'date-time' })
+    sortable[stamp] = { type: 'integer', enum: [1, -1] }
+  }
+  const clause = { type: 'object', properties: fields, additionalProperties: false }
+  return {
+    $id: `${name}-query`,
+    type: 'object',
+    properties: {
+      ...fields,
+      $limit: { type: 'integer', minimum: 0 },
+      $skip: { type: 'integer', minimum: 0 },
+      $sort: { type: 'object', properties: sortable, additionalProperties: false },
+      $select: { type: 'array', items: { type: 'string', enum: [...selectable] }, uniqueItems: true },
+      $or: { type: 'array', items: clause, maxItems: 50 },
+      $and: { type: 'array', items: clause, maxItems: 50 }
+    },
+    additionalProperties: false
+  }
+}

@@ -1,0 +1,27 @@
+// The two Ajv instances: data (strict types, every error reported) and query (REST strings coerced to the schema's types).
+import { Ajv, addFormats } from '@feathersjs/schema'
+import type { JsonSchema } from './types.js'
+
+const formats = ['date-time', 'date', 'time', 'email', 'uri', 'uuid', 'ipv4', 'ipv6', 'hostname'] as const
+
+function createAjv(coerceTypes: boolean | 'array'): Ajv {
+  const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strictTypes: false, addUsedSchema: false })
+  addFormats(ajv, [...formats])
+  // Engine annotations live on the schema itself; Ajv only needs to know they are not typos.
+  for (const keyword of ['x-ref', 'x-secret', 'x-mask', 'x-admin']) ajv.addKeyword({ keyword })
+  return ajv
+}
+
+export const dataAjv = createAjv(false)
+export const queryAjv = createAjv('array')
+
+export type CompiledValidator = <T>(data: unknown) => Promise<T>
+
+/** Compiles once; the validator resolves with the (defaulted/coerced) value or rejects with an error carrying `ajv` and `errors`. */
+export function compile(ajv: Ajv, schema: JsonSchema): CompiledValidator {
+  const validate = ajv.compile(schema)
+  return async <T>(data: unknown) => {
+    if (validate(data)) return data as T
+    throw Object.assign(new Error(ajv.errorsText(validate.errors, { dataVar: 'data' })), { ajv: true, errors: validate.errors })
+  }
+}

@@ -1,0 +1,123 @@
+// Converts between the engine's JSON shapes (ids and dates as strings) and a store's native ones (ObjectId, Date).
+import type { Collection } from '../schemas/types.js'
+
+type Convert = (value: unknown) => unknown
+
+/** What a store needs converted; a store leaves out what it keeps as strings. */
+export interface CodecOptions {
+  /** Date-time string → native value. */
+  date?: Convert
+  /** Id string → native id (MongoDB's ObjectId). */
+  id?: Convert
+  /** Native value → JSON value; called on every non-plain object of a result. */
+  decode?: (value: object) => unknown
+  /** Rewrites logical operators the store lacks (e.g. `$nor` for NeDB). */
+  logical?: (query: Record<string, any>) => Record<string, any>
+}
+
+const isPlainObject = (value: unknown): value is Record<string, any> =>
+  !!value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype
+
+/** Applies `fn` at a dot path, going through arrays at any depth. */
+function convertAt(target: any, segments: string[], fn: Convert): any {
+  if (target === null || target === undefined) return target
+  if (Array.isArray(target)) return target.map((item) => convertAt(item, segments, fn))
+  if (segments.length === 0) return fn(target)
+  if (!isPlainObject(target)) return target
+  const [head, ...rest] = segments
+  if (!(head in target)) return target
+  return { ...target, [head]: convertAt(target[head], rest, fn) }
+}
+
+const OPERATOR_VALUE = new Set(['$gt', '$gte', '$lt', '$lte', '$ne', '$eq'])
+const OPERATOR_LIST = new Set(['$in', '$nin', '$all'])
+const LOGICAL = new Set(['$or', '$and', '$nor'])
+
+export class Codec {
+  private _paths: Map<string, Convert>
+
+  constructor(collection: Collection, private _options: CodecOptions) {
+    this._paths = new Map()
+    if (_options.date) for (const path of collection.dates) this._paths.set(path, _options.date)
+    if (_options.id) {
+      this._paths.set('_id', _options.id)
+      for (const ref of collection.references) this._paths.set(ref.path, _options.id)
+    }
+  }
+
+  /** Record (or records) about to be written. */
+  encodeData<T>(data: T): T {
+    if (Array.isArray(data)) return data.map((item) => this.encodeData(item)) as T
+    let result: any = data
+    for (const [path, fn] of this._paths) result = convertAt(result, path.split('.'), (v) => (typeof v === 'string' ? fn(v) : v))
+    return result
+  }
+
+  /** Query about to be run: values of converted paths, inside operators and logical clauses. */
+  encodeQuery(query: Record<string, any> = {}): Record<string, any> {
+    const result: Record<string, any> = {}
+    for (const [key, value] of Object.entries(query)) {
+      if (LOGICAL.has(key) && Array.isArray(value)) result[key] = value.map((clause) => this.encodeQuery(clause))
+      else if (key.startsWith('$')) result[key] = value
+      else result[key] = this._encodeCondition(this._paths.get(key), value)
+    }
+    return this._options.logical ? this._options.logical(result) : result
+  }
+
+  private _encodeCondition(fn: Convert | undefined, value: any): any {
+    if (!fn) return value
+    const one = (v: unknown) => (typeof v === 'string' ? fn(v) : v)
+    if (!isPlainObject(value)) return one(value)
+    const result: Record<string, any> = {}
+    for (const [op, operand] of Object.entries(value)) {
+      if (OPERATOR_VALUE.has(op)) result[op] = one(operand)
+      else if (OPERATOR_LIST.has(op) && Array.isArray(operand)) result[op] = operand.map(one)
+      else result[op] = operand
+    }
+    return result
+  }
+
+  /** Result (record, list or page) back to JSON shapes. */
+  decode<T>(result: T): T {
+    const { decode } = this._options
+    if (!decode) return result
+    const walk = (value: any): any => {
+      if (Array.isArray(value)) return value.map(walk)
+      if (value === null || typeof value !== 'object') return value
+      if (!isPlainObject(value)) return decode(value)
+      const out: Record<string, any> = {}
+      for (const [k, v] of Object.entries(value)) out[k] = walk(v)
+      return out
+    }
+    return walk(result)
+  }
+}
+
+/** Wraps an adapter class so every `_method` speaks JSON shapes on the engine's side. */
+export function withCodec<Base extends new (...args: any[]) => any>(BaseService: Base) {
+  return class CodecService extends BaseService {
+    codec!: Codec
+
+    private _params(params: any = {}) {
+      return params.query ? { ...params, query: this.codec.encodeQuery(params.query) } : params
+    }
+    async _find(params?: any) {
+      return this.codec.decode(await super._find(this._params(params)))
+    }
+    async _get(id: any, params?: any) {
+      return this.codec.decode(await super._get(id, this._params(params)))
+    }
+    async _create(data: any, params?: any) {
+      return this.codec.decode(await super._create(this.codec.encodeData(data), this._params(params)))
+    }
+    async _update(id: any, data: any, params?: any) {
+      return this.codec.decode(await super._update(id, this.codec.encodeData(data), this._params(params)))
+    }
+    async _patch(id: any, data: any, params?: any) {
+      return this.codec.decode(await super._patch(id, this.codec.encodeData(data), this._params(params)))
+    }
+    async _remove(id: any, params?: any) {
+      return this.codec.decode(await super._remove(id, this._params(params)))
+    }
+  }
+}
