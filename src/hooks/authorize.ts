@@ -8,7 +8,10 @@ import type { Collection } from '../schemas/types.js'
 
 declare module '@feathersjs/feathers' {
   interface Params {
+    /** The caller's ability, set on external calls. */
     ability?: MongoAbility
+    /** The logged-in caller (without secrets). */
+    user?: Record<string, any>
   }
 }
 

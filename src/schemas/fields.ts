@@ -1,6 +1,6 @@
 // Field builders: TypeBox types carrying the engine's annotations (`x-ref`, `x-secret`) so one schema says everything.
-import { Type, type SchemaOptions, type StringOptions, type TString, type TUnsafe } from '@sinclair/typebox'
-import type { ReferenceOptions, SecretKind } from './types.js'
+import { Type, type SchemaOptions, type StringOptions, type TObject, type TString, type TUnsafe } from '@sinclair/typebox'
+import type { CollectionInput, ReferenceOptions, SecretKind } from './types.js'
 
 export { Type } from '@sinclair/typebox'
 export type { Static } from '@sinclair/typebox'
@@ -41,3 +41,6 @@ export const GeoPoint = (options: SchemaOptions = {}) =>
     },
     { ...options, additionalProperties: false }
   )
+
+/** Declares a collection; an identity function that keeps the schema's type for `Static<>` and the typed client. */
+export const defineCollection = <S extends TObject>(collection: CollectionInput<S>): CollectionInput<S> => collection

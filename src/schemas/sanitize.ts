@@ -108,6 +108,7 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     references: facts.references,
     secrets: facts.secrets,
     dates: [...facts.dates, ...stamped],
+    freeform: facts.freeform,
     fields: Object.keys(resultProperties)
   }
 }

@@ -152,6 +152,8 @@ export interface Collection {
   admin: Required<Omit<AdminHints, 'group'>> & { group?: string }
   references: ReferenceInfo[]
   secrets: SecretInfo[]
+  /** Paths of objects with free keys, escaped in the store (stores refuse `.` and `$` in keys). */
+  freeform: string[]
   /** Paths of date-time fields (stored as Date). */
   dates: string[]
   /** Every top-level field name a record may carry, `_id` and timestamps included. */
@@ -194,6 +196,8 @@ export interface BlueprintInput {
   adminRole: string
   /** Role whose permissions apply to callers that are not logged in; none by default. */
   anonymousRole?: string
+  /** Values of required user fields (besides email, password, role) for an administrator created from env. */
+  adminDefaults?: Record<string, unknown>
   /** Fills an empty store with demo records (through the services, internal calls). */
   demo?: (app: any) => Promise<void>
 }

@@ -35,10 +35,12 @@ export interface SchemaFacts {
   queryable: FieldInfo[]
   /** Every path, objects included. */
   paths: Set<string>
+  /** Objects with free keys (`Type.Record`, `Type.Unknown` objects): their keys are escaped in the store. */
+  freeform: string[]
 }
 
 export function collectFacts(schema: TSchema): SchemaFacts {
-  const facts: SchemaFacts = { references: [], secrets: [], dates: [], queryable: [], paths: new Set() }
+  const facts: SchemaFacts = { references: [], secrets: [], dates: [], queryable: [], paths: new Set(), freeform: [] }
   walkFields(schema, (field) => {
     const { path, schema: s, inArray } = field
     facts.paths.add(path)
@@ -49,6 +51,7 @@ export function collectFacts(schema: TSchema): SchemaFacts {
       return
     }
     if (s.format === 'date-time') facts.dates.push(path)
+    if (s.type === 'object' && !s.properties) facts.freeform.push(path)
     if (s.type !== 'object' || !s.properties) facts.queryable.push({ path, schema: s, inArray })
   })
   return facts

@@ -29,6 +29,16 @@ function convertAt(target: any, segments: string[], fn: Convert): any {
   return { ...target, [head]: convertAt(target[head], rest, fn) }
 }
 
+/** Keys of free-form objects may hold `.` and `$` (CASL conditions do); stores refuse both, so they are swapped for look-alikes. */
+const ESCAPES: [string, string][] = [['.', '\uFF0E'], ['$', '\uFF04']]
+function mapKeys(value: any, swap: (key: string) => string): any {
+  if (Array.isArray(value)) return value.map((item) => mapKeys(item, swap))
+  if (!isPlainObject(value)) return value
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [swap(k), mapKeys(v, swap)]))
+}
+export const escapeKey = (key: string) => ESCAPES.reduce((k, [from, to]) => k.split(from).join(to), key)
+export const unescapeKey = (key: string) => ESCAPES.reduce((k, [from, to]) => k.split(to).join(from), key)
+
 const OPERATOR_VALUE = new Set(['$gt', '$gte', '$lt', '$lte', '$ne', '$eq'])
 const OPERATOR_LIST = new Set(['$in', '$nin', '$all'])
 const LOGICAL = new Set(['$or', '$and', '$nor'])
@@ -36,7 +46,10 @@ const LOGICAL = new Set(['$or', '$and', '$nor'])
 export class Codec {
   private _paths: Map<string, Convert>
 
+  private _freeform: string[]
+
   constructor(collection: Collection, private _options: CodecOptions) {
+    this._freeform = collection.freeform
     this._paths = new Map()
     if (_options.date) for (const path of collection.dates) this._paths.set(path, _options.date)
     if (_options.id) {
@@ -50,6 +63,7 @@ export class Codec {
     if (Array.isArray(data)) return data.map((item) => this.encodeData(item)) as T
     let result: any = data
     for (const [path, fn] of this._paths) result = convertAt(result, path.split('.'), (v) => (typeof v === 'string' ? fn(v) : v))
+    for (const path of this._freeform) result = convertAt(result, path.split('.'), (v) => mapKeys(v, escapeKey))
     return result
   }
 
@@ -79,8 +93,9 @@ export class Codec {
 
   /** Result (record, list or page) back to JSON shapes. */
   decode<T>(result: T): T {
+    const unescaped = this._freeform.length ? this._unescape(result) : result
     const { decode } = this._options
-    if (!decode) return result
+    if (!decode) return unescaped
     const walk = (value: any): any => {
       if (Array.isArray(value)) return value.map(walk)
       if (value === null || typeof value !== 'object') return value
@@ -89,7 +104,15 @@ export class Codec {
       for (const [k, v] of Object.entries(value)) out[k] = walk(v)
       return out
     }
-    return walk(result)
+    return walk(unescaped)
+  }
+
+  private _unescape(result: any): any {
+    if (Array.isArray(result)) return result.map((item) => this._unescape(item))
+    if (result && Array.isArray(result.data)) return { ...result, data: result.data.map((item: any) => this._unescape(item)) }
+    let record = result
+    for (const path of this._freeform) record = convertAt(record, path.split('.'), (v) => mapKeys(v, unescapeKey))
+    return record
   }
 }
 

@@ -1,0 +1,120 @@
+// Builds a Feathers app (REST over Koa, Socket.io, authentication, permissions) from a blueprint's declarations.
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { feathers } from '@feathersjs/feathers'
+import { koa, rest, bodyParser, parseAuthentication, cors, type Application } from '@feathersjs/koa'
+import socketio from '@feathersjs/socketio'
+import { callerErrors, koaErrors } from './hooks/errors.js'
+import { referrersOf } from './hooks/references.js'
+import { encryptionKey } from './hooks/secrets.js'
+import { Permissions } from './permissions/abilities.js'
+import { setupChannels } from './permissions/channels.js'
+import { RBAC_COLLECTIONS } from './schemas/rbac.js'
+import type { Blueprint } from './schemas/types.js'
+import { setupAuthentication, UserCache } from './services/authentication.js'
+import { ensureAdministrator, isEmpty, seedAccessControl } from './services/bootstrap.js'
+import { createCollectionService } from './services/collection.js'
+import { createStore, type Store } from './services/store.js'
+
+export interface Settings {
+  host: string
+  port: number
+  /** Folder of the embedded store (and generated keys); in memory when empty. */
+  dataDir?: string
+  mongodbUrl?: string
+  /** JWT signing secret; generated into `dataDir` when absent. */
+  authSecret?: string
+  /** Key for encrypted fields; generated into `dataDir` when absent. */
+  encryptionKey?: string
+  adminEmail?: string
+  adminPassword?: string
+  /** Fill an empty store with the blueprint's demo data. */
+  demo: boolean
+  /** Largest accepted JSON body, e.g. `1mb`. */
+  bodyLimit: string
+  jwtExpiresIn: string
+}
+
+export interface EngineApp extends Application<any, any> {
+  blueprint: Blueprint
+  store: Store
+  permissions: Permissions
+  /** Closes the HTTP server (if listening) and the store. */
+  shutdown(): Promise<void>
+}
+
+/** A secret from settings, else one kept in the data folder so tokens and encrypted fields survive restarts. */
+async function persistentSecret(settings: Settings, file: string, given?: string) {
+  if (given) return given
+  if (settings.mongodbUrl) throw new Error(`${file} must be configured (AUTH_SECRET / ENCRYPTION_KEY) when running on MongoDB`)
+  if (!settings.dataDir) return randomBytes(32).toString('hex')
+  const location = path.join(settings.dataDir, file)
+  try {
+    return (await readFile(location, 'utf8')).trim()
+  } catch {
+    const secret = randomBytes(32).toString('hex')
+    await writeFile(location, secret, { mode: 0o600 })
+    return secret
+  }
+}
+
+export async function createApp(blueprint: Blueprint, settings: Settings): Promise<EngineApp> {
+  if (settings.dataDir) await mkdir(settings.dataDir, { recursive: true })
+  const app = koa(feathers()) as unknown as EngineApp
+  const store = createStore({ dataDir: settings.dataDir, mongodbUrl: settings.mongodbUrl })
+  const users = blueprint.users
+  const permissions = new Permissions(app, { ...users.auth!, anonymousRole: blueprint.anonymousRole })
+  Object.assign(app, { blueprint, store, permissions })
+
+  app.set('host', settings.host)
+  app.set('port', settings.port)
+  app.set('authentication', {
+    secret: await persistentSecret(settings, '.auth-secret', settings.authSecret),
+    entity: 'user',
+    service: users.name,
+    authStrategies: ['jwt', 'local'],
+    jwtOptions: { header: { typ: 'access' }, audience: 'quillbase', algorithm: 'HS256', expiresIn: settings.jwtExpiresIn },
+    local: { usernameField: 'email', passwordField: 'password' }
+  })
+
+  app.use(koaErrors())
+  app.use(cors())
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/health' || ctx.method !== 'GET') return next()
+    ctx.body = { status: 'ok', blueprint: blueprint.name, version: blueprint.version, store: store.kind }
+  })
+  app.use(parseAuthentication())
+  app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
+  app.configure(rest())
+  app.configure(socketio({ maxHttpBufferSize: 1e6 }) as any)
+  app.hooks({ around: { all: [callerErrors()] } })
+
+  const parts = {
+    store,
+    permissions,
+    referrers: referrersOf(blueprint.collections),
+    encryptionKey: encryptionKey(await persistentSecret(settings, '.encryption-key', settings.encryptionKey))
+  }
+  for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
+  const cache = new UserCache()
+  setupAuthentication(app, users, cache)
+  setupChannels(app, users)
+  // Editing roles, permissions or mappings (API, admin or internal) takes effect on the next call.
+  for (const name of RBAC_COLLECTIONS) {
+    for (const event of ['created', 'updated', 'patched', 'removed']) app.service(name).on(event, () => permissions.invalidate())
+  }
+
+  await app.setup()
+  const empty = await isEmpty(app, blueprint)
+  await seedAccessControl(app, blueprint)
+  if (empty && settings.demo && blueprint.demo) await blueprint.demo(app)
+  if (settings.adminEmail && settings.adminPassword) await ensureAdministrator(app, blueprint, settings.adminEmail, settings.adminPassword)
+
+  app.shutdown = async () => {
+    const server = (app as any).server
+    if (server?.listening) await app.teardown()
+    await store.close()
+  }
+  return app
+}

@@ -1,0 +1,103 @@
+// Seed 000: manager/developer appointments. Field names are the seed's; `CraeatedAt` is corrected to `CreatedAt`.
+import { Conflict, Forbidden } from '@feathersjs/errors'
+import type { HookContext } from '@feathersjs/feathers'
+import { DateTime, Email, Enum, Password, Ref, Secret, Type, defineCollection, type Static } from '../../schemas/fields.js'
+
+export const users = defineCollection({
+  name: 'users',
+  schema: Type.Object({
+    Name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Email(),
+    password: Password(),
+    RoleId: Ref('roles'),
+    BlockedUser: Type.Optional(Type.Array(Ref('users', { onDelete: 'nullify' }), { uniqueItems: true, maxItems: 1000 })),
+    resetPasswordToken: Type.Optional(Secret()),
+    resetPasswordExpires: Type.Optional(DateTime())
+  }),
+  auth: { roleField: 'RoleId' },
+  indexes: [{ fields: { email: 1 }, unique: true }, { fields: { RoleId: 1 } }],
+  timestamps: { createdAt: 'CreatedAt', updatedAt: 'updatedAt' },
+  admin: { titleField: 'Name', listFields: ['Name', 'email', 'RoleId', 'CreatedAt'] }
+})
+
+const Attendee = Type.Object({
+  DeveloperId: Ref('users', { onDelete: 'nullify' }),
+  Status: Type.Optional(Enum(['Accepted', 'Declined'])),
+  ResponseTime: Type.Optional(DateTime())
+})
+
+const appointmentSchema = Type.Object({
+  ManagerId: Ref('users'),
+  AppointedDate: DateTime(),
+  Attendees: Type.Array(Attendee, { maxItems: 500, default: [] }),
+  Status: Enum(['Scheduled', 'Cancelled'], { default: 'Scheduled' })
+})
+type Appointment = Static<typeof appointmentSchema> & { _id: string }
+
+/** A developer who has blocked a manager cannot be added to that manager's appointments. */
+async function refuseBlockedAttendees(context: HookContext) {
+  const { data, app, id } = context
+  if (!data?.Attendees) return
+  const existing: Appointment | undefined = id !== undefined && id !== null ? await (context.service as any)._get(id) : undefined
+  const managerId = data.ManagerId ?? existing?.ManagerId
+  const before = new Set((existing?.Attendees ?? []).map((a) => a.DeveloperId))
+  const added = (data.Attendees as Appointment['Attendees']).map((a) => a.DeveloperId).filter((d) => !before.has(d))
+  if (!added.length) return
+  const developers = (await (app.service('users') as any)._find({ paginate: false, query: { _id: { $in: added } } })) as any[]
+  const blocking = developers.find((developer) => (developer.BlockedUser ?? []).includes(managerId))
+  if (blocking) throw new Conflict(`${blocking.Name} has blocked this manager and cannot be added as an attendee`, { DeveloperId: blocking._id })
+}
+
+export const appointments = defineCollection({
+  name: 'appointments',
+  description: 'Appointments created by managers, with the responses of the developers they invite.',
+  schema: appointmentSchema,
+  timestamps: { createdAt: 'CreatedAt', updatedAt: 'UpdatedAt' },
+  indexes: [{ fields: { ManagerId: 1, AppointedDate: -1 } }, { fields: { 'Attendees.DeveloperId': 1 } }, { fields: { AppointedDate: 1 } }],
+  before: { create: [refuseBlockedAttendees], update: [refuseBlockedAttendees], patch: [refuseBlockedAttendees] },
+  actions: {
+    respond: {
+      description: 'An invited developer accepts or declines; stamps ResponseTime.',
+      data: Type.Object({ Status: Enum(['Accepted', 'Declined']) }),
+      async run({ record, data, user, patch }) {
+        const appointment = record as Appointment
+        if (appointment.Status === 'Cancelled') throw new Conflict('This appointment is cancelled')
+        if (!appointment.Attendees.some((a) => a.DeveloperId === user?._id)) throw new Forbidden('You are not an attendee of this appointment')
+        const ResponseTime = new Date().toISOString()
+        const Attendees = appointment.Attendees.map((a) => (a.DeveloperId === user?._id ? { ...a, Status: data.Status, ResponseTime } : a))
+        return patch({ Attendees })
+      }
+    }
+  },
+  admin: { titleField: 'AppointedDate', listFields: ['AppointedDate', 'ManagerId', 'Status', 'CreatedAt'] }
+})
+
+export const bulkUploads = defineCollection({
+  name: 'bulk-uploads',
+  schema: Type.Object({
+    UploadedBy: Ref('users'),
+    FileName: Type.String({ minLength: 1, maxLength: 255 }),
+    TotalRecords: Type.Integer({ minimum: 0 }),
+    SuccessRecords: Type.Integer({ minimum: 0 }),
+    ErrorRecords: Type.Integer({ minimum: 0 }),
+    ErrorDetails: Type.Array(Type.Object({ Row: Type.Integer({ minimum: 0 }), Error: Type.String({ maxLength: 1000 }) }), { maxItems: 10000, default: [] }),
+    file_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 }))
+  }),
+  timestamps: { createdAt: 'CreatedAt', updatedAt: false },
+  indexes: [{ fields: { UploadedBy: 1, CreatedAt: -1 } }],
+  admin: { titleField: 'FileName' }
+})
+
+export const reports = defineCollection({
+  name: 'reports',
+  schema: Type.Object({
+    CreatedBy: Ref('users'),
+    DateRange: Type.Object({ StartDate: DateTime(), Enddate: DateTime() }),
+    MeetingScheduled: Type.Integer({ minimum: 0 }),
+    MeetingAttended: Type.Integer({ minimum: 0 }),
+    export_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 }))
+  }),
+  timestamps: { createdAt: 'CreatedAt', updatedAt: false },
+  indexes: [{ fields: { CreatedBy: 1, CreatedAt: -1 } }],
+  admin: { titleField: 'CreatedAt', listFields: ['CreatedBy', 'MeetingScheduled', 'MeetingAttended', 'CreatedAt'] }
+})

@@ -1,0 +1,48 @@
+// Every error a caller sees is a Feathers error as JSON: a clear code, never a stack trace, never a driver's internals.
+import { FeathersError, GeneralError, BadRequest, NotFound, convert } from '@feathersjs/errors'
+import type { HookContext, NextFunction } from '@feathersjs/feathers'
+import type { Context, Next } from 'koa'
+
+export class PayloadTooLarge extends FeathersError {
+  constructor(message = 'Request body is too large', data?: unknown) {
+    super(message, 'PayloadTooLarge', 413, 'payload-too-large', data)
+  }
+}
+
+/** Turns anything thrown into a Feathers error fit for a caller; unexpected ones are logged and hidden behind a 500. */
+export function toCallerError(error: any): FeathersError {
+  let result: FeathersError
+  if (error instanceof FeathersError) result = error
+  else if (error?.status === 413 || error?.type === 'entity.too.large') result = new PayloadTooLarge()
+  else if (error?.status >= 400 && error?.status < 500) result = convert({ ...error, name: undefined, code: error.status, message: error.message }) ?? new BadRequest(error.message)
+  else if (error instanceof SyntaxError) result = new BadRequest('Malformed JSON body')
+  else {
+    console.error('[quillbase] unexpected error:', error)
+    result = new GeneralError('Internal server error')
+  }
+  if (!(result instanceof FeathersError)) result = new BadRequest(String(error?.message ?? 'Bad request'))
+  delete (result as any).stack
+  delete (result as any).hook
+  return result
+}
+
+/** App-level around hook: calls from outside get caller-safe errors; internal calls keep the original. */
+export const callerErrors = () => async (context: HookContext, next: NextFunction) => {
+  try {
+    await next()
+  } catch (error) {
+    throw context.params.provider ? toCallerError(error) : error
+  }
+}
+
+/** Koa middleware for what happens outside services (body parsing, unknown paths). */
+export const koaErrors = () => async (ctx: Context, next: Next) => {
+  try {
+    await next()
+    if (ctx.body === undefined && ctx.status === 404) throw new NotFound(`Path ${ctx.path} not found`)
+  } catch (error) {
+    const feathersError = toCallerError(error)
+    ctx.status = feathersError.code
+    ctx.body = feathersError.toJSON()
+  }
+}

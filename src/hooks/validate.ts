@@ -1,0 +1,56 @@
+// Data and query validation from the collection's derived schemas; Ajv errors become a 400 with per-field details.
+import { BadRequest } from '@feathersjs/errors'
+import type { HookContext, NextFunction } from '@feathersjs/feathers'
+import { hooks as schemaHooks } from '@feathersjs/schema'
+import { compile, dataAjv, queryAjv } from '../schemas/validators.js'
+import type { Collection } from '../schemas/types.js'
+
+declare module '@feathersjs/feathers' {
+  interface Params {
+    /** Internal calls only: the engine's own repairs (e.g. nulling a removed reference) skip data validation. */
+    skipDataValidation?: boolean
+  }
+}
+
+/** Ajv's errors as `{ field: message }`, which is what forms and clients show. */
+export function fieldErrors(errors: any[] = []): Record<string, string> {
+  const result: Record<string, string> = {}
+  for (const error of errors) {
+    const base = (error.instancePath as string).replace(/^\//, '').replace(/\//g, '.')
+    const field = error.keyword === 'additionalProperties' ? [base, error.params.additionalProperty].filter(Boolean).join('.')
+      : error.keyword === 'required' ? [base, error.params.missingProperty].filter(Boolean).join('.') : base || '(body)'
+    const message = error.keyword === 'additionalProperties' ? 'is not a known field' : error.message
+    result[field] ??= message
+  }
+  return result
+}
+
+/** Wraps a Feathers validation hook so its BadRequest carries `data: { field: message }` and `errors`. */
+function withFieldErrors(hook: (context: HookContext, next: NextFunction) => Promise<any>) {
+  return async (context: HookContext, next: NextFunction) => {
+    try {
+      await hook(context, async () => {})
+    } catch (error: any) {
+      if (error instanceof BadRequest && Array.isArray(error.data)) {
+        const fields = fieldErrors(error.data)
+        throw new BadRequest(`Invalid ${context.method === 'find' || context.method === 'get' ? 'query' : 'data'}: ${Object.entries(fields).map(([f, m]) => `${f} ${m}`).join(', ')}`, fields)
+      }
+      throw error
+    }
+    return next()
+  }
+}
+
+export function validation(collection: Collection) {
+  const data = compile(dataAjv, collection.dataSchema)
+  const patch = compile(dataAjv, collection.patchSchema)
+  const query = compile(queryAjv, collection.querySchema)
+  const validateQuery = withFieldErrors(schemaHooks.validateQuery(query as any))
+  const validateData = withFieldErrors(schemaHooks.validateData({ create: data, update: data, patch } as any))
+  // Data is validated on every call, internal ones included, so nothing malformed is ever stored;
+  // queries only from outside, since the engine's own queries use operators callers may not.
+  return async (context: HookContext, next: NextFunction) => {
+    if (!context.params.provider) return context.params.skipDataValidation ? next() : validateData(context, next)
+    return validateQuery(context, () => validateData(context, next))
+  }
+}

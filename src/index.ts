@@ -1,0 +1,44 @@
+// Start: read config, build the app for the chosen blueprint, listen.
+import configuration from '@feathersjs/configuration'
+import { createApp, type Settings } from './app.js'
+import { loadBlueprint } from './blueprints/index.js'
+
+export function readSettings(): Settings & { blueprint: string } {
+  const config = configuration()() as any
+  const get = <T>(key: string): T => config.get(key)
+  return {
+    blueprint: get<string>('blueprint'),
+    host: get<string>('host'),
+    port: Number(get('port')),
+    dataDir: get<string>('dataDir') || undefined,
+    mongodbUrl: get<string>('mongodbUrl') || undefined,
+    authSecret: get<string>('authSecret') || undefined,
+    encryptionKey: get<string>('encryptionKey') || undefined,
+    adminEmail: get<string>('adminEmail') || undefined,
+    adminPassword: get<string>('adminPassword') || undefined,
+    demo: get<boolean>('demo'),
+    bodyLimit: get<string>('bodyLimit'),
+    jwtExpiresIn: get<string>('jwtExpiresIn')
+  }
+}
+
+async function main() {
+  const settings = readSettings()
+  const blueprint = await loadBlueprint(settings.blueprint)
+  const app = await createApp(blueprint, settings)
+  const server = await app.listen(settings.port)
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : settings.port
+  console.log(`quillbase: blueprint "${blueprint.name}" on ${app.store.kind} store at http://${settings.host}:${port}`)
+  const stop = async () => {
+    await app.shutdown()
+    process.exit(0)
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+main().catch((error) => {
+  console.error(`quillbase: cannot start: ${error.message}`)
+  process.exit(1)
+})

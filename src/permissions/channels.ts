@@ -1,0 +1,54 @@
+// Realtime: every event goes only to connections whose ability may read the record, each with its own field mask.
+import type { Application, HookContext, RealTimeConnection } from '@feathersjs/feathers'
+import { Channel } from '@feathersjs/transport-commons/lib/channels/channel/base.js'
+import type { Permissions } from './abilities.js'
+import { maskRecord } from './access.js'
+import { withoutSecrets } from '../hooks/secrets.js'
+import type { Collection } from '../schemas/types.js'
+
+export const ANONYMOUS = 'anonymous'
+export const AUTHENTICATED = 'authenticated'
+
+/** Connections start anonymous, move to `authenticated` at login and back at logout. */
+export function setupChannels(app: any, usersCollection: Collection) {
+  app.on('connection', (connection: RealTimeConnection) => app.channel(ANONYMOUS).join(connection))
+  app.on('login', (_result: unknown, { connection }: any) => {
+    if (!connection) return
+    app.channel(ANONYMOUS).leave(connection)
+    app.channel(AUTHENTICATED).join(connection)
+  })
+  app.on('logout', (_result: unknown, { connection }: any) => {
+    if (!connection) return
+    app.channel(AUTHENTICATED).leave(connection)
+    app.channel(ANONYMOUS).join(connection)
+  })
+  // A connection's user changes with its record, so its next event is judged with the new role and values.
+  const users = app.service(usersCollection.name)
+  const refresh = (user: any) => {
+    for (const connection of app.channel(AUTHENTICATED).connections) {
+      if (connection.user && String(connection.user._id) === String(user._id)) connection.user = withoutSecrets(usersCollection, user)
+    }
+  }
+  users.on('patched', refresh)
+  users.on('updated', refresh)
+  users.on('removed', (user: any) => {
+    for (const connection of app.channel(AUTHENTICATED).connections) {
+      if (connection.user && String(connection.user._id) === String(user._id)) app.channel(AUTHENTICATED).leave(connection)
+    }
+  })
+}
+
+/** The publisher of a collection: one single-connection channel per permitted receiver, carrying its masked record. */
+export function permittedPublisher(app: Application, collection: Collection, permissions: Permissions) {
+  return async (data: any, _context: HookContext) => {
+    const record = withoutSecrets(collection, data)
+    const channels: Channel[] = []
+    const connections = (app as any).channel(ANONYMOUS, AUTHENTICATED).connections as RealTimeConnection[]
+    for (const connection of connections) {
+      const ability = await permissions.abilityFor(connection.user)
+      const masked = maskRecord(ability, collection.name, record, collection.fields)
+      if (masked) channels.push(new Channel([connection], masked))
+    }
+    return channels
+  }
+}

@@ -1,0 +1,82 @@
+// Local + JWT authentication on the blueprint's user collection, with the two costs of every request made cheap:
+// the JWT secret is a prepared KeyObject, and the user lookup is cached until that user changes.
+import { createSecretKey, type KeyObject } from 'node:crypto'
+import { AuthenticationService, JWTStrategy } from '@feathersjs/authentication'
+import { LocalStrategy } from '@feathersjs/authentication-local'
+import type { Application, Id, Params } from '@feathersjs/feathers'
+import { withoutSecrets } from '../hooks/secrets.js'
+import type { Collection } from '../schemas/types.js'
+
+/** Signs and verifies with a KeyObject: jsonwebtoken re-derives a key from a string secret on every call (~50× slower). */
+class QuillAuthenticationService extends AuthenticationService {
+  private _key?: KeyObject
+
+  private get key() {
+    this._key ??= createSecretKey(Buffer.from(this.configuration.secret, 'utf8'))
+    return this._key
+  }
+  async createAccessToken(payload: any, options?: any, secret?: string) {
+    return super.createAccessToken(payload, options, secret ?? (this.key as any))
+  }
+  async verifyAccessToken(accessToken: string, options?: any, secret?: string) {
+    return super.verifyAccessToken(accessToken, options, secret ?? (this.key as any))
+  }
+}
+
+const USER_TTL_MS = 60_000
+
+/** Users by id, kept until the record changes (service events) or a minute passes (changes made by other instances). */
+export class UserCache {
+  private _users = new Map<string, { user: any; expires: number }>()
+  get(id: string) {
+    const entry = this._users.get(id)
+    return entry && entry.expires > Date.now() ? entry.user : undefined
+  }
+  set(id: string, user: any) {
+    if (this._users.size > 10_000) this._users.clear()
+    this._users.set(id, { user, expires: Date.now() + USER_TTL_MS })
+  }
+  forget(id: string) {
+    this._users.delete(id)
+  }
+}
+
+class CachedJWTStrategy extends JWTStrategy {
+  constructor(
+    private _cache: UserCache,
+    private _users: Collection
+  ) {
+    super()
+  }
+  async getEntity(id: Id, params: Params) {
+    const key = String(id)
+    let user = this._cache.get(key)
+    if (!user) {
+      const { provider, ...internal } = params
+      user = withoutSecrets(this._users, await this.entityService.get(id, { ...internal, query: {} }))
+      this._cache.set(key, user)
+    }
+    return user
+  }
+}
+
+class SafeLocalStrategy extends LocalStrategy {
+  constructor(private _users: Collection) {
+    super()
+  }
+  /** The logged-in user as returned to the client: never the password hash. */
+  async getEntity(entity: any, params: Params) {
+    // Read internally: logging in must not depend on a role's permission to read its own user record.
+    return withoutSecrets(this._users, await super.getEntity(entity, { ...params, provider: undefined }))
+  }
+}
+
+export function setupAuthentication(app: Application, users: Collection, cache: UserCache) {
+  const authentication = new QuillAuthenticationService(app)
+  authentication.register('jwt', new CachedJWTStrategy(cache, users))
+  authentication.register('local', new SafeLocalStrategy(users))
+  app.use('authentication', authentication)
+  for (const event of ['patched', 'updated', 'removed']) {
+    app.service(users.name).on(event, (user: any) => cache.forget(String(user._id)))
+  }
+}

@@ -1,0 +1,90 @@
+// The one generic service factory: a declared collection becomes a Feathers service with the engine's hook chain.
+import { authenticate } from '@feathersjs/authentication'
+import { BadRequest } from '@feathersjs/errors'
+import type { Application, HookContext, NextFunction, Params } from '@feathersjs/feathers'
+import { authorize } from '../hooks/authorize.js'
+import { references, type Referrers } from '../hooks/references.js'
+import { rejectUnsafeKeys } from '../hooks/safe-keys.js'
+import { hideSecrets, protectSecrets } from '../hooks/secrets.js'
+import { timestamps } from '../hooks/timestamps.js'
+import { fieldErrors, validation } from '../hooks/validate.js'
+import type { Permissions } from '../permissions/abilities.js'
+import { permittedPublisher } from '../permissions/channels.js'
+import { compile, dataAjv } from '../schemas/validators.js'
+import type { Collection } from '../schemas/types.js'
+import type { Store } from './store.js'
+
+export const SERVICE_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove']
+
+export interface EngineParts {
+  store: Store
+  permissions: Permissions
+  referrers: Referrers
+  encryptionKey: Buffer
+}
+
+/** A token, when given, must be valid; without one the caller is anonymous and permissions decide. */
+const authenticateIfPresent = () => {
+  const jwt = authenticate('jwt')
+  return (context: HookContext, next: NextFunction) => (context.params.authentication ? jwt(context, next) : next())
+}
+
+/** Declared actions take `{ id, ...input }`; the input is checked against the action's own schema. */
+function validateAction(collection: Collection) {
+  const validators = Object.fromEntries(
+    Object.entries(collection.actions).map(([name, action]) => [
+      name,
+      compile(dataAjv, {
+        type: 'object',
+        properties: { id: { type: 'string', minLength: 1 }, ...action.data.properties },
+        required: ['id', ...(action.data.required ?? [])],
+        additionalProperties: false
+      })
+    ])
+  )
+  return async (context: HookContext, next: NextFunction) => {
+    const validate = validators[context.method]
+    if (validate) {
+      try {
+        context.data = await validate(context.data)
+      } catch (error: any) {
+        const fields = fieldErrors(error.errors)
+        throw new BadRequest(`Invalid data: ${Object.entries(fields).map(([f, m]) => `${f} ${m}`).join(', ')}`, fields)
+      }
+    }
+    return next()
+  }
+}
+
+export async function createCollectionService(app: Application, collection: Collection, parts: EngineParts) {
+  const service = await parts.store.createService(collection)
+  const actionNames = Object.keys(collection.actions)
+  for (const [name, action] of Object.entries(collection.actions)) {
+    service[name] = async ({ id, ...data }: { id: string }, params: Params) => {
+      const record = await service._get(id)
+      const patch = (changes: Record<string, unknown>) => app.service(collection.name).patch(id, changes, { user: params.user })
+      return action.run({ record, data, user: params.user, params, patch })
+    }
+  }
+
+  app.use(collection.name, service, { methods: [...SERVICE_METHODS, ...actionNames], events: collection.events })
+  app.service(collection.name).hooks({
+    around: {
+      all: [
+        hideSecrets(collection),
+        authenticateIfPresent(),
+        rejectUnsafeKeys(),
+        validation(collection),
+        validateAction(collection),
+        authorize(collection, parts.permissions),
+        references(collection, parts.referrers),
+        timestamps(collection),
+        protectSecrets(collection, parts.encryptionKey)
+      ]
+    },
+    before: collection.before,
+    after: collection.after
+  } as any)
+  app.service(collection.name).publish(permittedPublisher(app, collection, parts.permissions) as any)
+  await parts.store.ensureIndexes(collection)
+}
