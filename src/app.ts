@@ -40,6 +40,8 @@ export interface EngineApp extends Application<any, any> {
   blueprint: Blueprint
   store: Store
   permissions: Permissions
+  /** True once services are set up and first-start seeding is done (`GET /health` answers 200). */
+  ready: boolean
   /** Closes the HTTP server (if listening) and the store. */
   shutdown(): Promise<void>
 }
@@ -65,7 +67,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   const store = createStore({ dataDir: settings.dataDir, mongodbUrl: settings.mongodbUrl })
   const users = blueprint.users
   const permissions = new Permissions(app, { ...users.auth!, anonymousRole: blueprint.anonymousRole })
-  Object.assign(app, { blueprint, store, permissions })
+  Object.assign(app, { blueprint, store, permissions, ready: false })
 
   app.set('host', settings.host)
   app.set('port', settings.port)
@@ -82,7 +84,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   app.use(cors())
   app.use(async (ctx, next) => {
     if (ctx.path !== '/health' || ctx.method !== 'GET') return next()
-    ctx.body = { status: 'ok', blueprint: blueprint.name, version: blueprint.version, store: store.kind }
+    ctx.status = app.ready ? 200 : 503
+    ctx.body = { status: app.ready ? 'ok' : 'starting', blueprint: blueprint.name, version: blueprint.version, store: store.kind }
   })
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
@@ -105,15 +108,22 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     for (const event of ['created', 'updated', 'patched', 'removed']) app.service(name).on(event, () => permissions.invalidate())
   }
 
-  await app.setup()
-  const empty = await isEmpty(app, blueprint)
-  await seedAccessControl(app, blueprint)
-  if (empty && settings.demo && blueprint.demo) await blueprint.demo(app)
-  if (settings.adminEmail && settings.adminPassword) await ensureAdministrator(app, blueprint, settings.adminEmail, settings.adminPassword)
+  // Seeding runs once services are set up: `app.listen()` (or `app.setup()` for tools that do not serve) triggers it.
+  app.hooks({
+    setup: [
+      async (_context: unknown, next: () => Promise<void>) => {
+        await next()
+        const empty = await isEmpty(app, blueprint)
+        await seedAccessControl(app, blueprint)
+        if (empty && settings.demo && blueprint.demo) await blueprint.demo(app)
+        if (settings.adminEmail && settings.adminPassword) await ensureAdministrator(app, blueprint, settings.adminEmail, settings.adminPassword)
+        app.ready = true
+      }
+    ]
+  } as any)
 
   app.shutdown = async () => {
-    const server = (app as any).server
-    if (server?.listening) await app.teardown()
+    if ((app as any)._isSetup) await app.teardown()
     await store.close()
   }
   return app

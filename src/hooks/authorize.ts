@@ -21,14 +21,28 @@ function refuse(context: HookContext, message: string, data?: Record<string, unk
   throw new Forbidden(message, data)
 }
 
-export function authorize(collection: Collection, permissions: Permissions) {
-  const name = collection.name
-  const describe = (action: string) => `You may not ${action} ${collection.label.toLowerCase()}`
+const describe = (collection: Collection, action: string) => `You may not ${action} ${collection.label.toLowerCase()}`
 
+/** Runs before validation: a caller with no rule at all for this action learns nothing about the schema. */
+export function gate(collection: Collection, permissions: Permissions) {
   return async (context: HookContext, next: NextFunction) => {
     if (!context.params.provider) return next()
     const ability = await permissions.abilityFor(context.params.user)
     context.params.ability = ability
+    const action = METHOD_ACTIONS[context.method] ?? context.method
+    if (!ability.can(action, collection.name)) refuse(context, describe(collection, action))
+    return next()
+  }
+}
+
+/** Runs after validation: queries narrowed, records and fields checked, results masked. */
+export function authorize(collection: Collection) {
+  const name = collection.name
+  const describe = (action: string) => `You may not ${action} ${collection.label.toLowerCase()}`
+
+  return async (context: HookContext, next: NextFunction) => {
+    const ability = context.params.ability
+    if (!context.params.provider || !ability) return next()
     const { method, id } = context
     const action = METHOD_ACTIONS[method] ?? method
 

@@ -2,7 +2,7 @@
 import { authenticate } from '@feathersjs/authentication'
 import { BadRequest } from '@feathersjs/errors'
 import type { Application, HookContext, NextFunction, Params } from '@feathersjs/feathers'
-import { authorize } from '../hooks/authorize.js'
+import { authorize, gate } from '../hooks/authorize.js'
 import { references, type Referrers } from '../hooks/references.js'
 import { rejectUnsafeKeys } from '../hooks/safe-keys.js'
 import { hideSecrets, protectSecrets } from '../hooks/secrets.js'
@@ -73,10 +73,11 @@ export async function createCollectionService(app: Application, collection: Coll
       all: [
         hideSecrets(collection),
         authenticateIfPresent(),
+        gate(collection, parts.permissions),
         rejectUnsafeKeys(),
         validation(collection),
         validateAction(collection),
-        authorize(collection, parts.permissions),
+        authorize(collection),
         references(collection, parts.referrers),
         timestamps(collection),
         protectSecrets(collection, parts.encryptionKey)

@@ -1,0 +1,108 @@
+// Test servers: a real app for a blueprint, listening on a free port, with its own data folder; clients over HTTP and Socket.io.
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { io, type Socket } from 'socket.io-client'
+import { createApp, type EngineApp, type Settings } from '../src/app.js'
+import { loadBlueprint } from '../src/blueprints/index.js'
+
+export interface TestServer {
+  app: EngineApp
+  url: string
+  dataDir: string
+  /** Stops the server; the data folder stays unless `removeData`. */
+  close(removeData?: boolean): Promise<void>
+}
+
+export const testSettings = (overrides: Partial<Settings> = {}): Settings => ({
+  host: 'localhost',
+  port: 0,
+  demo: true,
+  bodyLimit: '1mb',
+  jwtExpiresIn: '1h',
+  authSecret: 'test-secret-not-for-production',
+  encryptionKey: 'test-encryption-key',
+  ...overrides
+})
+
+export async function tempDir(prefix = 'quillbase-test-') {
+  return mkdtemp(path.join(os.tmpdir(), prefix))
+}
+
+export async function startServer(blueprintName: string, overrides: Partial<Settings> = {}): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? (await tempDir())
+  const app = await createApp(await loadBlueprint(blueprintName), testSettings({ ...overrides, dataDir }))
+  const server = await app.listen(0)
+  const { port } = server.address() as AddressInfo
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    dataDir,
+    async close(removeData = true) {
+      await app.shutdown()
+      if (removeData) await rm(dataDir, { recursive: true, force: true })
+    }
+  }
+}
+
+export interface Response<T = any> {
+  status: number
+  body: T
+  headers: Headers
+}
+
+/** A JSON request over real HTTP. */
+export async function request<T = any>(url: string, method: string, pathname: string, options: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<Response<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
+  if (options.token) headers.authorization = `Bearer ${options.token}`
+  let body: string | undefined = options.raw
+  if (options.body !== undefined) {
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(options.body)
+  } else if (options.raw !== undefined) headers['content-type'] ??= 'application/json'
+  const response = await fetch(url + pathname, { method, headers, body })
+  const text = await response.text()
+  let parsed: any = text
+  try {
+    parsed = text ? JSON.parse(text) : undefined
+  } catch {}
+  return { status: response.status, body: parsed, headers: response.headers }
+}
+
+export async function login(url: string, email: string, password: string) {
+  const response = await request(url, 'POST', '/authentication', { body: { strategy: 'local', email, password } })
+  if (response.status !== 201) throw new Error(`login of ${email} failed: ${response.status} ${JSON.stringify(response.body)}`)
+  return response.body as { accessToken: string; user: any }
+}
+
+/** A Socket.io connection, authenticated when a token is given; collects every event it receives. */
+export async function connect(url: string, token?: string) {
+  const socket: Socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false })
+  const events: { name: string; data: any }[] = []
+  socket.onAny((name: string, data: any) => events.push({ name, data }))
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve())
+    socket.once('connect_error', reject)
+  })
+  if (token) {
+    await new Promise<void>((resolve, reject) =>
+      socket.emit('create', 'authentication', { strategy: 'jwt', accessToken: token }, (error: any) => (error ? reject(error) : resolve()))
+    )
+  }
+  const call = <T = any>(method: string, servicePath: string, ...args: unknown[]) =>
+    new Promise<T>((resolve, reject) => socket.emit(method, servicePath, ...args, (error: any, result: T) => (error ? reject(error) : resolve(result))))
+  return { socket, events, call, close: () => socket.close() }
+}
+
+/** Waits until the predicate holds or the time is up; events travel asynchronously. */
+export async function eventually(check: () => boolean, ms = 1500) {
+  const end = Date.now() + ms
+  while (Date.now() < end) {
+    if (check()) return true
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return check()
+}
+
+export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
