@@ -1,7 +1,7 @@
 // The access-control collections every blueprint includes (seed 000's shape, plus what a CASL rule needs).
 import { BadRequest } from '@feathersjs/errors'
 import type { HookContext } from '@feathersjs/feathers'
-import { createMongoAbility } from '@casl/ability'
+import { createMongoAbility, subject } from '@casl/ability'
 import { Ref, Type } from './fields.js'
 import type { CollectionInput } from './types.js'
 
@@ -18,17 +18,35 @@ export const roles: CollectionInput = {
   admin: { titleField: 'RoleName', group }
 }
 
-/** A rule whose conditions CASL cannot compile is refused here, not at the next request. */
+/** Operators CASL evaluates in memory and both stores run as queries; `$where` and `$regex` are deliberately absent. */
+export const CONDITION_OPERATORS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$nin', '$all', '$elemMatch', '$exists', '$and', '$or', '$nor'])
+
+function unknownOperator(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.map(unknownOperator).find(Boolean)
+  if (!value || typeof value !== 'object') return undefined
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.startsWith('$') && !CONDITION_OPERATORS.has(key)) return key
+    const found = unknownOperator(inner)
+    if (found) return found
+  }
+  return undefined
+}
+
+/** A rule whose conditions CASL or the stores cannot use is refused here, not at the next request. */
 function checkRule(context: HookContext) {
-  const items = Array.isArray(context.data) ? context.data : [context.data]
-  for (const item of items) {
-    if (item.Conditions === undefined && item.Action === undefined) continue
-    try {
-      const ability = createMongoAbility([{ action: item.Action ?? 'read', subject: 'probe', conditions: item.Conditions }])
-      ability.can(item.Action ?? 'read', Object.assign(Object.create(null), { __caslSubjectType__: 'probe' }))
-    } catch (error: any) {
-      throw new BadRequest(`Invalid permission Conditions: ${error.message}`, { Conditions: error.message })
-    }
+  for (const item of Array.isArray(context.data) ? context.data : [context.data]) {
+    if (!item?.Conditions) continue
+    const operator = unknownOperator(item.Conditions)
+    const problem = operator
+      ? `operator ${operator} is not supported (use ${[...CONDITION_OPERATORS].join(' ')})`
+      : (() => {
+          try {
+            createMongoAbility([{ action: 'read', subject: 'probe', conditions: item.Conditions }]).can('read', subject('probe', {}))
+          } catch (error: any) {
+            return error.message as string
+          }
+        })()
+    if (problem) throw new BadRequest(`Invalid permission Conditions: ${problem}`, { Conditions: problem })
   }
 }
 

@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FILTERS } from '@feathersjs/adapter-commons'
-import { adapterTests } from '@feathersjs/adapter-tests'
 import * as errors from '@feathersjs/errors'
 import { feathers } from '@feathersjs/feathers'
 
@@ -15,91 +14,7 @@ import {
   openDatastore
 } from '../../../src/services/adapters/nedb.js'
 
-// Every test name the @feathersjs/adapter-tests 5.0.50 suite defines (lib/basic, methods, syntax).
-// This is a superset of the list @feathersjs/memory uses. Not listed: the '.$get', '.$find',
-// '.$create', '.$update', '.$patch', '.$remove' names, which appear in the suite's type
-// declarations but have no test in 5.0.50 (listing them only prints "not part of the test suite").
-// '.id' is always run by the suite (plain `it`). Nothing is skipped.
-const testSuite = adapterTests([
-  '.options',
-  '.events',
-  '._get',
-  '._find',
-  '._create',
-  '._update',
-  '._patch',
-  '._remove',
-  '.get',
-  '.get + $select',
-  '.get + id + query',
-  '.get + NotFound',
-  '.get + NotFound (integer)',
-  '.get + id + query id',
-  '.find',
-  '.remove',
-  '.remove + $select',
-  '.remove + id + query',
-  '.remove + NotFound',
-  '.remove + NotFound (integer)',
-  '.remove + multi',
-  '.remove + multi no pagination',
-  '.remove + id + query id',
-  '.update',
-  '.update + $select',
-  '.update + id + query',
-  '.update + NotFound',
-  '.update + NotFound (integer)',
-  '.update + query + NotFound',
-  '.update + id + query id',
-  '.patch',
-  '.patch + $select',
-  '.patch + id + query',
-  '.patch multiple',
-  '.patch multiple no pagination',
-  '.patch multi query same',
-  '.patch multi query changed',
-  '.patch + NotFound',
-  '.patch + NotFound (integer)',
-  '.patch + query + NotFound',
-  '.patch + id + query id',
-  '.create',
-  '.create + $select',
-  '.create multi',
-  '.create ignores query',
-  'internal .find',
-  'internal .get',
-  'internal .create',
-  'internal .update',
-  'internal .patch',
-  'internal .remove',
-  '.find + equal',
-  '.find + equal multiple',
-  '.find + $sort',
-  '.find + $sort + string',
-  '.find + $limit',
-  '.find + $limit 0',
-  '.find + $skip',
-  '.find + $select',
-  '.find + $or',
-  '.find + $in',
-  '.find + $nin',
-  '.find + $lt',
-  '.find + $lte',
-  '.find + $gt',
-  '.find + $gte',
-  '.find + $ne',
-  '.find + $gt + $lt + $sort',
-  '.find + $or nested + $sort',
-  '.find + $and',
-  '.find + $and + $or',
-  'params.adapter + paginate',
-  'params.adapter + multi',
-  '.find + paginate',
-  '.find + paginate + query',
-  '.find + paginate + $limit + $skip',
-  '.find + paginate + $limit 0',
-  '.find + paginate + params'
-])
+import { testSuite } from './conformance.js'
 
 const events = ['testing']
 

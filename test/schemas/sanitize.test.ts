@@ -1,0 +1,84 @@
+// The declaration API: defaults filled, schemas derived, and mistakes named before anything runs.
+import assert from 'node:assert/strict'
+import { DeclarationError, sanitizeBlueprint, sanitizeCollection } from '../../src/schemas/sanitize.js'
+import { DateTime, Email, Enum, Password, Ref, Secret, Type } from '../../src/schemas/fields.js'
+import { compile, dataAjv, queryAjv } from '../../src/schemas/validators.js'
+import appointmentsBlueprint from '../../src/blueprints/appointments/index.js'
+
+const notes = {
+  name: 'notes',
+  schema: Type.Object({
+    title: Type.String(),
+    owner: Ref('users', { onDelete: 'cascade' }),
+    tags: Type.Optional(Type.Array(Type.String())),
+    due: Type.Optional(DateTime()),
+    token: Type.Optional(Secret()),
+    kind: Enum(['a', 'b'], { default: 'a' }),
+    parts: Type.Array(Type.Object({ author: Ref('users'), at: DateTime() }))
+  })
+}
+
+describe('declaring a collection', () => {
+  const collection = sanitizeCollection(notes)
+
+  it('fills defaults: label, timestamps, pagination, title field', () => {
+    assert.equal(collection.label, 'Notes')
+    assert.deepEqual(collection.timestamps, { createdAt: 'createdAt', updatedAt: 'updatedAt' })
+    assert.deepEqual(collection.pagination, { default: 20, max: 200 })
+    assert.equal(collection.admin.titleField, 'title')
+  })
+  it('finds references (nested ones too), secrets and dates in the schema', () => {
+    assert.deepEqual(collection.references.map((r) => [r.path, r.collection, r.onDelete, r.many]), [
+      ['owner', 'users', 'cascade', false],
+      ['parts.author', 'users', 'restrict', true]
+    ])
+    assert.deepEqual(collection.secrets, [{ path: 'token', kind: 'encrypt' }])
+    assert.deepEqual(collection.dates, ['due', 'parts.at', 'createdAt', 'updatedAt'])
+  })
+  it('leaves secrets out of results and queries but accepts them in data', () => {
+    assert.ok(!('token' in collection.resultSchema.properties))
+    assert.ok(!('token' in collection.querySchema.properties))
+    assert.ok('token' in collection.dataSchema.properties)
+  })
+  it('derives a data validator that rejects unknown keys at every depth and fills defaults', async () => {
+    const validate = compile(dataAjv, collection.dataSchema)
+    const valid: any = await validate({ title: 't', owner: 'u', parts: [] })
+    assert.equal(valid.kind, 'a')
+    await assert.rejects(validate({ title: 't', owner: 'u', parts: [{ author: 'u', at: '2030-01-01T00:00:00Z', extra: 1 }] }))
+  })
+  it('derives a query validator with operators per field, dotted sub-fields and coercion of REST strings', async () => {
+    const validate = compile(queryAjv, collection.querySchema)
+    const query: any = await validate({ 'parts.author': 'u', due: { $gt: '2030-01-01T00:00:00Z' }, $limit: '5', $sort: { due: '-1' } })
+    assert.equal(query.$limit, 5)
+    assert.equal(query.$sort.due, -1)
+    await assert.rejects(validate({ title: { $regex: 'x' } }))
+    await assert.rejects(validate({ $where: 'true' }))
+  })
+
+  it('names the mistake in a bad declaration', () => {
+    assert.throws(() => sanitizeCollection({ ...notes, name: 'Bad Name' }), DeclarationError)
+    assert.throws(() => sanitizeCollection({ ...notes, name: 'health' }), /reserved/)
+    assert.throws(() => sanitizeCollection({ ...notes, schema: Type.Object({ _id: Type.String() }) }), /set by the engine/)
+    assert.throws(() => sanitizeCollection({ ...notes, indexes: [{ fields: { nope: 1 } }] }), /unknown field "nope"/)
+    assert.throws(() => sanitizeCollection({ ...notes, auth: { roleField: 'role' } }), /email/)
+    assert.throws(
+      () => sanitizeCollection({ name: 'people', schema: Type.Object({ email: Email(), password: Password() }), auth: { roleField: 'role' } }),
+      /role field "role"/
+    )
+    assert.throws(() => sanitizeCollection({ ...notes, actions: { patch: { data: Type.Object({}), run: async () => ({}) } } }), /action "patch"/)
+  })
+})
+
+describe('declaring a blueprint', () => {
+  it('accepts the appointments blueprint', () => {
+    const blueprint = sanitizeBlueprint(appointmentsBlueprint)
+    assert.equal(blueprint.users.name, 'users')
+  })
+  it('refuses a reference to an undeclared collection, a missing RBAC collection and unknown permission names', () => {
+    const base = appointmentsBlueprint
+    assert.throws(() => sanitizeBlueprint({ ...base, collections: [...base.collections, { name: 'extra', schema: Type.Object({ x: Ref('ghosts') }) }] }), /unknown collection "ghosts"/)
+    assert.throws(() => sanitizeBlueprint({ ...base, collections: base.collections.filter((c) => c.name !== 'roles') }), /roles/)
+    assert.throws(() => sanitizeBlueprint({ ...base, roles: [{ RoleName: 'X', permissions: ['nope'] }, ...base.roles] }), /unknown permission "nope"/)
+    assert.throws(() => sanitizeBlueprint({ ...base, adminRole: 'Ghost' }), /adminRole/)
+  })
+})
