@@ -1,0 +1,161 @@
+// Engine features on a small blueprint declared here: references on delete, encrypted secrets, indexes,
+// role names as the role field, and anonymous permissions.
+import assert from 'node:assert/strict'
+import type { AddressInfo } from 'node:net'
+import { rm } from 'node:fs/promises'
+import path from 'node:path'
+import { createApp, type EngineApp } from '../../src/app.js'
+import { decrypt, encryptionKey } from '../../src/hooks/secrets.js'
+import { rbacCollections } from '../../src/schemas/rbac.js'
+import { sanitizeBlueprint } from '../../src/schemas/sanitize.js'
+import { DateTime, Email, Enum, Password, Ref, Secret, Type, defineCollection } from '../../src/schemas/fields.js'
+import { connect, eventually, login, request, tempDir, testSettings, wait } from '../helpers.js'
+
+const members = defineCollection({
+  name: 'members',
+  schema: Type.Object({
+    name: Type.String(),
+    email: Email(),
+    password: Password(),
+    role: Enum(['Librarian', 'Reader']),
+    apiToken: Type.Optional(Secret())
+  }),
+  auth: { roleField: 'role', roleBy: 'name' },
+  indexes: [{ fields: { email: 1 }, unique: true }]
+})
+const shelves = defineCollection({ name: 'shelves', schema: Type.Object({ label: Type.String(), room: Type.String() }), indexes: [{ fields: { room: 1, label: 1 }, unique: true }] })
+const books = defineCollection({
+  name: 'books',
+  schema: Type.Object({
+    title: Type.String(),
+    shelfId: Ref('shelves', { onDelete: 'cascade' }),
+    borrowerId: Type.Optional(Type.Union([Ref('members', { onDelete: 'nullify' }), Type.Null()])),
+    readers: Type.Array(Ref('members', { onDelete: 'nullify' }), { default: [] })
+  })
+})
+const sessions = defineCollection({
+  name: 'sessions',
+  schema: Type.Object({ memberId: Ref('members', { onDelete: 'cascade' }), expiresAt: DateTime() }),
+  indexes: [{ fields: { expiresAt: 1 }, expireAfterSeconds: 0 }]
+})
+
+const blueprint = sanitizeBlueprint({
+  name: 'library',
+  version: '0.0.1',
+  description: 'test blueprint',
+  collections: [...rbacCollections, members, shelves, books, sessions],
+  permissions: [
+    { PermissionName: 'all', Action: 'manage', Subject: 'all' },
+    { PermissionName: 'browse-books', Action: 'read', Subject: 'books', Fields: ['_id', 'title', 'shelfId'] },
+    { PermissionName: 'read-shelves', Action: 'read', Subject: 'shelves' }
+  ],
+  roles: [
+    { RoleName: 'Librarian', permissions: ['all'] },
+    { RoleName: 'Reader', permissions: ['read-shelves'] },
+    { RoleName: 'Guest', permissions: ['browse-books'] }
+  ],
+  adminRole: 'Librarian',
+  adminDefaults: { name: 'Head Librarian' },
+  anonymousRole: 'Guest'
+})
+
+describe('engine features on a declared blueprint', () => {
+  let app: EngineApp
+  let url: string
+  let dataDir: string
+  let shelf: any
+  let reader: any
+
+  before(async () => {
+    dataDir = await tempDir()
+    app = await createApp(blueprint, testSettings({ dataDir, demo: false, adminEmail: 'head@example.com', adminPassword: 'head-password' }))
+    url = `http://127.0.0.1:${((await app.listen(0)).address() as AddressInfo).port}`
+    shelf = await app.service('shelves').create({ label: 'A1', room: 'North' })
+    reader = await app.service('members').create({ name: 'Rita', email: 'rita@example.com', password: 'rita-password', role: 'Reader', apiToken: 'tok-123' })
+  })
+  after(async () => {
+    await app.shutdown()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  it('takes the role from a role-name field', async () => {
+    const { accessToken } = await login(url, 'rita@example.com', 'rita-password')
+    assert.equal((await request(url, 'GET', '/shelves', { token: accessToken })).status, 200)
+    assert.equal((await request(url, 'GET', '/members', { token: accessToken })).status, 403)
+    const head = await login(url, 'head@example.com', 'head-password')
+    assert.equal(head.user.role, 'Librarian')
+  })
+
+  it('lets anonymous callers do what the anonymous role allows, masked, and nothing else', async () => {
+    const book = await app.service('books').create({ title: 'Dune', shelfId: shelf._id, readers: [reader._id] })
+    const listed = await request(url, 'GET', '/books')
+    assert.equal(listed.status, 200)
+    assert.deepEqual(Object.keys(listed.body.data[0]).sort(), ['_id', 'shelfId', 'title'])
+    assert.equal((await request(url, 'GET', '/shelves')).status, 401)
+    assert.equal((await request(url, 'POST', '/books', { body: { title: 'x', shelfId: shelf._id } })).status, 401)
+    const anonymous = await connect(url)
+    try {
+      await app.service('books').patch(book._id, { title: 'Dune (2nd ed.)' })
+      assert.ok(await eventually(() => anonymous.events.some((e) => e.name === 'books patched')))
+      const event = anonymous.events.find((e) => e.name === 'books patched')!.data
+      assert.deepEqual(Object.keys(event).sort(), ['_id', 'shelfId', 'title'])
+      await app.service('shelves').patch(shelf._id, { room: 'North' })
+      await wait(100)
+      assert.ok(!anonymous.events.some((e) => e.name === 'shelves patched'), 'no shelf events without a shelf permission')
+    } finally {
+      anonymous.close()
+    }
+  })
+
+  it('encrypts Secret fields at rest and never returns them', async () => {
+    const raw = await (app.service('members') as any)._get(reader._id)
+    assert.notEqual(raw.apiToken, 'tok-123')
+    assert.match(raw.apiToken, /^v1:/)
+    assert.equal(decrypt(raw.apiToken, encryptionKey('test-encryption-key')), 'tok-123')
+    const head = await login(url, 'head@example.com', 'head-password')
+    const res = await request(url, 'GET', `/members/${reader._id}`, { token: head.accessToken })
+    assert.ok(!('apiToken' in res.body) && !('password' in res.body))
+  })
+
+  it('nullifies single references and drops removed ids from lists', async () => {
+    const member = await app.service('members').create({ name: 'Tom', email: 'tom@example.com', password: 'tom-password', role: 'Reader' })
+    const book = await app.service('books').create({ title: 'Emma', shelfId: shelf._id, borrowerId: member._id, readers: [member._id, reader._id] })
+    await app.service('members').remove(member._id)
+    const after = await app.service('books').get(book._id)
+    assert.equal(after.borrowerId, null)
+    assert.deepEqual(after.readers, [reader._id])
+  })
+
+  it('cascades removal to referencing records, and emits their events', async () => {
+    const doomed = await app.service('shelves').create({ label: 'B2', room: 'South' })
+    const book = await app.service('books').create({ title: 'Ulysses', shelfId: doomed._id })
+    const removed: string[] = []
+    const listener = (b: any) => removed.push(b._id)
+    app.service('books').on('removed', listener)
+    await app.service('shelves').remove(doomed._id)
+    app.service('books').off('removed', listener)
+    assert.deepEqual(removed, [book._id])
+    await assert.rejects(app.service('books').get(book._id), { code: 404 })
+  })
+
+  it('enforces a compound unique index with 409', async () => {
+    const head = await login(url, 'head@example.com', 'head-password')
+    const res = await request(url, 'POST', '/shelves', { token: head.accessToken, body: { label: 'A1', room: 'North' } })
+    assert.equal(res.status, 409)
+    assert.equal((await request(url, 'POST', '/shelves', { token: head.accessToken, body: { label: 'A1', room: 'East' } })).status, 201)
+  })
+
+  it('expires records of a TTL index', async () => {
+    await app.service('sessions').create({ memberId: reader._id, expiresAt: new Date(Date.now() - 1000).toISOString() })
+    await app.service('sessions').create({ memberId: reader._id, expiresAt: new Date(Date.now() + 3_600_000).toISOString() })
+    const left = (await app.service('sessions').find({ paginate: false })) as any[]
+    assert.equal(left.length, 1)
+  })
+
+  it('keeps the embedded files in DATA_DIR', async () => {
+    const { readdir } = await import('node:fs/promises')
+    const files = await readdir(dataDir)
+    for (const name of ['members.db', 'books.db', 'roles.db']) assert.ok(files.includes(name), name)
+    assert.ok(files.includes(path.basename('.auth-secret')) === false, 'a configured secret is not written to disk')
+  })
+})
