@@ -46,14 +46,23 @@ export function authorize(collection: Collection) {
     const { method, id } = context
     const action = METHOD_ACTIONS[method] ?? method
 
-    if (method === 'find' || id === null) {
+    // Conditions may name fields the caller did not select: fetch whole records, select after the checks.
+    const select: string[] | undefined = context.params.query?.$select
+    if (select) {
+      const { $select, ...query } = context.params.query
+      context.params.query = query
+    }
+
+    if (method === 'create') {
+      checkCreate(context, ability)
+    } else if (method === 'find' || id === null) {
       const allowed = accessibleQuery(ability, action, name)
       if (!allowed) refuse(context, describe(action))
       context.params.query = restrictQuery(context.params.query, allowed!)
-      if (method !== 'find') checkFieldsWithoutRecord(context, ability, action)
-      if (method === 'create') checkCreate(context, ability)
-    } else if (method === 'create') {
-      checkCreate(context, ability)
+      if (method === 'patch' || method === 'update') {
+        const records = await context.service._find({ paginate: false, query: context.params.query })
+        for (const existing of records) checkWrite(context, ability, existing)
+      }
     } else if (method !== 'get') {
       const recordId = METHOD_ACTIONS[method] ? id : context.data?.id
       const existing = await context.service._get(recordId)
@@ -66,7 +75,7 @@ export function authorize(collection: Collection) {
     if (method === 'get' && !can(ability, 'read', name, context.result)) {
       refuse(context, `${describe('read')}: this record is outside your permissions`)
     }
-    context.result = maskResult(ability, collection, context.result)
+    context.result = maskResult(ability, collection, context.result, select)
   }
 
   function checkCreate(context: HookContext, ability: MongoAbility) {
@@ -85,16 +94,12 @@ export function authorize(collection: Collection) {
     if (!can(ability, 'update', name, after)) refuse(context, `${describe('update')}: the change would move this record outside your permissions`)
   }
 
-  function checkFieldsWithoutRecord(context: HookContext, ability: MongoAbility, action: string) {
-    if (!context.data) return
-    const field = Object.keys(context.data).find((key) => !ability.can(action, name, key))
-    if (field) refuse(context, `You may not change field "${field}"`, { field })
-  }
 }
 
 /** Results (single, list or page) with only what the ability may read. */
-export function maskResult(ability: MongoAbility, collection: Collection, result: any): any {
-  const mask = (record: any) => (record && typeof record === 'object' ? maskRecord(ability, collection.name, record, collection.fields) ?? {} : record)
+export function maskResult(ability: MongoAbility, collection: Collection, result: any, select?: string[]): any {
+  const pick = (record: Record<string, any>) => (select ? Object.fromEntries(Object.entries(record).filter(([key]) => key === '_id' || select.includes(key))) : record)
+  const mask = (record: any) => (record && typeof record === 'object' ? pick(maskRecord(ability, collection.name, record, collection.fields) ?? {}) : record)
   if (Array.isArray(result)) return result.map(mask)
   if (result && Array.isArray(result.data)) return { ...result, data: result.data.map(mask) }
   return mask(result)

@@ -91,6 +91,21 @@ describe('appointments permissions over HTTP', () => {
       assert.ok(multi.body.every((a: any) => a.ManagerId === ids.maria))
       assert.equal((await app().service('appointments').get(other)).Status, 'Scheduled')
     })
+    it('may select fields that the permission conditions do not name', async () => {
+      const res = await call('Manager', 'GET', '/appointments?$select[]=Status')
+      assert.equal(res.status, 200)
+      assert.ok(res.body.data.length > 0)
+      for (const appointment of res.body.data) assert.deepEqual(Object.keys(appointment).sort(), ['Status', '_id'])
+      const one = await call('Manager', 'GET', `/appointments/${await appointmentOf(ids.maria)}?$select[]=AppointedDate`)
+      assert.equal(one.status, 200)
+      assert.deepEqual(Object.keys(one.body).sort(), ['AppointedDate', '_id'])
+    })
+    it('cannot hand appointments over in a multi patch either, and nothing changes', async () => {
+      const own = await appointmentOf(ids.maria)
+      const res = await call('Manager', 'PATCH', `/appointments?_id=${own}`, { ManagerId: ids.omar })
+      assert.equal(res.status, 403)
+      assert.equal((await app().service('appointments').get(own)).ManagerId, ids.maria)
+    })
     it('cannot add a developer who has blocked them', async () => {
       await app().service('users').patch(ids.lin, { BlockedUser: [ids.maria] })
       try {
