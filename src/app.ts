@@ -16,6 +16,7 @@ import { setupAuthentication, UserCache } from './services/authentication.js'
 import { ensureAdministrator, isEmpty, seedAccessControl } from './services/bootstrap.js'
 import { createCollectionService } from './services/collection.js'
 import { createStore, type Store } from './services/store.js'
+import { closeSync, setupSync, syncReady } from './services/sync.js'
 
 export interface Settings {
   host: string
@@ -34,6 +35,8 @@ export interface Settings {
   /** Largest accepted JSON body, e.g. `1mb`. */
   bodyLimit: string
   jwtExpiresIn: string
+  /** Redis URL: share service events with other instances (scale-out). */
+  redisUrl?: string
 }
 
 export interface EngineApp extends Application<any, any> {
@@ -92,6 +95,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   app.configure(rest())
   app.configure(socketio({ maxHttpBufferSize: 1e6 }) as any)
   app.hooks({ around: { all: [callerErrors()] } })
+  // Before any service exists: feathers-sync wraps each service's event emitter.
+  if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: `quillbase:${blueprint.name}` })
 
   const parts = {
     store,
@@ -103,9 +108,12 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   const cache = new UserCache()
   setupAuthentication(app, users, cache)
   setupChannels(app, users)
-  // Editing roles, permissions or mappings (API, admin or internal) takes effect on the next call.
+  // Editing roles, permissions or mappings (API, admin or internal) takes effect on the next call:
+  // at once on this instance (after hook), and through their events on every other instance.
+  const invalidate = () => permissions.invalidate()
   for (const name of RBAC_COLLECTIONS) {
-    for (const event of ['created', 'updated', 'patched', 'removed']) app.service(name).on(event, () => permissions.invalidate())
+    app.service(name).hooks({ after: { create: [invalidate], update: [invalidate], patch: [invalidate], remove: [invalidate] } })
+    for (const event of ['created', 'updated', 'patched', 'removed']) app.service(name).on(event, invalidate)
   }
 
   // Seeding runs once services are set up: `app.listen()` (or `app.setup()` for tools that do not serve) triggers it.
@@ -113,6 +121,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     setup: [
       async (_context: unknown, next: () => Promise<void>) => {
         await next()
+        await syncReady(app)
         const empty = await isEmpty(app, blueprint)
         await seedAccessControl(app, blueprint)
         if (empty && settings.demo && blueprint.demo) await blueprint.demo(app)
@@ -124,6 +133,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
 
   app.shutdown = async () => {
     if ((app as any)._isSetup) await app.teardown()
+    await closeSync(app)
     await store.close()
   }
   return app

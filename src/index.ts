@@ -18,7 +18,8 @@ export function readSettings(): Settings & { blueprint: string } {
     adminPassword: get<string>('adminPassword') || undefined,
     demo: get<boolean>('demo'),
     bodyLimit: get<string>('bodyLimit'),
-    jwtExpiresIn: get<string>('jwtExpiresIn')
+    jwtExpiresIn: get<string>('jwtExpiresIn'),
+    redisUrl: get<string>('redisUrl') || undefined
   }
 }
 

@@ -76,7 +76,9 @@ export function setupAuthentication(app: Application, users: Collection, cache: 
   authentication.register('jwt', new CachedJWTStrategy(cache, users))
   authentication.register('local', new SafeLocalStrategy(users))
   app.use('authentication', authentication)
-  for (const event of ['patched', 'updated', 'removed']) {
-    app.service(users.name).on(event, (user: any) => cache.forget(String(user._id)))
-  }
+  // A changed user is forgotten at once here (after hook) and, through the events, on other instances.
+  const forget = (user: any) => cache.forget(String(user._id))
+  const forgetResult = (context: any) => [context.result].flat().forEach((user: any) => user && forget(user))
+  app.service(users.name).hooks({ after: { update: [forgetResult], patch: [forgetResult], remove: [forgetResult] } })
+  for (const event of ['patched', 'updated', 'removed']) app.service(users.name).on(event, forget)
 }

@@ -1,0 +1,52 @@
+// Scale-out through a real Redis (127.0.0.1:6379, or REDIS_URL): two app instances, an event made on one
+// reaches the permitted Socket.io listeners of the other.
+import assert from 'node:assert/strict'
+import net from 'node:net'
+import { DEMO_PASSWORD } from '../../src/blueprints/appointments/demo.js'
+import { connect, eventually, login, startServer, wait, type TestServer } from '../helpers.js'
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+/** A Redis answers PING on that address. */
+function redisAvailable(): Promise<boolean> {
+  const { hostname, port } = new URL(redisUrl)
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port || 6379), hostname, () => socket.write('PING\r\n'))
+    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)))
+    socket.once('data', (data) => (socket.end(), resolve(data.toString().startsWith('+PONG'))))
+    socket.once('error', () => resolve(false))
+  })
+}
+
+describe('two instances sharing events through Redis', function () {
+  let first: TestServer
+  let second: TestServer
+
+  before(async function () {
+    if (!(await redisAvailable())) return this.skip()
+    first = await startServer('appointments', { redisUrl })
+    second = await startServer('appointments', { redisUrl })
+  })
+  after(async () => {
+    await first?.close()
+    await second?.close()
+  })
+
+  it('delivers an event created on one instance to a permitted listener on the other, and not to others', async () => {
+    const admin = await connect(second.url, (await login(second.url, 'admin@example.com', DEMO_PASSWORD)).accessToken)
+    const developer = await connect(second.url, (await login(second.url, 'lin@example.com', DEMO_PASSWORD)).accessToken)
+    try {
+      const role = await first.app.service('roles').create({ RoleName: 'Observer', Description: 'made on the first instance' })
+      assert.ok(await eventually(() => admin.events.some((e) => e.name === 'roles created' && e.data._id === role._id), 3000))
+      await wait(100)
+      // Developers may read roles too; but a new permission record is readable only by admins.
+      const permission = await first.app.service('permissions').create({ PermissionName: 'observe', Action: 'read', Subject: 'roles' })
+      assert.ok(await eventually(() => admin.events.some((e) => e.name === 'permissions created' && e.data._id === permission._id), 3000))
+      await wait(100)
+      assert.ok(!developer.events.some((e) => e.name === 'permissions created'))
+    } finally {
+      admin.close()
+      developer.close()
+    }
+  })
+})
