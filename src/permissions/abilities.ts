@@ -1,7 +1,7 @@
 // Abilities from the RBAC collections: rules loaded once per change of roles/permissions/mappings, abilities cached per role and caller values.
 import { createMongoAbility, type MongoAbility } from '@casl/ability'
 import type { Application } from '@feathersjs/feathers'
-import { interpolate, toRawRule, type PermissionRecord, type RawRule } from './rules.js'
+import { PLACEHOLDERS, interpolate, toRawRule, valueAt, type PermissionRecord, type RawRule } from './rules.js'
 
 export interface PermissionsOptions {
   /** The user field holding the role. */
@@ -19,10 +19,7 @@ interface RoleRules {
 }
 
 const MAX_CACHED = 10_000
-const PLACEHOLDERS = /\{\{\s*user\.([A-Za-z0-9_.]+)\s*\}\}/g
 const EMPTY: RoleRules = { rules: [], placeholders: [] }
-
-const valueAt = (source: any, path: string) => path.split('.').reduce((value, key) => (value == null ? undefined : value[key]), source)
 
 export class Permissions {
   private _roles = new Map<string, RoleRules>()
@@ -53,7 +50,7 @@ export class Permissions {
     }
     const roleId = this.roleIdOf(user)
     const role = (roleId && this._roles.get(roleId)) || EMPTY
-    const key = `${roleId}\u0000${role.placeholders.map((path) => String(valueAt(user, path))).join('\u0000')}`
+    const key = `${roleId}\u0000${role.placeholders.map((path) => JSON.stringify(valueAt(user, path) ?? null)).join('\u0000')}`
     let ability = this._abilities.get(key)
     if (!ability) {
       const rules = role.placeholders.length ? (interpolate(role.rules, user) as RawRule[]) : role.rules

@@ -16,9 +16,11 @@ export type RawRule = RawRuleOf<MongoAbility>
 /** What a placeholder becomes when the caller has no such value: matches no stored record. */
 export const UNSET = '\u0000unset'
 
+/** `{{user.path}}`, anywhere in a string (`PLACEHOLDERS`) or as the whole string (`PLACEHOLDER`). */
+export const PLACEHOLDERS = /\{\{\s*user\.([A-Za-z0-9_.]+)\s*\}\}/g
 const PLACEHOLDER = /^\{\{\s*user\.([A-Za-z0-9_.]+)\s*\}\}$/
 
-const valueAt = (source: any, path: string) => path.split('.').reduce((value, key) => (value == null ? undefined : value[key]), source)
+export const valueAt = (source: any, path: string) => path.split('.').reduce((value, key) => (value == null ? undefined : value[key]), source)
 
 /** Replaces every `{{user.x}}` string in conditions with the caller's value (its own type kept: ids, arrays, numbers). */
 export function interpolate(conditions: unknown, user: Record<string, any> | undefined): unknown {
@@ -35,11 +37,6 @@ export function interpolate(conditions: unknown, user: Record<string, any> | und
     return result
   }
   return conditions
-}
-
-/** True when any condition names the caller, so the ability differs per user of one role. */
-export function usesPlaceholders(rules: RawRule[]): boolean {
-  return rules.some((rule) => rule.conditions && JSON.stringify(rule.conditions).includes('{{'))
 }
 
 export function toRawRule(permission: PermissionRecord): RawRule {
