@@ -6,6 +6,7 @@ import { feathers } from '@feathersjs/feathers'
 import { koa, rest, bodyParser, parseAuthentication, cors, type Application } from '@feathersjs/koa'
 import socketio from '@feathersjs/socketio'
 import { callerErrors, koaErrors } from './hooks/errors.js'
+import { mountOpenApi } from './openapi/index.js'
 import { referrersOf } from './hooks/references.js'
 import { encryptionKey } from './hooks/secrets.js'
 import { Permissions } from './permissions/abilities.js'
@@ -90,6 +91,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     ctx.status = app.ready ? 200 : 503
     ctx.body = { status: app.ready ? 'ok' : 'starting', blueprint: blueprint.name, version: blueprint.version, store: store.kind }
   })
+  mountOpenApi(app)
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
   app.configure(rest())

@@ -60,7 +60,9 @@ export function sanitizeCollection(input: CollectionInput): Collection {
   }
   const dataSchema = { ...schema, $id: `${input.name}-data` }
   const { required: _required, ...optional } = schema
-  const patchSchema = { ...optional, $id: `${input.name}-patch` }
+  // Defaults are for create: Ajv would otherwise write them into a patch, resetting fields the caller did not send.
+  const patchProperties = Object.fromEntries(Object.entries(properties).map(([key, { default: _default, ...rest }]) => [key, rest]))
+  const patchSchema = { ...optional, properties: patchProperties, $id: `${input.name}-patch` }
 
   for (const index of input.indexes ?? []) {
     for (const field of Object.keys(index.fields)) {

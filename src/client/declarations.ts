@@ -1,0 +1,163 @@
+// The `index.d.ts` of a blueprint's client: every service typed from the collection's derived JSON Schemas.
+import { propertyQuerySchema } from '../schemas/query.js'
+import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
+import { actionInputSchema } from '../openapi/schemas.js'
+import { typeNames, type CollectionTypeNames } from './names.js'
+import { declareType, docComment, propertyKey, typeOf, type EmitOptions } from './typescript.js'
+
+/** Standard Feathers service events; each carries the record. */
+export const RECORD_EVENTS = ['created', 'updated', 'patched', 'removed']
+
+/** Key-order independent equality of two schemas. */
+function sameSchema(a: unknown, b: unknown): boolean {
+  const canonical = (value: any): any =>
+    Array.isArray(value) ? value.map(canonical) : value && typeof value === 'object' ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k])])) : value
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
+}
+
+/** A field's query schema is exactly what `propertyQuerySchema` makes of its value: name it `FieldQuery<T>`. */
+type Alias = NonNullable<EmitOptions['alias']>
+
+const fieldQueryAlias: Alias = (schema, emit) => {
+  const value = schema.anyOf?.[0]
+  return value && sameSchema(schema, propertyQuerySchema(value)) ? `FieldQuery<${emit(value)}>` : undefined
+}
+
+/** `FieldQuery<T>` itself, emitted from the engine's own operator schema so a new operator is a new type member. */
+function fieldQueryDeclaration(): string {
+  const parameter = { 'x-type-parameter': 'T' }
+  const body = typeOf(propertyQuerySchema(parameter), { direction: 'input', alias: (s) => s['x-type-parameter'] })
+  return `/** A field in a query: a value to match, or operators (\`$gt\`, \`$in\`, …) the field allows. */\nexport type FieldQuery<T> = ${body}\n`
+}
+
+function queryDeclarations(collection: Collection, names: CollectionTypeNames): string {
+  const properties = collection.querySchema.properties as Record<string, JsonSchema>
+  const pick = (operator: boolean) => Object.fromEntries(Object.entries(properties).filter(([key]) => key.startsWith('$') === operator))
+  const fields = { type: 'object', properties: pick(false), additionalProperties: false }
+  const controls = { type: 'object', properties: pick(true), additionalProperties: false }
+  const clauseAlias: Alias = (schema, emit) => fieldQueryAlias(schema, emit) ?? (sameSchema(schema, fields) ? names.queryFields : undefined)
+  return [
+    declareType(names.queryFields, { ...fields, description: `Conditions on ${collection.name} fields (dotted paths reach into sub-objects and arrays).` }, { direction: 'input', alias: fieldQueryAlias }),
+    declareType(names.query, { ...controls, description: `Query of ${collection.name}: conditions, paging, sorting, field selection.` }, { direction: 'input', alias: clauseAlias }, names.queryFields)
+  ].join('\n')
+}
+
+function serviceDeclaration(collection: Collection, names: CollectionTypeNames): string {
+  const params = `Params<${names.query}>`
+  const lines = [
+    `${docComment({ description: `The \`${collection.name}\` service.${collection.description ? ` ${collection.description}` : ''}` }, '')}export interface ${names.service}`,
+    `  extends QuillbaseService<${names.result}, ${names.data}, ${names.patch}, ${names.query}> {`
+  ]
+  for (const [action, definition] of Object.entries(collection.actions)) {
+    lines.push(`${docComment({ description: definition.description }, '  ')}  ${propertyKey(action)}(data: ${names.actions[action]}, params?: ${params}): Promise<${names.result}>`)
+  }
+  const listener = (verb: string) => `  ${verb}<E extends keyof ${names.events}>(event: E, listener: (data: ${names.events}[E]) => void): this`
+  lines.push('  /** Realtime events (over Socket.io), each with what the receiver may read. */', listener('on'), listener('once'), listener('off'), '}')
+  return lines.join('\n') + '\n'
+}
+
+function eventsDeclaration(collection: Collection, names: CollectionTypeNames): string {
+  const lines = RECORD_EVENTS.map((event) => `  ${event}: ${names.result}`)
+  // Custom events are declared by name only; their payload has no schema yet.
+  for (const event of collection.events) lines.push(`  ${propertyKey(event)}: unknown`)
+  return `/** Events of \`${collection.name}\` and what each carries. */\nexport interface ${names.events} {\n${lines.join('\n')}\n}\n`
+}
+
+function collectionDeclarations(collection: Collection, names: CollectionTypeNames): string {
+  const label = `${collection.label}${collection.description ? `: ${collection.description}` : ''}`
+  const parts = [
+    `// ── ${collection.name} ${'─'.repeat(Math.max(3, 70 - collection.name.length))}\n`,
+    declareType(names.result, { ...collection.resultSchema, description: `${label} (as returned; secret fields are never sent).` }, { direction: 'output' }),
+    declareType(names.data, { ...collection.dataSchema, description: `Body of \`create\` and \`update\` on ${collection.name}.` }, { direction: 'input' }),
+    declareType(names.patch, { ...collection.patchSchema, description: `Body of \`patch\` on ${collection.name}: any subset of the fields.` }, { direction: 'input' }),
+    queryDeclarations(collection, names),
+    ...Object.entries(collection.actions).map(([action, definition]) =>
+      declareType(names.actions[action], { ...actionInputSchema(definition), description: `Input of \`${action}\` on ${collection.name}.` }, { direction: 'input' })
+    ),
+    eventsDeclaration(collection, names),
+    serviceDeclaration(collection, names)
+  ]
+  return parts.join('\n')
+}
+
+/**
+ * The methods every collection service has. Declared here rather than as Feathers' `ClientService` because its
+ * `patch`/`remove` overloads list `NullableId` first, which types `patch(id, …)` as `Result | Result[]`.
+ * No `update(null, …)`: the engine refuses to replace many records.
+ */
+const SERVICE_DECLARATION = `/** The methods of every collection service: single-record calls by id, multi-record calls with id null and a query. */
+export interface QuillbaseService<Result, Data, PatchData, Query> {
+  find(params?: Params<Query>): Promise<Paginated<Result>>
+  get(id: Id, params?: Params<Query>): Promise<Result>
+  create(data: Data, params?: Params<Query>): Promise<Result>
+  create(data: Data[], params?: Params<Query>): Promise<Result[]>
+  update(id: Id, data: Data, params?: Params<Query>): Promise<Result>
+  patch(id: Id, data: PatchData, params?: Params<Query>): Promise<Result>
+  patch(id: null, data: PatchData, params?: Params<Query>): Promise<Result[]>
+  remove(id: Id, params?: Params<Query>): Promise<Result>
+  remove(id: null, params?: Params<Query>): Promise<Result[]>
+}
+`
+
+export function clientDeclarations(blueprint: Blueprint): string {
+  const names = typeNames(blueprint.collections)
+  const user = names.get(blueprint.users.name)!
+  const services = blueprint.collections.map((c) => `  ${JSON.stringify(c.name)}: ${names.get(c.name)!.service}`).join('\n')
+  return `// Generated by quillbase from blueprint "${blueprint.name}" ${blueprint.version}. Do not edit: run \`npm run build:client\`.
+import type { Application, Id, Paginated, Params, TransportConnection } from '@feathersjs/feathers'
+import type { AuthenticationClientOptions } from '@feathersjs/authentication-client'
+import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client'
+
+export type { Id, Paginated, Params }
+
+${fieldQueryDeclaration()}
+${SERVICE_DECLARATION}
+${blueprint.collections.map((c) => collectionDeclarations(c, names.get(c.name)!)).join('\n')}
+// ── client ${'─'.repeat(68)}
+
+/** Every service of the "${blueprint.name}" blueprint by path. */
+export interface ServiceTypes {
+${services}
+}
+
+/** \`POST /authentication\` with the local strategy. */
+export interface LoginCredentials {
+  email: string
+  password: string
+}
+
+export interface AuthenticationResult {
+  accessToken: string
+  authentication: { strategy: string; accessToken?: string; payload?: Record<string, unknown> }
+  user: ${user.result}
+}
+
+/** A Feathers client application typed for this blueprint. */
+export interface QuillbaseClient extends Application<ServiceTypes> {
+  /** Logs in with email and password; the token is stored for \`reAuthenticate\` and sent with every call. */
+  login(credentials: LoginCredentials, params?: Params): Promise<AuthenticationResult>
+  /** Authenticates with any strategy (\`local\`, \`jwt\`). */
+  authenticate(authentication?: { strategy: string; [key: string]: unknown }, params?: Params): Promise<AuthenticationResult>
+  /** Authenticates again with the stored token (e.g. after a page reload). */
+  reAuthenticate(force?: boolean, strategy?: string, authParams?: Params): Promise<AuthenticationResult>
+  /** Forgets the token on both sides. */
+  logout(): Promise<AuthenticationResult | null>
+}
+
+/** How each service is exposed: methods (declared actions included) and custom events. */
+export interface ServiceDescription {
+  methods: readonly string[]
+  events: readonly string[]
+}
+
+export declare const blueprint: { readonly name: ${JSON.stringify(blueprint.name)}; readonly version: ${JSON.stringify(blueprint.version)} }
+export declare const services: { readonly [Path in keyof ServiceTypes]: ServiceDescription }
+
+/** A client over a connection (\`restConnection\` or \`socketConnection\`), with authentication. */
+export declare function createClient(connection: TransportConnection<ServiceTypes>, authenticationOptions?: Partial<AuthenticationClientOptions>): QuillbaseClient
+/** A REST connection using \`fetch\` (the browser's, or Node's own). */
+export declare function restConnection(url: string, fetch?: typeof globalThis.fetch): TransportConnection<ServiceTypes>
+/** A Socket.io connection (realtime events); give a URL or a socket made with \`io()\`. */
+export declare function socketConnection(socket: string | Socket, options?: Partial<ManagerOptions & SocketOptions>): TransportConnection<ServiceTypes>
+`
+}

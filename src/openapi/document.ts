@@ -1,0 +1,223 @@
+// The OpenAPI 3.1 document of a blueprint, built from the same sanitized declarations the services run on.
+import { typeNames, type CollectionTypeNames } from '../client/names.js'
+import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
+import { actionInputSchema, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, toOpenApiSchema } from './schemas.js'
+
+export type OpenApiDocument = Record<string, any>
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } })
+const kebabCase = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()
+const errorResponse = (name: string, code: string, description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref('Error'), example: { name, message: description, code: Number(code), className: kebabCase(name) } } }
+})
+
+/** Error responses every operation may give, by status; each operation lists those that apply. */
+const ERRORS: Record<string, [string, string]> = {
+  '400': ['BadRequest', 'Invalid query or data; `data` maps each field to its problem'],
+  '401': ['NotAuthenticated', 'Missing, invalid or expired token'],
+  '403': ['Forbidden', 'The caller\'s role does not allow this'],
+  '404': ['NotFound', 'No record with this id (or none the caller may see)'],
+  '405': ['MethodNotAllowed', 'Method not allowed here'],
+  '409': ['Conflict', 'A unique value is taken, or the record is still referenced'],
+  '413': ['PayloadTooLarge', 'Request body is too large'],
+  '422': ['Unprocessable', 'Well-formed, but a rule of the collection refuses it (missing reference, state, lookup); `data` names the field'],
+  '500': ['GeneralError', 'Unexpected server error (details are logged, never sent)']
+}
+const errors = (...codes: string[]) => Object.fromEntries(codes.map((code) => [code, { $ref: `#/components/responses/${ERRORS[code][0]}` }]))
+
+/** Query parameters of `find` (and multi `patch`/`remove`): each field with its operators, in `field[$op]=value` form. */
+function queryParameters(collection: Collection) {
+  const properties = collection.querySchema.properties as Record<string, JsonSchema>
+  return Object.entries(properties).map(([name, schema]) => {
+    const parameter: Record<string, unknown> = { name, in: 'query', required: false, schema: toOpenApiSchema(schema) }
+    if (name === '$limit') parameter.description = `Page size (default ${collection.pagination.default}, at most ${collection.pagination.max})`
+    else if (name === '$skip') parameter.description = 'Records to skip'
+    else if (name === '$sort') Object.assign(parameter, { style: 'deepObject', explode: true, description: 'e.g. `$sort[field]=-1`' })
+    else if (name === '$select') Object.assign(parameter, { style: 'form', explode: true, description: 'Fields to return (`_id` always)' })
+    else if (name === '$or' || name === '$and') Object.assign(parameter, { style: 'deepObject', explode: true, description: `Clauses, e.g. \`${name}[0][field]=value\`` })
+    else Object.assign(parameter, { style: 'deepObject', explode: true, description: 'A value, or operators: `field[$gt]=…`, `field[$in][]=…`' })
+    return parameter
+  })
+}
+
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Record id (`_id`)' }
+
+function collectionPaths(collection: Collection, names: CollectionTypeNames) {
+  const tags = [collection.name]
+  const ok = (description: string, schema: JsonSchema) => ({ description, content: json(schema) })
+  const query = queryParameters(collection)
+  const many = { type: 'array', items: ref(names.result) }
+  const actions = Object.keys(collection.actions)
+  const body = (schema: JsonSchema) => ({ required: true, content: json(schema) })
+
+  const post: Record<string, any> = {
+    tags,
+    operationId: `${names.result}_create`,
+    summary: `Create a ${names.result} (or several, from an array)`,
+    requestBody: body({ oneOf: [ref(names.data), { type: 'array', items: ref(names.data) }] }),
+    responses: { '201': ok('Created', { oneOf: [ref(names.result), many] }), ...errors('400', '401', '403', '409', '413', '422', '500') }
+  }
+  if (actions.length) {
+    // Feathers 5 takes custom methods as `POST /<path>` with `X-Service-Method`; one path and verb hold one operation.
+    post.summary = `Create a ${names.result}, or run an action (${actions.join(', ')}) named by X-Service-Method`
+    post.description = actions.map((a) => `- \`${a}\`: ${collection.actions[a].description ?? ''} Body: \`${names.actions[a]}\`.`).join('\n')
+    post.parameters = [
+      { name: 'X-Service-Method', in: 'header', required: false, schema: { type: 'string', enum: actions }, description: 'Runs the named action instead of `create`' }
+    ]
+    post.requestBody = body({ oneOf: [ref(names.data), { type: 'array', items: ref(names.data) }, ...actions.map((a) => ref(names.actions[a]))] })
+    post.responses['200'] = ok('Action result: the record as it is now', ref(names.result))
+    post.responses = { ...post.responses, ...errors('404') }
+    post['x-actions'] = Object.fromEntries(actions.map((a) => [a, { header: { 'X-Service-Method': a }, schema: ref(names.actions[a]) }]))
+  }
+
+  return {
+    [`/${collection.name}`]: {
+      'x-service': { path: collection.name, methods: ['find', 'get', 'create', 'update', 'patch', 'remove', ...actions], events: collection.events },
+      get: {
+        tags,
+        operationId: `${names.result}_find`,
+        summary: `Find ${collection.name} (one page, with the total)`,
+        parameters: query,
+        responses: { '200': ok('One page of results', ref(names.list)), ...errors('400', '401', '403', '500') }
+      },
+      post,
+      patch: {
+        tags,
+        operationId: `${names.result}_patchMany`,
+        summary: `Patch every ${names.result} the query matches`,
+        parameters: query,
+        requestBody: body(ref(names.patch)),
+        responses: { '200': ok('The patched records', many), ...errors('400', '401', '403', '409', '413', '422', '500') }
+      },
+      delete: {
+        tags,
+        operationId: `${names.result}_removeMany`,
+        summary: `Remove every ${names.result} the query matches`,
+        parameters: query,
+        responses: { '200': ok('The removed records', many), ...errors('400', '401', '403', '409', '422', '500') }
+      }
+    },
+    [`/${collection.name}/{id}`]: {
+      parameters: [idParameter],
+      get: {
+        tags,
+        operationId: `${names.result}_get`,
+        summary: `Get a ${names.result}`,
+        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '500') }
+      },
+      put: {
+        tags,
+        operationId: `${names.result}_update`,
+        summary: `Replace a ${names.result}`,
+        requestBody: body(ref(names.data)),
+        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '409', '413', '422', '500') }
+      },
+      patch: {
+        tags,
+        operationId: `${names.result}_patch`,
+        summary: `Change some fields of a ${names.result}`,
+        requestBody: body(ref(names.patch)),
+        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '409', '413', '422', '500') }
+      },
+      delete: {
+        tags,
+        operationId: `${names.result}_remove`,
+        summary: `Remove a ${names.result}`,
+        responses: { '200': ok('The removed record', ref(names.result)), ...errors('401', '403', '404', '409', '422', '500') }
+      }
+    }
+  }
+}
+
+function collectionSchemas(collection: Collection, names: CollectionTypeNames) {
+  const schemas: Record<string, JsonSchema> = {
+    [names.result]: toOpenApiSchema(maskedForReaders({ ...collection.resultSchema, title: names.result, description: collection.description || collection.label })),
+    [names.data]: toOpenApiSchema({ ...collection.dataSchema, title: names.data }),
+    [names.patch]: toOpenApiSchema({ ...collection.patchSchema, title: names.patch }),
+    [names.list]: { ...listSchema(ref(names.result)), title: names.list }
+  }
+  for (const [action, definition] of Object.entries(collection.actions)) {
+    schemas[names.actions[action]] = toOpenApiSchema({ ...actionInputSchema(definition), title: names.actions[action] })
+  }
+  return schemas
+}
+
+function enginePaths() {
+  const tags = ['authentication']
+  return {
+    '/authentication': {
+      post: {
+        tags,
+        operationId: 'authenticate',
+        summary: 'Log in (local: email + password) or re-authenticate (jwt); answers a token',
+        security: [],
+        requestBody: { required: true, content: json(ref('AuthenticationRequest')) },
+        responses: { '201': { description: 'Authenticated', content: json(ref('AuthenticationResult')) }, ...errors('400', '401', '500') }
+      },
+      delete: {
+        tags,
+        operationId: 'logout',
+        summary: 'Log out (the token stops being accepted by this session)',
+        security: [{ bearerAuth: [] }],
+        responses: { '200': { description: 'Logged out', content: json(ref('AuthenticationResult')) }, ...errors('401', '500') }
+      }
+    },
+    '/health': {
+      get: {
+        tags: ['health'],
+        operationId: 'health',
+        summary: 'Ready to serve',
+        security: [],
+        responses: {
+          '200': { description: 'The server can serve', content: json(ref('Health')) },
+          '503': { description: 'Still starting', content: json(ref('Health')) }
+        }
+      }
+    }
+  }
+}
+
+export function openApiDocument(blueprint: Blueprint): OpenApiDocument {
+  const names = typeNames(blueprint.collections)
+  const user = names.get(blueprint.users.name)!.result
+  const paths: Record<string, unknown> = enginePaths()
+  const schemas: Record<string, JsonSchema> = {}
+  for (const collection of blueprint.collections) {
+    Object.assign(paths, collectionPaths(collection, names.get(collection.name)!))
+    Object.assign(schemas, collectionSchemas(collection, names.get(collection.name)!))
+  }
+  schemas.Error = errorSchema
+  schemas.Health = {
+    type: 'object',
+    properties: { status: { enum: ['ok', 'starting'] }, blueprint: { const: blueprint.name }, version: { const: blueprint.version }, store: { type: 'string' } },
+    required: ['status', 'blueprint', 'version']
+  }
+  schemas.AuthenticationRequest = toOpenApiSchema(authenticationRequestSchema(blueprint.users))
+  schemas.AuthenticationResult = authenticationResultSchema(ref(user))
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: `quillbase: ${blueprint.name}`,
+      version: blueprint.version,
+      description: blueprint.description,
+      'x-blueprint': { name: blueprint.name, version: blueprint.version }
+    },
+    servers: [{ url: '/' }],
+    // Anonymous calls are allowed where the blueprint's anonymous role permits; a bearer token otherwise.
+    security: [{ bearerAuth: [] }, {}],
+    tags: [
+      { name: 'authentication', description: 'Log in and out' },
+      ...blueprint.collections.map((c) => ({ name: c.name, description: c.description || c.label })),
+      { name: 'health', description: 'Readiness' }
+    ],
+    paths,
+    components: {
+      schemas,
+      responses: Object.fromEntries(Object.entries(ERRORS).map(([code, [name, description]]) => [name, errorResponse(name, code, description)])),
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `accessToken` from `POST /authentication`' } }
+    }
+  }
+}

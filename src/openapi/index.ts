@@ -1,0 +1,91 @@
+// Serves the blueprint's OpenAPI document at /openapi.json and Swagger UI at /docs, from local files only (no CDN).
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import type { Context, Next } from 'koa'
+import type { EngineApp } from '../app.js'
+import type { Blueprint } from '../schemas/types.js'
+import { openApiDocument } from './document.js'
+
+export { openApiDocument } from './document.js'
+
+const swaggerUiFolder = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
+
+/** The only files /docs serves from swagger-ui-dist; a fixed list, so no path from a request reaches the file system. */
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+  'favicon-16x16.png': 'image/png'
+}
+
+const page = (blueprint: Blueprint) => `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>quillbase: ${blueprint.name} ${blueprint.version} API</title>
+  <link rel="stylesheet" href="./swagger-ui.css">
+  <link rel="icon" type="image/png" href="./favicon-32x32.png" sizes="32x32">
+  <style>body { margin: 0 }</style>
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="./swagger-ui-bundle.js"></script>
+  <script src="./init.js"></script>
+</body>
+</html>
+`
+
+// `validatorUrl: null`: Swagger UI would otherwise send the document to validator.swagger.io for a badge.
+const init = `window.ui = SwaggerUIBundle({
+  url: '../openapi.json',
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  validatorUrl: null,
+  persistAuthorization: true,
+  presets: [SwaggerUIBundle.presets.apis],
+  layout: 'BaseLayout'
+})
+`
+
+/** Koa middleware answering GET /openapi.json, /docs and the docs' assets; everything else passes through. */
+export function openApiMiddleware(blueprint: Blueprint) {
+  let document: string | undefined
+  const files = new Map<string, Promise<Buffer>>()
+  const asset = (name: string) => {
+    if (!files.has(name)) files.set(name, readFile(path.join(swaggerUiFolder, name)))
+    return files.get(name)!
+  }
+
+  return async (ctx: Context, next: Next) => {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
+    if (ctx.path === '/openapi.json') {
+      // Built on first request: declarations do not change while the app runs.
+      document ??= JSON.stringify(openApiDocument(blueprint))
+      ctx.type = 'application/json; charset=utf-8'
+      ctx.set('Cache-Control', 'no-cache')
+      ctx.body = document
+      return
+    }
+    if (ctx.path === '/docs') return ctx.redirect('docs/')
+    if (!ctx.path.startsWith('/docs/')) return next()
+    const name = ctx.path.slice('/docs/'.length)
+    if (name === '' || name === 'index.html') {
+      ctx.type = 'text/html; charset=utf-8'
+      ctx.body = page(blueprint)
+    } else if (name === 'init.js') {
+      ctx.type = 'text/javascript; charset=utf-8'
+      ctx.body = init
+    } else if (ASSETS[name]) {
+      ctx.type = ASSETS[name]
+      ctx.set('Cache-Control', 'public, max-age=86400')
+      ctx.body = await asset(name)
+    } else return next()
+  }
+}
+
+/** One line in app.ts: before the REST handler, after error handling and CORS. */
+export function mountOpenApi(app: EngineApp) {
+  app.use(openApiMiddleware(app.blueprint))
+}

@@ -1,0 +1,115 @@
+// The JSON Schemas of the HTTP API beyond a collection's own: action inputs, pages, errors, authentication; and 2020-12 clean-up.
+import type { ActionInput, Collection, JsonSchema } from '../schemas/types.js'
+
+/** A declared action takes the record's `id` beside its own input (as `validateAction` in services/collection.ts checks). */
+export function actionInputSchema(action: ActionInput): JsonSchema {
+  const input = action.data as JsonSchema
+  return {
+    type: 'object',
+    description: action.description,
+    properties: { id: { type: 'string', minLength: 1, description: 'Id of the record the action applies to' }, ...input.properties },
+    required: ['id', ...(input.required ?? [])],
+    additionalProperties: false
+  }
+}
+
+/** What `find` answers: one page and the count of every match. */
+export const listSchema = (items: JsonSchema): JsonSchema => ({
+  type: 'object',
+  properties: {
+    total: { type: 'integer', minimum: 0, description: 'Records matching the query, all pages together' },
+    limit: { type: 'integer', minimum: 0 },
+    skip: { type: 'integer', minimum: 0 },
+    data: { type: 'array', items }
+  },
+  required: ['total', 'limit', 'skip', 'data'],
+  additionalProperties: false
+})
+
+/** A Feathers error as every endpoint answers it (`FeathersError#toJSON`). */
+export const errorSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', examples: ['BadRequest'] },
+    message: { type: 'string' },
+    code: { type: 'integer', minimum: 400, maximum: 599 },
+    className: { type: 'string', examples: ['bad-request'] },
+    data: { description: 'Details; for invalid input `{ field: message }`' },
+    errors: { description: 'More details, when the error has them' }
+  },
+  required: ['name', 'message', 'code', 'className'],
+  additionalProperties: false
+}
+
+/** `POST /authentication`: local (email + password) or a JWT to re-authenticate. */
+export function authenticationRequestSchema(users: Collection): JsonSchema {
+  const properties = users.dataSchema.properties as Record<string, JsonSchema>
+  return {
+    oneOf: [
+      {
+        title: 'local',
+        type: 'object',
+        properties: { strategy: { const: 'local' }, email: { ...properties.email }, password: { type: 'string', writeOnly: true } },
+        required: ['strategy', 'email', 'password'],
+        additionalProperties: false
+      },
+      {
+        title: 'jwt',
+        type: 'object',
+        properties: { strategy: { const: 'jwt' }, accessToken: { type: 'string' } },
+        required: ['strategy', 'accessToken'],
+        additionalProperties: false
+      }
+    ]
+  }
+}
+
+export const authenticationResultSchema = (user: JsonSchema): JsonSchema => ({
+  type: 'object',
+  properties: {
+    accessToken: { type: 'string', description: 'JWT for `Authorization: Bearer` and Socket.io authentication' },
+    authentication: {
+      type: 'object',
+      properties: { strategy: { type: 'string' }, accessToken: { type: 'string' }, payload: { type: 'object' } },
+      required: ['strategy']
+    },
+    user
+  },
+  required: ['accessToken', 'authentication', 'user']
+})
+
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'])
+const SCHEMA_LISTS = new Set(['anyOf', 'oneOf', 'allOf', 'prefixItems', 'items'])
+const SCHEMAS = new Set(['items', 'additionalItems', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems'])
+
+/** Rebuilds a schema bottom-up, calling `change` on every sub-schema (keywords known, so a field named `enum` is still a field). */
+function mapSchema(schema: JsonSchema, change: (schema: JsonSchema) => JsonSchema): JsonSchema {
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return schema
+  const copy: JsonSchema = {}
+  for (const [key, value] of Object.entries(schema)) {
+    if (SCHEMA_MAPS.has(key) && value && typeof value === 'object') copy[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSchema(v as JsonSchema, change)]))
+    else if (SCHEMA_LISTS.has(key) && Array.isArray(value)) copy[key] = value.map((v) => mapSchema(v, change))
+    else if (SCHEMAS.has(key)) copy[key] = mapSchema(value, change)
+    else copy[key] = value
+  }
+  return change(copy)
+}
+
+/** In what a caller reads, a masked field (`x-mask`) may be `98******21`: its pattern and format describe only the stored value. */
+export const maskedForReaders = (schema: JsonSchema): JsonSchema =>
+  mapSchema(schema, (s) => {
+    if (!s['x-mask']) return s
+    const { pattern: _pattern, format: _format, ...rest } = s
+    return { ...rest, description: [s.description, 'Shown masked (e.g. `98******21`) to callers who may not unmask it.'].filter(Boolean).join(' ') }
+  })
+
+/**
+ * A derived schema as a JSON Schema 2020-12 fragment: no `$id` (it would re-base `$ref`s),
+ * draft-07 tuples (`items: [...]` + `additionalItems`, as TypeBox 0.25 writes them) as `prefixItems` + `items`.
+ */
+export const toOpenApiSchema = (schema: JsonSchema): JsonSchema =>
+  mapSchema(schema, ({ $id: _id, additionalItems, ...s }) => {
+    if (!Array.isArray(s.items)) return s
+    const { items, ...rest } = s
+    return additionalItems === undefined ? { ...rest, prefixItems: items } : { ...rest, prefixItems: items, items: additionalItems }
+  })

@@ -1,0 +1,85 @@
+// The client's declarations follow the collection declarations: a schema change is a type change.
+import assert from 'node:assert/strict'
+import { clientDeclarations } from '../../src/client/declarations.js'
+import { singular, typeNames } from '../../src/client/names.js'
+import { Enum, Password, Ref, Type, defineCollection } from '../../src/schemas/fields.js'
+import { COMPARISON_OPERATORS, LIST_OPERATORS } from '../../src/schemas/query.js'
+import { rbacCollections } from '../../src/schemas/rbac.js'
+import { sanitizeBlueprint, sanitizeCollection } from '../../src/schemas/sanitize.js'
+import type { BlueprintInput, CollectionInput } from '../../src/schemas/types.js'
+
+const users = defineCollection({
+  name: 'users',
+  schema: Type.Object({ email: Type.String({ format: 'email' }), password: Password(), RoleId: Ref('roles') }),
+  auth: { roleField: 'RoleId' }
+})
+
+function blueprintWith(...collections: CollectionInput<any>[]): BlueprintInput {
+  return { name: 'probe', version: '0.0.1', description: '', collections: [...rbacCollections, users, ...collections], roles: [{ RoleName: 'Admin', permissions: [] }], permissions: [], adminRole: 'Admin' }
+}
+
+const declarationsOf = (...collections: CollectionInput<any>[]) => clientDeclarations(sanitizeBlueprint(blueprintWith(...collections)))
+
+/** The body of `export interface <name> … { … }` in the declarations, whitespace collapsed. */
+function interfaceBody(declarations: string, name: string): string {
+  const match = new RegExp(`export interface ${name}\\b[^{]*\\{\\n([\\s\\S]*?)\\n\\}\\n`).exec(declarations)
+  assert.ok(match, `interface ${name} not found`)
+  return match[1].replace(/\s+/g, ' ').trim()
+}
+
+describe('the client declarations', () => {
+  it('change when a field type changes', () => {
+    const before = declarationsOf(defineCollection({ name: 'tickets', schema: Type.Object({ Seats: Type.Integer() }) }))
+    const after = declarationsOf(defineCollection({ name: 'tickets', schema: Type.Object({ Seats: Type.String() }) }))
+    assert.match(interfaceBody(before, 'Ticket'), /Seats: number/)
+    assert.match(interfaceBody(after, 'Ticket'), /Seats: string/)
+    assert.match(interfaceBody(after, 'TicketQueryFields'), /Seats\?: FieldQuery<string>/)
+  })
+
+  it('change when a field is added, becomes optional, or an enum gains a value', () => {
+    const base = declarationsOf(defineCollection({ name: 'tickets', schema: Type.Object({ Kind: Enum(['a', 'b']) }) }))
+    const changed = declarationsOf(defineCollection({ name: 'tickets', schema: Type.Object({ Kind: Type.Optional(Enum(['a', 'b', 'c'])), Note: Type.String() }) }))
+    assert.equal(interfaceBody(base, 'TicketData'), 'Kind: "a" | "b"')
+    assert.equal(interfaceBody(changed, 'TicketData'), 'Kind?: "a" | "b" | "c" Note: string')
+  })
+
+  it('keep secret fields out of results and queries, and in what is sent', () => {
+    const declarations = declarationsOf()
+    assert.doesNotMatch(interfaceBody(declarations, 'User'), /password/)
+    assert.doesNotMatch(interfaceBody(declarations, 'UserQueryFields'), /password/)
+    assert.match(interfaceBody(declarations, 'UserData'), /password: string/)
+    assert.match(interfaceBody(declarations, 'UserPatch'), /password\?: string/)
+  })
+
+  it('type every operator the engine accepts in a query', () => {
+    const declarations = declarationsOf()
+    const fieldQuery = /export type FieldQuery<T> = ([\s\S]*?)\n\n/.exec(declarations)![1]
+    for (const operator of COMPARISON_OPERATORS) assert.match(fieldQuery, new RegExp(`\\${operator}\\?: T\\n`))
+    for (const operator of LIST_OPERATORS) assert.match(fieldQuery, new RegExp(`\\${operator}\\?: T\\[\\]`))
+  })
+
+  it('type declared actions and custom events', () => {
+    const declarations = declarationsOf(
+      defineCollection({
+        name: 'tickets',
+        schema: Type.Object({ Seats: Type.Integer() }),
+        events: ['sold-out'],
+        actions: { refund: { data: Type.Object({ Reason: Type.String() }), description: 'Gives the money back', run: async ({ record }) => record } }
+      })
+    )
+    assert.equal(interfaceBody(declarations, 'TicketRefundData'), '/** Id of the record the action applies to */ id: string Reason: string')
+    assert.match(interfaceBody(declarations, 'TicketService'), /refund\(data: TicketRefundData, params\?: Params<TicketQuery>\): Promise<Ticket>/)
+    assert.match(interfaceBody(declarations, 'TicketEvents'), /"sold-out": unknown/)
+  })
+})
+
+describe('type names', () => {
+  it('singularize the last word of a collection name', () => {
+    assert.deepEqual(['appointments', 'amenities', 'addresses', 'boxes', 'status', 'staff'].map(singular), ['appointment', 'amenity', 'address', 'box', 'status', 'staff'])
+  })
+
+  it('never collide, nor shadow the names the declarations use', () => {
+    const names = typeNames(['user', 'users', 'records', 'params'].map((name) => sanitizeCollection({ name, schema: Type.Object({ a: Type.String() }) })))
+    assert.deepEqual([...names.values()].map((n) => n.result), ['User', 'Users', 'Records', 'Param'])
+  })
+})
