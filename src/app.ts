@@ -5,6 +5,7 @@ import path from 'node:path'
 import { feathers } from '@feathersjs/feathers'
 import { koa, rest, bodyParser, parseAuthentication, cors, type Application } from '@feathersjs/koa'
 import socketio from '@feathersjs/socketio'
+import { mountAdmin } from './admin/index.js'
 import { callerErrors, koaErrors } from './hooks/errors.js'
 import { mountOpenApi } from './openapi/index.js'
 import { referrersOf } from './hooks/references.js'
@@ -31,6 +32,8 @@ export interface Settings {
   encryptionKey?: string
   adminEmail?: string
   adminPassword?: string
+  /** Signs the admin panel's session cookie; derived from the JWT secret when absent. */
+  adminCookieSecret?: string
   /** Fill an empty store with the blueprint's demo data. */
   demo: boolean
   /** Largest accepted JSON body, e.g. `1mb`. */
@@ -92,6 +95,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     ctx.body = { status: app.ready ? 'ok' : 'starting', blueprint: blueprint.name, version: blueprint.version, store: store.kind }
   })
   mountOpenApi(app)
+  await mountAdmin(app, settings)
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
   app.configure(rest())

@@ -1,0 +1,50 @@
+// The dashboard's data (record counts per collection the admin may read) and the browser code that draws it.
+import { readFileSync } from 'node:fs'
+import type { CurrentAdmin } from 'adminjs'
+import type { EngineApp } from '../app.js'
+import { requireCaller } from './caller.js'
+import { listedFor } from './options.js'
+import { ADMIN_PROVIDER } from './resource.js'
+
+export const DASHBOARD_COMPONENT = 'QuillbaseDashboard'
+
+export interface CollectionCount {
+  name: string
+  label: string
+  group: string | null
+  /** `null` when counting failed (e.g. a rule the store cannot run). */
+  count: number | null
+  href: string
+}
+
+export interface DashboardData {
+  title: string
+  description: string
+  collections: CollectionCount[]
+}
+
+/** Counts through the services as the admin: a manager's "appointments" is the number of their own. */
+export async function dashboardData(app: EngineApp, currentAdmin: CurrentAdmin | undefined, rootPath: string): Promise<DashboardData> {
+  const { user, ability } = requireCaller(currentAdmin)
+  const readable = app.blueprint.collections.filter((collection) => listedFor(ability, collection.name))
+  const collections = await Promise.all(
+    readable.map(async (collection): Promise<CollectionCount> => {
+      let count: number | null = null
+      try {
+        const page = await app.service(collection.name).find({ query: { $limit: 0 }, provider: ADMIN_PROVIDER, user } as any)
+        count = (page as any).total
+      } catch {}
+      return { name: collection.name, label: collection.label, group: collection.admin.group ?? null, count, href: `${rootPath}/resources/${collection.name}` }
+    })
+  )
+  return { title: app.blueprint.name, description: app.blueprint.description, collections }
+}
+
+/**
+ * What AdminJS loads as `components.bundle.js`. Its own route would run Rollup at the first request (writing `.adminjs/`
+ * into the working directory) or, in production, serve a file only a build step makes; our components are plain scripts.
+ */
+export function componentsBundle(): string {
+  const dashboard = readFileSync(new URL('./components/dashboard.js', import.meta.url), 'utf8')
+  return `AdminJS.UserComponents = AdminJS.UserComponents || {};\n${dashboard}`
+}

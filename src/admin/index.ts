@@ -1,0 +1,148 @@
+// Mounts AdminJS at /admin on the Feathers Koa app: logging in with the same users, every action through the services.
+import { createHmac } from 'node:crypto'
+import AdminJS, { type CurrentAdmin } from 'adminjs'
+import { buildAuthenticatedRouter } from '@adminjs/koa'
+import type { Context, Middleware, Next } from 'koa'
+import type { EngineApp, Settings } from '../app.js'
+import { withoutSecrets } from '../hooks/secrets.js'
+import { attachCaller, sessionAdminOf, type Caller } from './caller.js'
+import { componentsBundle, dashboardData, DASHBOARD_COMPONENT } from './dashboard.js'
+import { FeathersDatabase } from './database.js'
+import { narrowFieldsPerCaller, resourceWithOptions } from './options.js'
+import { FeathersResource } from './resource.js'
+
+export { FeathersDatabase } from './database.js'
+export { FeathersResource } from './resource.js'
+export { FeathersProperty } from './property.js'
+
+export const ADMIN_ROOT = '/admin'
+
+/** The permission that opens the panel: CASL action `access` on subject `admin`. */
+export const ADMIN_ACCESS = { action: 'access', subject: 'admin' } as const
+
+const SESSION_HOURS = 8
+
+let registered = false
+function registerAdapter() {
+  if (registered) return
+  AdminJS.registerAdapter({ Database: FeathersDatabase, Resource: FeathersResource })
+  registered = true
+}
+
+/** Without `adminCookieSecret`, a key derived from the JWT secret (itself kept in the data folder or configured). */
+function cookieSecret(app: EngineApp, settings: Pick<Settings, 'adminCookieSecret'>) {
+  if (settings.adminCookieSecret) return settings.adminCookieSecret
+  const secret = app.get('authentication')?.secret
+  if (!secret) throw new Error('mountAdmin needs the authentication settings (or adminCookieSecret) to sign its session cookie')
+  return createHmac('sha256', secret).update('quillbase admin session').digest('hex')
+}
+
+/** Koa's compose, kept local: the panel's middleware run as one, only for paths under its root. */
+function chain(middleware: Middleware[]): Middleware {
+  return (ctx, next) => {
+    const dispatch = (index: number): Promise<any> =>
+      index === middleware.length ? next() : Promise.resolve(middleware[index](ctx, () => dispatch(index + 1)))
+    return dispatch(0)
+  }
+}
+
+/** Builds the AdminJS instance of an engine app: one resource per collection, the dashboard, the login texts. */
+export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
+  registerAdapter()
+  const resources = new FeathersDatabase(app).resources()
+  const labels = Object.fromEntries(app.blueprint.collections.map((collection) => [collection.name, collection.label]))
+  const admin = new AdminJS({
+    rootPath,
+    loginPath: `${rootPath}/login`,
+    logoutPath: `${rootPath}/logout`,
+    resources: resources.map(resourceWithOptions),
+    dashboard: {
+      component: DASHBOARD_COMPONENT,
+      handler: (_request, _response, context) => dashboardData(app, context.currentAdmin, rootPath)
+    },
+    branding: { companyName: `quillbase · ${app.blueprint.name}`, withMadeWithLove: false, logo: false },
+    locale: {
+      language: 'en',
+      availableLanguages: ['en'],
+      localeDetection: false,
+      translations: {
+        en: {
+          labels,
+          messages: { invalidCredentials: 'Wrong email or password, or this account may not enter the admin panel' }
+        }
+      }
+    },
+    settings: { defaultPerPage: 20 }
+  })
+  for (const resource of resources) narrowFieldsPerCaller(resource)
+  return admin
+}
+
+/** The user behind a session, read fresh, with their ability; `undefined` if removed or no longer allowed in. */
+async function loadCaller(app: EngineApp, id: string): Promise<Caller | undefined> {
+  const users = app.blueprint.users
+  let stored: Record<string, any>
+  try {
+    stored = await app.service(users.name).get(id)
+  } catch (error: any) {
+    // Gone, or an id this store cannot even read (a session from another store): no caller.
+    if (error?.code === 404 || error?.code === 400) return undefined
+    throw error
+  }
+  const user = withoutSecrets(users, stored)
+  const ability = await app.permissions.abilityFor(user)
+  return ability.can(ADMIN_ACCESS.action, ADMIN_ACCESS.subject) ? { user, ability } : undefined
+}
+
+/** Email + password through the local strategy (the same as `POST /authentication`), then the `access admin` permission. */
+async function authenticate(app: EngineApp, email: string, password: string): Promise<CurrentAdmin | null> {
+  let user: Record<string, any>
+  try {
+    ;({ user } = await app.service('authentication').create({ strategy: 'local', email, password }, {}))
+  } catch (error: any) {
+    if (error?.code === 401 || error?.code === 400) return null
+    throw error
+  }
+  const ability = await app.permissions.abilityFor(user)
+  if (!ability.can(ADMIN_ACCESS.action, ADMIN_ACCESS.subject)) return null
+  // The record and ability are not kept in the cookie: they are loaded again at each request.
+  return sessionAdminOf(user, app.blueprint.users.admin.titleField)
+}
+
+/**
+ * Mounts the panel. Call it before the app's body parser: AdminJS parses its own (multipart) forms.
+ * Services may be registered afterwards; resources look theirs up at each call.
+ */
+export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'adminCookieSecret'> = {}, rootPath = ADMIN_ROOT): Promise<AdminJS> {
+  const admin = createAdmin(app, rootPath)
+  ;(app as any).keys = [cookieSecret(app, settings)]
+
+  // @adminjs/koa adds its session and asset middleware with `app.use`; collected here, they run only under the panel's root.
+  const collected: Middleware[] = []
+  const collector = { context: (app as any).context, use: (middleware: Middleware) => collected.push(middleware) }
+  const router = buildAuthenticatedRouter(admin, collector as any, {
+    authenticate: (email: string, password: string) => authenticate(app, email, password),
+    sessionOptions: { key: 'quillbase.admin', signed: true, httpOnly: true, sameSite: 'lax', path: rootPath, maxAge: SESSION_HOURS * 3600 * 1000, renew: true }
+  })
+
+  const bundlePath = `${rootPath}/frontend/assets/components.bundle.js`
+  const bundle = componentsBundle()
+  const serveBundle: Middleware = (ctx: Context, next: Next) => {
+    if (ctx.path !== bundlePath) return next()
+    ctx.type = 'text/javascript; charset=utf-8'
+    ctx.body = bundle
+  }
+  const attachSessionCaller: Middleware = async (ctx: Context, next: Next) => {
+    const current: CurrentAdmin | undefined = ctx.session?.adminUser
+    if (current && !ctx.path.startsWith(`${rootPath}/frontend/`)) {
+      const caller = current.id ? await loadCaller(app, current.id) : undefined
+      // Removed, or no longer allowed in: the router sends the browser back to the login page.
+      if (caller) attachCaller(current, caller)
+      else delete ctx.session!.adminUser
+    }
+    return next()
+  }
+  const panel = chain([serveBundle, ...collected, attachSessionCaller, router.routes() as Middleware, router.allowedMethods() as Middleware])
+  app.use((ctx: Context, next: Next) => (ctx.path === rootPath || ctx.path.startsWith(`${rootPath}/`) ? panel(ctx, next) : next()))
+  return admin
+}

@@ -1,0 +1,92 @@
+// AdminJS options of a resource from its declaration, and what each logged-in user may see and do (their CASL ability).
+import type { MongoAbility } from '@casl/ability'
+import { flat, type ActionContext, type ResourceOptions, type ResourceWithOptions } from 'adminjs'
+import { can } from '../permissions/access.js'
+import { RBAC_COLLECTIONS } from '../schemas/rbac.js'
+import { callerOf } from './caller.js'
+import type { FeathersProperty } from './property.js'
+import type { FeathersResource } from './resource.js'
+
+/** AdminJS actions and the CASL action each needs. */
+const ACTION_PERMISSIONS: Record<string, string> = {
+  list: 'read',
+  search: 'read',
+  show: 'read',
+  new: 'create',
+  edit: 'update',
+  delete: 'delete',
+  bulkDelete: 'delete'
+}
+
+/**
+ * Access control is part of a user's panel only if they may change it: every role may read the role directory
+ * (clients show role names), which should not put roles and permissions in a manager's navigation.
+ */
+const panelAction = (collection: string, action: string) => (RBAC_COLLECTIONS.includes(collection) && action === 'read' ? 'update' : action)
+
+/** Whether a collection is listed in a user's panel (navigation, list page, dashboard). */
+export const listedFor = (ability: MongoAbility, collection: string) => ability.can(panelAction(collection, 'read'), collection) && ability.can('read', collection)
+
+/** Allowed when the ability grants the action on the collection, and on the record itself for record actions. */
+function permitted(collection: string, action: string, actionName: string) {
+  // Reference pickers search every collection a user may read, listed in their panel or not.
+  const needed = actionName === 'search' ? action : panelAction(collection, action)
+  return ({ currentAdmin, record }: ActionContext) => {
+    const ability = callerOf(currentAdmin)?.ability
+    if (!ability || !ability.can(needed, collection)) return false
+    return !record || can(ability, action, collection, flat.unflatten(record.params))
+  }
+}
+
+export function resourceOptions(resource: FeathersResource): ResourceOptions {
+  const { collection } = resource
+  const properties: NonNullable<ResourceOptions['properties']> = {}
+  const visit = (property: FeathersProperty) => {
+    properties[property.fullPath()] = { isVisible: property.visibility() }
+    for (const child of property.subProperties()) visit(child)
+  }
+  for (const property of resource.properties()) visit(property)
+
+  const actions = Object.fromEntries(
+    Object.entries(ACTION_PERMISSIONS).map(([name, action]) => [name, { isAccessible: permitted(collection.name, action, name) }])
+  )
+  const createdAt = collection.timestamps.createdAt
+  const listed = collection.admin.listFields.filter((field) => resource.property(field))
+  return {
+    id: collection.name,
+    navigation: collection.admin.group ? { name: collection.admin.group, icon: 'Folder' } : { name: null, icon: 'Database' },
+    titleProperty: resource.property(collection.admin.titleField) ? collection.admin.titleField : '_id',
+    ...(listed.length ? { listProperties: listed } : {}),
+    ...(createdAt ? { sort: { sortBy: createdAt, direction: 'desc' as const } } : {}),
+    properties,
+    actions
+  }
+}
+
+export function resourceWithOptions(resource: FeathersResource): ResourceWithOptions {
+  return { resource, options: resourceOptions(resource) }
+}
+
+const VIEWS = ['listProperties', 'showProperties', 'filterProperties', 'editProperties'] as const
+
+/**
+ * The resource as each user's browser receives it: fields their ability never lets them read (or, in forms, write) are left out.
+ * AdminJS has no per-user property visibility, so the decorator's JSON is narrowed per `currentAdmin`.
+ */
+export function narrowFieldsPerCaller(resource: FeathersResource) {
+  const decorator = resource.decorate()
+  const toJSON = decorator.toJSON.bind(decorator)
+  const name = resource.collection.name
+  decorator.toJSON = (currentAdmin) => {
+    const json: any = toJSON(currentAdmin)
+    const ability = callerOf(currentAdmin)?.ability
+    if (!ability) return json
+    const readable = (path: string) => ability.can('read', name, path.split('.')[0])
+    const writable = (path: string) => ability.can('update', name, path.split('.')[0]) || ability.can('create', name, path.split('.')[0])
+    for (const view of VIEWS) {
+      const allowed = view === 'editProperties' ? writable : readable
+      json[view] = json[view].filter((property: any) => allowed(property.propertyPath))
+    }
+    return json
+  }
+}

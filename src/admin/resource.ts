@@ -1,0 +1,193 @@
+// An AdminJS resource over one collection's Feathers service: every call goes through the service as the logged-in admin.
+import { BaseRecord, BaseResource, flat, type ActionContext, type Filter } from 'adminjs'
+import type { Params } from '@feathersjs/feathers'
+import type { EngineApp } from '../app.js'
+import type { Collection } from '../schemas/types.js'
+import { requireCaller } from './caller.js'
+import { adminCall, toAdminError } from './errors.js'
+import { toQuery, toSort, type Query } from './filter.js'
+import { FeathersProperty } from './property.js'
+
+/** What the adapter wraps: the app (its services) and the declaration of one collection. */
+export interface CollectionSource {
+  app: EngineApp
+  collection: Collection
+}
+
+/** The transport name hooks see for calls made from the panel. */
+export const ADMIN_PROVIDER = 'admin'
+
+/** `_id`, the declared fields (encrypted secrets never: they are neither shown nor typed here), then the engine's timestamps. */
+export function propertiesOf(collection: Collection): FeathersProperty[] {
+  const sortable = new Set(Object.keys(collection.querySchema.properties?.$sort?.properties ?? {}))
+  const required = new Set<string>(collection.dataSchema.required ?? [])
+  const properties = [new FeathersProperty('_id', { schema: { type: 'string' }, isId: true, sortable: true, position: 0 })]
+  const fields = Object.entries<any>(collection.schema.properties ?? {})
+  fields.forEach(([name, schema], index) => {
+    if (schema['x-secret'] === 'encrypt') return
+    properties.push(
+      new FeathersProperty(name, {
+        schema,
+        required: required.has(name),
+        sortable: sortable.has(name),
+        readOnly: !!schema.readOnly,
+        isTitle: name === collection.admin.titleField,
+        position: index + 1
+      })
+    )
+  })
+  const stamps = [collection.timestamps.createdAt, collection.timestamps.updatedAt].filter((stamp): stamp is string => !!stamp)
+  stamps.forEach((stamp, index) => {
+    properties.push(new FeathersProperty(stamp, { schema: { type: 'string', format: 'date-time' }, readOnly: true, sortable: true, position: fields.length + index + 1 }))
+  })
+  return properties
+}
+
+/** Ids per `$in` query (the query schema allows 1000). */
+const IN_CHUNK = 500
+
+/** Two values are the same change-wise when their JSON is (dates are ISO strings on both sides). */
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+
+export class FeathersResource extends BaseResource {
+  private _app: EngineApp
+  private _collection: Collection
+  private _properties: FeathersProperty[]
+
+  static isAdapterFor(raw: any): boolean {
+    return !!raw && typeof raw.app?.service === 'function' && typeof raw.collection?.name === 'string' && !!raw.collection.querySchema
+  }
+
+  constructor(source: CollectionSource) {
+    super(source)
+    this._app = source.app
+    this._collection = source.collection
+    this._properties = propertiesOf(source.collection)
+  }
+
+  get collection() {
+    return this._collection
+  }
+
+  databaseName() {
+    return this._app.blueprint.name
+  }
+
+  databaseType() {
+    return this._app.store.kind === 'mongodb' ? 'MongoDB' : 'other'
+  }
+
+  id() {
+    return this._collection.name
+  }
+
+  properties() {
+    return this._properties
+  }
+
+  /** A property by dot path, nested ones included; array indexes in the path are skipped (`Attendees.0.Status`). */
+  property(path: string): FeathersProperty | null {
+    let candidates: FeathersProperty[] = this._properties
+    let found: FeathersProperty | undefined
+    for (const segment of path.split('.').filter((s) => !/^\d+$/.test(s))) {
+      found = candidates.find((property) => property.name() === segment)
+      if (!found) return null
+      candidates = found.subProperties()
+    }
+    return found ?? null
+  }
+
+  /** The Feathers query of an AdminJS filter (public for tests). */
+  queryOf(filter: Filter): Query {
+    return toQuery(filter, (path) => this.property(path))
+  }
+
+  async count(filter: Filter, context?: ActionContext): Promise<number> {
+    const page = await adminCall<any>(() => this._service.find(this._params(context, { query: { ...this.queryOf(filter), $limit: 0 } })))
+    return page.total
+  }
+
+  async find(filter: Filter, options: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }, context?: ActionContext) {
+    const query = {
+      ...this.queryOf(filter),
+      $sort: toSort(options.sort, (path) => !!this.property(path)?.isSortable()),
+      $limit: options.limit ?? 10,
+      $skip: options.offset ?? 0
+    }
+    const page = await adminCall<any>(() => this._service.find(this._params(context, { query })))
+    return (page.data as any[]).map((record) => this._record(record))
+  }
+
+  async findOne(id: string, context?: ActionContext): Promise<BaseRecord | null> {
+    try {
+      return this._record(await this._service.get(id, this._params(context)))
+    } catch (error: any) {
+      if (error?.code === 404) return null
+      throw toAdminError(error)
+    }
+  }
+
+  /** `$in` queries (the references of a page of records), in chunks the query schema accepts; only what the admin may read comes back. */
+  async findMany(ids: Array<string | number>, context?: ActionContext): Promise<BaseRecord[]> {
+    const unique = [...new Set(ids.map(String))]
+    const records: any[] = []
+    for (let start = 0; start < unique.length; start += IN_CHUNK) {
+      const $in = unique.slice(start, start + IN_CHUNK)
+      records.push(...(await adminCall<any[]>(() => this._service.find(this._params(context, { query: { _id: { $in } }, paginate: false })))))
+    }
+    return records.map((record) => this._record(record))
+  }
+
+  async create(params: Record<string, any>, context?: ActionContext) {
+    const data = this.toData(params)
+    return this.toParams(await adminCall(() => this._service.create(data, this._params(context))))
+  }
+
+  /** Only the fields that changed are patched: a caller allowed to change some fields only is not refused for the others. */
+  async update(id: string, params: Record<string, any>, context?: ActionContext) {
+    const serviceParams = this._params(context)
+    const current = await adminCall<any>(() => this._service.get(id, serviceParams))
+    const changes = Object.fromEntries(Object.entries(this.toData(params)).filter(([field, value]) => !same(value, current[field])))
+    if (!Object.keys(changes).length) return this.toParams(current)
+    return this.toParams(await adminCall(() => this._service.patch(id, changes, this._params(context))))
+  }
+
+  async delete(id: string, context?: ActionContext): Promise<void> {
+    await adminCall(() => this._service.remove(id, this._params(context)))
+  }
+
+  /** A service record as AdminJS params (JSON-text fields stringified). */
+  toParams(record: Record<string, any>): Record<string, any> {
+    const params = { ...record }
+    for (const property of this._properties) {
+      if (property.json && property.name() in params) params[property.name()] = property.toParam(params[property.name()])
+    }
+    return params
+  }
+
+  /** Form params (flat or nested, as AdminJS mixes them) as service data: editable fields only, typed per schema. */
+  toData(params: Record<string, any>): Record<string, any> {
+    const values = flat.unflatten<Record<string, any>, Record<string, any>>(flat.flatten(params))
+    const data: Record<string, any> = {}
+    for (const property of this._properties) {
+      if (!property.isEditable() || !(property.name() in values)) continue
+      const value = property.toData(values[property.name()])
+      if (value !== undefined) data[property.name()] = value
+    }
+    return data
+  }
+
+  private get _service(): any {
+    return this._app.service(this._collection.name)
+  }
+
+  /** Every call is external (`provider: 'admin'`) and made as the logged-in user: validation, CASL, hashing, audit and events apply. */
+  private _params(context: ActionContext | undefined, extra: Params & { paginate?: false } = {}): Params {
+    const { user } = requireCaller(context?.currentAdmin)
+    return { ...extra, provider: ADMIN_PROVIDER, user }
+  }
+
+  private _record(record: Record<string, any>) {
+    return new BaseRecord(this.toParams(record), this)
+  }
+}
