@@ -16,6 +16,7 @@ export function readSettings(): Settings & { blueprint: string } {
     encryptionKey: get<string>('encryptionKey') || undefined,
     adminEmail: get<string>('adminEmail') || undefined,
     adminPassword: get<string>('adminPassword') || undefined,
+    adminCookieSecret: get<string>('adminCookieSecret') || undefined,
     demo: get<boolean>('demo'),
     bodyLimit: get<string>('bodyLimit'),
     jwtExpiresIn: get<string>('jwtExpiresIn'),

@@ -181,7 +181,7 @@ export class FeathersResource extends BaseResource {
     return this._app.service(this._collection.name)
   }
 
-  /** Every call is external (`provider: 'admin'`) and made as the logged-in user: validation, CASL, hashing, audit and events apply. */
+  /** Every call is external (`provider: 'admin'`) and made as the logged-in user: validation, CASL, hashing and events apply. */
   private _params(context: ActionContext | undefined, extra: Params & { paginate?: false } = {}): Params {
     const { user } = requireCaller(context?.currentAdmin)
     return { ...extra, provider: ADMIN_PROVIDER, user }
