@@ -91,7 +91,9 @@ export function authorize(collection: Collection) {
     const field = forbiddenField(ability, 'update', name, existing, context.data)
     if (field) refuse(context, `You may not change field "${field}"`, { field })
     const after = context.method === 'update' ? { ...context.data, _id: existing._id } : { ...existing, ...context.data }
-    if (!can(ability, 'update', name, after)) refuse(context, `${describe('update')}: the change would move this record outside your permissions`)
+    // Field by field: a rule limited to other fields (e.g. "own profile: phone only") must not vouch for this change.
+    const outside = !can(ability, 'update', name, after) || Object.keys(context.data).some((key) => !can(ability, 'update', name, after, key))
+    if (outside) refuse(context, `${describe('update')}: the change would move this record outside your permissions`)
   }
 
 }
