@@ -4,6 +4,7 @@ import { Channel } from '@feathersjs/transport-commons/lib/channels/channel/base
 import type { Permissions } from './abilities.js'
 import { maskRecord } from './access.js'
 import { withoutSecrets } from '../hooks/secrets.js'
+import { hideMasked } from '../hooks/workflows/masking.js'
 import type { Collection } from '../schemas/types.js'
 
 export const ANONYMOUS = 'anonymous'
@@ -47,7 +48,7 @@ export function permittedPublisher(app: Application, collection: Collection, per
     for (const connection of connections) {
       const ability = await permissions.abilityFor(connection.user)
       const masked = maskRecord(ability, collection.name, record, collection.fields)
-      if (masked) channels.push(new Channel([connection], masked))
+      if (masked) channels.push(new Channel([connection], hideMasked(ability, collection, masked)))
     }
     return channels
   }

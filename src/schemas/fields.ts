@@ -1,14 +1,14 @@
 // Field builders: TypeBox types carrying the engine's annotations (`x-ref`, `x-secret`) so one schema says everything.
 import { Type, type SchemaOptions, type StringOptions, type TObject, type TString, type TUnsafe } from '@sinclair/typebox'
-import type { CollectionInput, ReferenceOptions, SecretKind } from './types.js'
+import type { CollectionInput, MaskInput, ReferenceOptions, SecretKind } from './types.js'
 
 export { Type } from '@sinclair/typebox'
 export type { Static } from '@sinclair/typebox'
 
 /** An id of a record of another collection (a string here; an ObjectId inside MongoDB). */
 export const Ref = (collection: string, options: Omit<ReferenceOptions, 'collection'> & SchemaOptions = {}): TString => {
-  const { onDelete = 'restrict', check = true, ...schemaOptions } = options
-  return Type.String({ ...schemaOptions, minLength: 1, 'x-ref': { collection, onDelete, check } })
+  const { onDelete = 'restrict', check = true, sameAs, ...schemaOptions } = options
+  return Type.String({ ...schemaOptions, minLength: 1, 'x-ref': { collection, onDelete, check, ...(sameAs?.length && { sameAs }) } })
 }
 
 /** Date and time as an ISO 8601 string; stored as a native date so ranges, sorting and TTL work. */
@@ -41,6 +41,9 @@ export const GeoPoint = (options: SchemaOptions = {}) =>
     },
     { ...options, additionalProperties: false }
   )
+
+/** A string field shown as `98******21` to callers whose ability lacks the `unmask` action on the record (REST, Socket.io, admin). */
+export const Masked = <T extends TString>(schema: T, mask: MaskInput = {}): T => ({ ...schema, 'x-mask': { keepStart: 2, keepEnd: 2, char: '*', ...mask } })
 
 /** Declares a collection; an identity function that keeps the schema's type for `Static<>` and the typed client. */
 export const defineCollection = <S extends TObject>(collection: CollectionInput<S>): CollectionInput<S> => collection

@@ -1,7 +1,7 @@
 // Turns what a blueprint declares into the engine's Collection/Blueprint: defaults filled, schemas derived, mistakes named.
-import { collectFacts } from './walk.js'
+import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
-import type { Blueprint, BlueprintInput, Collection, CollectionInput, JsonSchema as TSchema } from './types.js'
+import type { Blueprint, BlueprintInput, Collection, CollectionInput, JsonSchema as TSchema, MaskInfo, StateMachine } from './types.js'
 
 export class DeclarationError extends Error {
   constructor(where: string, message: string) {
@@ -24,6 +24,19 @@ function closeObjects(schema: TSchema): TSchema {
 }
 
 const labelOf = (name: string) => name.charAt(0).toUpperCase() + name.slice(1).replace(/-/g, ' ')
+
+/** A copy of the schema where these paths (`billNumber`, `comments.userId`) are optional; array items add no segment. */
+function relaxRequired(schema: TSchema, paths: Set<string>): TSchema {
+  const relax = (node: TSchema, segments: string[]): TSchema => {
+    if (node?.type === 'array' && node.items) return { ...node, items: relax(node.items, segments) }
+    if (node?.type !== 'object' || !node.properties) return node
+    const [head, ...rest] = segments
+    if (!rest.length) return node.required ? { ...node, required: node.required.filter((f: string) => f !== head) } : node
+    if (!node.properties[head]) return node
+    return { ...node, properties: { ...node.properties, [head]: relax(node.properties[head], rest) } }
+  }
+  return [...paths].reduce((result, path) => relax(result, path.split('.')), schema)
+}
 
 export function sanitizeCollection(input: CollectionInput): Collection {
   const where = `collection "${input.name}"`
@@ -58,11 +71,13 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     required: ['_id', ...(schema.required ?? []).filter((f: string) => !secretFields.has(f))],
     additionalProperties: false
   }
-  const dataSchema = { ...schema, $id: `${input.name}-data` }
+  // Generated and looked-up fields are filled after validation, so a caller need not send them (the filled record is validated whole).
+  const generated = new Set([...Object.keys(input.generate ?? {}), ...(input.lookups ?? []).flatMap((l) => Object.keys(l.copy ?? {}))])
+  const dataSchema: TSchema = relaxRequired({ ...schema, $id: `${input.name}-data` }, generated)
   const { required: _required, ...optional } = schema
   // Defaults are for create: Ajv would otherwise write them into a patch, resetting fields the caller did not send.
   const patchProperties = Object.fromEntries(Object.entries(properties).map(([key, { default: _default, ...rest }]) => [key, rest]))
-  const patchSchema = { ...optional, properties: patchProperties, $id: `${input.name}-patch` }
+  const patchSchema = relaxRequired({ ...optional, properties: patchProperties, $id: `${input.name}-patch` }, generated)
 
   for (const index of input.indexes ?? []) {
     for (const field of Object.keys(index.fields)) {
@@ -111,7 +126,123 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     secrets: facts.secrets,
     dates: [...facts.dates, ...stamped],
     freeform: facts.freeform,
-    fields: Object.keys(resultProperties)
+    fields: Object.keys(resultProperties),
+    ...sanitizeWorkflows(input, schema, facts, where)
+  }
+}
+
+const METHODS_WITH_TRIGGERS = ['create', 'update', 'patch', 'remove']
+const GENERATED_KINDS = ['code', 'sequence', 'id', 'value']
+const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value])
+
+/** The workflow declarations (docs/workflows.md) checked against the schema; names of other collections are checked per blueprint. */
+function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: SchemaFacts, where: string) {
+  const properties = schema.properties as Record<string, TSchema>
+  const known = (path: string) => facts.paths.has(path)
+  const need = (path: string, what: string) => {
+    if (!known(path)) throw new DeclarationError(where, `${what} names unknown field "${path}"`)
+  }
+
+  const stateMachines: StateMachine[] = Object.entries(input.stateMachines ?? {}).map(([field, machine]) => {
+    const states: string[] | undefined = properties[field]?.enum
+    if (!states) throw new DeclarationError(where, `state machine field "${field}" must be a top-level Enum() field`)
+    const check = (state: string, what: string) => {
+      if (state !== '*' && !states.includes(state)) throw new DeclarationError(where, `state machine "${field}": ${what} "${state}" is not one of ${states.join(', ')}`)
+    }
+    if (!machine.transitions?.length) throw new DeclarationError(where, `state machine "${field}" declares no transitions`)
+    const transitions = machine.transitions.map((t) => ({ ...t, from: asList(t.from), to: asList(t.to) }))
+    for (const t of transitions) {
+      t.from.forEach((s) => check(s, 'state'))
+      t.to.forEach((s) => check(s, 'state'))
+    }
+    const fallback = properties[field].default !== undefined ? [properties[field].default] : transitions[0].from.filter((s) => s !== '*')
+    const initial = machine.initial ?? fallback
+    initial.forEach((s) => check(s, 'initial state'))
+    for (const [state, stamps] of Object.entries(machine.stamps ?? {})) {
+      check(state, 'stamped state')
+      Object.keys(stamps).forEach((path) => need(path, `state machine "${field}" stamp`))
+    }
+    for (const [state, fields] of Object.entries(machine.requires ?? {})) {
+      check(state, 'state')
+      fields.forEach((path) => need(path, `state machine "${field}" requirement`))
+    }
+    return { field, states, initial, transitions, stamps: machine.stamps ?? {}, requires: machine.requires ?? {} }
+  })
+
+  for (const trigger of input.triggers ?? []) {
+    if (!trigger.on?.length || trigger.on.some((m) => !METHODS_WITH_TRIGGERS.includes(m))) {
+      throw new DeclarationError(where, `trigger creating "${trigger.create}": \`on\` must list create, update, patch or remove`)
+    }
+  }
+  for (const [path, generated] of Object.entries(input.generate ?? {})) {
+    need(path, 'generate')
+    if (!GENERATED_KINDS.includes(generated.kind)) throw new DeclarationError(where, `generate "${path}": kind must be one of ${GENERATED_KINDS.join(', ')}`)
+    if (generated.kind === 'value' && typeof generated.value !== 'string') throw new DeclarationError(where, `generate "${path}": kind \`value\` needs a \`value\` template`)
+    if (generated.kind === 'sequence' && path.includes('.')) throw new DeclarationError(where, `generate "${path}": a sequence must be a top-level field`)
+  }
+  for (const rule of input.noOverlap ?? []) {
+    for (const path of [rule.start, rule.end]) {
+      if (!facts.dates.includes(path)) throw new DeclarationError(where, `noOverlap field "${path}" must be a DateTime() field`)
+    }
+    rule.scope.forEach((path) => need(path, 'noOverlap scope'))
+  }
+  for (const rollup of input.rollups ?? []) Object.keys(rollup.set).forEach((path) => need(path, `rollup from "${rollup.from}"`))
+  for (const lookup of input.lookups ?? []) {
+    need(lookup.field, 'lookup')
+    Object.keys(lookup.copy ?? {}).forEach((path) => need(path, 'lookup copy'))
+    Object.keys(lookup.set ?? {}).forEach((path) => need(path, 'lookup set'))
+  }
+  if (input.derive !== undefined && typeof input.derive !== 'function') throw new DeclarationError(where, '`derive` must be a function')
+
+  const masks: MaskInfo[] = []
+  walkFields(schema, ({ path, schema: field }) => {
+    const mask = field['x-mask']
+    if (!mask) return
+    if (field.type !== 'string') throw new DeclarationError(where, `masked field "${path}" must be a string`)
+    masks.push({ path, keepStart: mask.keepStart ?? 2, keepEnd: mask.keepEnd ?? 2, char: mask.char ?? '*' })
+  })
+
+  return {
+    stateMachines,
+    triggers: input.triggers ?? [],
+    generate: input.generate ?? {},
+    noOverlap: input.noOverlap ?? [],
+    rollups: input.rollups ?? [],
+    lookups: input.lookups ?? [],
+    derive: input.derive,
+    masks
+  }
+}
+
+/** Workflow declarations that name other collections, fields of them, or roles. */
+function checkWorkflowNames(collections: Collection[], roleNames: Set<string>) {
+  const byName = new Map(collections.map((c) => [c.name, c]))
+  const exists = (where: string, name: string, what: string) => {
+    if (!byName.has(name)) throw new DeclarationError(where, `${what} names unknown collection "${name}"`)
+  }
+  for (const c of collections) {
+    const where = `collection "${c.name}"`
+    for (const ref of c.references) {
+      const target = byName.get(ref.collection)
+      for (const field of ref.sameAs ?? []) {
+        if (!c.fields.includes(field) || !target?.fields.includes(field)) throw new DeclarationError(where, `reference "${ref.path}": sameAs field "${field}" must be a top-level field of both collections`)
+      }
+    }
+    for (const trigger of c.triggers ?? []) {
+      exists(where, trigger.create, 'trigger')
+      if (trigger.forEach) exists(where, trigger.forEach.collection, 'trigger forEach')
+    }
+    for (const lookup of c.lookups ?? []) exists(where, lookup.collection, 'lookup')
+    for (const rollup of c.rollups ?? []) {
+      exists(where, rollup.from, 'rollup')
+      const via = byName.get(rollup.from)!.references.find((ref) => ref.path === rollup.via)
+      if (!via || via.collection !== c.name || via.many) throw new DeclarationError(where, `rollup: "${rollup.from}.${rollup.via}" must be a single Ref('${c.name}')`)
+    }
+    for (const machine of c.stateMachines ?? []) {
+      for (const role of machine.transitions.flatMap((t) => t.roles ?? [])) {
+        if (!roleNames.has(role)) throw new DeclarationError(where, `state machine "${machine.field}" names unknown role "${role}"`)
+      }
+    }
   }
 }
 
@@ -138,6 +269,7 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
     for (const p of role.permissions) if (!permissionNames.has(p)) throw new DeclarationError(where, `role "${role.RoleName}" names unknown permission "${p}"`)
   }
   const roleNames = new Set(input.roles.map((r) => r.RoleName))
+  checkWorkflowNames(collections, roleNames)
   if (!roleNames.has(input.adminRole)) throw new DeclarationError(where, `adminRole "${input.adminRole}" is not a declared role`)
   if (input.anonymousRole && !roleNames.has(input.anonymousRole)) throw new DeclarationError(where, `anonymousRole "${input.anonymousRole}" is not a declared role`)
   return { ...input, collections, users: authCollections[0] }

@@ -16,6 +16,8 @@ export interface ReferenceOptions {
   onDelete?: OnDelete
   /** Check on create/patch that the referenced record exists (default true). */
   check?: boolean
+  /** Fields the referenced record must share with this one, e.g. `['societyId']`: references stay inside a tenant (422 otherwise). */
+  sameAs?: string[]
 }
 
 /** How a secret field is kept: `hash` (one-way, for passwords) or `encrypt` (AES-256-GCM, reversible). */
@@ -84,6 +86,141 @@ export interface AdminHints {
   group?: string
 }
 
+/** One allowed move of a state field. */
+export interface TransitionInput {
+  /** State(s) the record is in; `*` for any. */
+  from: string | string[]
+  /** State(s) it may move to. */
+  to: string | string[]
+  /** Role names that may make it (external callers); any caller allowed to update the record when absent. */
+  roles?: string[]
+  /** A CASL action the caller must also hold on the record (e.g. `approve`), so permission conditions decide. */
+  permission?: string
+}
+
+/** Allowed states and moves of one status field. */
+export interface StateMachineInput {
+  /** States an external caller may create a record in; default: the field's schema default, else the first transition's `from`. */
+  initial?: string[]
+  transitions: TransitionInput[]
+  /** Fields written when a record enters a state, as templates: `{ Resolved: { resolvedAt: '{{now}}', resolvedBy: '{{user._id}}' } }`. */
+  stamps?: Record<string, Record<string, string>>
+  /** Fields that must hold a value for a record to enter a state, e.g. `{ Assigned: ['assignedTo'] }`. */
+  requires?: Record<string, string[]>
+}
+
+/** A sanitized transition: lists everywhere. */
+export interface Transition {
+  from: string[]
+  to: string[]
+  roles?: string[]
+  permission?: string
+}
+
+export interface StateMachine {
+  field: string
+  states: string[]
+  initial: string[]
+  transitions: Transition[]
+  stamps: Record<string, Record<string, string>>
+  requires: Record<string, string[]>
+}
+
+/** Records created in another collection when records of this one change. */
+export interface TriggerInput {
+  /** Methods after which it fires. */
+  on: Array<'create' | 'update' | 'patch' | 'remove'>
+  /** Conditions (Mongo/CASL syntax) the record must match; after update/patch it fires only when the record newly matches. */
+  when?: Record<string, unknown>
+  /** Service path of the records to create. */
+  create: string
+  /** One record per record this query finds (templates allowed), e.g. the flat's residents; a single record when absent. */
+  forEach?: { collection: string; query: Record<string, unknown> }
+  /** Values of each created record, as templates over `record`, `each`, `user` and `now`. */
+  data: Record<string, unknown>
+}
+
+/** A value the engine fills in when the caller gives none (`overwrite` to always replace it). */
+export interface GeneratedValueInput {
+  /** `code`: random, unique in the collection; `sequence`: prefix + zero-padded counter; `id`: 24 hex chars; `value`: a template such as `{{user._id}}` or `{{now}}`. */
+  kind: 'code' | 'sequence' | 'id' | 'value'
+  /** `code`: number of characters (default 6). */
+  length?: number
+  /** `code`: characters to draw from (default digits). */
+  alphabet?: string
+  /** `sequence`: text before the number, e.g. `MB-`. */
+  prefix?: string
+  /** `sequence`: zero-padded width (default 6). */
+  digits?: number
+  /** `value`: the template. */
+  value?: string
+  /** Replace a value an external caller gave (default false). */
+  overwrite?: boolean
+}
+
+/** Time ranges that may not overlap among records sharing the `scope` fields. */
+export interface NoOverlapInput {
+  /** Date-time field where a range starts. */
+  start: string
+  /** Date-time field where it ends (exclusive). */
+  end: string
+  /** Fields two records must share to clash, e.g. `['amenityId']`. */
+  scope: string[]
+  /** Only records matching these conditions take part, e.g. `{ status: 'Approved' }`. */
+  when?: Record<string, unknown>
+  /** Message of the 409. */
+  message?: string
+}
+
+/** An aggregate of child records: `{ sum: 'amount' }`, `{ count: true }`, `{ min: f }`, `{ max: f }`, `{ last: f, by?: f }` (latest by `by`, default creation). */
+export type RollupAggregate = { sum: string } | { count: true } | { min: string } | { max: string } | { last: string; by?: string }
+
+/** Fields of this collection kept equal to aggregates of the records of another collection that reference it. */
+export interface RollupInput {
+  /** Child collection, e.g. `payments`. */
+  from: string
+  /** The child's reference field pointing here, e.g. `billId`. */
+  via: string
+  /** Children that count, e.g. `{ status: 'Success' }`. */
+  where?: Record<string, unknown>
+  /** This collection's field → aggregate. */
+  set: Record<string, RollupAggregate>
+}
+
+/** Fields filled from, and checked against, a matching record of another collection. */
+export interface LookupInput {
+  /** Runs when the incoming data carries this field. */
+  field: string
+  /** Collection searched. */
+  collection: string
+  /** Query, as templates over `data` (the record being written), `user` and `now`; no match is a 422. */
+  query: Record<string, unknown>
+  /** This record's field ← the match's field, filled when missing. */
+  copy?: Record<string, string>
+  /** Values written, as templates over `data`, `user`, `now` and `match`. */
+  set?: Record<string, unknown>
+  /** Message of the 422 when nothing matches. */
+  message?: string
+}
+
+/** Computes fields from the whole record (after the change) on every write; returns the fields to set. */
+export type DeriveFunction = (record: Record<string, any>, context: HookContext) => Record<string, unknown> | Promise<Record<string, unknown>>
+
+/** `x-mask` on a string field: shown as `98******21` to callers lacking the `unmask` action on the record. */
+export interface MaskInput {
+  /** Characters kept at the start (default 2). */
+  keepStart?: number
+  /** Characters kept at the end (default 2). */
+  keepEnd?: number
+  /** Replacement character (default `*`). */
+  char?: string
+}
+
+export interface MaskInfo extends Required<MaskInput> {
+  /** Dot path; array items add no segment. */
+  path: string
+}
+
 /** One collection as a blueprint declares it. */
 export interface CollectionInput<S extends TObject = TObject> {
   /** Service path and store collection name, e.g. `role-permission-mappings`. */
@@ -107,6 +244,20 @@ export interface CollectionInput<S extends TObject = TObject> {
   /** Custom realtime events this collection's service emits. */
   events?: string[]
   admin?: AdminHints
+  /** Status fields with their allowed transitions, keyed by field (409 on an illegal move). */
+  stateMachines?: Record<string, StateMachineInput>
+  /** Records created elsewhere when this collection's records change (delivered through the normal service events). */
+  triggers?: TriggerInput[]
+  /** Values the engine fills in, keyed by field path: codes, sequences, ids, caller and time stamps. */
+  generate?: Record<string, GeneratedValueInput>
+  /** Time ranges that may not overlap within a scope (409). */
+  noOverlap?: NoOverlapInput[]
+  /** Fields aggregated from the records of another collection that reference this one. */
+  rollups?: RollupInput[]
+  /** Fields filled from, and checked against, a matching record of another collection (422 when none). */
+  lookups?: LookupInput[]
+  /** Fields computed from the whole record on every write. */
+  derive?: DeriveFunction
 }
 
 /** A field path found in the schema, with what the engine must do with it. */
@@ -117,7 +268,8 @@ export interface FieldInfo {
   inArray: boolean
 }
 
-export interface ReferenceInfo extends FieldInfo, Required<ReferenceOptions> {
+export interface ReferenceInfo extends FieldInfo, Required<Omit<ReferenceOptions, 'sameAs'>> {
+  sameAs?: string[]
   /** Field holds an array of ids. */
   many: boolean
 }
@@ -158,6 +310,22 @@ export interface Collection {
   dates: string[]
   /** Every top-level field name a record may carry, `_id` and timestamps included. */
   fields: string[]
+  /** Status fields and their transitions (sanitize always sets it). */
+  stateMachines?: StateMachine[]
+  /** Records created elsewhere on changes. */
+  triggers?: TriggerInput[]
+  /** Values the engine fills in, by field path. */
+  generate?: Record<string, GeneratedValueInput>
+  /** Ranges that may not overlap. */
+  noOverlap?: NoOverlapInput[]
+  /** Fields aggregated from referencing records. */
+  rollups?: RollupInput[]
+  /** Fields filled from matching records. */
+  lookups?: LookupInput[]
+  /** Fields computed from the whole record on every write. */
+  derive?: DeriveFunction
+  /** String fields shown masked to callers without `unmask`. */
+  masks?: MaskInfo[]
 }
 
 /** A role a blueprint seeds, with its permissions. */

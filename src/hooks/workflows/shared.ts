@@ -1,0 +1,114 @@
+// What every workflow hook needs: the records a call writes (before and after), condition matching, the caller's role.
+import { createMongoAbility, subject } from '@casl/ability'
+import type { Application, HookContext } from '@feathersjs/feathers'
+
+export type Rec = Record<string, any>
+
+export const WRITES = ['create', 'update', 'patch']
+export const CHANGES = [...WRITES, 'remove']
+
+/** A service with its hookless `_methods` (the adapter layer): the engine's own reads skip permissions. */
+export const adapterOf = (app: Application, name: string): any => app.service(name)
+
+export const itemsOf = <T>(value: T | T[] | undefined | null): T[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value])
+
+export const isEmpty = (value: unknown) => value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)
+
+/** Tests records against Mongo-style conditions with CASL's own matcher, so declarations use the permissions' syntax. */
+export function matcher(conditions?: Record<string, unknown>): (record: Rec | undefined) => boolean {
+  if (!conditions || !Object.keys(conditions).length) return (record) => !!record
+  const ability = createMongoAbility([{ action: 'match', subject: 'record', conditions: conditions as any }])
+  return (record) => !!record && ability.can('match', subject('record', { ...record }))
+}
+
+const BEFORE = new WeakMap<HookContext, Promise<Rec[]>>()
+
+/** The records an update, patch or remove is about to change, read once per call whichever hooks ask. */
+export function recordsBefore(context: HookContext): Promise<Rec[]> {
+  if (!['update', 'patch', 'remove'].includes(context.method)) return Promise.resolve([])
+  let found = BEFORE.get(context)
+  if (!found) {
+    const service = context.service as any
+    found =
+      context.id !== null && context.id !== undefined
+        ? service._get(context.id).then((record: Rec) => [record])
+        : service._find({ paginate: false, query: context.params.query ?? {} })
+    BEFORE.set(context, found!)
+  }
+  return found!
+}
+
+/** One record a call writes: as it was (update/patch), as it will be, and how to add to what is written. */
+export interface Write {
+  before?: Rec
+  after: Rec
+  /** Fields the caller's data carries for this record. */
+  given: Rec
+  /** Adds fields to the data written (for a multi-record patch, to every record). */
+  set(changes: Rec): void
+}
+
+export async function writesOf(context: HookContext): Promise<Write[]> {
+  const { method } = context
+  if (!WRITES.includes(method) || !context.data) return []
+  if (method === 'create') {
+    return itemsOf<Rec>(context.data).map((item, index) => {
+      const after = { ...item }
+      return {
+        after,
+        given: item,
+        set(changes: Rec) {
+          if (Array.isArray(context.data)) context.data = context.data.map((d: Rec, i: number) => (i === index ? { ...d, ...changes } : d))
+          else context.data = { ...context.data, ...changes }
+          Object.assign(after, changes)
+        }
+      }
+    })
+  }
+  const data: Rec = context.data
+  return (await recordsBefore(context)).map((before) => {
+    const after = method === 'update' ? { ...data, _id: before._id } : { ...before, ...data }
+    return {
+      before,
+      after,
+      given: data,
+      set(changes: Rec) {
+        context.data = { ...context.data, ...changes }
+        Object.assign(after, changes)
+      }
+    }
+  })
+}
+
+/** The caller's role name, whether the users' role field holds the name or a `roles` id. */
+export async function callerRole(context: HookContext): Promise<string | undefined> {
+  const user = context.params.user
+  const auth = (context.app as any).blueprint?.users?.auth
+  if (!user || !auth) return undefined
+  const value = user[auth.roleField]
+  if (value === undefined || value === null) return undefined
+  if (auth.roleBy === 'name') return String(value)
+  const role = await adapterOf(context.app, 'roles')._get(String(value)).catch(() => undefined)
+  return role?.RoleName
+}
+
+/** Applies `fn` to the value(s) at a dot path, through arrays; returns a changed copy, never touching the original. */
+export function mapAt(target: any, segments: string[], fn: (value: any) => any): any {
+  if (target === null || target === undefined) return target
+  if (Array.isArray(target)) return target.map((item) => mapAt(item, segments, fn))
+  if (segments.length === 0) return fn(target)
+  if (typeof target !== 'object') return target
+  const [head, ...rest] = segments
+  if (rest.length === 0) {
+    if (!(head in target)) return target
+    const value = target[head]
+    return { ...target, [head]: Array.isArray(value) ? value.map(fn) : fn(value) }
+  }
+  if (!(head in target)) return target
+  return { ...target, [head]: mapAt(target[head], rest, fn) }
+}
+
+export const now = () => new Date().toISOString()
+
+/** Money-safe sum: floating noise (0.1 + 0.2) rounded away at a millionth. */
+export const tidy = (value: number) => Math.round(value * 1e6) / 1e6

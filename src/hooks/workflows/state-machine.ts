@@ -1,0 +1,72 @@
+// State machines: a status field moves only along declared transitions, by the roles (or CASL action) each allows, stamping fields on entry.
+import { Conflict, Forbidden, Unprocessable } from '@feathersjs/errors'
+import type { HookContext, NextFunction } from '@feathersjs/feathers'
+import { can } from '../../permissions/access.js'
+import type { Collection, StateMachine, Transition } from '../../schemas/types.js'
+import { callerRole, isEmpty, now, writesOf, type Write } from './shared.js'
+import { fill, valueAt } from './templates.js'
+
+const leads = (transition: Transition, from: string) => transition.from.includes('*') || transition.from.includes(from)
+
+/** States reachable from `from`, for the error message. */
+export const reachable = (machine: StateMachine, from: string) => [...new Set(machine.transitions.filter((t) => leads(t, from)).flatMap((t) => t.to))].filter((s) => s !== from)
+
+export function stateMachines(collection: Collection) {
+  const label = collection.label.toLowerCase()
+
+  /** External callers' stamps always win; internal calls (imports, demo data) may bring their own values. */
+  function stamp(context: HookContext, write: Write, machine: StateMachine, state: string) {
+    const stamps = machine.stamps[state]
+    if (stamps) {
+      const values = fill(stamps, { user: context.params.user, now: now(), record: write.after })
+      const external = !!context.params.provider
+      write.set(Object.fromEntries(Object.entries(values).filter(([field]) => external || isEmpty(write.given[field]))))
+    }
+    for (const field of machine.requires[state] ?? []) {
+      if (isEmpty(valueAt(write.after, field))) throw new Unprocessable(`${field} is required to set ${machine.field} to ${state}`, { [field]: `is required when ${machine.field} is ${state}` })
+    }
+  }
+
+  async function checkCaller(context: HookContext, write: Write, machine: StateMachine, candidates: Transition[], from: string, to: string) {
+    const role = candidates.some((t) => t.roles) ? await callerRole(context) : undefined
+    const ability = context.params.ability
+    const allowed = candidates.some(
+      (t) => (!t.roles || (role !== undefined && t.roles.includes(role))) && (!t.permission || (ability && can(ability, t.permission, collection.name, write.before!)))
+    )
+    if (allowed) return
+    const roles = [...new Set(candidates.flatMap((t) => t.roles ?? []))]
+    throw new Forbidden(`${role ? `The ${role} role` : 'You'} may not change ${machine.field} from ${from} to ${to}${roles.length ? ` (allowed: ${roles.join(', ')})` : ''}`, { field: machine.field, from, to, roles })
+  }
+
+  return async (context: HookContext, next: NextFunction) => {
+    for (const write of await writesOf(context)) {
+      for (const machine of collection.stateMachines ?? []) {
+        const { field } = machine
+        const to = write.after[field]
+        if (to === undefined || to === null) continue
+        if (!write.before) {
+          if (context.params.provider && !machine.initial.includes(to)) {
+            throw new Unprocessable(`A new ${label} record starts with ${field} ${machine.initial.join(' or ')}, not ${to}`, { [field]: `must be ${machine.initial.join(' or ')}` })
+          }
+          stamp(context, write, machine, to)
+          continue
+        }
+        const from = write.before[field]
+        if (to === from) continue
+        const candidates = machine.transitions.filter((t) => leads(t, from) && t.to.includes(to))
+        if (!candidates.length) {
+          const allowed = reachable(machine, from)
+          throw new Conflict(`${field} cannot change from ${from} to ${to}; from ${from} it can change to ${allowed.length ? allowed.join(', ') : 'nothing (final state)'}`, {
+            field,
+            from,
+            to,
+            allowed
+          })
+        }
+        if (context.params.provider) await checkCaller(context, write, machine, candidates, from, to)
+        stamp(context, write, machine, to)
+      }
+    }
+    return next()
+  }
+}
