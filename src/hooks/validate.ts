@@ -44,7 +44,7 @@ function withFieldErrors(hook: (context: HookContext, next: NextFunction) => Pro
 export function validation(collection: Collection) {
   const data = compile(dataAjv, collection.dataSchema)
   const patch = compile(dataAjv, collection.patchSchema)
-  const query = compile(queryAjv, collection.querySchema)
+  const query = compile(queryAjv, collection.querySchema, { lazy: true })
   const validateQuery = withFieldErrors(schemaHooks.validateQuery(query as any))
   const validateData = withFieldErrors(schemaHooks.validateData({ create: data, update: data, patch } as any))
   // Data is validated on every call, internal ones included, so nothing malformed is ever stored;

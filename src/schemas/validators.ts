@@ -17,10 +17,14 @@ export const queryAjv = createAjv('array')
 
 export type CompiledValidator = <T>(data: unknown) => Promise<T>
 
-/** Compiles once; the validator resolves with the (defaulted/coerced) value or rejects with an error carrying `ajv` and `errors`. */
-export function compile(ajv: Ajv, schema: JsonSchema): CompiledValidator {
-  const validate = ajv.compile(schema)
+/**
+ * Compiles once; the validator resolves with the (defaulted/coerced) value or rejects with an error carrying `ajv` and `errors`.
+ * `lazy` defers compiling to the first call (query schemas: ~100 ms each, most never used right after start).
+ */
+export function compile(ajv: Ajv, schema: JsonSchema, { lazy = false } = {}): CompiledValidator {
+  let compiled = lazy ? undefined : ajv.compile(schema)
   return async <T>(data: unknown) => {
+    const validate = (compiled ??= ajv.compile(schema))
     if (validate(data)) return data as T
     throw Object.assign(new Error(ajv.errorsText(validate.errors, { dataVar: 'data' })), { ajv: true, errors: validate.errors })
   }
