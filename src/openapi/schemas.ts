@@ -1,17 +1,8 @@
 // The JSON Schemas of the HTTP API beyond a collection's own: action inputs, pages, errors, authentication; and 2020-12 clean-up.
-import type { ActionInput, Collection, JsonSchema } from '../schemas/types.js'
+import type { Collection, JsonSchema } from '../schemas/types.js'
 
-/** A declared action takes the record's `id` beside its own input (as `validateAction` in services/collection.ts checks). */
-export function actionInputSchema(action: ActionInput): JsonSchema {
-  const input = action.data as JsonSchema
-  return {
-    type: 'object',
-    description: action.description,
-    properties: { id: { type: 'string', minLength: 1, description: 'Id of the record the action applies to' }, ...input.properties },
-    required: ['id', ...(input.required ?? [])],
-    additionalProperties: false
-  }
-}
+/** A declared action takes the record's `id` beside its own input; the engine validates with the same schema. */
+export { actionInputSchema } from '../schemas/actions.js'
 
 /** What `find` answers: one page and the count of every match. */
 export const listSchema = (items: JsonSchema): JsonSchema => ({

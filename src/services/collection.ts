@@ -11,6 +11,7 @@ import { fieldErrors, validation } from '../hooks/validate.js'
 import { masking, workflowHooks } from '../hooks/workflows/index.js'
 import type { Permissions } from '../permissions/abilities.js'
 import { permittedPublisher } from '../permissions/channels.js'
+import { actionInputSchema } from '../schemas/actions.js'
 import { compile, dataAjv } from '../schemas/validators.js'
 import type { Collection } from '../schemas/types.js'
 import type { Store } from './store.js'
@@ -32,17 +33,7 @@ const authenticateIfPresent = () => {
 
 /** Declared actions take `{ id, ...input }`; the input is checked against the action's own schema. */
 function validateAction(collection: Collection) {
-  const validators = Object.fromEntries(
-    Object.entries(collection.actions).map(([name, action]) => [
-      name,
-      compile(dataAjv, {
-        type: 'object',
-        properties: { id: { type: 'string', minLength: 1 }, ...action.data.properties },
-        required: ['id', ...(action.data.required ?? [])],
-        additionalProperties: false
-      })
-    ])
-  )
+  const validators = Object.fromEntries(Object.entries(collection.actions).map(([name, action]) => [name, compile(dataAjv, actionInputSchema(action))]))
   return async (context: HookContext, next: NextFunction) => {
     const validate = validators[context.method]
     if (validate) {
