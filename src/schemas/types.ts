@@ -279,8 +279,8 @@ export interface SecretInfo {
   kind: SecretKind
 }
 
-/** A collection with defaults filled and every derived fact computed once. */
-export interface Collection {
+/** A collection with defaults filled and every derived fact computed once; workflow declarations are kept as declared. */
+export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive'> {
   name: string
   label: string
   description: string
@@ -312,18 +312,6 @@ export interface Collection {
   fields: string[]
   /** Status fields and their transitions (sanitize always sets it). */
   stateMachines?: StateMachine[]
-  /** Records created elsewhere on changes. */
-  triggers?: TriggerInput[]
-  /** Values the engine fills in, by field path. */
-  generate?: Record<string, GeneratedValueInput>
-  /** Ranges that may not overlap. */
-  noOverlap?: NoOverlapInput[]
-  /** Fields aggregated from referencing records. */
-  rollups?: RollupInput[]
-  /** Fields filled from matching records. */
-  lookups?: LookupInput[]
-  /** Fields computed from the whole record on every write. */
-  derive?: DeriveFunction
   /** String fields shown masked to callers without `unmask`. */
   masks?: MaskInfo[]
 }
