@@ -24,8 +24,28 @@ export function restrictQuery(query: Query = {}, allowed: Query): Query {
   if (Object.keys(allowed).length === 0) return query
   const { $limit, $skip, $sort, $select, ...conditions } = query
   const filters = Object.fromEntries(Object.entries({ $limit, $skip, $sort, $select }).filter(([, v]) => v !== undefined))
-  const clauses = [conditions, allowed].filter((clause) => Object.keys(clause).length > 0)
-  return { ...filters, $and: clauses }
+  return { ...filters, ...flatten([conditions, allowed]) }
+}
+
+/**
+ * AND of clauses as plain top-level fields where no key clashes (a one-clause `$or` counts as its clause),
+ * so the store can use its indexes; the rest stays in `$and`.
+ */
+function flatten(clauses: Query[]): Query {
+  const merged: Query = {}
+  const rest: Query[] = []
+  const parts = clauses.flatMap((clause) => {
+    const { $or, $and, ...fields } = clause
+    const own = [fields, ...($and ?? [])]
+    if ($or?.length === 1) own.push($or[0])
+    else if ($or) own.push({ $or })
+    return own
+  })
+  for (const part of parts) {
+    if (Object.keys(part).some((key) => key in merged || key.startsWith('$'))) rest.push(part)
+    else Object.assign(merged, part)
+  }
+  return rest.length ? { ...merged, $and: rest } : merged
 }
 
 /** A copy of the record tagged with its collection, so CASL matches it against that collection's rules. */
