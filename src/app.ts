@@ -41,6 +41,9 @@ export interface Settings {
   jwtExpiresIn: string
   /** Redis URL: share service events with other instances (scale-out). */
   redisUrl?: string
+  /** Failed logins allowed per email within `loginWindowSeconds` (then 429). Default 10 per 15 minutes. */
+  loginAttempts?: number
+  loginWindowSeconds?: number
 }
 
 export interface EngineApp extends Application<any, any> {
@@ -112,7 +115,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   }
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   const cache = new UserCache()
-  setupAuthentication(app, users, cache)
+  setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900 })
   setupChannels(app, users)
   // Editing roles, permissions or mappings (API, admin or internal) takes effect on the next call:
   // at once on this instance (after hook), and through their events on every other instance.

@@ -20,7 +20,9 @@ export function readSettings(): Settings & { blueprint: string } {
     demo: get<boolean>('demo'),
     bodyLimit: get<string>('bodyLimit'),
     jwtExpiresIn: get<string>('jwtExpiresIn'),
-    redisUrl: get<string>('redisUrl') || undefined
+    redisUrl: get<string>('redisUrl') || undefined,
+    loginAttempts: Number(get('loginAttempts')),
+    loginWindowSeconds: Number(get('loginWindowSeconds'))
   }
 }
 

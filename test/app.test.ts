@@ -74,6 +74,29 @@ describe('the app', () => {
     })
   })
 
+  describe('failed logins', () => {
+    let server: TestServer
+    before(async () => (server = await startServer('appointments', { loginAttempts: 3, loginWindowSeconds: 60 })))
+    after(() => server.close())
+    const attempt = (email: string, password: string) => request(server.url, 'POST', '/authentication', { body: { strategy: 'local', email, password } })
+
+    it('are limited per email: past the limit even the right password gets a 429', async () => {
+      for (let i = 0; i < 3; i++) assert.equal((await attempt('lin@example.com', 'wrong-password')).status, 401)
+      const refused = await attempt('lin@example.com', DEMO_PASSWORD)
+      assert.equal(refused.status, 429)
+      assert.equal(refused.body.name, 'TooManyRequests')
+      assert.ok(refused.body.data.retryAfter > 0)
+      assert.equal((await attempt('sam@example.com', DEMO_PASSWORD)).status, 201, 'other accounts are not affected')
+    })
+
+    it('start again from zero after a successful login', async () => {
+      for (let i = 0; i < 2; i++) await attempt('dev@example.com', 'wrong-password')
+      assert.equal((await attempt('dev@example.com', DEMO_PASSWORD)).status, 201)
+      for (let i = 0; i < 2; i++) await attempt('dev@example.com', 'wrong-password')
+      assert.equal((await attempt('dev@example.com', DEMO_PASSWORD)).status, 201)
+    })
+  })
+
   describe('permissions are data', () => {
     let server: TestServer
     let admin: string

@@ -5,6 +5,7 @@ import { AuthenticationService, JWTStrategy } from '@feathersjs/authentication'
 import { LocalStrategy } from '@feathersjs/authentication-local'
 import type { Application, Id, Params } from '@feathersjs/feathers'
 import { withoutSecrets } from '../hooks/secrets.js'
+import { LoginLimiter, type LoginLimitOptions } from './login-limit.js'
 import type { Collection } from '../schemas/types.js'
 
 /** Signs and verifies with a KeyObject: jsonwebtoken re-derives a key from a string secret on every call (~50× slower). */
@@ -61,9 +62,27 @@ class CachedJWTStrategy extends JWTStrategy {
 }
 
 class SafeLocalStrategy extends LocalStrategy {
-  constructor(private _users: Collection) {
+  constructor(
+    private _users: Collection,
+    private _limiter: LoginLimiter
+  ) {
     super()
   }
+
+  /** Counts failures per email: the API and the admin panel both log in through here. */
+  async authenticate(data: any, params: Params) {
+    const email = typeof data?.email === 'string' ? data.email : ''
+    await this._limiter.check(email)
+    try {
+      const result = await super.authenticate(data, params)
+      await this._limiter.succeeded(email)
+      return result
+    } catch (error: any) {
+      if (error?.code === 401 && email) await this._limiter.failed(email)
+      throw error
+    }
+  }
+
   /** The logged-in user as returned to the client: never the password hash. */
   async getEntity(entity: any, params: Params) {
     // Read internally: logging in must not depend on a role's permission to read its own user record.
@@ -71,10 +90,11 @@ class SafeLocalStrategy extends LocalStrategy {
   }
 }
 
-export function setupAuthentication(app: Application, users: Collection, cache: UserCache) {
+export function setupAuthentication(app: Application, users: Collection, cache: UserCache, limits: LoginLimitOptions) {
   const authentication = new QuillAuthenticationService(app)
+  const limiter = new LoginLimiter(limits, () => (app as any).sync?.pub)
   authentication.register('jwt', new CachedJWTStrategy(cache, users))
-  authentication.register('local', new SafeLocalStrategy(users))
+  authentication.register('local', new SafeLocalStrategy(users, limiter))
   app.use('authentication', authentication)
   // A changed user is forgotten at once here (after hook) and, through the events, on other instances.
   const forget = (user: any) => cache.forget(String(user._id))

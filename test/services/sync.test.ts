@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import { DEMO_PASSWORD } from '../../src/blueprints/appointments/demo.js'
-import { connect, eventually, login, startServer, wait, type TestServer } from '../helpers.js'
+import { connect, eventually, login, request, startServer, wait, type TestServer } from '../helpers.js'
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -24,12 +24,21 @@ describe('two instances sharing events through Redis', function () {
 
   before(async function () {
     if (!(await redisAvailable())) return this.skip()
-    first = await startServer('appointments', { redisUrl })
-    second = await startServer('appointments', { redisUrl })
+    first = await startServer('appointments', { redisUrl, loginAttempts: 2, loginWindowSeconds: 30 })
+    second = await startServer('appointments', { redisUrl, loginAttempts: 2, loginWindowSeconds: 30 })
   })
   after(async () => {
     await first?.close()
     await second?.close()
+  })
+
+  it('counts failed logins across instances', async () => {
+    // A fresh email per run: the count lives in the shared Redis.
+    const email = `nobody-${process.pid}-${Date.now()}@example.com`
+    const attempt = (server: TestServer) => request(server.url, 'POST', '/authentication', { body: { strategy: 'local', email, password: 'wrong-password' } })
+    assert.equal((await attempt(first)).status, 401)
+    assert.equal((await attempt(second)).status, 401)
+    assert.equal((await attempt(first)).status, 429)
   })
 
   it('delivers an event created on one instance to a permitted listener on the other, and not to others', async () => {
