@@ -3,7 +3,7 @@ import { Forbidden, NotAuthenticated } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { MongoAbility } from '@casl/ability'
 import type { Permissions } from '../permissions/abilities.js'
-import { METHOD_ACTIONS, accessibleQuery, can, forbiddenField, maskRecord, restrictQuery } from '../permissions/access.js'
+import { METHOD_ACTIONS, accessibleQuery, can, forbiddenField, limitsFields, maskRecord, queriedFields, restrictQuery, type Query } from '../permissions/access.js'
 import type { Collection } from '../schemas/types.js'
 
 declare module '@feathersjs/feathers' {
@@ -58,7 +58,7 @@ export function authorize(collection: Collection) {
     } else if (method === 'find' || id === null) {
       const allowed = accessibleQuery(ability, action, name)
       if (!allowed) refuse(context, describe(action))
-      context.params.query = restrictQuery(context.params.query, allowed!)
+      context.params.query = restrictQuery(context.params.query, allowed!, ...readableWhereQueried(context, ability))
       if (method === 'patch' || method === 'update') {
         const records = await context.service._find({ paginate: false, query: context.params.query })
         for (const existing of records) checkWrite(context, ability, existing)
@@ -76,6 +76,25 @@ export function authorize(collection: Collection) {
       refuse(context, `${describe('read')}: this record is outside your permissions`)
     }
     context.result = maskResult(ability, collection, context.result, select)
+  }
+
+  /**
+   * A filter on a field only looks at records where the caller may read that field (else the filter tells its value);
+   * sorting needs the field readable on every record the caller may read.
+   */
+  function readableWhereQueried(context: HookContext, ability: MongoAbility): Query[] {
+    if (!limitsFields(ability, 'read', name)) return []
+    const { filtered, sorted } = queriedFields(context.params.query)
+    const everything = JSON.stringify(accessibleQuery(ability, 'read', name))
+    const clauses: Query[] = []
+    for (const field of new Set([...filtered, ...sorted])) {
+      const readable = accessibleQuery(ability, 'read', name, field)
+      if (!readable || (sorted.has(field) && JSON.stringify(readable) !== everything)) {
+        refuse(context, `You may not ${sorted.has(field) ? 'sort' : 'filter'} by "${field}"`, { field })
+      }
+      if (Object.keys(readable!).length) clauses.push(readable!)
+    }
+    return clauses
   }
 
   function checkCreate(context: HookContext, ability: MongoAbility) {

@@ -47,10 +47,20 @@ export function validation(collection: Collection) {
   const query = compile(queryAjv, collection.querySchema, { lazy: true })
   const validateQuery = withFieldErrors(schemaHooks.validateQuery(query as any))
   const validateData = withFieldErrors(schemaHooks.validateData({ create: data, update: data, patch } as any))
+  // `readOnly` fields (generated numbers, codes, counters) are the server's to write, never a caller's.
+  const readOnly = Object.entries<any>(collection.dataSchema.properties ?? {}).filter(([, s]) => s.readOnly).map(([key]) => key)
+  const refuseReadOnly = (context: HookContext) => {
+    if (!readOnly.length || !['create', 'update', 'patch'].includes(context.method)) return
+    for (const item of [context.data].flat()) {
+      const field = readOnly.find((key) => item && key in item)
+      if (field) throw new BadRequest(`Invalid data: ${field} is read-only`, { [field]: 'is read-only' })
+    }
+  }
   // Data is validated on every call, internal ones included, so nothing malformed is ever stored;
   // queries only from outside, since the engine's own queries use operators callers may not.
   return async (context: HookContext, next: NextFunction) => {
     if (!context.params.provider) return context.params.skipDataValidation ? next() : validateData(context, next)
+    refuseReadOnly(context)
     return validateQuery(context, () => validateData(context, next))
   }
 }

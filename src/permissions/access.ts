@@ -14,17 +14,48 @@ export const METHOD_ACTIONS: Record<string, string> = {
 
 export type Query = Record<string, any>
 
-/** The store query selecting what `action` may touch: `{}` for everything, `null` for nothing. */
-export function accessibleQuery(ability: MongoAbility, action: string, subjectType: string): Query | null {
-  return rulesToQuery(ability, action, subjectType, (rule) => (rule.inverted ? { $nor: [rule.conditions] } : rule.conditions!))
+const toQuery = (rule: { inverted: boolean; conditions?: unknown }) => (rule.inverted ? { $nor: [rule.conditions] } : (rule.conditions as Query))
+
+/**
+ * The store query selecting what `action` may touch: `{}` for everything, `null` for nothing.
+ * With a `field`, only the rules covering that field count: the records whose `field` the caller may see.
+ */
+export function accessibleQuery(ability: MongoAbility, action: string, subjectType: string, field?: string): Query | null {
+  if (field === undefined) return rulesToQuery(ability, action, subjectType, toQuery)
+  // rulesToQuery's own loop (CASL extra), over the rules that cover the field.
+  const query: Query = {}
+  for (const rule of ability.rulesFor(action, subjectType, field)) {
+    const op = rule.inverted ? '$and' : '$or'
+    if (!rule.conditions) {
+      if (rule.inverted) break
+      delete query.$or
+      return query
+    }
+    ;(query[op] ??= []).push(toQuery(rule))
+  }
+  return query.$or ? query : null
+}
+
+/** Top-level fields a query filters or sorts on, through `$or`/`$and` (dotted paths count as their first field). */
+export function queriedFields(query: Query = {}): { filtered: Set<string>; sorted: Set<string> } {
+  const filtered = new Set<string>()
+  const visit = (clause: Query) => {
+    for (const [key, value] of Object.entries(clause ?? {})) {
+      if (key === '$or' || key === '$and') (value as Query[]).forEach(visit)
+      else if (!key.startsWith('$')) filtered.add(key.split('.')[0])
+    }
+  }
+  visit(query)
+  return { filtered, sorted: new Set(Object.keys(query.$sort ?? {}).map((key) => key.split('.')[0])) }
 }
 
 /** The caller's query narrowed to what the ability allows; the caller's own clauses stay intact. */
-export function restrictQuery(query: Query = {}, allowed: Query): Query {
-  if (Object.keys(allowed).length === 0) return query
+export function restrictQuery(query: Query = {}, ...allowed: Query[]): Query {
+  const restrictions = allowed.filter((clause) => Object.keys(clause).length > 0)
+  if (restrictions.length === 0) return query
   const { $limit, $skip, $sort, $select, ...conditions } = query
   const filters = Object.fromEntries(Object.entries({ $limit, $skip, $sort, $select }).filter(([, v]) => v !== undefined))
-  return { ...filters, ...flatten([conditions, allowed]) }
+  return { ...filters, ...flatten([conditions, ...restrictions]) }
 }
 
 /**

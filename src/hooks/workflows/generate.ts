@@ -62,14 +62,21 @@ export function generate(collection: Collection) {
     }
   }
 
-  /** Fills `field` in every item of the array (or object) at `top`, for paths like `checkpoints._id`. */
-  async function fillNested(context: HookContext, value: any, segments: string[], spec: GeneratedValueInput, record: Rec, taken: Set<string>): Promise<any> {
-    if (Array.isArray(value)) return Promise.all(value.map((item) => fillNested(context, item, segments, spec, record, taken)))
-    if (!value || typeof value !== 'object') return value
+  /**
+   * Fills `field` in every item of the array (or object) at `top`, for paths like `checkpoints._id`. With `forced`,
+   * a caller's value is replaced, except in items kept exactly as stored (`kept`), which stay as they were.
+   */
+  async function fillNested(context: HookContext, value: any, segments: string[], spec: GeneratedValueInput, record: Rec, taken: Set<string>, forced: boolean, kept: Set<string>): Promise<any> {
+    if (Array.isArray(value)) return Promise.all(value.map((item) => fillNested(context, item, segments, spec, record, taken, forced, kept)))
+    if (!value || typeof value !== 'object' || kept.has(JSON.stringify(value))) return value
     const [head, ...rest] = segments
-    if (rest.length) return { ...value, [head]: await fillNested(context, value[head], rest, spec, record, taken) }
-    return isEmpty(value[head]) ? { ...value, [head]: await valueFor(context, head, spec, record, taken) } : value
+    if (rest.length) return { ...value, [head]: await fillNested(context, value[head], rest, spec, record, taken, forced, kept) }
+    return isEmpty(value[head]) || forced ? { ...value, [head]: await valueFor(context, head, spec, record, taken) } : value
   }
+
+  /** A caller never chooses codes, sequence numbers or who they are; ids of array items and plain values (a time) they may give. */
+  const forcedFor = (spec: GeneratedValueInput, external: boolean) =>
+    external && (!!spec.overwrite || spec.kind === 'code' || spec.kind === 'sequence' || (spec.kind === 'value' && /\{\{\s*user\./.test(JSON.stringify(spec.value ?? ''))))
 
   return async (context: HookContext, next: NextFunction) => {
     const external = !!context.params.provider
@@ -79,9 +86,12 @@ export function generate(collection: Collection) {
         const [top, ...rest] = path.split('.')
         if (rest.length) {
           // Items of arrays (`checkpoints._id`) get their value whenever the caller writes them.
-          if (write.given[top] !== undefined) write.set({ [top]: await fillNested(context, write.after[top], rest, spec, write.after, taken) })
+          if (write.given[top] !== undefined) {
+            const kept = new Set<string>(external ? [write.before?.[top] ?? []].flat().map((item: unknown) => JSON.stringify(item)) : [])
+            write.set({ [top]: await fillNested(context, write.after[top], rest, spec, write.after, taken, forcedFor(spec, external), kept) })
+          }
         } else if (context.method === 'create') {
-          if (!isEmpty(write.after[path]) && !(spec.overwrite && external)) continue
+          if (!isEmpty(write.after[path]) && !forcedFor(spec, external)) continue
           const value = await valueFor(context, path, spec, write.after, taken)
           if (value !== undefined) write.set({ [path]: value })
         } else if (context.method === 'update' && write.given[path] === undefined && write.before?.[path] !== undefined) {

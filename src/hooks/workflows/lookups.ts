@@ -1,4 +1,5 @@
 // Lookups: a field checked against a matching record elsewhere (422 when none), copying and setting fields from the match.
+import { isDeepStrictEqual } from 'node:util'
 import { Unprocessable } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Collection, LookupInput } from '../../schemas/types.js'
@@ -24,7 +25,13 @@ export function lookups(collection: Collection) {
         }
         const changes: Rec = {}
         for (const [target, source] of Object.entries(lookup.copy ?? {})) {
-          if (isEmpty(write.after[target]) && !isEmpty(match[source])) changes[target] = match[source]
+          if (isEmpty(match[source])) continue
+          if (isEmpty(write.after[target])) changes[target] = match[source]
+          // What the match decides is not the caller's to contradict (a pass code names its flat; an amenity its fee).
+          else if (context.params.provider && !isDeepStrictEqual(write.after[target], match[source])) {
+            const message = `${target} must be ${JSON.stringify(match[source])}, as on the ${lookup.collection} record matching ${lookup.field}`
+            throw new Unprocessable(message, { [target]: message })
+          }
         }
         Object.assign(changes, fill(lookup.set ?? {}, { data: write.after, user: context.params.user, now: now(), match }))
         write.set(changes)

@@ -1,5 +1,5 @@
 // State machines: a status field moves only along declared transitions, by the roles (or CASL action) each allows, stamping fields on entry.
-import { Conflict, Forbidden, Unprocessable } from '@feathersjs/errors'
+import { BadRequest, Conflict, Forbidden, Unprocessable } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { can } from '../../permissions/access.js'
 import type { Collection, StateMachine, Transition } from '../../schemas/types.js'
@@ -14,8 +14,16 @@ export const reachable = (machine: StateMachine, from: string) => [...new Set(ma
 export function stateMachines(collection: Collection) {
   const label = collection.label.toLowerCase()
 
-  /** External callers' stamps always win; internal calls (imports, demo data) may bring their own values. */
-  function stamp(context: HookContext, write: Write, machine: StateMachine, state: string) {
+  /** Fields some state stamps: outside callers may not set them on their own (a guard pre-filling `approvedBy`). */
+  function refuseUnstamped(context: HookContext, write: Write, machine: StateMachine, stamped: string[]) {
+    if (!context.params.provider) return
+    const owned = Object.values(machine.stamps).flatMap((stamps) => Object.keys(stamps))
+    const forged = owned.find((field) => write.given[field] !== undefined && !stamped.includes(field))
+    if (forged) throw new BadRequest(`${forged} is set by the server when ${machine.field} changes`, { [forged]: 'is set by the server' })
+  }
+
+  /** External callers' stamps always win; internal calls (imports, demo data) may bring their own values. Returns the stamped fields. */
+  function stamp(context: HookContext, write: Write, machine: StateMachine, state: string): string[] {
     const stamps = machine.stamps[state]
     if (stamps) {
       const values = fill(stamps, { user: context.params.user, now: now(), record: write.after })
@@ -25,6 +33,7 @@ export function stateMachines(collection: Collection) {
     for (const field of machine.requires[state] ?? []) {
       if (isEmpty(valueAt(write.after, field))) throw new Unprocessable(`${field} is required to set ${machine.field} to ${state}`, { [field]: `is required when ${machine.field} is ${state}` })
     }
+    return Object.keys(stamps ?? {})
   }
 
   async function checkCaller(context: HookContext, write: Write, machine: StateMachine, candidates: Transition[], from: string, to: string) {
@@ -43,16 +52,22 @@ export function stateMachines(collection: Collection) {
       for (const machine of collection.stateMachines ?? []) {
         const { field } = machine
         const to = write.after[field]
-        if (to === undefined || to === null) continue
+        if (to === undefined || to === null) {
+          refuseUnstamped(context, write, machine, [])
+          continue
+        }
         if (!write.before) {
           if (context.params.provider && !machine.initial.includes(to)) {
             throw new Unprocessable(`A new ${label} record starts with ${field} ${machine.initial.join(' or ')}, not ${to}`, { [field]: `must be ${machine.initial.join(' or ')}` })
           }
-          stamp(context, write, machine, to)
+          refuseUnstamped(context, write, machine, stamp(context, write, machine, to))
           continue
         }
         const from = write.before[field]
-        if (to === from) continue
+        if (to === from) {
+          refuseUnstamped(context, write, machine, [])
+          continue
+        }
         const candidates = machine.transitions.filter((t) => leads(t, from) && t.to.includes(to))
         if (!candidates.length) {
           const allowed = reachable(machine, from)
@@ -64,7 +79,7 @@ export function stateMachines(collection: Collection) {
           })
         }
         if (context.params.provider) await checkCaller(context, write, machine, candidates, from, to)
-        stamp(context, write, machine, to)
+        refuseUnstamped(context, write, machine, stamp(context, write, machine, to))
       }
     }
     return next()
