@@ -89,6 +89,7 @@ async function loadCaller(app: EngineApp, id: string): Promise<Caller | undefine
     if (error?.code === 404 || error?.code === 400) return undefined
     throw error
   }
+  if (users.auth?.activeField && stored[users.auth.activeField] === false) return undefined
   const user = withoutSecrets(users, stored)
   const ability = await app.permissions.abilityFor(user)
   return ability.can(ADMIN_ACCESS.action, ADMIN_ACCESS.subject) ? { user, ability } : undefined

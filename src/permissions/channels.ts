@@ -25,9 +25,13 @@ export function setupChannels(app: any, usersCollection: Collection) {
   })
   // A connection's user changes with its record, so its next event is judged with the new role and values.
   const users = app.service(usersCollection.name)
+  const activeField = usersCollection.auth?.activeField
   const refresh = (user: any) => {
     for (const connection of app.channel(AUTHENTICATED).connections) {
-      if (connection.user && String(connection.user._id) === String(user._id)) connection.user = withoutSecrets(usersCollection, user)
+      if (!connection.user || String(connection.user._id) !== String(user._id)) continue
+      // A deactivated account's open connections hear nothing more.
+      if (activeField && user[activeField] === false) app.channel(AUTHENTICATED).leave(connection)
+      else connection.user = withoutSecrets(usersCollection, user)
     }
   }
   users.on('patched', refresh)

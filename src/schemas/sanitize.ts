@@ -90,7 +90,9 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     if (!properties.email || properties.email.format !== 'email') throw new DeclarationError(where, 'an auth collection needs an `email: Email()` field')
     if (properties.password?.['x-secret'] !== 'hash') throw new DeclarationError(where, 'an auth collection needs a `password: Password()` field')
     if (!properties[input.auth.roleField]) throw new DeclarationError(where, `role field "${input.auth.roleField}" is not declared`)
-    auth = { roleField: input.auth.roleField, roleBy: input.auth.roleBy ?? 'id' }
+    const { activeField } = input.auth
+    if (activeField && properties[activeField]?.type !== 'boolean') throw new DeclarationError(where, `active field "${activeField}" must be a declared boolean`)
+    auth = { roleField: input.auth.roleField, roleBy: input.auth.roleBy ?? 'id', activeField }
   }
   for (const name of Object.keys(input.actions ?? {})) {
     if (['find', 'get', 'create', 'update', 'patch', 'remove', 'setup', 'teardown', 'publish'].includes(name) || !/^[a-z][A-Za-z0-9]*$/.test(name)) {

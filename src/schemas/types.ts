@@ -53,6 +53,8 @@ export interface AuthInput {
   roleField: string
   /** `id` when the field references a `roles` record, `name` when it holds `RoleName`. Default `id`. */
   roleBy?: 'id' | 'name'
+  /** A boolean field; `false` refuses login and any token of that user at once. */
+  activeField?: string
 }
 
 /** Context given to a declared action. */
@@ -296,7 +298,7 @@ export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate
   indexes: IndexInput[]
   timestamps: { createdAt: string | false; updatedAt: string | false }
   pagination: Required<PaginationInput>
-  auth?: Required<AuthInput>
+  auth?: Required<Omit<AuthInput, 'activeField'>> & Pick<AuthInput, 'activeField'>
   actions: Record<string, ActionInput>
   before: HookMapInput
   after: HookMapInput

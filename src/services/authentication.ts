@@ -2,6 +2,7 @@
 // the JWT secret is a prepared KeyObject, and the user lookup is cached until that user changes.
 import { createSecretKey, type KeyObject } from 'node:crypto'
 import { AuthenticationService, JWTStrategy } from '@feathersjs/authentication'
+import { NotAuthenticated } from '@feathersjs/errors'
 import { LocalStrategy } from '@feathersjs/authentication-local'
 import type { Application, Id, Params } from '@feathersjs/feathers'
 import { withoutSecrets } from '../hooks/secrets.js'
@@ -25,6 +26,12 @@ class QuillAuthenticationService extends AuthenticationService {
 }
 
 const USER_TTL_MS = 60_000
+
+/** A deactivated account (`auth.activeField` false) neither logs in nor uses a token it still holds. */
+function refuseInactive(users: Collection, user: any) {
+  const field = users.auth?.activeField
+  if (field && user?.[field] === false) throw new NotAuthenticated('This account is deactivated')
+}
 
 /** Users by id, kept until the record changes (service events) or a minute passes (changes made by other instances). */
 export class UserCache {
@@ -57,6 +64,7 @@ class CachedJWTStrategy extends JWTStrategy {
       user = withoutSecrets(this._users, await this.entityService.get(id, { ...internal, query: {} }))
       this._cache.set(key, user)
     }
+    refuseInactive(this._users, user)
     return user
   }
 }
@@ -86,7 +94,9 @@ class SafeLocalStrategy extends LocalStrategy {
   /** The logged-in user as returned to the client: never the password hash. */
   async getEntity(entity: any, params: Params) {
     // Read internally: logging in must not depend on a role's permission to read its own user record.
-    return withoutSecrets(this._users, await super.getEntity(entity, { ...params, provider: undefined }))
+    const user = withoutSecrets(this._users, await super.getEntity(entity, { ...params, provider: undefined }))
+    refuseInactive(this._users, user)
+    return user
   }
 }
 

@@ -18,9 +18,10 @@ const members = defineCollection({
     email: Email(),
     password: Password(),
     role: Enum(['Librarian', 'Reader']),
-    apiToken: Type.Optional(Secret())
+    apiToken: Type.Optional(Secret()),
+    active: Type.Boolean({ default: true })
   }),
-  auth: { roleField: 'role', roleBy: 'name' },
+  auth: { roleField: 'role', roleBy: 'name', activeField: 'active' },
   indexes: [{ fields: { email: 1 }, unique: true }]
 })
 const shelves = defineCollection({ name: 'shelves', schema: Type.Object({ label: Type.String(), room: Type.String() }), indexes: [{ fields: { room: 1, label: 1 }, unique: true }] })
@@ -104,6 +105,25 @@ describe('engine features on a declared blueprint', () => {
       assert.ok(!anonymous.events.some((e) => e.name === 'shelves patched'), 'no shelf events without a shelf permission')
     } finally {
       anonymous.close()
+    }
+  })
+
+  it('refuses a deactivated account at login, its tokens at once, and stops its events', async () => {
+    const member = await app.service('members').create({ name: 'Ivy', email: 'ivy@example.com', password: 'ivy-password', role: 'Reader' })
+    const { accessToken } = await login(url, 'ivy@example.com', 'ivy-password')
+    const socket = await connect(url, accessToken)
+    try {
+      assert.equal((await request(url, 'GET', '/shelves', { token: accessToken })).status, 200)
+      await app.service('members').patch(member._id, { active: false })
+      const refused = await request(url, 'GET', '/shelves', { token: accessToken })
+      assert.equal(refused.status, 401)
+      assert.match(refused.body.message, /deactivated/)
+      await assert.rejects(login(url, 'ivy@example.com', 'ivy-password'), /deactivated/)
+      await app.service('shelves').create({ label: 'Z9', room: 'Attic' })
+      await wait(150)
+      assert.ok(!socket.events.some((e) => e.name === 'shelves created'), 'no events after deactivation')
+    } finally {
+      socket.close()
     }
   })
 

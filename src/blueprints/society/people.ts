@@ -106,7 +106,7 @@ export const users = defineCollection({
     societyId: Type.Optional(societyId()),
     flatId: Type.Optional(tenantRef('flats', { onDelete: 'nullify' }))
   }),
-  auth: { roleField: 'role', roleBy: 'name' },
+  auth: { roleField: 'role', roleBy: 'name', activeField: 'isActive' },
   indexes: [{ fields: { email: 1 }, unique: true }, { fields: { societyId: 1, role: 1 } }],
   admin: { titleField: 'email', listFields: ['email', 'role', 'societyId', 'flatId', 'isActive'], group }
 })
