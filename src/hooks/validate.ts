@@ -1,4 +1,5 @@
 // Data and query validation from the collection's derived schemas; Ajv errors become a 400 with per-field details.
+import { isDeepStrictEqual } from 'node:util'
 import { BadRequest } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { hooks as schemaHooks } from '@feathersjs/schema'
@@ -49,10 +50,12 @@ export function validation(collection: Collection) {
   const validateData = withFieldErrors(schemaHooks.validateData({ create: data, update: data, patch } as any))
   // `readOnly` fields (generated numbers, codes, counters) are the server's to write, never a caller's.
   const readOnly = Object.entries<any>(collection.dataSchema.properties ?? {}).filter(([, s]) => s.readOnly).map(([key]) => key)
-  const refuseReadOnly = (context: HookContext) => {
+  // A full replace may send them back unchanged (GET, edit, PUT), never different.
+  const refuseReadOnly = async (context: HookContext) => {
     if (!readOnly.length || !['create', 'update', 'patch'].includes(context.method)) return
+    const stored = context.method === 'update' && context.id !== null ? await context.service._get(context.id) : undefined
     for (const item of [context.data].flat()) {
-      const field = readOnly.find((key) => item && key in item)
+      const field = readOnly.find((key) => item && key in item && !(stored && isDeepStrictEqual(item[key], stored[key])))
       if (field) throw new BadRequest(`Invalid data: ${field} is read-only`, { [field]: 'is read-only' })
     }
   }
@@ -60,7 +63,7 @@ export function validation(collection: Collection) {
   // queries only from outside, since the engine's own queries use operators callers may not.
   return async (context: HookContext, next: NextFunction) => {
     if (!context.params.provider) return context.params.skipDataValidation ? next() : validateData(context, next)
-    refuseReadOnly(context)
+    await refuseReadOnly(context)
     return validateQuery(context, () => validateData(context, next))
   }
 }

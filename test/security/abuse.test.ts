@@ -132,6 +132,18 @@ describe('abuse cases: society', () => {
   })
 
   // F5: `readOnly` fields (generated pass codes, bill numbers, run counters) are accepted in PATCH.
+  it('F5b: a full replace may send read-only fields back unchanged, never different', async () => {
+    const asha = await as('asha@example.com')
+    const preApproval = (await get('/pre-approvals', asha.accessToken)).data[0]
+    const { _id, createdAt, updatedAt, ...body } = preApproval
+    const same = await request(server.url, 'PUT', `/pre-approvals/${_id}`, { token: asha.accessToken, body })
+    assert.equal(same.status, 200, JSON.stringify(same.body))
+    assert.equal(same.body.passCode, preApproval.passCode)
+    const changed = await request(server.url, 'PUT', `/pre-approvals/${_id}`, { token: asha.accessToken, body: { ...body, passCode: '0000' } })
+    assert.equal(changed.status, 400)
+    assert.equal(changed.body.data.passCode, 'is read-only')
+  })
+
   it('F5: a resident cannot replace the generated pass code of a pre-approval with a guessable one', async () => {
     const asha = await as('asha@example.com')
     const preApproval = (await get('/pre-approvals', asha.accessToken)).data[0]
