@@ -1,14 +1,14 @@
 // What every workflow hook needs: the records a call writes (before and after), condition matching, the caller's role.
 import { createMongoAbility, subject } from '@casl/ability'
 import type { Application, HookContext } from '@feathersjs/feathers'
+import { adapterOf } from '../references.js'
 
 export type Rec = Record<string, any>
 
 export const WRITES = ['create', 'update', 'patch']
 export const CHANGES = [...WRITES, 'remove']
 
-/** A service with its hookless `_methods` (the adapter layer): the engine's own reads skip permissions. */
-export const adapterOf = (app: Application, name: string): any => app.service(name)
+export { adapterOf }
 
 export const itemsOf = <T>(value: T | T[] | undefined | null): T[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value])
 

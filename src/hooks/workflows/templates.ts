@@ -1,4 +1,5 @@
 // Templates in declarations: `{{user._id}}`, `{{now}}`, `{{record.flatId}}`… filled from what a hook knows at that moment.
+import { valueAt } from '../../permissions/rules.js'
 
 /** What placeholders may name: `user`, `record`, `data`, `each`, `match` (records) and `now` (an ISO date). */
 export type TemplateScope = Record<string, unknown>
@@ -7,8 +8,7 @@ const WHOLE = /^\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}$/
 const INSIDE = /\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}/g
 const MISSING = Symbol('missing')
 
-export const valueAt = (source: any, path: string): any =>
-  path.split('.').reduce((value, key) => (value === null || value === undefined ? undefined : value[key]), source)
+export { valueAt }
 
 function resolve(template: unknown, scope: TemplateScope, onMissing: () => void): unknown {
   if (typeof template === 'string') {
