@@ -4,8 +4,19 @@ import { Channel } from '@feathersjs/transport-commons/lib/channels/channel/base
 import type { Permissions } from './abilities.js'
 import { maskRecord } from './access.js'
 import { withoutSecrets } from '../hooks/secrets.js'
+import { issuedBeforePasswordChange } from '../services/authentication.js'
 import { hideMasked } from '../hooks/workflows/masking.js'
 import type { Collection } from '../schemas/types.js'
+
+/** `iat` of the token a connection logged in with (already verified at login; only read here). */
+function tokenIssuedAt(connection: any): number | undefined {
+  const token: string | undefined = connection.authentication?.accessToken
+  try {
+    return token ? JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).iat : undefined
+  } catch {
+    return undefined
+  }
+}
 
 export const ANONYMOUS = 'anonymous'
 export const AUTHENTICATED = 'authenticated'
@@ -29,8 +40,8 @@ export function setupChannels(app: any, usersCollection: Collection) {
   const refresh = (user: any) => {
     for (const connection of app.channel(AUTHENTICATED).connections) {
       if (!connection.user || String(connection.user._id) !== String(user._id)) continue
-      // A deactivated account's open connections hear nothing more.
-      if (activeField && user[activeField] === false) app.channel(AUTHENTICATED).leave(connection)
+      // A deactivated account's open connections, and those logged in before a password change, hear nothing more.
+      if ((activeField && user[activeField] === false) || issuedBeforePasswordChange(tokenIssuedAt(connection), user)) app.channel(AUTHENTICATED).leave(connection)
       else connection.user = withoutSecrets(usersCollection, user)
     }
   }

@@ -10,6 +10,9 @@ export class DeclarationError extends Error {
   }
 }
 
+/** The field the engine adds to the auth collection. */
+export const CREDENTIALS_CHANGED_AT = 'credentialsChangedAt'
+
 const NAME = /^[a-z][a-z0-9-]*$/
 const RESERVED = new Set(['authentication', 'health', 'admin', 'docs', 'openapi.json'])
 
@@ -45,6 +48,11 @@ export function sanitizeCollection(input: CollectionInput): Collection {
   if (input.schema?.type !== 'object' || !input.schema.properties) throw new DeclarationError(where, 'schema must be a Type.Object')
 
   const schema = closeObjects(input.schema as TSchema)
+  if (input.auth) {
+    if (schema.properties[CREDENTIALS_CHANGED_AT]) throw new DeclarationError(where, `"${CREDENTIALS_CHANGED_AT}" is set by the engine; do not declare it`)
+    // Engine-kept: tokens issued before this moment stop working (a password change logs other sessions out).
+    schema.properties[CREDENTIALS_CHANGED_AT] = { type: 'string', format: 'date-time', readOnly: true, description: 'When the credentials last changed; older tokens are refused' }
+  }
   const facts = collectFacts(schema)
   const properties = schema.properties as Record<string, TSchema>
   const timestamps =

@@ -7,6 +7,7 @@ import { LocalStrategy } from '@feathersjs/authentication-local'
 import type { Application, Id, Params } from '@feathersjs/feathers'
 import { withoutSecrets } from '../hooks/secrets.js'
 import { LoginLimiter, type LoginLimitOptions } from './login-limit.js'
+import { CREDENTIALS_CHANGED_AT } from '../schemas/sanitize.js'
 import type { Collection } from '../schemas/types.js'
 
 /** Signs and verifies with a KeyObject: jsonwebtoken re-derives a key from a string secret on every call (~50× slower). */
@@ -26,6 +27,12 @@ class QuillAuthenticationService extends AuthenticationService {
 }
 
 const USER_TTL_MS = 60_000
+
+/** JWT `iat` is in whole seconds: a token from the very second of the change still passes. */
+export function issuedBeforePasswordChange(iat: number | undefined, user: any) {
+  const changed = user?.[CREDENTIALS_CHANGED_AT]
+  return typeof iat === 'number' && !!changed && iat < Math.floor(Date.parse(changed) / 1000)
+}
 
 /** A deactivated account (`auth.activeField` false) neither logs in nor uses a token it still holds. */
 function refuseInactive(users: Collection, user: any) {
@@ -56,6 +63,16 @@ class CachedJWTStrategy extends JWTStrategy {
   ) {
     super()
   }
+
+  /** A token issued before the password last changed is refused: changing a password logs other sessions out. */
+  async authenticate(authentication: any, params: Params) {
+    const result = await super.authenticate(authentication, params)
+    if (issuedBeforePasswordChange(result.authentication?.payload?.iat, (result as any).user)) {
+      throw new NotAuthenticated('The password changed since this token was issued; log in again')
+    }
+    return result
+  }
+
   async getEntity(id: Id, params: Params) {
     const key = String(id)
     let user = this._cache.get(key)
@@ -106,6 +123,11 @@ export function setupAuthentication(app: Application, users: Collection, cache: 
   authentication.register('jwt', new CachedJWTStrategy(cache, users))
   authentication.register('local', new SafeLocalStrategy(users, limiter))
   app.use('authentication', authentication)
+  // The engine stamps every password change; the data schema refuses the field from callers.
+  const stampPasswordChange = (context: any) => {
+    for (const item of [context.data].flat()) if (item && typeof item.password === 'string') item[CREDENTIALS_CHANGED_AT] = new Date().toISOString()
+  }
+  app.service(users.name).hooks({ before: { update: [stampPasswordChange], patch: [stampPasswordChange] } })
   // A changed user is forgotten at once here (after hook) and, through the events, on other instances.
   const forget = (user: any) => cache.forget(String(user._id))
   const forgetResult = (context: any) => [context.result].flat().forEach((user: any) => user && forget(user))

@@ -127,6 +127,29 @@ describe('engine features on a declared blueprint', () => {
     }
   })
 
+  it('logs other sessions out when the password changes: old tokens and their sockets stop', async () => {
+    const member = await app.service('members').create({ name: 'Jo', email: 'jo@example.com', password: 'jo-password-1', role: 'Reader' })
+    const { accessToken } = await login(url, 'jo@example.com', 'jo-password-1')
+    const socket = await connect(url, accessToken)
+    try {
+      await wait(1100) // JWT iat counts whole seconds
+      const head = await login(url, 'head@example.com', 'head-password')
+      const forged = await request(url, 'PATCH', `/members/${member._id}`, { token: head.accessToken, body: { credentialsChangedAt: new Date().toISOString() } })
+      assert.equal(forged.status, 400, 'the stamp is the engine’s')
+      await app.service('members').patch(member._id, { password: 'jo-password-2' })
+      const old = await request(url, 'GET', '/shelves', { token: accessToken })
+      assert.equal(old.status, 401)
+      assert.match(old.body.message, /password changed/)
+      const fresh = await login(url, 'jo@example.com', 'jo-password-2')
+      assert.equal((await request(url, 'GET', '/shelves', { token: fresh.accessToken })).status, 200)
+      await app.service('shelves').create({ label: 'Y8', room: 'Cellar' })
+      await wait(150)
+      assert.ok(!socket.events.some((e) => e.name === 'shelves created'), 'the old session’s socket hears nothing more')
+    } finally {
+      socket.close()
+    }
+  })
+
   it('encrypts Secret fields at rest and never returns them', async () => {
     const raw = await (app.service('members') as any)._get(reader._id)
     assert.notEqual(raw.apiToken, 'tok-123')
