@@ -31,7 +31,9 @@ export function requireCaller(currentAdmin: CurrentAdmin | undefined): Caller {
 export const sessionAdminOf = (user: Record<string, any>, titleField = 'email'): CurrentAdmin => ({
   id: String(user._id),
   email: String(user.email ?? ''),
-  title: String(user[titleField] ?? '')
+  title: String(user[titleField] ?? ''),
+  // When the session began: a later password change ends it, as it ends API tokens.
+  loggedInAt: new Date().toISOString()
 })
 
 /** A `currentAdmin` with its caller attached, as the session middleware makes it for each request (and tests do). */

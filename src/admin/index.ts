@@ -5,6 +5,7 @@ import { buildAuthenticatedRouter } from '@adminjs/koa'
 import type { Context, Middleware, Next } from 'koa'
 import type { EngineApp, Settings } from '../app.js'
 import { withoutSecrets } from '../hooks/secrets.js'
+import { CREDENTIALS_CHANGED_AT } from '../schemas/sanitize.js'
 import { attachCaller, sessionAdminOf, type Caller } from './caller.js'
 import { componentsBundle, dashboardData, DASHBOARD_COMPONENT } from './dashboard.js'
 import { FeathersDatabase } from './database.js'
@@ -79,7 +80,7 @@ export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
 }
 
 /** The user behind a session, read fresh, with their ability; `undefined` if removed or no longer allowed in. */
-async function loadCaller(app: EngineApp, id: string): Promise<Caller | undefined> {
+async function loadCaller(app: EngineApp, id: string, loggedInAt?: string): Promise<Caller | undefined> {
   const users = app.blueprint.users
   let stored: Record<string, any>
   try {
@@ -90,6 +91,8 @@ async function loadCaller(app: EngineApp, id: string): Promise<Caller | undefine
     throw error
   }
   if (users.auth?.activeField && stored[users.auth.activeField] === false) return undefined
+  const changed = stored[CREDENTIALS_CHANGED_AT]
+  if (changed && (!loggedInAt || Date.parse(loggedInAt) < Date.parse(changed))) return undefined
   const user = withoutSecrets(users, stored)
   const ability = await app.permissions.abilityFor(user)
   return ability.can(ADMIN_ACCESS.action, ADMIN_ACCESS.subject) ? { user, ability } : undefined
@@ -136,7 +139,7 @@ export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'admin
   const attachSessionCaller: Middleware = async (ctx: Context, next: Next) => {
     const current: CurrentAdmin | undefined = ctx.session?.adminUser
     if (current && !ctx.path.startsWith(`${rootPath}/frontend/`)) {
-      const caller = current.id ? await loadCaller(app, current.id) : undefined
+      const caller = current.id ? await loadCaller(app, current.id, (current as any).loggedInAt) : undefined
       // Removed, or no longer allowed in: the router sends the browser back to the login page.
       if (caller) attachCaller(current, caller)
       else delete ctx.session!.adminUser

@@ -110,6 +110,17 @@ describe('the admin panel mounted on the app', function () {
     assert.deepEqual(dashboard.collections.map((c: any) => c.name), ['users', 'appointments', 'bulk-uploads', 'reports'])
   })
 
+  it('ends open panel sessions when the password changes, as it ends API tokens', async () => {
+    const cookie = await panelLogin(server.url, 'maria@example.com')
+    assert.equal((await panelGet(server.url, '/admin/api/resources/appointments/actions/list', cookie)).status, 200)
+    const [maria] = (await server.app.service('users').find({ paginate: false, query: { email: 'maria@example.com' } })) as any[]
+    await server.app.service('users').patch(maria._id, { password: 'maria-new-password' })
+    assert.equal((await panelGet(server.url, '/admin/api/resources/appointments/actions/list', cookie)).status, 302)
+    const again = await panelLogin(server.url, 'maria@example.com', 'maria-new-password')
+    assert.equal((await panelGet(server.url, '/admin/api/resources/appointments/actions/list', again)).status, 200)
+    await server.app.service('users').patch(maria._id, { password: PASSWORD })
+  })
+
   it('applies permission changes made in the panel at once, to the API and to open panel sessions', async () => {
     const app = server.app
     const cookie = await panelLogin(server.url, 'maria@example.com')
