@@ -1,21 +1,11 @@
 // References between collections: targets must exist on write; removal restricts, cascades or nullifies as declared.
 import { Conflict, Unprocessable } from '@feathersjs/errors'
 import type { Application, HookContext, NextFunction } from '@feathersjs/feathers'
+import { valuesAt } from '../schemas/paths.js'
 import type { Collection, ReferenceInfo } from '../schemas/types.js'
 
 /** The service with its hookless `_methods` (the adapter layer). */
 export const adapterOf = (app: Application, name: string): any => app.service(name)
-
-/** Every value found at a dot path, through arrays. */
-export function valuesAt(source: unknown, path: string): unknown[] {
-  let current: unknown[] = [source]
-  for (const key of path.split('.')) {
-    current = current
-      .flatMap((value) => (Array.isArray(value) ? value : [value]))
-      .map((value) => (value && typeof value === 'object' ? (value as any)[key] : undefined))
-  }
-  return current.flatMap((value) => (Array.isArray(value) ? value : [value])).filter((v) => v !== undefined && v !== null)
-}
 
 /** Who points at a collection: the inverse of every declared reference, computed once per app. */
 export type Referrers = Map<string, { collection: Collection; ref: ReferenceInfo }[]>

@@ -1,7 +1,8 @@
 // Abilities from the RBAC collections: rules loaded once per change of roles/permissions/mappings, abilities cached per role and caller values.
 import { createMongoAbility, type MongoAbility } from '@casl/ability'
 import type { Application } from '@feathersjs/feathers'
-import { PLACEHOLDERS, interpolate, toRawRule, valueAt, type PermissionRecord, type RawRule } from './rules.js'
+import { valueAt } from '../schemas/paths.js'
+import { PLACEHOLDERS, interpolate, toRawRule, type PermissionRecord, type RawRule } from './rules.js'
 
 export interface PermissionsOptions {
   /** The user field holding the role. */

@@ -1,5 +1,6 @@
 // Permissions records → CASL raw rules, and the caller's values put in place of `{{user.<field>}}`.
 import type { RawRuleOf, MongoAbility } from '@casl/ability'
+import { valueAt } from '../schemas/paths.js'
 
 export interface PermissionRecord {
   _id: string
@@ -20,7 +21,6 @@ export const UNSET = '\u0000unset'
 export const PLACEHOLDERS = /\{\{\s*user\.([A-Za-z0-9_.]+)\s*\}\}/g
 const PLACEHOLDER = /^\{\{\s*user\.([A-Za-z0-9_.]+)\s*\}\}$/
 
-export const valueAt = (source: any, path: string) => path.split('.').reduce((value, key) => (value == null ? undefined : value[key]), source)
 
 /** Replaces every `{{user.x}}` string in conditions with the caller's value (its own type kept: ids, arrays, numbers). */
 export function interpolate(conditions: unknown, user: Record<string, any> | undefined): unknown {

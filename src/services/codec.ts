@@ -1,4 +1,5 @@
 // Converts between the engine's JSON shapes (ids and dates as strings) and a store's native ones (ObjectId, Date).
+import { isPlainObject, mapAt } from '../schemas/paths.js'
 import type { Collection } from '../schemas/types.js'
 
 type Convert = (value: unknown) => unknown
@@ -13,20 +14,6 @@ export interface CodecOptions {
   decode?: (value: object) => unknown
   /** Rewrites logical operators the store lacks (e.g. `$nor` for NeDB). */
   logical?: (query: Record<string, any>) => Record<string, any>
-}
-
-const isPlainObject = (value: unknown): value is Record<string, any> =>
-  !!value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype
-
-/** Applies `fn` at a dot path, going through arrays at any depth. */
-function convertAt(target: any, segments: string[], fn: Convert): any {
-  if (target === null || target === undefined) return target
-  if (Array.isArray(target)) return target.map((item) => convertAt(item, segments, fn))
-  if (segments.length === 0) return fn(target)
-  if (!isPlainObject(target)) return target
-  const [head, ...rest] = segments
-  if (!(head in target)) return target
-  return { ...target, [head]: convertAt(target[head], rest, fn) }
 }
 
 /** Keys of free-form objects may hold `.` and `$` (CASL conditions do); stores refuse both, so they are swapped for look-alikes. */
@@ -62,8 +49,8 @@ export class Codec {
   encodeData<T>(data: T): T {
     if (Array.isArray(data)) return data.map((item) => this.encodeData(item)) as T
     let result: any = data
-    for (const [path, fn] of this._paths) result = convertAt(result, path.split('.'), (v) => (typeof v === 'string' ? fn(v) : v))
-    for (const path of this._freeform) result = convertAt(result, path.split('.'), (v) => mapKeys(v, escapeKey))
+    for (const [path, fn] of this._paths) result = mapAt(result, path.split('.'), (v) => (typeof v === 'string' ? fn(v) : v))
+    for (const path of this._freeform) result = mapAt(result, path.split('.'), (v) => mapKeys(v, escapeKey))
     return result
   }
 
@@ -111,7 +98,7 @@ export class Codec {
     if (Array.isArray(result)) return result.map((item) => this._unescape(item))
     if (result && Array.isArray(result.data)) return { ...result, data: result.data.map((item: any) => this._unescape(item)) }
     let record = result
-    for (const path of this._freeform) record = convertAt(record, path.split('.'), (v) => mapKeys(v, unescapeKey))
+    for (const path of this._freeform) record = mapAt(record, path.split('.'), (v) => mapKeys(v, unescapeKey))
     return record
   }
 }

@@ -5,7 +5,8 @@ import type { MongoAbility } from '@casl/ability'
 import type { Permissions } from '../../permissions/abilities.js'
 import { accessibleQuery, can, restrictQuery } from '../../permissions/access.js'
 import type { Collection, MaskInfo } from '../../schemas/types.js'
-import { mapAt, type Rec } from './shared.js'
+import { mapAt } from '../../schemas/paths.js'
+import type { Rec } from './shared.js'
 
 export const UNMASK = 'unmask'
 

@@ -1,7 +1,7 @@
 // References that stay inside a tenant: `Ref('flats', { sameAs: ['societyId'] })` refuses a flat of another society (422).
 import { Unprocessable } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
-import { valuesAt } from '../references.js'
+import { valuesAt } from '../../schemas/paths.js'
 import type { Collection } from '../../schemas/types.js'
 import { adapterOf, type Rec, writesOf } from './shared.js'
 

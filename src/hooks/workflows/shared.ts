@@ -92,22 +92,6 @@ export async function callerRole(context: HookContext): Promise<string | undefin
   return role?.RoleName
 }
 
-/** Applies `fn` to the value(s) at a dot path, through arrays; returns a changed copy, never touching the original. */
-export function mapAt(target: any, segments: string[], fn: (value: any) => any): any {
-  if (target === null || target === undefined) return target
-  if (Array.isArray(target)) return target.map((item) => mapAt(item, segments, fn))
-  if (segments.length === 0) return fn(target)
-  if (typeof target !== 'object') return target
-  const [head, ...rest] = segments
-  if (rest.length === 0) {
-    if (!(head in target)) return target
-    const value = target[head]
-    return { ...target, [head]: Array.isArray(value) ? value.map(fn) : fn(value) }
-  }
-  if (!(head in target)) return target
-  return { ...target, [head]: mapAt(target[head], rest, fn) }
-}
-
 export const now = () => new Date().toISOString()
 
 /** Money-safe sum: floating noise (0.1 + 0.2) rounded away at a millionth. */

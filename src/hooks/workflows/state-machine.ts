@@ -4,7 +4,8 @@ import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { can } from '../../permissions/access.js'
 import type { Collection, StateMachine, Transition } from '../../schemas/types.js'
 import { callerRole, isEmpty, now, writesOf, type Write } from './shared.js'
-import { fill, valueAt } from './templates.js'
+import { valueAt } from '../../schemas/paths.js'
+import { fill } from './templates.js'
 
 const leads = (transition: Transition, from: string) => transition.from.includes('*') || transition.from.includes(from)
 

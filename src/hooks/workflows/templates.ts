@@ -1,5 +1,5 @@
 // Templates in declarations: `{{user._id}}`, `{{now}}`, `{{record.flatId}}`… filled from what a hook knows at that moment.
-import { valueAt } from '../../permissions/rules.js'
+import { valueAt } from '../../schemas/paths.js'
 
 /** What placeholders may name: `user`, `record`, `data`, `each`, `match` (records) and `now` (an ISO date). */
 export type TemplateScope = Record<string, unknown>
@@ -7,8 +7,6 @@ export type TemplateScope = Record<string, unknown>
 const WHOLE = /^\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}$/
 const INSIDE = /\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}/g
 const MISSING = Symbol('missing')
-
-export { valueAt }
 
 function resolve(template: unknown, scope: TemplateScope, onMissing: () => void): unknown {
   if (typeof template === 'string') {
