@@ -5,7 +5,7 @@ import { buildAuthenticatedRouter } from '@adminjs/koa'
 import type { Context, Middleware, Next } from 'koa'
 import type { EngineApp, Settings } from '../app.js'
 import { withoutSecrets } from '../hooks/secrets.js'
-import { CREDENTIALS_CHANGED_AT } from '../schemas/sanitize.js'
+import { sessionEnded } from '../services/authentication.js'
 import { attachCaller, sessionAdminOf, type Caller } from './caller.js'
 import { componentsBundle, dashboardData, DASHBOARD_COMPONENT } from './dashboard.js'
 import { FeathersDatabase } from './database.js'
@@ -90,9 +90,8 @@ async function loadCaller(app: EngineApp, id: string, loggedInAt?: string): Prom
     if (error?.code === 404 || error?.code === 400) return undefined
     throw error
   }
-  if (users.auth?.activeField && stored[users.auth.activeField] === false) return undefined
-  const changed = stored[CREDENTIALS_CHANGED_AT]
-  if (changed && (!loggedInAt || Date.parse(loggedInAt) < Date.parse(changed))) return undefined
+  // Deactivated, or the password changed since this session began (a cookie without its start counts as oldest).
+  if (sessionEnded(users, stored, Date.parse(loggedInAt ?? '') || 0)) return undefined
   const user = withoutSecrets(users, stored)
   const ability = await app.permissions.abilityFor(user)
   return ability.can(ADMIN_ACCESS.action, ADMIN_ACCESS.subject) ? { user, ability } : undefined

@@ -4,7 +4,7 @@ import { Channel } from '@feathersjs/transport-commons/lib/channels/channel/base
 import type { Permissions } from './abilities.js'
 import { maskRecord } from './access.js'
 import { withoutSecrets } from '../hooks/secrets.js'
-import { issuedBeforePasswordChange } from '../services/authentication.js'
+import { sessionEnded, tokenStartedAt } from '../services/authentication.js'
 import { hideMasked } from '../hooks/workflows/masking.js'
 import type { Collection } from '../schemas/types.js'
 
@@ -36,12 +36,11 @@ export function setupChannels(app: any, usersCollection: Collection) {
   })
   // A connection's user changes with its record, so its next event is judged with the new role and values.
   const users = app.service(usersCollection.name)
-  const activeField = usersCollection.auth?.activeField
   const refresh = (user: any) => {
     for (const connection of app.channel(AUTHENTICATED).connections) {
       if (!connection.user || String(connection.user._id) !== String(user._id)) continue
       // A deactivated account's open connections, and those logged in before a password change, hear nothing more.
-      if ((activeField && user[activeField] === false) || issuedBeforePasswordChange(tokenIssuedAt(connection), user)) app.channel(AUTHENTICATED).leave(connection)
+      if (sessionEnded(usersCollection, user, tokenStartedAt(tokenIssuedAt(connection)))) app.channel(AUTHENTICATED).leave(connection)
       else connection.user = withoutSecrets(usersCollection, user)
     }
   }

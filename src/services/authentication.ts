@@ -28,17 +28,20 @@ class QuillAuthenticationService extends AuthenticationService {
 
 const USER_TTL_MS = 60_000
 
-/** JWT `iat` is in whole seconds: a token from the very second of the change still passes. */
-export function issuedBeforePasswordChange(iat: number | undefined, user: any) {
-  const changed = user?.[CREDENTIALS_CHANGED_AT]
-  return typeof iat === 'number' && !!changed && iat < Math.floor(Date.parse(changed) / 1000)
+/**
+ * Why a session that began at `startedAtMs` may no longer act for this user: the account is deactivated
+ * (`auth.activeField` false), or the password changed since. One rule for logins, tokens, sockets and the admin panel.
+ */
+export function sessionEnded(users: Collection, user: any, startedAtMs?: number): string | undefined {
+  const active = users.auth?.activeField
+  if (active && user?.[active] === false) return 'This account is deactivated'
+  const changed = Date.parse(user?.[CREDENTIALS_CHANGED_AT] ?? '')
+  if (startedAtMs !== undefined && changed > startedAtMs) return 'The password changed since this session began; log in again'
+  return undefined
 }
 
-/** A deactivated account (`auth.activeField` false) neither logs in nor uses a token it still holds. */
-function refuseInactive(users: Collection, user: any) {
-  const field = users.auth?.activeField
-  if (field && user?.[field] === false) throw new NotAuthenticated('This account is deactivated')
-}
+/** JWT `iat` counts whole seconds: a token is taken as issued at the end of its second, so one from the second of a change still passes. */
+export const tokenStartedAt = (iat: unknown) => (typeof iat === 'number' ? iat * 1000 + 999 : undefined)
 
 /** Users by id, kept until the record changes (service events) or a minute passes (changes made by other instances). */
 export class UserCache {
@@ -64,12 +67,11 @@ class CachedJWTStrategy extends JWTStrategy {
     super()
   }
 
-  /** A token issued before the password last changed is refused: changing a password logs other sessions out. */
+  /** A token of a deactivated account, or issued before the password last changed, is refused. */
   async authenticate(authentication: any, params: Params) {
     const result = await super.authenticate(authentication, params)
-    if (issuedBeforePasswordChange(result.authentication?.payload?.iat, (result as any).user)) {
-      throw new NotAuthenticated('The password changed since this token was issued; log in again')
-    }
+    const ended = sessionEnded(this._users, (result as any).user, tokenStartedAt(result.authentication?.payload?.iat))
+    if (ended) throw new NotAuthenticated(ended)
     return result
   }
 
@@ -81,7 +83,6 @@ class CachedJWTStrategy extends JWTStrategy {
       user = withoutSecrets(this._users, await this.entityService.get(id, { ...internal, query: {} }))
       this._cache.set(key, user)
     }
-    refuseInactive(this._users, user)
     return user
   }
 }
@@ -112,7 +113,8 @@ class SafeLocalStrategy extends LocalStrategy {
   async getEntity(entity: any, params: Params) {
     // Read internally: logging in must not depend on a role's permission to read its own user record.
     const user = withoutSecrets(this._users, await super.getEntity(entity, { ...params, provider: undefined }))
-    refuseInactive(this._users, user)
+    const ended = sessionEnded(this._users, user)
+    if (ended) throw new NotAuthenticated(ended)
     return user
   }
 }
