@@ -3,6 +3,7 @@ import { Forbidden, NotAuthenticated } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { MongoAbility } from '@casl/ability'
 import type { Permissions } from '../permissions/abilities.js'
+import { recordsBefore } from './stored.js'
 import { METHOD_ACTIONS, accessibleQuery, can, forbiddenField, limitsFields, maskRecord, queriedFields, restrictQuery, type Query } from '../permissions/access.js'
 import type { Collection } from '../schemas/types.js'
 
@@ -60,12 +61,12 @@ export function authorize(collection: Collection) {
       if (!allowed) refuse(context, describe(action))
       context.params.query = restrictQuery(context.params.query, allowed!, ...readableWhereQueried(context, ability))
       if (method === 'patch' || method === 'update') {
-        const records = await context.service._find({ paginate: false, query: context.params.query })
+        const records = await recordsBefore(context)
         for (const existing of records) checkWrite(context, ability, existing)
       }
     } else if (method !== 'get') {
-      const recordId = METHOD_ACTIONS[method] ? id : context.data?.id
-      const existing = await context.service._get(recordId)
+      // A declared action names its record in the data: `{ id, ...input }`.
+      const existing = METHOD_ACTIONS[method] ? (await recordsBefore(context))[0] : await context.service._get(context.data?.id)
       if (!can(ability, action, name, existing)) refuse(context, `${describe(action)}: this record is outside your permissions`)
       if (method === 'patch' || method === 'update') checkWrite(context, ability, existing)
     }

@@ -3,6 +3,7 @@ import { Conflict, Unprocessable } from '@feathersjs/errors'
 import type { Application, HookContext, NextFunction } from '@feathersjs/feathers'
 import { valuesAt } from '../schemas/paths.js'
 import type { Collection, ReferenceInfo } from '../schemas/types.js'
+import { recordsBefore } from './stored.js'
 
 /** The service with its hookless `_methods` (the adapter layer). */
 export const adapterOf = (app: Application, name: string): any => app.service(name)
@@ -63,7 +64,7 @@ export function references(collection: Collection, referrers: Referrers) {
     const { app, method } = context
     if (['create', 'update', 'patch'].includes(method) && context.data) await checkTargets(app, context.data)
     if (method !== 'remove' || !pointing.length) return next()
-    const ids = context.id !== null ? [String(context.id)] : ((await context.service._find({ paginate: false, query: context.params.query })) as any[]).map((r) => r._id)
+    const ids = context.id !== null ? [String(context.id)] : (await recordsBefore(context)).map((record) => record._id)
     await restrict(app, ids)
     await next()
     await release(app, ids)

@@ -1,6 +1,7 @@
 // Stamps the declared creation and change fields; callers cannot set them (the data schema does not accept them).
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Collection } from '../schemas/types.js'
+import { recordsBefore } from './stored.js'
 
 export function timestamps(collection: Collection) {
   const { createdAt, updatedAt } = collection.timestamps
@@ -15,7 +16,7 @@ export function timestamps(collection: Collection) {
       context.data = Array.isArray(context.data) ? context.data.map(stamp) : stamp(context.data)
       // A full replace keeps the original creation stamp.
       if (createdAt && context.method === 'update' && context.id !== null) {
-        const existing = await context.service._get(context.id)
+        const [existing] = await recordsBefore(context)
         context.data = { ...context.data, [createdAt]: existing[createdAt] }
       }
     }

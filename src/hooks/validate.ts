@@ -4,6 +4,7 @@ import { BadRequest } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { hooks as schemaHooks } from '@feathersjs/schema'
 import { compile, dataAjv, queryAjv } from '../schemas/validators.js'
+import { recordsBefore } from './stored.js'
 import type { Collection } from '../schemas/types.js'
 
 declare module '@feathersjs/feathers' {
@@ -53,7 +54,7 @@ export function validation(collection: Collection) {
   // A full replace may send them back unchanged (GET, edit, PUT), never different.
   const refuseReadOnly = async (context: HookContext) => {
     if (!readOnly.length || !['create', 'update', 'patch'].includes(context.method)) return
-    const stored = context.method === 'update' && context.id !== null ? await context.service._get(context.id) : undefined
+    const [stored] = context.method === 'update' && context.id !== null ? await recordsBefore(context) : []
     for (const item of [context.data].flat()) {
       const field = readOnly.find((key) => item && key in item && !(stored && isDeepStrictEqual(item[key], stored[key])))
       if (field) throw new BadRequest(`Invalid data: ${field} is read-only`, { [field]: 'is read-only' })

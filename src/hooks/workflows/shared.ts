@@ -1,7 +1,8 @@
 // What every workflow hook needs: the records a call writes (before and after), condition matching, the caller's role.
 import { createMongoAbility, subject } from '@casl/ability'
-import type { Application, HookContext } from '@feathersjs/feathers'
+import type { HookContext } from '@feathersjs/feathers'
 import { adapterOf } from '../references.js'
+import { recordsBefore } from '../stored.js'
 
 export type Rec = Record<string, any>
 
@@ -21,22 +22,7 @@ export function matcher(conditions?: Record<string, unknown>): (record: Rec | un
   return (record) => !!record && ability.can('match', subject('record', { ...record }))
 }
 
-const BEFORE = new WeakMap<HookContext, Promise<Rec[]>>()
-
-/** The records an update, patch or remove is about to change, read once per call whichever hooks ask. */
-export function recordsBefore(context: HookContext): Promise<Rec[]> {
-  if (!['update', 'patch', 'remove'].includes(context.method)) return Promise.resolve([])
-  let found = BEFORE.get(context)
-  if (!found) {
-    const service = context.service as any
-    found =
-      context.id !== null && context.id !== undefined
-        ? service._get(context.id).then((record: Rec) => [record])
-        : service._find({ paginate: false, query: context.params.query ?? {} })
-    BEFORE.set(context, found!)
-  }
-  return found!
-}
+export { recordsBefore }
 
 /** One record a call writes: as it was (update/patch), as it will be, and how to add to what is written. */
 export interface Write {
