@@ -25,6 +25,7 @@ const EMPTY: RoleRules = { rules: [], placeholders: [] }
 export class Permissions {
   private _roles = new Map<string, RoleRules>()
   private _roleIdByName = new Map<string, string>()
+  private _roleNameById = new Map<string, string>()
   private _abilities = new Map<string, MongoAbility>()
   private _loading?: Promise<void>
   private _version = 0
@@ -41,14 +42,19 @@ export class Permissions {
     this._abilities.clear()
   }
 
-  /** The ability of a caller (`undefined` for an anonymous one). */
-  async abilityFor(user?: Record<string, any>): Promise<MongoAbility> {
+  /** Rules loaded for the current version of the RBAC collections (reloaded after any change). */
+  private async _ready() {
     while (this._loadedVersion !== this._version) {
       const version = this._version
       this._loading ??= this._load().finally(() => (this._loading = undefined))
       await this._loading
       if (version === this._version) this._loadedVersion = version
     }
+  }
+
+  /** The ability of a caller (`undefined` for an anonymous one). */
+  async abilityFor(user?: Record<string, any>): Promise<MongoAbility> {
+    await this._ready()
     const roleId = this.roleIdOf(user)
     const role = (roleId && this._roles.get(roleId)) || EMPTY
     const key = `${roleId}\u0000${role.placeholders.map((path) => JSON.stringify(valueAt(user, path) ?? null)).join('\u0000')}`
@@ -60,6 +66,13 @@ export class Permissions {
       this._abilities.set(key, ability)
     }
     return ability
+  }
+
+  /** The `RoleName` of a caller, from the loaded roles (no store read). */
+  async roleNameOf(user?: Record<string, any>): Promise<string | undefined> {
+    await this._ready()
+    const roleId = this.roleIdOf(user)
+    return roleId === undefined ? undefined : this._roleNameById.get(roleId)
   }
 
   /** The `roles` record id of a caller, or of the anonymous role. */
@@ -80,6 +93,7 @@ export class Permissions {
     const byId = new Map(permissions.map((p) => [p._id, toRawRule(p)]))
     this._roles.clear()
     this._roleIdByName = new Map(roles.map((role) => [role.RoleName, role._id]))
+    this._roleNameById = new Map(roles.map((role) => [role._id, role.RoleName]))
     for (const mapping of mappings) {
       const rules = (mapping.Permission_ids ?? []).map((id: string) => byId.get(id)).filter(Boolean) as RawRule[]
       const existing = this._roles.get(mapping.RoleId)?.rules ?? []

@@ -66,16 +66,10 @@ export async function writesOf(context: HookContext): Promise<Write[]> {
   })
 }
 
-/** The caller's role name, whether the users' role field holds the name or a `roles` id. */
+/** The caller's role name, whether the users' role field holds the name or a `roles` id (from the loaded roles). */
 export async function callerRole(context: HookContext): Promise<string | undefined> {
   const user = context.params.user
-  const auth = (context.app as any).blueprint?.users?.auth
-  if (!user || !auth) return undefined
-  const value = user[auth.roleField]
-  if (value === undefined || value === null) return undefined
-  if (auth.roleBy === 'name') return String(value)
-  const role = await adapterOf(context.app, 'roles')._get(String(value)).catch(() => undefined)
-  return role?.RoleName
+  return user ? (context.app as any).permissions?.roleNameOf(user) : undefined
 }
 
 export const now = () => new Date().toISOString()
