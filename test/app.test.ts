@@ -89,6 +89,18 @@ describe('the app', () => {
       assert.equal((await attempt('sam@example.com', DEMO_PASSWORD)).status, 201, 'other accounts are not affected')
     })
 
+    it('are counted alike by the admin panel’s login form and the API', async () => {
+      const form = () =>
+        fetch(`${server.url}/admin/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ email: 'omar@example.com', password: 'wrong-password' }).toString()
+        }).then((response) => response.text())
+      for (let i = 0; i < 3; i++) await form()
+      assert.equal((await attempt('omar@example.com', DEMO_PASSWORD)).status, 429)
+    })
+
     it('start again from zero after a successful login', async () => {
       for (let i = 0; i < 2; i++) await attempt('dev@example.com', 'wrong-password')
       assert.equal((await attempt('dev@example.com', DEMO_PASSWORD)).status, 201)
