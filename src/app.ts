@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { feathers } from '@feathersjs/feathers'
-import { koa, rest, bodyParser, parseAuthentication, cors, type Application } from '@feathersjs/koa'
+import { koa, rest, bodyParser, parseAuthentication, type Application } from '@feathersjs/koa'
 import socketio from '@feathersjs/socketio'
 import { mountAdmin } from './admin/index.js'
 import { callerErrors, koaErrors } from './hooks/errors.js'
@@ -17,6 +17,7 @@ import type { Blueprint } from './schemas/types.js'
 import { setupAuthentication, UserCache } from './services/authentication.js'
 import { ensureAdministrator, isEmpty, seedAccessControl } from './services/bootstrap.js'
 import { createCollectionService } from './services/collection.js'
+import { restCors, socketCors, type AllowedOrigins } from './services/cors.js'
 import { createStore, type Store } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
 
@@ -44,6 +45,8 @@ export interface Settings {
   /** Failed logins allowed per email within `loginWindowSeconds` (then 429). Default 10 per 15 minutes. */
   loginAttempts?: number
   loginWindowSeconds?: number
+  /** Browser origins allowed on REST and Socket.io (`CORS_ORIGINS`); none (same origin only) when absent. */
+  corsOrigins?: AllowedOrigins
 }
 
 export interface EngineApp extends Application<any, any> {
@@ -91,7 +94,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   })
 
   app.use(koaErrors())
-  app.use(cors())
+  app.use(restCors(settings.corsOrigins ?? []))
   app.use(async (ctx, next) => {
     if (ctx.path !== '/health' || ctx.method !== 'GET') return next()
     ctx.status = app.ready ? 200 : 503
@@ -102,7 +105,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
   app.configure(rest())
-  app.configure(socketio({ maxHttpBufferSize: 1e6 }) as any)
+  app.configure(socketio({ maxHttpBufferSize: 1e6, cors: socketCors(settings.corsOrigins ?? []) }) as any)
   app.hooks({ around: { all: [callerErrors()] } })
   // Before any service exists: feathers-sync wraps each service's event emitter.
   if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: `quillbase:${blueprint.name}` })

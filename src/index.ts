@@ -2,6 +2,7 @@
 import configuration from '@feathersjs/configuration'
 import { createApp, type Settings } from './app.js'
 import { loadBlueprint } from './blueprints/index.js'
+import { parseOrigins } from './services/cors.js'
 
 export function readSettings(): Settings & { blueprint: string } {
   const config = configuration()() as any
@@ -22,7 +23,8 @@ export function readSettings(): Settings & { blueprint: string } {
     jwtExpiresIn: get<string>('jwtExpiresIn'),
     redisUrl: get<string>('redisUrl') || undefined,
     loginAttempts: Number(get('loginAttempts')),
-    loginWindowSeconds: Number(get('loginWindowSeconds'))
+    loginWindowSeconds: Number(get('loginWindowSeconds')),
+    corsOrigins: parseOrigins(get<string>('corsOrigins'))
   }
 }
 
