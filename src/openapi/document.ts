@@ -1,7 +1,10 @@
 // The OpenAPI 3.1 document of a blueprint, built from the same sanitized declarations the services run on.
+import { createMongoAbility, type MongoAbility } from '@casl/ability'
 import { typeNames, type CollectionTypeNames } from '../client/names.js'
+import { METHOD_ACTIONS } from '../permissions/access.js'
+import { toRawRule, type PermissionRecord } from '../permissions/rules.js'
 import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
-import { actionInputSchema, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, toOpenApiSchema } from './schemas.js'
+import { actionInputSchema, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, requestSchema, toOpenApiSchema } from './schemas.js'
 
 export type OpenApiDocument = Record<string, any>
 
@@ -23,6 +26,7 @@ const ERRORS: Record<string, [string, string]> = {
   '409': ['Conflict', 'A unique value is taken, or the record is still referenced'],
   '413': ['PayloadTooLarge', 'Request body is too large'],
   '422': ['Unprocessable', 'Well-formed, but a rule of the collection refuses it (missing reference, state, lookup); `data` names the field'],
+  '429': ['TooManyRequests', 'Too many requests (or failed logins); retry after the seconds in the `Retry-After` header'],
   '500': ['GeneralError', 'Unexpected server error (details are logged, never sent)']
 }
 const errors = (...codes: string[]) => Object.fromEntries(codes.map((code) => [code, { $ref: `#/components/responses/${ERRORS[code][0]}` }]))
@@ -44,8 +48,15 @@ function queryParameters(collection: Collection) {
 
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Record id (`_id`)' }
 
-function collectionPaths(collection: Collection, names: CollectionTypeNames) {
+const BEARER = { bearerAuth: [] }
+
+/** An operation's security: a bearer token, or none where the anonymous role may do it. */
+const securityOf = (anonymous: MongoAbility, subject: string, ...methods: string[]) =>
+  methods.some((method) => anonymous.can(METHOD_ACTIONS[method] ?? method, subject)) ? [BEARER, {}] : [BEARER]
+
+function collectionPaths(collection: Collection, names: CollectionTypeNames, anonymous: MongoAbility) {
   const tags = [collection.name]
+  const security = (...methods: string[]) => securityOf(anonymous, collection.name, ...methods)
   const ok = (description: string, schema: JsonSchema) => ({ description, content: json(schema) })
   const query = queryParameters(collection)
   const many = { type: 'array', items: ref(names.result) }
@@ -56,8 +67,9 @@ function collectionPaths(collection: Collection, names: CollectionTypeNames) {
     tags,
     operationId: `${names.result}_create`,
     summary: `Create a ${names.result} (or several, from an array)`,
+    security: security('create'),
     requestBody: body({ oneOf: [ref(names.data), { type: 'array', items: ref(names.data) }] }),
-    responses: { '201': ok('Created', { oneOf: [ref(names.result), many] }), ...errors('400', '401', '403', '409', '413', '422', '500') }
+    responses: { '201': ok('Created', { oneOf: [ref(names.result), many] }), ...errors('400', '401', '403', '409', '413', '422', '429', '500') }
   }
   if (actions.length) {
     // Feathers 5 takes custom methods as `POST /<path>` with `X-Service-Method`; one path and verb hold one operation.
@@ -68,7 +80,8 @@ function collectionPaths(collection: Collection, names: CollectionTypeNames) {
     ]
     post.requestBody = body({ oneOf: [ref(names.data), { type: 'array', items: ref(names.data) }, ...actions.map((a) => ref(names.actions[a]))] })
     post.responses['200'] = ok('Action result: the record as it is now', ref(names.result))
-    post.responses = { ...post.responses, ...errors('404') }
+    post.responses = { ...post.responses, ...errors('404', '405') }
+    post.security = security('create', ...actions)
     post['x-actions'] = Object.fromEntries(actions.map((a) => [a, { header: { 'X-Service-Method': a }, schema: ref(names.actions[a]) }]))
   }
 
@@ -78,25 +91,28 @@ function collectionPaths(collection: Collection, names: CollectionTypeNames) {
       get: {
         tags,
         operationId: `${names.result}_find`,
+        security: security('find'),
         summary: `Find ${collection.name} (one page, with the total)`,
         parameters: query,
-        responses: { '200': ok('One page of results', ref(names.list)), ...errors('400', '401', '403', '500') }
+        responses: { '200': ok('One page of results', ref(names.list)), ...errors('400', '401', '403', '429', '500') }
       },
       post,
       patch: {
         tags,
         operationId: `${names.result}_patchMany`,
+        security: security('patch'),
         summary: `Patch every ${names.result} the query matches`,
         parameters: query,
         requestBody: body(ref(names.patch)),
-        responses: { '200': ok('The patched records', many), ...errors('400', '401', '403', '409', '413', '422', '500') }
+        responses: { '200': ok('The patched records', many), ...errors('400', '401', '403', '409', '413', '422', '429', '500') }
       },
       delete: {
         tags,
         operationId: `${names.result}_removeMany`,
+        security: security('remove'),
         summary: `Remove every ${names.result} the query matches`,
         parameters: query,
-        responses: { '200': ok('The removed records', many), ...errors('400', '401', '403', '409', '422', '500') }
+        responses: { '200': ok('The removed records', many), ...errors('400', '401', '403', '409', '422', '429', '500') }
       }
     },
     [`/${collection.name}/{id}`]: {
@@ -104,28 +120,32 @@ function collectionPaths(collection: Collection, names: CollectionTypeNames) {
       get: {
         tags,
         operationId: `${names.result}_get`,
+        security: security('get'),
         summary: `Get a ${names.result}`,
-        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '500') }
+        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '429', '500') }
       },
       put: {
         tags,
         operationId: `${names.result}_update`,
+        security: security('update'),
         summary: `Replace a ${names.result}`,
         requestBody: body(ref(names.data)),
-        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '409', '413', '422', '500') }
+        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '409', '413', '422', '429', '500') }
       },
       patch: {
         tags,
         operationId: `${names.result}_patch`,
+        security: security('patch'),
         summary: `Change some fields of a ${names.result}`,
         requestBody: body(ref(names.patch)),
-        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '409', '413', '422', '500') }
+        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '409', '413', '422', '429', '500') }
       },
       delete: {
         tags,
         operationId: `${names.result}_remove`,
+        security: security('remove'),
         summary: `Remove a ${names.result}`,
-        responses: { '200': ok('The removed record', ref(names.result)), ...errors('401', '403', '404', '409', '422', '500') }
+        responses: { '200': ok('The removed record', ref(names.result)), ...errors('401', '403', '404', '409', '422', '429', '500') }
       }
     }
   }
@@ -134,12 +154,12 @@ function collectionPaths(collection: Collection, names: CollectionTypeNames) {
 function collectionSchemas(collection: Collection, names: CollectionTypeNames) {
   const schemas: Record<string, JsonSchema> = {
     [names.result]: toOpenApiSchema(maskedForReaders({ ...collection.resultSchema, title: names.result, description: collection.description || collection.label })),
-    [names.data]: toOpenApiSchema({ ...collection.dataSchema, title: names.data }),
+    [names.data]: requestSchema(toOpenApiSchema({ ...collection.dataSchema, title: names.data })),
     [names.patch]: toOpenApiSchema({ ...collection.patchSchema, title: names.patch }),
     [names.list]: { ...listSchema(ref(names.result)), title: names.list }
   }
   for (const [action, definition] of Object.entries(collection.actions)) {
-    schemas[names.actions[action]] = toOpenApiSchema({ ...actionInputSchema(definition), title: names.actions[action] })
+    schemas[names.actions[action]] = requestSchema(toOpenApiSchema({ ...actionInputSchema(definition), title: names.actions[action] }))
   }
   return schemas
 }
@@ -154,14 +174,14 @@ function enginePaths() {
         summary: 'Log in (local: email + password) or re-authenticate (jwt); answers a token',
         security: [],
         requestBody: { required: true, content: json(ref('AuthenticationRequest')) },
-        responses: { '201': { description: 'Authenticated', content: json(ref('AuthenticationResult')) }, ...errors('400', '401', '500') }
+        responses: { '201': { description: 'Authenticated', content: json(ref('AuthenticationResult')) }, ...errors('400', '401', '429', '500') }
       },
       delete: {
         tags,
         operationId: 'logout',
         summary: 'Log out (the token stops being accepted by this session)',
         security: [{ bearerAuth: [] }],
-        responses: { '200': { description: 'Logged out', content: json(ref('AuthenticationResult')) }, ...errors('401', '500') }
+        responses: { '200': { description: 'Logged out', content: json(ref('AuthenticationResult')) }, ...errors('401', '429', '500') }
       }
     },
     '/health': {
@@ -179,13 +199,21 @@ function enginePaths() {
   }
 }
 
-export function openApiDocument(blueprint: Blueprint): OpenApiDocument {
+/** The anonymous role's ability as the blueprint declares it (the live one differs only once admins edit permissions). */
+export function declaredAnonymousAbility(blueprint: Blueprint): MongoAbility {
+  const role = blueprint.roles.find((r) => r.RoleName === blueprint.anonymousRole)
+  const permissions = blueprint.permissions.filter((p) => role?.permissions.includes(p.PermissionName))
+  return createMongoAbility(permissions.map((p) => toRawRule(p as PermissionRecord))) as MongoAbility
+}
+
+/** `anonymous`: what a caller without a token may do; each operation's `security` says whether it needs a token. */
+export function openApiDocument(blueprint: Blueprint, anonymous: MongoAbility = declaredAnonymousAbility(blueprint)): OpenApiDocument {
   const names = typeNames(blueprint.collections)
   const user = names.get(blueprint.users.name)!.result
   const paths: Record<string, unknown> = enginePaths()
   const schemas: Record<string, JsonSchema> = {}
   for (const collection of blueprint.collections) {
-    Object.assign(paths, collectionPaths(collection, names.get(collection.name)!))
+    Object.assign(paths, collectionPaths(collection, names.get(collection.name)!, anonymous))
     Object.assign(schemas, collectionSchemas(collection, names.get(collection.name)!))
   }
   schemas.Error = errorSchema
@@ -206,8 +234,8 @@ export function openApiDocument(blueprint: Blueprint): OpenApiDocument {
       'x-blueprint': { name: blueprint.name, version: blueprint.version }
     },
     servers: [{ url: '/' }],
-    // Anonymous calls are allowed where the blueprint's anonymous role permits; a bearer token otherwise.
-    security: [{ bearerAuth: [] }, {}],
+    // Every operation states its own security: anonymous where the anonymous role may do it, a bearer token otherwise.
+    security: [BEARER],
     tags: [
       { name: 'authentication', description: 'Log in and out' },
       ...blueprint.collections.map((c) => ({ name: c.name, description: c.description || c.label })),

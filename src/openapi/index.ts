@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import type { MongoAbility } from '@casl/ability'
 import type { Context, Next } from 'koa'
 import type { EngineApp } from '../app.js'
 import type { Blueprint } from '../schemas/types.js'
@@ -49,9 +50,13 @@ const init = `window.ui = SwaggerUIBundle({
 })
 `
 
-/** Koa middleware answering GET /openapi.json, /docs and the docs' assets; everything else passes through. */
-export function openApiMiddleware(blueprint: Blueprint) {
-  let document: string | undefined
+/**
+ * Koa middleware answering GET /openapi.json, /docs and the docs' assets; everything else passes through.
+ * `anonymous` gives the live ability of a caller without a token: operations it allows need no token.
+ */
+export function openApiMiddleware(blueprint: Blueprint, anonymous: () => Promise<MongoAbility>) {
+  // Rebuilt when the anonymous ability changes (an edit of roles or permissions gives a new ability object).
+  let built: { ability: MongoAbility; document: string } | undefined
   const files = new Map<string, Promise<Buffer>>()
   const asset = (name: string) => {
     if (!files.has(name)) files.set(name, readFile(path.join(swaggerUiFolder, name)))
@@ -61,11 +66,11 @@ export function openApiMiddleware(blueprint: Blueprint) {
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
     if (ctx.path === '/openapi.json') {
-      // Built on first request: declarations do not change while the app runs.
-      document ??= JSON.stringify(openApiDocument(blueprint))
+      const ability = await anonymous()
+      if (built?.ability !== ability) built = { ability, document: JSON.stringify(openApiDocument(blueprint, ability)) }
       ctx.type = 'application/json; charset=utf-8'
       ctx.set('Cache-Control', 'no-cache')
-      ctx.body = document
+      ctx.body = built.document
       return
     }
     if (ctx.path === '/docs') return ctx.redirect('docs/')
@@ -87,5 +92,5 @@ export function openApiMiddleware(blueprint: Blueprint) {
 
 /** One line in app.ts: before the REST handler, after error handling and CORS. */
 export function mountOpenApi(app: EngineApp) {
-  app.use(openApiMiddleware(app.blueprint))
+  app.use(openApiMiddleware(app.blueprint, () => app.permissions.abilityFor(undefined)))
 }

@@ -104,3 +104,12 @@ export const toOpenApiSchema = (schema: JsonSchema): JsonSchema =>
     const { items, ...rest } = s
     return additionalItems === undefined ? { ...rest, prefixItems: items } : { ...rest, prefixItems: items, items: additionalItems }
   })
+
+/** What a caller sends: a field with a default may be left out (the server fills it), so it is not required. */
+export const requestSchema = (schema: JsonSchema): JsonSchema =>
+  mapSchema(schema, (s) => {
+    if (!Array.isArray(s.required) || !s.properties) return s
+    const required = s.required.filter((name: string) => s.properties[name]?.default === undefined)
+    const { required: _required, ...rest } = s
+    return required.length ? { ...rest, required } : rest
+  })
