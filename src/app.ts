@@ -41,7 +41,7 @@ export interface Settings {
   jwtExpiresIn: string
   /** Redis URL: share service events with other instances (scale-out). */
   redisUrl?: string
-  /** Failed logins allowed per email within `loginWindowSeconds` (then 429). Default 10 per 15 minutes. */
+  /** Password checks allowed per email within `loginWindowSeconds` (then 429), reset by a successful login. Default 10 per 15 minutes. */
   loginAttempts?: number
   loginWindowSeconds?: number
 }
@@ -105,7 +105,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   app.configure(socketio({ maxHttpBufferSize: 1e6 }) as any)
   app.hooks({ around: { all: [callerErrors()] } })
   // Before any service exists: feathers-sync wraps each service's event emitter.
-  if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: `quillbase:${blueprint.name}` })
+  const sharedKey = `quillbase:${blueprint.name}`
+  if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: sharedKey })
 
   const parts = {
     store,
@@ -115,8 +116,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   }
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   const cache = new UserCache()
-  setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900 })
-  setupChannels(app, users)
+  const revocations = setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900, sharedKey })
+  setupChannels(app, users, revocations)
   // Editing roles, permissions or mappings (API, admin or internal) takes effect on the next call:
   // at once on this instance (after hook), and through their events on every other instance.
   const invalidate = () => permissions.invalidate()
