@@ -15,7 +15,7 @@ import { setupChannels } from './permissions/channels.js'
 import { RBAC_COLLECTIONS } from './schemas/rbac.js'
 import type { Blueprint } from './schemas/types.js'
 import { setupAuthentication, UserCache } from './services/authentication.js'
-import { ensureAdministrator, isEmpty, seedAccessControl } from './services/bootstrap.js'
+import { ensureAdministrator, isEmpty, normalizeStoredEmails, seedAccessControl } from './services/bootstrap.js'
 import { createCollectionService } from './services/collection.js'
 import { createStore, type Store } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
@@ -132,6 +132,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
       async (_context: unknown, next: () => Promise<void>) => {
         await next()
         await syncReady(app)
+        await normalizeStoredEmails(app, blueprint)
         const empty = await isEmpty(app, blueprint)
         await seedAccessControl(app, blueprint)
         if (empty && settings.demo && blueprint.demo) await blueprint.demo(app)

@@ -1,7 +1,7 @@
 // Login and session security (issue 8: 1, 2, 7, 8, 9, 10), each reproduced over the transport the attack used.
 import assert from 'node:assert/strict'
 import { LocalStrategy } from '@feathersjs/authentication-local'
-import { connect, eventually, login, redisAvailable, redisUrl, request, startServer, wait, type TestServer } from '../helpers.js'
+import { connect, eventually, login, redisAvailable, redisUrl, request, startServer, tempDir, wait, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
 
@@ -220,6 +220,60 @@ describe('login and session security', function () {
       assert.equal(response.status, 401, JSON.stringify(response.body))
       assert.equal(response.body.name, 'NotAuthenticated')
     })
+  })
+})
+
+describe('emails in every collection that declares one (8)', function () {
+  this.timeout(60000)
+  let server: TestServer
+  before(async () => (server = await startServer('society')))
+  after(() => server?.close())
+
+  it('normalises nested emails on write and emails in queries, in collections other than the users', async () => {
+    const [society] = (await server.app.service('societies').find({ paginate: false, query: { name: 'Green Meadows' } })) as any[]
+    const patched = await server.app.service('societies').patch(society._id, { contact: { ...society.contact, email: ' Office@GreenMeadows.Example.com ' } })
+    assert.equal(patched.contact.email, 'office@greenmeadows.example.com')
+    const admin = await login(server.url, 'ADMIN.green@example.com', PASSWORD)
+    const found = await request(server.url, 'GET', '/residents?email=Rohan@Example.com', { token: admin.accessToken })
+    assert.equal(found.status, 200, JSON.stringify(found.body))
+    assert.equal(found.body.total, 1)
+  })
+})
+
+describe('emails stored before they were normalised (8)', function () {
+  this.timeout(60000)
+
+  it('are lower-cased at start, except records whose emails would clash, which are reported and left as they are', async () => {
+    const dataDir = await tempDir()
+    let server = await startServer('appointments', { dataDir })
+    const users = server.app.service('users') as any
+    // Written as an older version stored them: straight into the store, past the hooks.
+    const lin = (await users.find({ paginate: false, query: { email: 'lin@example.com' } }))[0]
+    const { _id, email, Name, ...raw } = await users._get(lin._id)
+    const mixed = await users._create({ ...raw, Name: 'Mixed', email: ' Mixed.Case@Example.com' })
+    const upper = await users._create({ ...raw, Name: 'Upper', email: 'CLASH@example.com' })
+    const lower = await users._create({ ...raw, Name: 'Lower', email: 'clash@example.com' })
+    await server.close(false)
+    const warnings: string[] = []
+    const warn = console.warn
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '))
+    try {
+      server = await startServer('appointments', { dataDir })
+    } finally {
+      console.warn = warn
+    }
+    try {
+      const stored = server.app.service('users') as any
+      assert.equal((await stored._get(mixed._id)).email, 'mixed.case@example.com')
+      assert.equal((await stored._get(upper._id)).email, 'CLASH@example.com')
+      assert.equal((await stored._get(lower._id)).email, 'clash@example.com')
+      const clash = warnings.find((warning) => warning.includes('"clash@example.com"'))
+      assert.ok(clash, `no clash reported: ${JSON.stringify(warnings)}`)
+      assert.ok(clash.includes(upper._id) && clash.includes(lower._id), clash)
+      assert.equal((await localLogin(server, 'MIXED.case@example.com')).status, 201)
+    } finally {
+      await server.close()
+    }
   })
 })
 
