@@ -24,7 +24,10 @@ function credential(data: any, field: string): string | undefined {
   throw new BadRequest(`Invalid login: ${field} must be a string`, { [field]: 'must be a string' })
 }
 
-/** Signs and verifies with a KeyObject: jsonwebtoken re-derives a key from a string secret on every call (~50× slower). */
+/**
+ * Signs and verifies with a KeyObject: jsonwebtoken re-derives a key from a string secret on every call (~50× slower).
+ * Every token carries a `jti` (Feathers adds one), which logout revokes.
+ */
 class QuillAuthenticationService extends AuthenticationService {
   private _key?: KeyObject
 
@@ -33,19 +36,6 @@ class QuillAuthenticationService extends AuthenticationService {
     readonly revocations: Revocations
   ) {
     super(app)
-  }
-
-  async setup() {
-    await super.setup()
-    await this.revocations.listen()
-  }
-
-  /** Logout: the token is refused from now on, everywhere, until it would have expired. */
-  async remove(id: string | null, params?: Params) {
-    if (!params?.authentication) throw new NotAuthenticated('No access token')
-    const result = await super.remove(id, params)
-    await this.revocations.revoke(result.authentication?.payload ?? {})
-    return result
   }
 
   private get key() {
@@ -57,6 +47,19 @@ class QuillAuthenticationService extends AuthenticationService {
   }
   async verifyAccessToken(accessToken: string, options?: any, secret?: string) {
     return super.verifyAccessToken(accessToken, options, secret ?? (this.key as any))
+  }
+
+  async setup() {
+    await super.setup()
+    await this.revocations.listen()
+  }
+
+  /** Logout: the token is refused from now on, on every transport and instance, until it would have expired. */
+  async remove(id: string | null, params?: Params) {
+    if (!params?.authentication) throw new NotAuthenticated('No access token')
+    const result = await super.remove(id, params)
+    await this.revocations.revoke(result.authentication?.payload ?? {})
+    return result
   }
 }
 
@@ -134,14 +137,14 @@ function noSuchUser(error: any): never {
 const UNKNOWN_USER = Object.freeze({})
 
 class SafeLocalStrategy extends LocalStrategy {
+  private _dummyHash?: Promise<string>
+
   constructor(
     private _users: Collection,
     private _limiter: LoginLimiter
   ) {
     super()
   }
-
-  private _dummyHash?: Promise<string>
 
   /** A hash of a random password at the cost of stored ones (the strategy's own `hashPassword`). */
   private dummyHash() {

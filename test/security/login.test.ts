@@ -190,15 +190,22 @@ describe('login and session security', function () {
       }
     })
 
-    it('ends the session of a socket that logs itself out', async () => {
+    it('ends the token of a socket that logs itself out, which then hears no more events', async () => {
       await newUser('logout-c@example.com')
+      await newUser('witness-c@example.com')
       const { accessToken } = await login(server.url, 'logout-c@example.com', PASSWORD)
       const socket = await connect(server.url, accessToken)
+      const witness = await connect(server.url, (await login(server.url, 'witness-c@example.com', PASSWORD)).accessToken)
       try {
         await socket.call('remove', 'authentication', null)
         assert.equal((await request(server.url, 'GET', '/appointments', { token: accessToken })).status, 401)
+        const role = await server.app.service('roles').create({ RoleName: 'Self logout witness', Description: 'readable by developers' })
+        assert.ok(await eventually(() => witness.events.some((e) => e.name === 'roles created' && e.data._id === role._id), 3000))
+        await wait(200)
+        assert.ok(!socket.events.some((e) => e.name === 'roles created'), 'the logged-out socket heard an event')
       } finally {
         socket.close()
+        witness.close()
       }
     })
   })
@@ -231,7 +238,7 @@ describe('emails in every collection that declares one (8)', function () {
 
   it('normalises nested emails on write and emails in queries, in collections other than the users', async () => {
     const [society] = (await server.app.service('societies').find({ paginate: false, query: { name: 'Green Meadows' } })) as any[]
-    const patched = await server.app.service('societies').patch(society._id, { contact: { ...society.contact, email: ' Office@GreenMeadows.Example.com ' } })
+    const patched: any = await server.app.service('societies').patch(society._id, { contact: { ...society.contact, email: ' Office@GreenMeadows.Example.com ' } })
     assert.equal(patched.contact.email, 'office@greenmeadows.example.com')
     const admin = await login(server.url, 'ADMIN.green@example.com', PASSWORD)
     const found = await request(server.url, 'GET', '/residents?email=Rohan@Example.com', { token: admin.accessToken })
