@@ -193,13 +193,8 @@ class SafeLocalStrategy extends LocalStrategy {
   }
 }
 
-export interface AuthenticationOptions extends LoginLimitOptions {
-  /** Prefix of the Redis keys and channels shared by the instances serving the same data. */
-  sharedKey: string
-}
-
 /** Registers `authentication`; returns the revocations, which realtime channels follow. */
-export function setupAuthentication(app: Application, users: Collection, cache: UserCache, options: AuthenticationOptions) {
+export function setupAuthentication(app: Application, users: Collection, cache: UserCache, options: LoginLimitOptions) {
   const revocations = new Revocations(app, options.sharedKey)
   const authentication = new QuillAuthenticationService(app, revocations)
   const limiter = new LoginLimiter(options, () => (app as any).sync?.pub)

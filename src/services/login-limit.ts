@@ -8,6 +8,8 @@ export interface LoginLimitOptions {
   /** Password checks allowed per email within the window; reset by a successful login. */
   attempts: number
   windowSeconds: number
+  /** Prefix of the Redis keys shared by the instances serving the same data. */
+  sharedKey: string
 }
 
 export class LoginLimiter {
@@ -21,7 +23,7 @@ export class LoginLimiter {
 
   private get limiter() {
     if (!this._limiter) {
-      const base = { points: this._options.attempts, duration: this._options.windowSeconds, keyPrefix: 'quillbase:login' }
+      const base = { points: this._options.attempts, duration: this._options.windowSeconds, keyPrefix: `${this._options.sharedKey}:login` }
       const redis = this._redis()
       this._limiter = redis ? new RateLimiterRedis({ ...base, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(base)
     }
