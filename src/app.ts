@@ -15,7 +15,7 @@ import { setupChannels } from './permissions/channels.js'
 import { RBAC_COLLECTIONS } from './schemas/rbac.js'
 import type { Blueprint } from './schemas/types.js'
 import { setupAuthentication, UserCache } from './services/authentication.js'
-import { ensureAdministrator, isEmpty, seedAccessControl } from './services/bootstrap.js'
+import { ensureAdministrator, isEmpty, normalizeStoredEmails, seedAccessControl } from './services/bootstrap.js'
 import { createCollectionService } from './services/collection.js'
 import { restCors, socketCors, type AllowedOrigins } from './services/cors.js'
 import { createStore, type Store } from './services/store.js'
@@ -42,7 +42,7 @@ export interface Settings {
   jwtExpiresIn: string
   /** Redis URL: share service events with other instances (scale-out). */
   redisUrl?: string
-  /** Failed logins allowed per email within `loginWindowSeconds` (then 429). Default 10 per 15 minutes. */
+  /** Password checks allowed per email within `loginWindowSeconds` (then 429), reset by a successful login. Default 10 per 15 minutes. */
   loginAttempts?: number
   loginWindowSeconds?: number
   /** Browser origins allowed on REST and Socket.io (`CORS_ORIGINS`); none (same origin only) when absent. */
@@ -108,7 +108,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   app.configure(socketio({ maxHttpBufferSize: 1e6, cors: socketCors(settings.corsOrigins ?? []) }) as any)
   app.hooks({ around: { all: [callerErrors()] } })
   // Before any service exists: feathers-sync wraps each service's event emitter.
-  if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: `quillbase:${blueprint.name}` })
+  const sharedKey = `quillbase:${blueprint.name}`
+  if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: sharedKey })
 
   const parts = {
     store,
@@ -118,8 +119,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   }
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   const cache = new UserCache()
-  setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900 })
-  setupChannels(app, users)
+  const revocations = setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900, sharedKey })
+  setupChannels(app, users, revocations)
   // Editing roles, permissions or mappings (API, admin or internal) takes effect on the next call:
   // at once on this instance (after hook), and through their events on every other instance.
   const invalidate = () => permissions.invalidate()
@@ -134,6 +135,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
       async (_context: unknown, next: () => Promise<void>) => {
         await next()
         await syncReady(app)
+        await normalizeStoredEmails(app, blueprint)
         const empty = await isEmpty(app, blueprint)
         await seedAccessControl(app, blueprint)
         if (empty && settings.demo && blueprint.demo) await blueprint.demo(app)

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import { io, type Socket } from 'socket.io-client'
 import { createApp, type EngineApp, type Settings } from '../src/app.js'
 import { loadBlueprint } from '../src/blueprints/index.js'
@@ -87,7 +87,8 @@ export async function connect(url: string, token?: string) {
   })
   if (token) {
     await new Promise<void>((resolve, reject) =>
-      socket.emit('create', 'authentication', { strategy: 'jwt', accessToken: token }, (error: any) => (error ? reject(error) : resolve()))
+      // A refused token closes the socket, so nothing keeps the server from closing.
+      socket.emit('create', 'authentication', { strategy: 'jwt', accessToken: token }, (error: any) => (error ? (socket.close(), reject(error)) : resolve()))
     )
   }
   const call = <T = any>(method: string, servicePath: string, ...args: unknown[]) =>
@@ -106,3 +107,17 @@ export async function eventually(check: () => boolean, ms = 1500) {
 }
 
 export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The Redis the scale-out tests share (127.0.0.1:6379 unless REDIS_URL says otherwise). */
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+/** A Redis answers PING on that address. */
+export function redisAvailable(url = redisUrl): Promise<boolean> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port || 6379), hostname, () => socket.write('PING\r\n'))
+    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)))
+    socket.once('data', (data) => (socket.end(), resolve(data.toString().startsWith('+PONG'))))
+    socket.once('error', () => resolve(false))
+  })
+}

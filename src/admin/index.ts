@@ -103,7 +103,8 @@ async function authenticate(app: EngineApp, email: string, password: string): Pr
   try {
     ;({ user } = await app.service('authentication').create({ strategy: 'local', email, password }, {}))
   } catch (error: any) {
-    if (error?.code === 401 || error?.code === 400) return null
+    // A wrong login shows the form again; malformed input (400) and the login limit (429) answer as errors, as on the API.
+    if (error?.code === 401) return null
     throw error
   }
   const ability = await app.permissions.abilityFor(user)

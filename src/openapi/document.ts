@@ -179,7 +179,7 @@ function enginePaths() {
       delete: {
         tags,
         operationId: 'logout',
-        summary: 'Log out (the token stops being accepted by this session)',
+        summary: 'Log out: the token is refused from then on, over REST and Socket.io and on every instance, until it expires',
         security: [{ bearerAuth: [] }],
         responses: { '200': { description: 'Logged out', content: json(ref('AuthenticationResult')) }, ...errors('401', '429', '500') }
       }

@@ -7,14 +7,15 @@ import { withoutSecrets } from '../hooks/secrets.js'
 import { sessionEnded, tokenStartedAt } from '../services/authentication.js'
 import { hideMasked } from '../hooks/workflows/masking.js'
 import type { Collection } from '../schemas/types.js'
+import type { Revocations } from '../services/revocations.js'
 
-/** `iat` of the token a connection logged in with (already verified at login; only read here). */
-function tokenIssuedAt(connection: any): number | undefined {
+/** The claims of the token a connection logged in with (already verified at login; only read here). */
+function tokenClaims(connection: any): { iat?: number; jti?: string } {
   const token: string | undefined = connection.authentication?.accessToken
   try {
-    return token ? JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).iat : undefined
+    return token ? JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) : {}
   } catch {
-    return undefined
+    return {}
   }
 }
 
@@ -22,7 +23,7 @@ export const ANONYMOUS = 'anonymous'
 export const AUTHENTICATED = 'authenticated'
 
 /** Connections start anonymous, move to `authenticated` at login and back at logout. */
-export function setupChannels(app: any, usersCollection: Collection) {
+export function setupChannels(app: any, usersCollection: Collection, revocations: Revocations) {
   app.on('connection', (connection: RealTimeConnection) => app.channel(ANONYMOUS).join(connection))
   app.on('login', (_result: unknown, { connection }: any) => {
     if (!connection) return
@@ -40,12 +41,18 @@ export function setupChannels(app: any, usersCollection: Collection) {
     for (const connection of app.channel(AUTHENTICATED).connections) {
       if (!connection.user || String(connection.user._id) !== String(user._id)) continue
       // A deactivated account's open connections, and those logged in before a password change, hear nothing more.
-      if (sessionEnded(usersCollection, user, tokenStartedAt(tokenIssuedAt(connection)))) app.channel(AUTHENTICATED).leave(connection)
+      if (sessionEnded(usersCollection, user, tokenStartedAt(tokenClaims(connection).iat))) app.channel(AUTHENTICATED).leave(connection)
       else connection.user = withoutSecrets(usersCollection, user)
     }
   }
   users.on('patched', refresh)
   users.on('updated', refresh)
+  // A token logged out anywhere (another socket, REST, another instance): its open sockets hear nothing more, and their calls get 401.
+  revocations.onRevoked((jti) => {
+    for (const connection of app.channel(AUTHENTICATED).connections) {
+      if (tokenClaims(connection).jti === jti) app.channel(AUTHENTICATED).leave(connection)
+    }
+  })
   users.on('removed', (user: any) => {
     for (const connection of app.channel(AUTHENTICATED).connections) {
       if (connection.user && String(connection.user._id) === String(user._id)) app.channel(AUTHENTICATED).leave(connection)

@@ -1,18 +1,42 @@
 // Local + JWT authentication on the blueprint's user collection, with the two costs of every request made cheap:
 // the JWT secret is a prepared KeyObject, and the user lookup is cached until that user changes.
-import { createSecretKey, type KeyObject } from 'node:crypto'
+// Logins take strings only, are limited per email before any password is checked, and cost the same for unknown
+// emails; logout revokes the token.
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import { AuthenticationService, JWTStrategy } from '@feathersjs/authentication'
-import { NotAuthenticated } from '@feathersjs/errors'
+import { BadRequest, NotAuthenticated } from '@feathersjs/errors'
 import { LocalStrategy } from '@feathersjs/authentication-local'
 import type { Application, Id, Params } from '@feathersjs/feathers'
+import { normalizeEmail } from '../hooks/emails.js'
 import { withoutSecrets } from '../hooks/secrets.js'
 import { LoginLimiter, type LoginLimitOptions } from './login-limit.js'
+import { Revocations } from './revocations.js'
 import { CREDENTIALS_CHANGED_AT } from '../schemas/sanitize.js'
 import type { Collection } from '../schemas/types.js'
 
-/** Signs and verifies with a KeyObject: jsonwebtoken re-derives a key from a string secret on every call (~50× slower). */
+/**
+ * A credential of a login request: absent (the strategy answers 401 as for a wrong one) or a string. Anything else,
+ * such as a query operator (`{ "$in": [...] }`) that would reach the user lookup, is a 400.
+ */
+function credential(data: any, field: string): string | undefined {
+  const value = data?.[field]
+  if (value === undefined || typeof value === 'string') return value
+  throw new BadRequest(`Invalid login: ${field} must be a string`, { [field]: 'must be a string' })
+}
+
+/**
+ * Signs and verifies with a KeyObject: jsonwebtoken re-derives a key from a string secret on every call (~50× slower).
+ * Every token carries a `jti` (Feathers adds one), which logout revokes.
+ */
 class QuillAuthenticationService extends AuthenticationService {
   private _key?: KeyObject
+
+  constructor(
+    app: Application,
+    readonly revocations: Revocations
+  ) {
+    super(app)
+  }
 
   private get key() {
     this._key ??= createSecretKey(Buffer.from(this.configuration.secret, 'utf8'))
@@ -23,6 +47,19 @@ class QuillAuthenticationService extends AuthenticationService {
   }
   async verifyAccessToken(accessToken: string, options?: any, secret?: string) {
     return super.verifyAccessToken(accessToken, options, secret ?? (this.key as any))
+  }
+
+  async setup() {
+    await super.setup()
+    await this.revocations.listen()
+  }
+
+  /** Logout: the token is refused from now on, on every transport and instance, until it would have expired. */
+  async remove(id: string | null, params?: Params) {
+    if (!params?.authentication) throw new NotAuthenticated('No access token')
+    const result = await super.remove(id, params)
+    await this.revocations.revoke(result.authentication?.payload ?? {})
+    return result
   }
 }
 
@@ -62,14 +99,17 @@ export class UserCache {
 class CachedJWTStrategy extends JWTStrategy {
   constructor(
     private _cache: UserCache,
-    private _users: Collection
+    private _users: Collection,
+    private _revocations: Revocations
   ) {
     super()
   }
 
-  /** A token of a deactivated account, or issued before the password last changed, is refused. */
+  /** A logged-out token, or one of a deactivated account or issued before the password last changed, is refused. */
   async authenticate(authentication: any, params: Params) {
+    credential(authentication, 'accessToken')
     const result = await super.authenticate(authentication, params)
+    if (await this._revocations.isRevoked(result.authentication?.payload?.jti)) throw new NotAuthenticated('This token was logged out; log in again')
     const ended = sessionEnded(this._users, (result as any).user, tokenStartedAt(result.authentication?.payload?.iat))
     if (ended) throw new NotAuthenticated(ended)
     return result
@@ -80,14 +120,25 @@ class CachedJWTStrategy extends JWTStrategy {
     let user = this._cache.get(key)
     if (!user) {
       const { provider, ...internal } = params
-      user = withoutSecrets(this._users, await this.entityService.get(id, { ...internal, query: {} }))
+      user = withoutSecrets(this._users, await this.entityService.get(id, { ...internal, query: {} }).catch(noSuchUser))
       this._cache.set(key, user)
     }
     return user
   }
 }
 
+/** A validly signed token whose user was removed (or never existed here) authenticates no one: 401, not the store's 404. */
+function noSuchUser(error: any): never {
+  if (error?.code === 404 || error?.code === 400) throw new NotAuthenticated('The user of this token does not exist')
+  throw error
+}
+
+/** Stands for an unknown email: its password is checked against a dummy hash, so the answer takes as long. */
+const UNKNOWN_USER = Object.freeze({})
+
 class SafeLocalStrategy extends LocalStrategy {
+  private _dummyHash?: Promise<string>
+
   constructor(
     private _users: Collection,
     private _limiter: LoginLimiter
@@ -95,18 +146,41 @@ class SafeLocalStrategy extends LocalStrategy {
     super()
   }
 
-  /** Counts failures per email: the API and the admin panel both log in through here. */
+  /** A hash of a random password at the cost of stored ones (the strategy's own `hashPassword`). */
+  private dummyHash() {
+    this._dummyHash ??= this.hashPassword(randomBytes(24).toString('base64'), {})
+    return this._dummyHash
+  }
+
+  /** Hashed at start, so the first unknown email costs what the others do. */
+  async setup() {
+    this.dummyHash().catch(() => undefined)
+  }
+
+  /** Strings only; the email as stored (normalised); one point of the email's limit taken before the password is checked. The API and the admin panel both log in through here. */
   async authenticate(data: any, params: Params) {
-    const email = typeof data?.email === 'string' ? data.email : ''
-    await this._limiter.check(email)
+    const email = credential(data, 'email')
+    const password = credential(data, 'password')
+    if (!email || !password) throw new NotAuthenticated(this.configuration.errorMessage)
+    const normalized = normalizeEmail(email)
+    return this._limiter.attempt(normalized, () => super.authenticate({ ...data, email: normalized, password }, params))
+  }
+
+  async findEntity(username: string, params: Params) {
     try {
-      const result = await super.authenticate(data, params)
-      await this._limiter.succeeded(email)
-      return result
+      return await super.findEntity(username, params)
     } catch (error: any) {
-      if (error?.code === 401 && email) await this._limiter.failed(email)
+      if (error?.code === 401) return UNKNOWN_USER
       throw error
     }
+  }
+
+  /** An unknown email, or an account without a password, costs one bcrypt comparison too: timing tells no accounts apart. */
+  async comparePassword(entity: any, password: string) {
+    const field = this.configuration.entityPasswordField
+    if (entity !== UNKNOWN_USER && entity?.[field]) return super.comparePassword(entity, password)
+    await super.comparePassword({ [field]: await this.dummyHash() }, password).catch(() => undefined)
+    throw new NotAuthenticated(this.configuration.errorMessage)
   }
 
   /** The logged-in user as returned to the client: never the password hash. */
@@ -119,10 +193,12 @@ class SafeLocalStrategy extends LocalStrategy {
   }
 }
 
-export function setupAuthentication(app: Application, users: Collection, cache: UserCache, limits: LoginLimitOptions) {
-  const authentication = new QuillAuthenticationService(app)
-  const limiter = new LoginLimiter(limits, () => (app as any).sync?.pub)
-  authentication.register('jwt', new CachedJWTStrategy(cache, users))
+/** Registers `authentication`; returns the revocations, which realtime channels follow. */
+export function setupAuthentication(app: Application, users: Collection, cache: UserCache, options: LoginLimitOptions) {
+  const revocations = new Revocations(app, options.sharedKey)
+  const authentication = new QuillAuthenticationService(app, revocations)
+  const limiter = new LoginLimiter(options, () => (app as any).sync?.pub)
+  authentication.register('jwt', new CachedJWTStrategy(cache, users, revocations))
   authentication.register('local', new SafeLocalStrategy(users, limiter))
   app.use('authentication', authentication)
   // The engine stamps every password change; the data schema refuses the field from callers.
@@ -135,4 +211,5 @@ export function setupAuthentication(app: Application, users: Collection, cache: 
   const forgetResult = (context: any) => [context.result].flat().forEach((user: any) => user && forget(user))
   app.service(users.name).hooks({ after: { update: [forgetResult], patch: [forgetResult], remove: [forgetResult] } })
   for (const event of ['patched', 'updated', 'removed']) app.service(users.name).on(event, forget)
+  return revocations
 }

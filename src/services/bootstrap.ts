@@ -1,6 +1,10 @@
-// First-start work: seed the blueprint's roles and permissions, demo data on an empty store, the administrator from env.
+// First-start work: seed the blueprint's roles and permissions, demo data on an empty store, the administrator from env;
+// and at every start, emails stored before they were normalised.
+import { isDeepStrictEqual } from 'node:util'
 import type { Application } from '@feathersjs/feathers'
-import type { Blueprint } from '../schemas/types.js'
+import { emailPaths, normalizeEmail, normalizeEmails } from '../hooks/emails.js'
+import { valuesAt } from '../schemas/paths.js'
+import type { Blueprint, Collection } from '../schemas/types.js'
 
 const all = { paginate: false as const }
 
@@ -38,4 +42,65 @@ export async function ensureAdministrator(app: Application, blueprint: Blueprint
 export async function isEmpty(app: Application, blueprint: Blueprint) {
   const users = (await app.service(blueprint.users.name).find({ ...all, query: { $limit: 1 } })) as any[]
   return users.length === 0
+}
+
+/** Records whose emails become one once normalised, where that email must be unique (a unique index, or the login). */
+export interface EmailClash {
+  collection: string
+  field: string
+  email: string
+  ids: string[]
+}
+
+/** The email fields of a collection that must not repeat: single-field unique indexes, and the login email. */
+const uniqueEmailPaths = (collection: Collection, paths: string[]) =>
+  paths.filter((path) => (collection.auth && path === 'email') || collection.indexes.some((index) => index.unique && Object.keys(index.fields).length === 1 && path in index.fields))
+
+/** Which records share each unique email once normalised (more than one record: a clash). */
+function clashesOf(collection: Collection, records: any[], paths: string[]): EmailClash[] {
+  const clashes: EmailClash[] = []
+  for (const field of uniqueEmailPaths(collection, paths)) {
+    const owners = new Map<string, Set<string>>()
+    for (const record of records) {
+      for (const value of valuesAt(record, field)) {
+        if (typeof value !== 'string') continue
+        const email = normalizeEmail(value)
+        owners.set(email, (owners.get(email) ?? new Set()).add(String(record._id)))
+      }
+    }
+    for (const [email, ids] of owners) if (ids.size > 1) clashes.push({ collection: collection.name, field, email, ids: [...ids] })
+  }
+  return clashes
+}
+
+/**
+ * Stores written before emails were normalised: every email is rewritten trimmed and lower-cased (in the store, no
+ * events), except in records that would then share a unique email with another: those are reported and left as they are.
+ */
+export async function normalizeStoredEmails(app: Application, blueprint: Blueprint): Promise<EmailClash[]> {
+  const clashes: EmailClash[] = []
+  for (const collection of blueprint.collections) {
+    const paths = emailPaths(collection)
+    if (!paths.length) continue
+    const fields = [...new Set(paths.map((path) => path.split('.')[0]))]
+    const service = app.service(collection.name) as any
+    const records = (await service.find({ ...all, query: { $select: fields } })) as any[]
+    const stale = records.filter((record) => !isDeepStrictEqual(normalizeEmails(record, paths), record))
+    if (!stale.length) continue
+    const found = clashesOf(collection, records, paths)
+    const blocked = new Set(found.flatMap((clash) => clash.ids))
+    for (const record of stale) {
+      if (blocked.has(String(record._id))) continue
+      const normalized: any = normalizeEmails(record, paths)
+      await service._patch(record._id, Object.fromEntries(fields.filter((field) => !isDeepStrictEqual(normalized[field], record[field])).map((field) => [field, normalized[field]])))
+    }
+    clashes.push(...found)
+  }
+  for (const { collection, field, email, ids } of clashes) {
+    console.warn(
+      `[quillbase] ${collection}: records ${ids.join(', ')} have the same ${field} "${email}" once lower-cased, and it must be unique; ` +
+        'they were left as they are. Merge them or change all but one: logins and unique checks now compare emails lower-cased.'
+    )
+  }
+  return clashes
 }

@@ -3,6 +3,7 @@ import { authenticate } from '@feathersjs/authentication'
 import { BadRequest } from '@feathersjs/errors'
 import type { Application, HookContext, NextFunction, Params } from '@feathersjs/feathers'
 import { authorize, gate } from '../hooks/authorize.js'
+import { emails } from '../hooks/emails.js'
 import { references, type Referrers } from '../hooks/references.js'
 import { rejectUnsafeKeys } from '../hooks/safe-keys.js'
 import { hideSecrets, protectSecrets } from '../hooks/secrets.js'
@@ -67,6 +68,7 @@ export async function createCollectionService(app: Application, collection: Coll
         authenticateIfPresent(),
         gate(collection, parts.permissions),
         rejectUnsafeKeys(),
+        emails(collection),
         validation(collection),
         validateAction(collection),
         // Outside authorize, so it masks what authorize let through; workflows run once the call is authorized.

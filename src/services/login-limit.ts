@@ -1,12 +1,15 @@
-// Failed logins are counted per email (rate-limiter-flexible): past the limit, even the right password waits (429).
-// In memory per instance; in Redis, shared by every instance, when REDIS_URL is set.
+// Logins are limited per email (rate-limiter-flexible): each attempt takes a point *before* its password is checked,
+// atomically, so at most `attempts` passwords per window are ever evaluated, however many arrive at once and on
+// however many instances. A successful login gives the points back. In memory per instance; in Redis with REDIS_URL.
 import { TooManyRequests } from '@feathersjs/errors'
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible'
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 
 export interface LoginLimitOptions {
-  /** Failed attempts allowed per email within the window. */
+  /** Password checks allowed per email within the window; reset by a successful login. */
   attempts: number
   windowSeconds: number
+  /** Prefix of the Redis keys shared by the instances serving the same data. */
+  sharedKey: string
 }
 
 export class LoginLimiter {
@@ -20,27 +23,33 @@ export class LoginLimiter {
 
   private get limiter() {
     if (!this._limiter) {
-      const base = { points: this._options.attempts, duration: this._options.windowSeconds, keyPrefix: 'quillbase:login' }
+      const base = { points: this._options.attempts, duration: this._options.windowSeconds, keyPrefix: `${this._options.sharedKey}:login` }
       const redis = this._redis()
       this._limiter = redis ? new RateLimiterRedis({ ...base, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(base)
     }
     return this._limiter
   }
 
-  /** Refuses when this email has used up its failed attempts. */
-  async check(email: string) {
-    const state = await this.limiter.get(email.toLowerCase())
-    if (state && state.consumedPoints >= this._options.attempts) {
-      const retryAfter = Math.ceil(state.msBeforeNext / 1000)
+  /**
+   * Runs one login attempt for this (normalised) email once it has taken a point, else refuses with a 429.
+   * A success resets the count; a failure other than a wrong login (401) gives its point back.
+   */
+  async attempt<T>(email: string, check: () => Promise<T>): Promise<T> {
+    try {
+      await this.limiter.consume(email)
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection
+      const retryAfter = Math.ceil(rejection.msBeforeNext / 1000)
       throw new TooManyRequests(`Too many failed logins for this account; try again in ${retryAfter} s`, { retryAfter })
     }
-  }
-
-  async failed(email: string) {
-    await this.limiter.penalty(email.toLowerCase(), 1)
-  }
-
-  async succeeded(email: string) {
-    await this.limiter.delete(email.toLowerCase())
+    let result: T
+    try {
+      result = await check()
+    } catch (error: any) {
+      if (error?.code !== 401) await this.limiter.reward(email, 1)
+      throw error
+    }
+    await this.limiter.delete(email)
+    return result
   }
 }

@@ -1,22 +1,8 @@
 // Scale-out through a real Redis (127.0.0.1:6379, or REDIS_URL): two app instances, an event made on one
 // reaches the permitted Socket.io listeners of the other.
 import assert from 'node:assert/strict'
-import net from 'node:net'
 import { DEMO_PASSWORD } from '../../src/blueprints/appointments/demo.js'
-import { connect, eventually, login, request, startServer, wait, type TestServer } from '../helpers.js'
-
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-
-/** A Redis answers PING on that address. */
-function redisAvailable(): Promise<boolean> {
-  const { hostname, port } = new URL(redisUrl)
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(port || 6379), hostname, () => socket.write('PING\r\n'))
-    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)))
-    socket.once('data', (data) => (socket.end(), resolve(data.toString().startsWith('+PONG'))))
-    socket.once('error', () => resolve(false))
-  })
-}
+import { connect, eventually, login, redisAvailable, redisUrl, request, startServer, wait, type TestServer } from '../helpers.js'
 
 describe('two instances sharing events through Redis', function () {
   let first: TestServer

@@ -81,10 +81,12 @@ describe('appointments in realtime', () => {
     await login(server.url, 'sam@example.com', 'a-new-password-1')
   })
 
-  it('stops sending to a connection after logout', async () => {
-    const extra = await connect(server.url, tokens.lin)
+  it('stops sending to a connection after logout, and not to the user’s other sessions', async () => {
+    // A second session (its own token): logging out revokes that token only, so Lin's first connection keeps listening.
+    const second = await login(server.url, 'lin@example.com', DEMO_PASSWORD)
+    const extra = await connect(server.url, second.accessToken)
     try {
-      await new Promise((resolve) => extra.socket.emit('remove', 'authentication', tokens.lin, {}, resolve))
+      await new Promise((resolve) => extra.socket.emit('remove', 'authentication', second.accessToken, {}, resolve))
       const appointment = await server.app.service('appointments').create({ ManagerId: ids.maria, AppointedDate: '2031-04-01T09:00:00.000Z', Attendees: [{ DeveloperId: ids.lin }] })
       assert.ok(await eventually(() => received('lin', 'appointments created', appointment._id).length === 1))
       await wait(100)
