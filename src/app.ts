@@ -105,7 +105,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   app.configure(socketio({ maxHttpBufferSize: 1e6 }) as any)
   app.hooks({ around: { all: [callerErrors()] } })
   // Before any service exists: feathers-sync wraps each service's event emitter.
-  if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: `quillbase:${blueprint.name}` })
+  if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: `quillbase:${blueprint.name}`, collections: blueprint.collections })
 
   const parts = {
     store,
