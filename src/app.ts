@@ -17,6 +17,7 @@ import type { Blueprint } from './schemas/types.js'
 import { setupAuthentication, UserCache } from './services/authentication.js'
 import { ensureAdministrator, isEmpty, seedAccessControl } from './services/bootstrap.js'
 import { createCollectionService } from './services/collection.js'
+import { parseQueryStrings } from './services/query-string.js'
 import { createStore, type Store } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
 
@@ -91,6 +92,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   })
 
   app.use(koaErrors())
+  parseQueryStrings(app)
   app.use(cors())
   app.use(async (ctx, next) => {
     if (ctx.path !== '/health' || ctx.method !== 'GET') return next()
