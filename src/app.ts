@@ -18,6 +18,7 @@ import { setupAuthentication, UserCache } from './services/authentication.js'
 import { ensureAdministrator, isEmpty, normalizeStoredEmails, seedAccessControl } from './services/bootstrap.js'
 import { createCollectionService } from './services/collection.js'
 import { restCors, socketCors, type AllowedOrigins } from './services/cors.js'
+import { parseQueryStrings } from './services/query-string.js'
 import { createStore, type Store } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
 
@@ -94,6 +95,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   })
 
   app.use(koaErrors())
+  parseQueryStrings(app)
   app.use(restCors(settings.corsOrigins ?? []))
   app.use(async (ctx, next) => {
     if (ctx.path !== '/health' || ctx.method !== 'GET') return next()
@@ -109,7 +111,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   app.hooks({ around: { all: [callerErrors()] } })
   // Before any service exists: feathers-sync wraps each service's event emitter.
   const sharedKey = `quillbase:${blueprint.name}`
-  if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: sharedKey })
+  if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: sharedKey, collections: blueprint.collections })
 
   const parts = {
     store,

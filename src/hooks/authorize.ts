@@ -64,11 +64,15 @@ export function authorize(collection: Collection) {
         const records = await recordsBefore(context)
         for (const existing of records) checkWrite(context, ability, existing)
       }
-    } else if (method !== 'get') {
-      // A declared action names its record in the data: `{ id, ...input }`.
-      const existing = METHOD_ACTIONS[method] ? (await recordsBefore(context))[0] : await context.service._get(context.data?.id)
-      if (!can(ability, action, name, existing)) refuse(context, `${describe(action)}: this record is outside your permissions`)
-      if (method === 'patch' || method === 'update') checkWrite(context, ability, existing)
+    } else {
+      // By id, the caller's query still decides between a result and a 404: the same field rule as `find`.
+      if (context.params.query) context.params.query = restrictQuery(context.params.query, ...readableWhereQueried(context, ability))
+      if (method !== 'get') {
+        // A declared action names its record in the data: `{ id, ...input }`.
+        const existing = METHOD_ACTIONS[method] ? (await recordsBefore(context))[0] : await context.service._get(context.data?.id)
+        if (!can(ability, action, name, existing)) refuse(context, `${describe(action)}: this record is outside your permissions`)
+        if (method === 'patch' || method === 'update') checkWrite(context, ability, existing)
+      }
     }
 
     await next()

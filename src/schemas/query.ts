@@ -3,6 +3,8 @@ import type { FieldInfo, JsonSchema as TSchema } from './types.js'
 
 export const COMPARISON_OPERATORS = ['$gt', '$gte', '$lt', '$lte', '$ne'] as const
 export const LIST_OPERATORS = ['$in', '$nin'] as const
+/** Most values a `$in`/`$nin` list may hold; the REST query-string parser takes lists up to this length. */
+export const MAX_LIST_VALUES = 1000
 
 const KEEP = ['type', 'format', 'enum', 'const']
 
@@ -17,7 +19,7 @@ function valueSchema(schema: TSchema): TSchema | undefined {
 export function propertyQuerySchema(value: TSchema): TSchema {
   const operators: Record<string, TSchema> = {}
   for (const op of COMPARISON_OPERATORS) operators[op] = value
-  for (const op of LIST_OPERATORS) operators[op] = { type: 'array', items: value, maxItems: 1000 }
+  for (const op of LIST_OPERATORS) operators[op] = { type: 'array', items: value, maxItems: MAX_LIST_VALUES }
   return { anyOf: [value, { type: 'object', properties: operators, additionalProperties: false, minProperties: 1 }] }
 }
 

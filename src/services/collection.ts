@@ -9,7 +9,7 @@ import { rejectUnsafeKeys } from '../hooks/safe-keys.js'
 import { hideSecrets, protectSecrets } from '../hooks/secrets.js'
 import { timestamps } from '../hooks/timestamps.js'
 import { fieldErrors, validation } from '../hooks/validate.js'
-import { masking, workflowHooks } from '../hooks/workflows/index.js'
+import { masking, maskedSort, workflowHooks } from '../hooks/workflows/index.js'
 import type { Permissions } from '../permissions/abilities.js'
 import { permittedPublisher } from '../permissions/channels.js'
 import { actionInputSchema } from '../schemas/actions.js'
@@ -74,6 +74,7 @@ export async function createCollectionService(app: Application, collection: Coll
         // Outside authorize, so it masks what authorize let through; workflows run once the call is authorized.
         ...(collection.masks?.length ? [masking(collection, parts.permissions)] : []),
         authorize(collection),
+        ...(collection.masks?.length ? [maskedSort(collection)] : []),
         ...workflowHooks(app, collection),
         references(collection, parts.referrers),
         timestamps(collection),

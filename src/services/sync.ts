@@ -1,7 +1,9 @@
-// Scale-out: with REDIS_URL, every service event is shared through Redis (feathers-sync), so each app instance
-// publishes it to its own Socket.io connections (filtered per receiver there) and drops its caches.
+// Scale-out: with REDIS_URL, the blueprint's collection events are shared through Redis (feathers-sync), so each app
+// instance publishes them to its own Socket.io connections (filtered per receiver there) and drops its caches.
 import type { Application } from '@feathersjs/feathers'
 import featherSync from 'feathers-sync'
+import { withoutSecrets } from '../hooks/secrets.js'
+import type { Collection } from '../schemas/types.js'
 
 // CommonJS module typed as ESM: its callable export is the module itself under NodeNext.
 const sync = featherSync as unknown as typeof featherSync.default
@@ -11,14 +13,38 @@ export interface SyncOptions {
   url: string
   /** Redis channel; instances serving the same data share it. */
   key: string
+  /** The collections whose events travel. Any other service's (authentication: tokens) stay in the process. */
+  collections: Collection[]
 }
 
-/** Only what publishers and listeners use travels: never the caller's params (user, ability, connection). */
-const serialize = ({ event, path, data, context }: any) =>
-  JSON.stringify({ event, path, data, context: context && { method: context.method, path: context.path, id: context.id, event: context.event } })
-
 export function setupSync(app: Application, options: SyncOptions) {
+  const shared = new Map(options.collections.map((collection) => [collection.name, collection]))
+  // Only what publishers and listeners use travels: the event, path, record without its secret fields (local events of
+  // internal calls carry hashes and ciphertexts), id and method; never the caller's params (user, ability, connection).
+  const serialize = ({ event, path, data, context }: any) =>
+    JSON.stringify({
+      event,
+      path,
+      data: withoutSecrets(shared.get(path)!, data),
+      context: context && { method: context.method, path: context.path, id: context.id, event: context.event }
+    })
   app.configure(sync({ uri: options.url, key: options.key, serialize, deserialize: JSON.parse }))
+  // feathers-sync wraps every service's `emit` (keeping the original as `_emit`); services outside the list get theirs back.
+  app.mixins.push((service: any, path: string) => {
+    if (!shared.has(path) && typeof service._emit === 'function') service.emit = service._emit
+  })
+  // Nor is a message for any other path (forged, or from another version) emitted here.
+  const [dispatch] = app.listeners('sync-in') as ((raw: string) => void)[]
+  app.removeListener('sync-in', dispatch)
+  app.on('sync-in', (raw: string) => {
+    let path: unknown
+    try {
+      path = JSON.parse(raw).path
+    } catch {
+      return
+    }
+    if (typeof path === 'string' && shared.has(path)) dispatch(raw)
+  })
 }
 
 /** Resolves once the Redis subscription is live (a no-op without sync). */

@@ -39,7 +39,8 @@ const developer = createClient(socketConnection(url, { transports: ['websocket']
 const { user: dev } = await developer.login({ email: 'dev@example.com', password })
 const lin = createClient(restConnection(url))
 const { user: linUser } = await lin.login({ email: 'lin@example.com', password })
-const AppointedDate = new Date(Date.now() + 86_400_000).toISOString()
+// A year ahead: past every demo appointment (they lie within days of now), so the find below matches only this one at any hour.
+const AppointedDate = new Date(Date.now() + 365 * 86_400_000).toISOString()
 // Matched by content: the event may arrive before the HTTP response that tells us the id.
 const invited = nextEvent(developer, 'created', (a) => a.AppointedDate === AppointedDate)
 

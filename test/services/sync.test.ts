@@ -1,6 +1,7 @@
 // Scale-out through a real Redis (127.0.0.1:6379, or REDIS_URL): two app instances, an event made on one
 // reaches the permitted Socket.io listeners of the other.
 import assert from 'node:assert/strict'
+import { createClient } from 'redis'
 import { DEMO_PASSWORD } from '../../src/blueprints/appointments/demo.js'
 import { connect, eventually, login, redisAvailable, redisUrl, request, startServer, wait, type TestServer } from '../helpers.js'
 
@@ -42,6 +43,47 @@ describe('two instances sharing events through Redis', function () {
     } finally {
       admin.close()
       developer.close()
+    }
+  })
+
+  it('publishes no credential on the channel: no token, no password hash, no secret field, nothing from authentication', async () => {
+    const messages: string[] = []
+    const subscriber = createClient({ url: redisUrl })
+    await subscriber.connect()
+    await subscriber.subscribe('quillbase:appointments', (message) => messages.push(message))
+    try {
+      const sam = await login(first.url, 'sam@example.com', DEMO_PASSWORD)
+      const socket = await connect(second.url)
+      const overSocket = await socket.call<any>('create', 'authentication', { strategy: 'local', email: 'lin@example.com', password: DEMO_PASSWORD })
+      socket.close()
+      const admin = await login(first.url, 'admin@example.com', DEMO_PASSWORD)
+      const newPassword = 'a-new-password-for-sam'
+      const changed = await request(first.url, 'PATCH', `/users/${sam.user._id}`, { token: sam.accessToken, body: { password: newPassword } })
+      assert.equal(changed.status, 200, JSON.stringify(changed.body))
+      const resetToken = 'reset-token-plain-value'
+      // Each test instance has its own embedded store: the edits happen on the first, the socket login on the second.
+      const edited = await request(first.url, 'PATCH', `/users/${sam.user._id}`, {
+        token: admin.accessToken,
+        body: { Name: 'Sam Edited', password: DEMO_PASSWORD, resetPasswordToken: resetToken }
+      })
+      assert.equal(edited.status, 200, JSON.stringify(edited.body))
+      await first.app.service('users').patch(sam.user._id, { resetPasswordToken: 'internal-reset-token' })
+      // Other runs may share this Redis: only messages about this run's users count.
+      const ids = [sam.user._id, overSocket.user._id, admin.user._id]
+      const ours = () => messages.filter((message) => ids.some((id) => message.includes(id)))
+      assert.ok(await eventually(() => ours().some((message) => message.includes('Sam Edited')), 3000), 'the user edit was shared')
+      await wait(100)
+      const stored: any = await first.app.service('users').get(sam.user._id)
+      for (const message of ours()) {
+        const parsed = JSON.parse(message)
+        assert.deepEqual(Object.keys(parsed).sort(), ['context', 'data', 'event', 'path'])
+        assert.notEqual(parsed.path, 'authentication')
+        for (const leak of ['accessToken', sam.accessToken, admin.accessToken, overSocket.accessToken, '$2a$', '$2b$', 'password', resetToken, 'internal-reset-token', stored.resetPasswordToken, 'resetPasswordToken']) {
+          assert.ok(!message.includes(leak), `a message carries ${leak}: ${message}`)
+        }
+      }
+    } finally {
+      await subscriber.quit()
     }
   })
 })

@@ -13,7 +13,7 @@ import { scopedReferences } from './same-as.js'
 import { stateMachines } from './state-machine.js'
 import { triggers } from './triggers.js'
 
-export { masking, hideMasked } from './masking.js'
+export { masking, maskedSort, hideMasked } from './masking.js'
 
 type Hook = (context: HookContext, next: NextFunction) => Promise<any>
 

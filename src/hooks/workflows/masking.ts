@@ -54,3 +54,28 @@ export function masking(collection: Collection, permissions: Permissions) {
     context.result = maskResult(ability, context.result)
   }
 }
+
+/**
+ * Runs inside `authorize`, on the query as narrowed there: sorting by a masked field orders the hidden values (a guess
+ * written into an own record lands next to a neighbour's), so it needs `unmask` on every record the query reaches.
+ */
+export function maskedSort(collection: Collection) {
+  const paths = new Set((collection.masks ?? []).map((mask) => mask.path))
+  return async (context: HookContext, next: NextFunction) => {
+    const { ability, provider, query } = context.params
+    const sorted = provider && ability ? Object.keys(query?.$sort ?? {}).find((field) => paths.has(field)) : undefined
+    if (sorted) {
+      const refuse = () => {
+        throw new Forbidden(`You may not sort by the masked field "${sorted}" over records it is masked on`, { field: sorted })
+      }
+      const unmaskable = accessibleQuery(ability!, UNMASK, collection.name)
+      if (!unmaskable) refuse()
+      if (Object.keys(unmaskable!).length) {
+        const { $limit, $skip, $sort, $select, ...scope } = query
+        const masked = await context.service._find({ paginate: false, query: { ...restrictQuery(scope, { $nor: [unmaskable] }), $limit: 1 } })
+        if (masked.length) refuse()
+      }
+    }
+    return next()
+  }
+}
