@@ -59,6 +59,16 @@ export class Codec {
     return result
   }
 
+  /** Whether a string can be an id in this store (a query by any other is refused as a bad id). */
+  isId(value: string): boolean {
+    try {
+      this._options.id?.(value)
+      return true
+    } catch {
+      return false
+    }
+  }
+
   /** Id argument of a single-record call (`null` for multi calls stays `null`). */
   encodeId<T>(id: T): T {
     return id === null || !this._options.idArgument ? id : (this._options.idArgument(id) as T)

@@ -1,6 +1,6 @@
 // Storage chosen by config: the embedded NeDB store (default) or MongoDB. The rest of the engine sees only Feathers adapters.
 import path from 'node:path'
-import { BadRequest } from '@feathersjs/errors'
+import { BadRequest, Conflict } from '@feathersjs/errors'
 import { MongoDBService, type MongoDBAdapterOptions } from '@feathersjs/mongodb'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
 import { NeDBService, openDatastore, closeDatastore, ensureIndex, type Datastore } from './adapters/nedb.js'
@@ -36,7 +36,25 @@ const toDate = (value: unknown) => new Date(value as string)
 const dateToJSON = (value: object) => (value instanceof Date ? value.toISOString() : value)
 
 const EmbeddedService = withCodec(NeDBService)
-const MongoService = withCodec(MongoDBService)
+
+/** A duplicate key (E11000) is a 409 as on the embedded store; @feathersjs/mongodb turns every driver error into a 500. */
+export function duplicateKeyToConflict(error: any): never {
+  const code = error?.data?.code ?? error?.code
+  if (code === 11000 || code === 11001) throw new Conflict('A record with the same unique value already exists', { index: /index: (\S+)/.exec(error.message)?.[1] })
+  throw error
+}
+
+class MongoService extends withCodec(MongoDBService) {
+  async _create(data: any, params?: any) {
+    return super._create(data, params).catch(duplicateKeyToConflict)
+  }
+  async _update(id: any, data: any, params?: any) {
+    return super._update(id, data, params).catch(duplicateKeyToConflict)
+  }
+  async _patch(id: any, data: any, params?: any) {
+    return super._patch(id, data, params).catch(duplicateKeyToConflict)
+  }
+}
 
 /** NeDB has `$not` but no `$nor`: `{ $nor: [a, b] }` is `{ $not: { $or: [a, b] } }`. */
 function norToNot(query: Record<string, any>) {
