@@ -3,15 +3,35 @@
 import assert from 'node:assert/strict'
 import * as errors from '@feathersjs/errors'
 import { feathers } from '@feathersjs/feathers'
-import { MongoClient } from 'mongodb'
+import { MongoClient, MongoServerError } from 'mongodb'
 import { DEMO_PASSWORD } from '../../../src/blueprints/appointments/demo.js'
 import { createMongoService } from '../../../src/services/store.js'
 import { login, request, startServer, type TestServer } from '../../helpers.js'
 import { testSuite } from './conformance.js'
-import { describeOnMongo, mongoTarget, type MongoTarget } from './mongo-target.js'
+import { EMULATOR_GAPS, describeOnMongo, itUnlessEmulator, mongoTarget, type MongoTarget } from './mongo-target.js'
 
 // The conformance suite's people have no dates, references or free-form objects: only `_id` is converted.
 const NO_PATHS = { dates: [], references: [], freeform: [] }
+
+describe('MongoDB adapter errors (no server needed)', () => {
+  const failingWith = (error: Error) => {
+    const fail = async () => {
+      throw error
+    }
+    return { insertOne: fail, findOneAndReplace: fail, find: () => ({ toArray: fail }) } as any
+  }
+
+  it('turns a duplicate key into a 409 Conflict naming the index', async () => {
+    const duplicate = new MongoServerError({ message: 'E11000 duplicate key error collection: q.users index: email_1 dup key: { email: "a@b.c" }', code: 11000 })
+    const service = createMongoService({ Model: failingWith(duplicate) }, NO_PATHS)
+    await assert.rejects(service._create({ email: 'a@b.c' }), (error: any) => error.name === 'Conflict' && error.code === 409 && error.data.index === 'email_1')
+  })
+
+  it('leaves other driver errors as they are', async () => {
+    const service = createMongoService({ Model: failingWith(new MongoServerError({ message: 'not primary', code: 10107 })) }, NO_PATHS)
+    await assert.rejects(service._create({ email: 'a@b.c' }), (error: any) => error.name === 'GeneralError')
+  })
+})
 
 describeOnMongo('MongoDB store', function () {
   let target: MongoTarget
@@ -43,16 +63,23 @@ describeOnMongo('MongoDB store', function () {
     }
   })
 
+  itUnlessEmulator('sorts strings by code point, as the embedded store does', EMULATOR_GAPS.stringOrder, async () => {
+    const names = createMongoService({ Model: client.db().collection('names'), multi: true }, NO_PATHS)
+    await names._create([{ name: 'b' }, { name: 'B' }, { name: 'a' }, { name: 'A' }])
+    const sorted = (await names._find({ paginate: false, query: { $sort: { name: 1 } } })) as any[]
+    assert.deepEqual(sorted.map((record) => record.name), ['A', 'B', 'a', 'b'])
+  })
+
   describe('appointments blueprint on MongoDB', () => {
     let server: TestServer
-    let app: MongoTarget
+    let database: MongoTarget
     before(async () => {
-      app = (await mongoTarget())!
-      server = await startServer('appointments', { mongodbUrl: app.url })
+      database = (await mongoTarget())!
+      server = await startServer('appointments', { mongodbUrl: database.url })
     })
     after(async () => {
       await server.close()
-      await app.stop()
+      await database.stop()
     })
 
     it('stores ids and references as ObjectIds and serves them as strings, with permissions applied', async () => {
@@ -67,6 +94,24 @@ describeOnMongo('MongoDB store', function () {
       assert.equal(stored.ManagerId.constructor.name, 'ObjectId')
       assert.ok(stored.AppointedDate instanceof Date)
     })
+
+    it('ensures the declared indexes, unique ones as unique', async () => {
+      const model = await (server.app.service('users') as any).getModel()
+      const indexes = await model.listIndexes().toArray()
+      const email = indexes.find((index: any) => index.key.email === 1)
+      assert.ok(email, 'an index on email')
+      assert.equal(email.unique, true)
+      assert.ok(indexes.some((index: any) => index.key.RoleId === 1))
+    })
+
+    itUnlessEmulator('refuses a second user with the same email, with 409', EMULATOR_GAPS.unique, async () => {
+      const { accessToken } = await login(server.url, 'admin@example.com', DEMO_PASSWORD)
+      const [role] = await server.app.service('roles').find({ paginate: false })
+      const res = await request(server.url, 'POST', '/users', { token: accessToken, body: { Name: 'Twin', email: 'maria@example.com', password: 'long-enough-1', RoleId: role._id } })
+      assert.equal(res.status, 409)
+      assert.equal(res.body.name, 'Conflict')
+    })
+
 
     it('answers 400 for a malformed ObjectId in a query', async () => {
       const { accessToken } = await login(server.url, 'admin@example.com', DEMO_PASSWORD)
