@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { rm } from 'node:fs/promises'
 import { DEMO_PASSWORD } from '../src/blueprints/appointments/demo.js'
-import { login, request, startServer, tempDir, type TestServer } from './helpers.js'
+import { login, request, serverStore, startServer, tempDir, type TestServer } from './helpers.js'
 
 describe('the app', () => {
   describe('health', () => {
@@ -13,7 +13,7 @@ describe('the app', () => {
     it('answers 200 with a small JSON body', async () => {
       const res = await request(server.url, 'GET', '/health')
       assert.equal(res.status, 200)
-      assert.deepEqual(res.body, { status: 'ok', blueprint: 'appointments', version: '1.0.0', store: 'embedded' })
+      assert.deepEqual(res.body, { status: 'ok', blueprint: 'appointments', version: '1.0.0', store: serverStore === 'embedded' ? 'embedded' : 'mongodb' })
     })
   })
 

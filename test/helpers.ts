@@ -6,6 +6,7 @@ import net, { type AddressInfo } from 'node:net'
 import { io, type Socket } from 'socket.io-client'
 import { createApp, type EngineApp, type Settings } from '../src/app.js'
 import { loadBlueprint } from '../src/blueprints/index.js'
+import { mongoKind, mongoTarget } from './services/adapters/mongo-target.js'
 
 export interface TestServer {
   app: EngineApp
@@ -30,9 +31,18 @@ export async function tempDir(prefix = 'quillbase-test-') {
   return mkdtemp(path.join(os.tmpdir(), prefix))
 }
 
+/**
+ * The store of `startServer`'s servers: `TEST_STORE=mongodb` puts each on a fresh MongoDB database (MONGODB_URL, else the
+ * emulator) unless the test picks its store (a `dataDir` or a `mongodbUrl`); the embedded store otherwise.
+ */
+export const serverStore: 'embedded' | 'mongodb' | 'emulator' = process.env.TEST_STORE === 'mongodb' && mongoKind ? mongoKind : 'embedded'
+
+const mongoTargetFor = async (overrides: Partial<Settings>) => (serverStore !== 'embedded' && !overrides.mongodbUrl && !overrides.dataDir ? mongoTarget() : undefined)
+
 export async function startServer(blueprintName: string, overrides: Partial<Settings> = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? (await tempDir())
-  const app = await createApp(await loadBlueprint(blueprintName), testSettings({ ...overrides, dataDir }))
+  const mongo = await mongoTargetFor(overrides)
+  const app = await createApp(await loadBlueprint(blueprintName), testSettings({ mongodbUrl: mongo?.url, ...overrides, dataDir }))
   const server = await app.listen(0)
   const { port } = server.address() as AddressInfo
   return {
@@ -41,6 +51,7 @@ export async function startServer(blueprintName: string, overrides: Partial<Sett
     dataDir,
     async close(removeData = true) {
       await app.shutdown()
+      await mongo?.stop()
       if (removeData) await rm(dataDir, { recursive: true, force: true })
     }
   }

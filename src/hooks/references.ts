@@ -31,7 +31,10 @@ export function references(collection: Collection, referrers: Referrers) {
     for (const ref of checked) {
       const ids = [...new Set(valuesAt(data, ref.path).map(String))]
       if (!ids.length) continue
-      const found = (await adapterOf(app, ref.collection)._find({ paginate: false, query: { _id: { $in: ids }, $select: ['_id'] } })) as any[]
+      const target = adapterOf(app, ref.collection)
+      // An id the store could not hold (not an ObjectId on MongoDB) is a missing record too, not a bad query.
+      const possible = ids.filter((id) => target.codec?.isId(id) ?? true)
+      const found = possible.length ? ((await target._find({ paginate: false, query: { _id: { $in: possible }, $select: ['_id'] } })) as any[]) : []
       const missing = ids.filter((id) => !found.some((record) => record._id === id))
       if (missing.length) {
         throw new Unprocessable(`${ref.path} refers to a ${ref.collection} record that does not exist: ${missing.join(', ')}`, { [ref.path]: `no ${ref.collection} record ${missing[0]}` })

@@ -8,8 +8,10 @@ type Convert = (value: unknown) => unknown
 export interface CodecOptions {
   /** Date-time string → native value. */
   date?: Convert
-  /** Id string → native id (MongoDB's ObjectId). */
+  /** Id string → native id (MongoDB's ObjectId), in data and queries. */
   id?: Convert
+  /** The id argument of get/update/patch/remove → native id; must not throw: an id no record can have is a 404. */
+  idArgument?: Convert
   /** Native value → JSON value; called on every non-plain object of a result. */
   decode?: (value: object) => unknown
   /** Rewrites logical operators the store lacks (e.g. `$nor` for NeDB). */
@@ -30,12 +32,15 @@ const OPERATOR_VALUE = new Set(['$gt', '$gte', '$lt', '$lte', '$ne', '$eq'])
 const OPERATOR_LIST = new Set(['$in', '$nin', '$all'])
 const LOGICAL = new Set(['$or', '$and', '$nor'])
 
+/** What the codec reads of a collection: the paths it converts. */
+export type CodecPaths = Pick<Collection, 'dates' | 'references' | 'freeform'>
+
 export class Codec {
   private _paths: Map<string, Convert>
 
   private _freeform: string[]
 
-  constructor(collection: Collection, private _options: CodecOptions) {
+  constructor(collection: CodecPaths, private _options: CodecOptions) {
     this._freeform = collection.freeform
     this._paths = new Map()
     if (_options.date) for (const path of collection.dates) this._paths.set(path, _options.date)
@@ -52,6 +57,21 @@ export class Codec {
     for (const [path, fn] of this._paths) result = mapAt(result, path.split('.'), (v) => (typeof v === 'string' ? fn(v) : v))
     for (const path of this._freeform) result = mapAt(result, path.split('.'), (v) => mapKeys(v, escapeKey))
     return result
+  }
+
+  /** Whether a string can be an id in this store (a query by any other is refused as a bad id). */
+  isId(value: string): boolean {
+    try {
+      this._options.id?.(value)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** Id argument of a single-record call (`null` for multi calls stays `null`). */
+  encodeId<T>(id: T): T {
+    return id === null || !this._options.idArgument ? id : (this._options.idArgument(id) as T)
   }
 
   /** Query about to be run: values of converted paths, inside operators and logical clauses. */
@@ -103,31 +123,42 @@ export class Codec {
   }
 }
 
+/**
+ * Marks the params an adapter passes to its own methods (a multi patch or remove finds the ids, then writes by them):
+ * those inner calls already speak store shapes, and their results must stay in them (decoded ids would match nothing).
+ */
+const INNER_CALL = Symbol('codec: inner call')
+
 /** Wraps an adapter class so every `_method` speaks JSON shapes on the engine's side. */
 export function withCodec<Base extends new (...args: any[]) => any>(BaseService: Base) {
   return class CodecService extends BaseService {
     codec!: Codec
 
-    private _params(params: any = {}) {
-      return params.query ? { ...params, query: this.codec.encodeQuery(params.query) } : params
+    /** Encodes the query and the id, runs the call, decodes the result; inner calls pass through as they are. */
+    private async _run(id: any, params: any = {}, call: (id: any, params: any) => Promise<any>) {
+      if (params[INNER_CALL]) return call(id, params)
+      const query = params.query ? this.codec.encodeQuery(params.query) : params.query
+      // Only the `_id` key is converted: a custom id field holds the store's own values.
+      const storeId = this.id === '_id' ? this.codec.encodeId(id) : id
+      return this.codec.decode(await call(storeId, { ...params, query, [INNER_CALL]: true }))
     }
     async _find(params?: any) {
-      return this.codec.decode(await super._find(this._params(params)))
+      return this._run(null, params, (_, p) => super._find(p))
     }
     async _get(id: any, params?: any) {
-      return this.codec.decode(await super._get(id, this._params(params)))
+      return this._run(id, params, (storeId, p) => super._get(storeId, p))
     }
     async _create(data: any, params?: any) {
-      return this.codec.decode(await super._create(this.codec.encodeData(data), this._params(params)))
+      return this._run(null, params, (_, p) => super._create(this.codec.encodeData(data), p))
     }
     async _update(id: any, data: any, params?: any) {
-      return this.codec.decode(await super._update(id, this.codec.encodeData(data), this._params(params)))
+      return this._run(id, params, (storeId, p) => super._update(storeId, this.codec.encodeData(data), p))
     }
     async _patch(id: any, data: any, params?: any) {
-      return this.codec.decode(await super._patch(id, this.codec.encodeData(data), this._params(params)))
+      return this._run(id, params, (storeId, p) => super._patch(storeId, this.codec.encodeData(data), p))
     }
     async _remove(id: any, params?: any) {
-      return this.codec.decode(await super._remove(id, this._params(params)))
+      return this._run(id, params, (storeId, p) => super._remove(storeId, p))
     }
   }
 }

@@ -1,10 +1,10 @@
 // Storage chosen by config: the embedded NeDB store (default) or MongoDB. The rest of the engine sees only Feathers adapters.
 import path from 'node:path'
-import { BadRequest } from '@feathersjs/errors'
-import { MongoDBService } from '@feathersjs/mongodb'
+import { BadRequest, Conflict } from '@feathersjs/errors'
+import { MongoDBService, type MongoDBAdapterOptions } from '@feathersjs/mongodb'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
 import { NeDBService, openDatastore, closeDatastore, ensureIndex, type Datastore } from './adapters/nedb.js'
-import { Codec, withCodec, type CodecOptions } from './codec.js'
+import { Codec, withCodec, type CodecOptions, type CodecPaths } from './codec.js'
 import type { Collection } from '../schemas/types.js'
 
 export interface Store {
@@ -36,7 +36,25 @@ const toDate = (value: unknown) => new Date(value as string)
 const dateToJSON = (value: object) => (value instanceof Date ? value.toISOString() : value)
 
 const EmbeddedService = withCodec(NeDBService)
-const MongoService = withCodec(MongoDBService)
+
+/** A duplicate key (E11000) is a 409 as on the embedded store; @feathersjs/mongodb turns every driver error into a 500. */
+export function duplicateKeyToConflict(error: any): never {
+  const code = error?.data?.code ?? error?.code
+  if (code === 11000 || code === 11001) throw new Conflict('A record with the same unique value already exists', { index: /index: (\S+)/.exec(error.message)?.[1] })
+  throw error
+}
+
+class MongoService extends withCodec(MongoDBService) {
+  async _create(data: any, params?: any) {
+    return super._create(data, params).catch(duplicateKeyToConflict)
+  }
+  async _update(id: any, data: any, params?: any) {
+    return super._update(id, data, params).catch(duplicateKeyToConflict)
+  }
+  async _patch(id: any, data: any, params?: any) {
+    return super._patch(id, data, params).catch(duplicateKeyToConflict)
+  }
+}
 
 /** NeDB has `$not` but no `$nor`: `{ $nor: [a, b] }` is `{ $not: { $or: [a, b] } }`. */
 function norToNot(query: Record<string, any>) {
@@ -91,11 +109,18 @@ export class EmbeddedStore implements Store {
   }
 }
 
+const OBJECT_ID = /^[0-9a-fA-F]{24}$/
+
 /** A string that is not an ObjectId cannot match one: refused as a bad id rather than silently matching nothing. */
 export function toObjectId(value: unknown): unknown {
   if (value instanceof ObjectId || typeof value !== 'string') return value
-  if (!/^[0-9a-fA-F]{24}$/.test(value)) throw new BadRequest(`Invalid id "${value}"`)
+  if (!OBJECT_ID.test(value)) throw new BadRequest(`Invalid id "${value}"`)
   return new ObjectId(value)
+}
+
+/** An id argument that is not an ObjectId is kept as is, so it matches no record (404); bson throws on `new ObjectId(123)`. */
+export function toObjectIdArgument(value: unknown): unknown {
+  return typeof value === 'string' && OBJECT_ID.test(value) ? new ObjectId(value) : value
 }
 
 export function mongoToJSON(value: object): unknown {
@@ -103,11 +128,19 @@ export function mongoToJSON(value: object): unknown {
   return dateToJSON(value)
 }
 
+const MONGO_CODEC: CodecOptions = { date: toDate, id: toObjectId, idArgument: toObjectIdArgument, decode: mongoToJSON }
+
+/** The engine's MongoDB adapter: the codec turns ids into ObjectIds, so @feathersjs/mongodb's own (throwing) conversion is off. */
+export function createMongoService(options: MongoDBAdapterOptions, paths: CodecPaths) {
+  const service = new MongoService({ ...options, disableObjectify: true })
+  service.codec = new Codec(paths, MONGO_CODEC)
+  return service
+}
+
 export class MongoStore implements Store {
   kind = 'mongodb' as const
   private _client: MongoClient
   private _db?: Promise<Db>
-  private _codec: CodecOptions = { date: toDate, id: toObjectId, decode: mongoToJSON }
 
   constructor(url: string) {
     this._client = new MongoClient(url)
@@ -119,9 +152,7 @@ export class MongoStore implements Store {
   }
 
   async createService(collection: Collection) {
-    const service = new MongoService({ ...adapterOptions(collection), Model: (await this._database()).collection(collection.name) })
-    service.codec = new Codec(collection, this._codec)
-    return service
+    return createMongoService({ ...adapterOptions(collection), Model: (await this._database()).collection(collection.name) }, collection)
   }
 
   async ensureIndexes(collection: Collection) {
