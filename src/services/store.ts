@@ -1,11 +1,13 @@
-// Storage chosen by config: the embedded NeDB store (default) or MongoDB. The rest of the engine sees only Feathers adapters.
+// Storage chosen by config: the embedded SQLite store (default) or MongoDB. The rest of the engine sees only Feathers adapters.
 import path from 'node:path'
 import { BadRequest } from '@feathersjs/errors'
 import { MongoDBService } from '@feathersjs/mongodb'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
-import { NeDBService, openDatastore, closeDatastore, ensureIndex, type Datastore } from './adapters/nedb.js'
+import { SqliteService } from './adapters/sqlite.js'
+import { SqliteDatabase } from './adapters/sqlite-database.js'
 import { Codec, withCodec, type CodecOptions } from './codec.js'
 import type { Collection } from '../schemas/types.js'
+import { walkFields } from '../schemas/walk.js'
 
 export interface Store {
   kind: 'embedded' | 'mongodb'
@@ -35,59 +37,49 @@ const adapterOptions = (collection: Collection) => ({
 const toDate = (value: unknown) => new Date(value as string)
 const dateToJSON = (value: object) => (value instanceof Date ? value.toISOString() : value)
 
-const EmbeddedService = withCodec(NeDBService)
+const EmbeddedService = withCodec(SqliteService)
 const MongoService = withCodec(MongoDBService)
 
-/** NeDB has `$not` but no `$nor`: `{ $nor: [a, b] }` is `{ $not: { $or: [a, b] } }`. */
-function norToNot(query: Record<string, any>) {
-  if (!query.$nor) return query
-  const { $nor, ...rest } = query
-  const not = { $not: { $or: $nor } }
-  return Object.keys(rest).length ? { $and: [rest, not] } : not
+/** The embedded store's one file in `DATA_DIR`. */
+export const DATABASE_FILE = 'quillbase.sqlite'
+
+/** Paths that hold or cross arrays, and free-form objects: every other path is one value SQLite can index. */
+export function shapeOf(collection: Collection) {
+  const arrays: string[] = []
+  walkFields(collection.schema, ({ path, inArray }) => {
+    if (inArray) arrays.push(path)
+  })
+  return { arrays, freeform: collection.freeform }
 }
 
 export class EmbeddedStore implements Store {
   kind = 'embedded' as const
-  private _models = new Map<string, Datastore>()
-  private _codec: CodecOptions = { date: toDate, decode: dateToJSON, logical: norToNot }
+  readonly database: SqliteDatabase
+  private _codec: CodecOptions = { date: toDate, decode: dateToJSON }
 
-  constructor(private _options: { dataDir?: string }) {}
+  constructor(options: { dataDir?: string }) {
+    this.database = new SqliteDatabase({ filename: options.dataDir ? path.join(options.dataDir, DATABASE_FILE) : undefined })
+  }
 
-  private async _model(collection: Collection) {
-    let model = this._models.get(collection.name)
-    if (!model) {
-      const filename = this._options.dataDir ? path.join(this._options.dataDir, `${collection.name}.db`) : undefined
-      model = await openDatastore({ filename })
-      this._models.set(collection.name, model)
-    }
-    return model
+  private _model(collection: Collection) {
+    return this.database.collection(collection.name, { id: '_id', shape: shapeOf(collection) })
   }
 
   async createService(collection: Collection) {
-    const service = new EmbeddedService({ ...adapterOptions(collection), Model: await this._model(collection) })
+    const service = new EmbeddedService({ ...adapterOptions(collection), Model: this._model(collection) })
     service.codec = new Codec(collection, this._codec)
     return service
   }
 
   async ensureIndexes(collection: Collection) {
-    const model = await this._model(collection)
-    for (const index of collection.indexes) {
-      const fields = Object.entries(index.fields)
-      // NeDB indexes plain values only; text and geo queries still run, unindexed.
-      if (fields.some(([, kind]) => kind === 'text' || kind === '2dsphere')) continue
-      const names = fields.map(([name]) => name)
-      await ensureIndex(model, {
-        fieldName: names.length === 1 ? names[0] : names,
-        unique: index.unique,
-        sparse: index.sparse,
-        expireAfterSeconds: index.expireAfterSeconds
-      })
-    }
+    const model = this._model(collection)
+    // `text` and `2dsphere` indexes are MongoDB only: the embedded store answers no `$text`/`$near` query (400).
+    for (const index of collection.indexes) model.ensureIndex(index)
+    model.dropUndeclaredKeys()
   }
 
   async close() {
-    await Promise.all([...this._models.values()].map((model) => closeDatastore(model)))
-    this._models.clear()
+    this.database.close()
   }
 }
 
