@@ -90,9 +90,9 @@ export class SqlQuery {
       const others = rest.length ? ` OR ${any(this._test(source, '$in', rest))}` : ''
       return `(${any(`type = 'null'`)} OR ${none}${others})`
     }
-    if (root === 'doc' && this._shape.multikey.has(path) && this._indexable(operand)) {
-      const test = this._test({ value: 'value', type: 'type' }, op, operand)
-      return `rid IN (SELECT rid FROM ${this._shape.keysTable} WHERE path = ${this._bind(path)} AND ${test})`
+    if (root === 'doc' && this._shape.multikey.has(path) && this._indexable(op, operand)) {
+      const bound = this._bind(path) // bound before the test's values: parameters follow the SQL text's order
+      return `rid IN (SELECT rid FROM ${this._shape.keysTable} WHERE path = ${bound} AND ${this._test(source, op, operand)})`
     }
     return any(this._test(source, op, operand))
   }
@@ -104,9 +104,9 @@ export class SqlQuery {
   }
 
   /** The index table holds strings, numbers and dates only. */
-  private _indexable(operand: unknown) {
+  private _indexable(op: string, operand: unknown) {
     const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || v instanceof Date
-    return Array.isArray(operand) ? operand.every(scalar) : scalar(operand)
+    return op === '$in' ? (operand as unknown[]).every(scalar) : scalar(operand)
   }
 
   private _elemMatch(path: string, operand: unknown, root: string) {
@@ -163,8 +163,9 @@ export class SqlQuery {
       return `(${v} ${range} ${this._bind(operand)} AND ${t} = 'text' AND (${v} < ${this._bind(DATE_TAG)} OR ${v} >= ${this._bind(DATE_END)}))`
     }
     if (operand instanceof Date) {
-      const bound = range.startsWith('>') ? `${v} < ${this._bind(DATE_END)}` : `${v} >= ${this._bind(DATE_TAG)}`
-      return `(${v} ${range} ${this._bind(bindable(operand))} AND ${bound})`
+      const compared = `${v} ${range} ${this._bind(bindable(operand))}`
+      // Only dates: a date range must not reach strings, which sort below the tag.
+      return `(${compared} AND ${range.startsWith('>') ? `${v} < ${this._bind(DATE_END)}` : `${v} >= ${this._bind(DATE_TAG)}`})`
     }
     if (typeof operand === 'boolean') {
       const rank = `(CASE ${t} WHEN 'false' THEN 0 WHEN 'true' THEN 1 END)`

@@ -5,6 +5,8 @@ import * as errors from '@feathersjs/errors'
 import { feathers } from '@feathersjs/feathers'
 import { SqliteService } from '../../../src/services/adapters/sqlite.js'
 import { SqliteDatabase } from '../../../src/services/adapters/sqlite-database.js'
+import { EmbeddedStore } from '../../../src/services/store.js'
+import { querySemantics } from '../query-semantics.js'
 import { testSuite } from './conformance.js'
 
 const events = ['testing']
@@ -38,4 +40,15 @@ describe('SQLite adapter: conformance (file)', () => {
 
   // `app` is read lazily by the suite (in hooks and tests), so registering in `before` is fine
   testSuite(app, errors, 'people-file', '_id')
+})
+
+querySemantics('SQLite (in memory)', async () => {
+  const store = new EmbeddedStore({})
+  return { store, cleanup: () => store.close() }
+})
+
+querySemantics('SQLite (file)', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'quillbase-sqlite-'))
+  const store = new EmbeddedStore({ dataDir })
+  return { store, cleanup: async () => (await store.close(), await rm(dataDir, { recursive: true, force: true })) }
 })
