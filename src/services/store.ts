@@ -5,6 +5,7 @@ import { MongoDBService } from '@feathersjs/mongodb'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
 import { SqliteService } from './adapters/sqlite.js'
 import { SqliteDatabase } from './adapters/sqlite-database.js'
+import type { ValueKind } from './adapters/sqlite-query.js'
 import { Codec, withCodec, type CodecOptions } from './codec.js'
 import type { Collection } from '../schemas/types.js'
 import { walkFields } from '../schemas/walk.js'
@@ -43,13 +44,23 @@ const MongoService = withCodec(MongoDBService)
 /** The embedded store's one file in `DATA_DIR`. */
 export const DATABASE_FILE = 'quillbase.sqlite'
 
-/** Paths that hold or cross arrays, and free-form objects: every other path is one value SQLite can index. */
+/** Paths that hold or cross arrays, free-form objects, and the one kind of value a path holds: what SQLite needs to index and skip type checks. */
 export function shapeOf(collection: Collection) {
   const arrays: string[] = []
-  walkFields(collection.schema, ({ path, inArray }) => {
+  const seen = new Map<string, ValueKind | 'mixed'>()
+  const note = (path: string, kind: ValueKind | 'mixed') => seen.set(path, seen.has(path) && seen.get(path) !== kind ? 'mixed' : kind)
+  walkFields(collection.resultSchema, ({ path, schema, inArray }) => {
     if (inArray) arrays.push(path)
+    const type = schema.type
+    if (schema.format === 'date-time' || collection.dates.includes(path)) note(path, 'date')
+    else if (type === 'string') note(path, 'string')
+    else if (type === 'number' || type === 'integer') note(path, 'number')
+    else if (type === 'boolean') note(path, 'boolean')
+    else note(path, 'mixed')
   })
-  return { arrays, freeform: collection.freeform }
+  const types: Record<string, ValueKind> = { _id: 'string' }
+  for (const [path, kind] of seen) if (kind !== 'mixed') types[path] = kind
+  return { arrays, freeform: collection.freeform, types }
 }
 
 export class EmbeddedStore implements Store {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { BadRequest } from '@feathersjs/errors'
 import { DATE_TAG, encodeDate, jsonPath, jsonType, parse, pathLiteral, stringify } from './sqlite-json.js'
-import type { QueryShape } from './sqlite-query.js'
+import type { QueryShape, ValueKind } from './sqlite-query.js'
 
 export interface SqliteCollectionOptions {
   /** The id field (default `_id`), kept in the `id` column. */
@@ -12,7 +12,7 @@ export interface SqliteCollectionOptions {
    * What the schema says about paths: those that hold or cross arrays, and free-form objects. Given it,
    * every other path is a plain `json_extract` (indexable); without it every path may cross an array.
    */
-  shape?: { arrays: string[]; freeform: string[] }
+  shape?: { arrays: string[]; freeform: string[]; types?: Record<string, ValueKind> }
 }
 
 /** A declared index (the engine's `IndexInput`). */
@@ -74,6 +74,10 @@ export class SqliteCollection implements QueryShape {
     if (shape.arrays.some((prefix) => under(path, prefix))) return 'multi'
     if (shape.freeform.some((prefix) => path.startsWith(`${prefix}.`))) return 'multi'
     return 'scalar'
+  }
+
+  typeOf(path: string): ValueKind | undefined {
+    return this._options.shape?.types?.[path]
   }
 
   private _statement(sql: string) {

@@ -8,17 +8,25 @@ export interface QueryShape {
   id: string
   /** `scalar` when no array lies on the path (a plain `json_extract` an index can serve); `multi` when one may. */
   kind(path: string): 'scalar' | 'multi'
+  /** The one kind of value the schema allows at a path (besides null), when there is one: its tests need no type guard. */
+  typeOf(path: string): ValueKind | undefined
   /** Paths whose values are kept in the index table (`path, value, type, rid`). */
   multikey: Set<string>
   /** Quoted name of the index table. */
   keysTable: string
 }
 
-/** One value at a path: its SQL value and its JSON type (`json_type` names). */
+export type ValueKind = 'string' | 'number' | 'boolean' | 'date'
+
+/** One value at a path: its SQL value, its JSON type (`json_type` names) and the kind the schema promises. */
 interface Source {
   value: string
   type: string
+  known?: ValueKind
 }
+
+const kindOf = (operand: unknown): ValueKind | undefined =>
+  operand instanceof Date ? 'date' : typeof operand === 'string' ? 'string' : typeof operand === 'number' ? 'number' : undefined
 
 const NUMBER = `IN ('integer','real')`
 
@@ -77,7 +85,8 @@ export class SqlQuery {
     const scalar = root === 'doc' && this._shape.kind(path) === 'scalar'
 
     if (scalar) {
-      const source = { value: `json_extract(${root}, ${pathLiteral(path)})`, type: `json_type(${root}, ${pathLiteral(path)})` }
+      const literal = pathLiteral(path)
+      const source = { value: `json_extract(${root}, ${literal})`, type: `json_type(${root}, ${literal})`, known: this._shape.typeOf(path) }
       if (op === '$exists') return operand ? `${source.type} IS NOT NULL` : `${source.type} IS NULL`
       return this._test(source, op, operand)
     }
@@ -148,8 +157,8 @@ export class SqlQuery {
       const others = operand.filter((x) => typeof x !== 'string' && typeof x !== 'number' && !(x instanceof Date))
       const list = (values: unknown[]) => values.map((x) => this._bind(bindable(x))).join(', ')
       const parts: string[] = []
-      if (strings.length) parts.push(`(${v} IN (${list(strings)}) AND ${t} = 'text')`)
-      if (numbers.length) parts.push(`(${v} IN (${list(numbers)}) AND ${t} ${NUMBER})`)
+      if (strings.length) parts.push(this._guard(source, 'string', `${v} IN (${list(strings)})`))
+      if (numbers.length) parts.push(this._guard(source, 'number', `${v} IN (${list(numbers)})`))
       if (dates.length) parts.push(`${v} IN (${list(dates)})`)
       for (const other of others) parts.push(this._equals(source, other))
       return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`
@@ -158,6 +167,7 @@ export class SqlQuery {
     const range = RANGES[op]
     if (!range) throw new BadRequest(`Invalid query operator ${op}`)
     if (operand === null) return op === '$gte' || op === '$lte' ? this._equals(source, null) : '0'
+    if (source.known && source.known === kindOf(operand)) return `${v} ${range} ${this._bind(bindable(operand))}`
     if (typeof operand === 'number') return `(${v} ${range} ${this._bind(operand)} AND ${t} ${NUMBER})`
     if (typeof operand === 'string') {
       return `(${v} ${range} ${this._bind(operand)} AND ${t} = 'text' AND (${v} < ${this._bind(DATE_TAG)} OR ${v} >= ${this._bind(DATE_END)}))`
@@ -174,11 +184,18 @@ export class SqlQuery {
     throw new BadRequest(`Cannot compare with ${JSON.stringify(operand)}`)
   }
 
-  private _equals({ value: v, type: t }: Source, operand: any): string {
+  /** `test` alone where the schema already promises the operand's kind, else with the JSON type checked too. */
+  private _guard(source: Source, kind: 'string' | 'number', test: string) {
+    if (source.known === kind) return test
+    return `(${test} AND ${source.type} ${kind === 'string' ? `= 'text'` : NUMBER})`
+  }
+
+  private _equals(source: Source, operand: any): string {
+    const { value: v, type: t } = source
     if (operand === null || operand === undefined) return `(${t} IS NULL OR ${t} = 'null')`
     if (typeof operand === 'boolean') return `${t} = '${operand}'`
-    if (typeof operand === 'number') return `(${v} = ${this._bind(operand)} AND ${t} ${NUMBER})`
-    if (typeof operand === 'string') return `(${v} = ${this._bind(operand)} AND ${t} = 'text')`
+    if (typeof operand === 'number') return this._guard(source, 'number', `${v} = ${this._bind(operand)}`)
+    if (typeof operand === 'string') return this._guard(source, 'string', `${v} = ${this._bind(operand)}`)
     if (operand instanceof Date) return `${v} = ${this._bind(bindable(operand))}`
     if (typeof operand === 'object') return `(${t} IN ('array','object') AND ${v} = json(${this._bind(stringify(operand))}))`
     throw new BadRequest(`Cannot compare with ${JSON.stringify(operand)}`)
