@@ -20,7 +20,7 @@ const fixture = sanitizeCollection(
       at: Type.Optional(DateTime()),
       flag: Type.Optional(Type.Boolean()),
       tags: Type.Optional(Type.Array(Type.String())),
-      parts: Type.Optional(Type.Array(Type.Object({ kind: Type.String(), qty: Type.Number() }))),
+      parts: Type.Optional(Type.Array(Type.Object({ kind: Type.String(), qty: Type.Number(), _code: Type.Optional(Type.String()) }))),
       meta: Type.Optional(Type.Object({ rank: Type.Optional(Type.Number()), owner: Type.Optional(Type.String()) }))
     }),
     timestamps: false,
@@ -31,7 +31,7 @@ const fixture = sanitizeCollection(
 
 const records = [
   { label: 'A', n: 1, s: 'apple', at: '2024-01-01T00:00:00.000Z', flag: true, tags: ['red', 'green'], parts: [{ kind: 'bolt', qty: 2 }, { kind: 'nut', qty: 10 }], meta: { rank: 2, owner: 'x' } },
-  { label: 'B', n: 2, s: 'Banana', at: '2024-06-01T00:00:00.000Z', flag: false, tags: ['green'], parts: [{ kind: 'nut', qty: 1 }], meta: { rank: 1, owner: 'y' } },
+  { label: 'B', n: 2, s: 'Banana', at: '2024-06-01T00:00:00.000Z', flag: false, tags: ['green'], parts: [{ kind: 'nut', qty: 1, _code: 'n1' }], meta: { rank: 1, owner: 'y' } },
   { label: 'C', n: 10, s: 'cherry', at: '2023-12-31T23:59:59.999Z', tags: [], parts: [], meta: { rank: 3 } },
   { label: 'D', n: null, s: 'Émile', flag: false, parts: [{ kind: 'bolt', qty: 5 }] },
   { label: 'E', s: 'zebra', at: '2025-01-01T00:00:00.000Z', tags: ['red'] },
@@ -77,6 +77,7 @@ export const CASES: Case[] = [
   { name: '$ne on an array: no element equals', query: { tags: { $ne: 'red' } }, expected: ['B', 'C', 'D', 'F', 'G', 'H'] },
   { name: '$nin on an array', query: { tags: { $nin: ['red', 'green'] } }, expected: ['C', 'D', 'F', 'G', 'H'] },
   { name: 'dotted path into an array of sub-documents', query: { 'parts.kind': 'bolt' }, expected: ['A', 'D'] },
+  { name: 'dotted path into an array to a key starting with _', query: { 'parts._code': 'n1' }, expected: ['B'] },
   { name: 'dotted path into an array with $in', query: { 'parts.kind': { $in: ['nut', 'washer'] } }, expected: ['A', 'B'] },
   { name: 'dotted path into an array with a range', query: { 'parts.qty': { $gt: 4 } }, expected: ['A', 'D'] },
   { name: 'dotted $ne into an array: no element equals', query: { 'parts.kind': { $ne: 'nut' } }, expected: ['C', 'D', 'E', 'F', 'G', 'H'] },

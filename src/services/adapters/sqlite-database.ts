@@ -42,8 +42,10 @@ export class SqliteDatabase {
     this.db.pragma('journal_mode = WAL')
     this.db.pragma(`synchronous = ${this._options.synchronous ?? 'FULL'}`)
     this.db.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS "quillbase$meta" (key TEXT PRIMARY KEY, value TEXT); COMMIT')
-    // `$.Attendees[3].DeveloperId` → `$.Attendees.DeveloperId`: the path a MongoDB query names, array positions dropped.
-    this.db.function('quillbase_path', { deterministic: true }, (fullkey: unknown) => String(fullkey).replace(/\[\d+\]/g, ''))
+    // `$.Attendees[3]."_id"` → `$.Attendees._id`: the path a MongoDB query names (array positions dropped, keys unquoted).
+    this.db.function('quillbase_path', { deterministic: true }, (fullkey: unknown) =>
+      String(fullkey).replace(/\[\d+\]/g, '').replace(/\."([A-Za-z0-9_]*)"/g, '.$1')
+    )
   }
 
   /** The collection's table (created if missing); one handle per name. */
