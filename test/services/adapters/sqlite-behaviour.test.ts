@@ -87,6 +87,17 @@ describe('SQLite adapter: own behaviour', () => {
     assert.deepEqual(await things.patch(doc._id, { profile: { a: 5 }, _id: 'ignored' }), { _id: doc._id, name: 'n', profile: { a: 5 }, keep: true })
   })
 
+  it('a file database runs in WAL mode with synchronous=FULL (commits survive power loss) and an exclusive lock', () => {
+    const database = open(join(dir, 'pragmas.sqlite'))
+    try {
+      assert.equal(database.db.pragma('journal_mode', { simple: true }), 'wal')
+      assert.equal(database.db.pragma('synchronous', { simple: true }), 2)
+      assert.equal(database.db.pragma('locking_mode', { simple: true }), 'exclusive')
+    } finally {
+      database.close()
+    }
+  })
+
   it('keeps documents, dates and indexes across close and reopen of the file', async () => {
     const filename = join(dir, 'persist.sqlite')
     let database = open(filename)
