@@ -5,6 +5,7 @@ import { MongoDBService } from '@feathersjs/mongodb'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
 import { SqliteService } from './adapters/sqlite.js'
 import { SqliteDatabase } from './adapters/sqlite-database.js'
+import { convertNedbFolder } from './adapters/nedb-files.js'
 import type { ValueKind } from './adapters/sqlite-query.js'
 import { Codec, withCodec, type CodecOptions } from './codec.js'
 import type { Collection } from '../schemas/types.js'
@@ -70,6 +71,11 @@ export class EmbeddedStore implements Store {
 
   constructor(options: { dataDir?: string }) {
     this.database = new SqliteDatabase({ filename: options.dataDir ? path.join(options.dataDir, DATABASE_FILE) : undefined })
+    const conversion = options.dataDir ? convertNedbFolder(options.dataDir, this.database) : undefined
+    if (conversion) {
+      const counts = conversion.collections.map(({ name, records }) => `${name} ${records}`).join(', ')
+      console.log(`quillbase: converted the NeDB files of ${options.dataDir} (${counts || 'already converted'}); the old files are in ${conversion.backup}`)
+    }
   }
 
   private _model(collection: Collection) {

@@ -95,7 +95,7 @@ describe('the embedded store across processes', function () {
 
     const server = await startServer('appointments', { dataDir })
     try {
-      const stored = (await server.app.service('appointments')._find({ paginate: false, query: { _id: { $in: [...acknowledged] } } })) as any[]
+      const stored = (await (server.app.service('appointments') as any)._find({ paginate: false, query: { _id: { $in: [...acknowledged] } } })) as any[]
       assert.equal(stored.length, acknowledged.size, 'every acknowledged appointment is stored')
     } finally {
       await server.close()
