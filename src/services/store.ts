@@ -23,6 +23,8 @@ export interface Store {
 export interface StoreOptions {
   /** Folder of the embedded store's files; in memory when absent. */
   dataDir?: string
+  /** The embedded store's durability: `full` (default) survives power loss, `normal` a crashed process. */
+  dataSync?: 'full' | 'normal'
   mongodbUrl?: string
 }
 
@@ -69,8 +71,11 @@ export class EmbeddedStore implements Store {
   readonly database: SqliteDatabase
   private _codec: CodecOptions = { date: toDate, decode: dateToJSON }
 
-  constructor(options: { dataDir?: string }) {
-    this.database = new SqliteDatabase({ filename: options.dataDir ? path.join(options.dataDir, DATABASE_FILE) : undefined })
+  constructor(options: Pick<StoreOptions, 'dataDir' | 'dataSync'>) {
+    this.database = new SqliteDatabase({
+      filename: options.dataDir ? path.join(options.dataDir, DATABASE_FILE) : undefined,
+      synchronous: options.dataSync === 'normal' ? 'NORMAL' : 'FULL'
+    })
     const conversion = options.dataDir ? convertNedbFolder(options.dataDir, this.database) : undefined
     if (conversion) {
       const counts = conversion.collections.map(({ name, records }) => `${name} ${records}`).join(', ')
@@ -151,5 +156,5 @@ export class MongoStore implements Store {
 }
 
 export function createStore(options: StoreOptions): Store {
-  return options.mongodbUrl ? new MongoStore(options.mongodbUrl) : new EmbeddedStore({ dataDir: options.dataDir })
+  return options.mongodbUrl ? new MongoStore(options.mongodbUrl) : new EmbeddedStore(options)
 }
