@@ -10,7 +10,8 @@ import { koa, rest, errorHandler } from '@feathersjs/koa'
 import { createApp } from '../src/app.js'
 import { loadBlueprint } from '../src/blueprints/index.js'
 import { DEMO_PASSWORD } from '../src/blueprints/appointments/demo.js'
-import { NeDBService, openDatastore } from '../src/services/adapters/nedb.js'
+import { SqliteService } from '../src/services/adapters/sqlite.js'
+import { SqliteDatabase } from '../src/services/adapters/sqlite-database.js'
 
 const arg = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`)
@@ -49,9 +50,9 @@ async function main() {
   bare.use(errorHandler())
   bare.configure(rest())
   const stored = (await app.service('appointments').find({ paginate: false })) as any[]
-  const model = await openDatastore({})
-  await model.insertAsync(stored)
-  bare.use('appointments', new NeDBService({ Model: model, id: '_id', paginate: { default: 20, max: 200 } }))
+  const model = new SqliteDatabase().collection('appointments')
+  model.transaction(() => stored.forEach((record) => model.insert(record)))
+  bare.use('appointments', new SqliteService({ Model: model, paginate: { default: 20, max: 200 } }))
   const bareServer = await bare.listen(0)
   const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/appointments`
 

@@ -12,7 +12,8 @@ import { io, type Socket } from 'socket.io-client'
 import { createApp } from '../src/app.js'
 import { loadBlueprint } from '../src/blueprints/index.js'
 import { DEMO_PASSWORD } from '../src/blueprints/appointments/demo.js'
-import { NeDBService, openDatastore } from '../src/services/adapters/nedb.js'
+import { SqliteService } from '../src/services/adapters/sqlite.js'
+import { SqliteDatabase } from '../src/services/adapters/sqlite-database.js'
 
 const arg = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`)
@@ -75,7 +76,7 @@ async function main() {
 
   const bare = koa(feathers())
   bare.configure(socketio())
-  bare.use('appointments', new NeDBService({ Model: await openDatastore({}), id: '_id' }))
+  bare.use('appointments', new SqliteService({ Model: new SqliteDatabase().collection('appointments') }))
   bare.on('connection', (connection: any) => bare.channel('everybody').join(connection))
   bare.publish(() => bare.channel('everybody'))
   const bareServer = await bare.listen(0)

@@ -27,6 +27,8 @@ export interface Settings {
   port: number
   /** Folder of the embedded store (and generated keys); in memory when empty. */
   dataDir?: string
+  /** `full` (default): every acknowledged write survives power loss (an fsync per commit); `normal`: survives a crashed process only. */
+  dataSync?: 'full' | 'normal'
   mongodbUrl?: string
   /** JWT signing secret; generated into `dataDir` when absent. */
   authSecret?: string
@@ -78,7 +80,7 @@ async function persistentSecret(settings: Settings, file: string, given?: string
 export async function createApp(blueprint: Blueprint, settings: Settings): Promise<EngineApp> {
   if (settings.dataDir) await mkdir(settings.dataDir, { recursive: true })
   const app = koa(feathers()) as unknown as EngineApp
-  const store = createStore({ dataDir: settings.dataDir, mongodbUrl: settings.mongodbUrl })
+  const store = createStore({ dataDir: settings.dataDir, dataSync: settings.dataSync, mongodbUrl: settings.mongodbUrl })
   const users = blueprint.users
   const permissions = new Permissions(app, { ...users.auth!, anonymousRole: blueprint.anonymousRole })
   Object.assign(app, { blueprint, store, permissions, ready: false })

@@ -12,6 +12,7 @@ export function readSettings(): Settings & { blueprint: string } {
     host: get<string>('host'),
     port: Number(get('port')),
     dataDir: get<string>('dataDir') || undefined,
+    dataSync: get<string>('dataSync') === 'normal' ? 'normal' : 'full',
     mongodbUrl: get<string>('mongodbUrl') || undefined,
     authSecret: get<string>('authSecret') || undefined,
     encryptionKey: get<string>('encryptionKey') || undefined,

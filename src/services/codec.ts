@@ -14,8 +14,6 @@ export interface CodecOptions {
   idArgument?: Convert
   /** Native value → JSON value; called on every non-plain object of a result. */
   decode?: (value: object) => unknown
-  /** Rewrites logical operators the store lacks (e.g. `$nor` for NeDB). */
-  logical?: (query: Record<string, any>) => Record<string, any>
 }
 
 /** Keys of free-form objects may hold `.` and `$` (CASL conditions do); stores refuse both, so they are swapped for look-alikes. */
@@ -82,7 +80,7 @@ export class Codec {
       else if (key.startsWith('$')) result[key] = value
       else result[key] = this._encodeCondition(this._paths.get(key), value)
     }
-    return this._options.logical ? this._options.logical(result) : result
+    return result
   }
 
   private _encodeCondition(fn: Convert | undefined, value: any): any {

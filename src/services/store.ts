@@ -1,11 +1,15 @@
-// Storage chosen by config: the embedded NeDB store (default) or MongoDB. The rest of the engine sees only Feathers adapters.
+// Storage chosen by config: the embedded SQLite store (default) or MongoDB. The rest of the engine sees only Feathers adapters.
 import path from 'node:path'
 import { BadRequest, Conflict } from '@feathersjs/errors'
 import { MongoDBService, type MongoDBAdapterOptions } from '@feathersjs/mongodb'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
-import { NeDBService, openDatastore, closeDatastore, ensureIndex, type Datastore } from './adapters/nedb.js'
+import { SqliteService } from './adapters/sqlite.js'
+import { SqliteDatabase } from './adapters/sqlite-database.js'
+import { convertNedbFolder } from './adapters/nedb-files.js'
+import type { ValueKind } from './adapters/sqlite-query.js'
 import { Codec, withCodec, type CodecOptions, type CodecPaths } from './codec.js'
 import type { Collection } from '../schemas/types.js'
+import { walkFields } from '../schemas/walk.js'
 
 export interface Store {
   kind: 'embedded' | 'mongodb'
@@ -19,6 +23,8 @@ export interface Store {
 export interface StoreOptions {
   /** Folder of the embedded store's files; in memory when absent. */
   dataDir?: string
+  /** The embedded store's durability: `full` (default) survives power loss, `normal` a crashed process. */
+  dataSync?: 'full' | 'normal'
   mongodbUrl?: string
 }
 
@@ -35,7 +41,7 @@ const adapterOptions = (collection: Collection) => ({
 const toDate = (value: unknown) => new Date(value as string)
 const dateToJSON = (value: object) => (value instanceof Date ? value.toISOString() : value)
 
-const EmbeddedService = withCodec(NeDBService)
+const EmbeddedService = withCodec(SqliteService)
 
 /** A duplicate key (E11000) is a 409 as on the embedded store; @feathersjs/mongodb turns every driver error into a 500. */
 export function duplicateKeyToConflict(error: any): never {
@@ -56,56 +62,64 @@ class MongoService extends withCodec(MongoDBService) {
   }
 }
 
-/** NeDB has `$not` but no `$nor`: `{ $nor: [a, b] }` is `{ $not: { $or: [a, b] } }`. */
-function norToNot(query: Record<string, any>) {
-  if (!query.$nor) return query
-  const { $nor, ...rest } = query
-  const not = { $not: { $or: $nor } }
-  return Object.keys(rest).length ? { $and: [rest, not] } : not
+/** The embedded store's one file in `DATA_DIR`. */
+export const DATABASE_FILE = 'quillbase.sqlite'
+
+/** Paths that hold or cross arrays, free-form objects, and the one kind of value a path holds: what SQLite needs to index and skip type checks. */
+export function shapeOf(collection: Collection) {
+  const arrays: string[] = []
+  const seen = new Map<string, ValueKind | 'mixed'>()
+  const note = (path: string, kind: ValueKind | 'mixed') => seen.set(path, seen.has(path) && seen.get(path) !== kind ? 'mixed' : kind)
+  walkFields(collection.resultSchema, ({ path, schema, inArray }) => {
+    if (inArray) arrays.push(path)
+    const type = schema.type
+    if (schema.format === 'date-time' || collection.dates.includes(path)) note(path, 'date')
+    else if (type === 'string') note(path, 'string')
+    else if (type === 'number' || type === 'integer') note(path, 'number')
+    else if (type === 'boolean') note(path, 'boolean')
+    else note(path, 'mixed')
+  })
+  const types: Record<string, ValueKind> = { _id: 'string' }
+  for (const [path, kind] of seen) if (kind !== 'mixed') types[path] = kind
+  return { arrays, freeform: collection.freeform, types }
 }
 
 export class EmbeddedStore implements Store {
   kind = 'embedded' as const
-  private _models = new Map<string, Datastore>()
-  private _codec: CodecOptions = { date: toDate, decode: dateToJSON, logical: norToNot }
+  readonly database: SqliteDatabase
+  private _codec: CodecOptions = { date: toDate, decode: dateToJSON }
 
-  constructor(private _options: { dataDir?: string }) {}
-
-  private async _model(collection: Collection) {
-    let model = this._models.get(collection.name)
-    if (!model) {
-      const filename = this._options.dataDir ? path.join(this._options.dataDir, `${collection.name}.db`) : undefined
-      model = await openDatastore({ filename })
-      this._models.set(collection.name, model)
+  constructor(options: Pick<StoreOptions, 'dataDir' | 'dataSync'>) {
+    this.database = new SqliteDatabase({
+      filename: options.dataDir ? path.join(options.dataDir, DATABASE_FILE) : undefined,
+      synchronous: options.dataSync === 'normal' ? 'NORMAL' : 'FULL'
+    })
+    const conversion = options.dataDir ? convertNedbFolder(options.dataDir, this.database) : undefined
+    if (conversion) {
+      const counts = conversion.collections.map(({ name, records }) => `${name} ${records}`).join(', ')
+      console.log(`quillbase: converted the NeDB files of ${options.dataDir} (${counts || 'already converted'}); the old files are in ${conversion.backup}`)
     }
-    return model
+  }
+
+  private _model(collection: Collection) {
+    return this.database.collection(collection.name, { id: '_id', shape: shapeOf(collection) })
   }
 
   async createService(collection: Collection) {
-    const service = new EmbeddedService({ ...adapterOptions(collection), Model: await this._model(collection) })
+    const service = new EmbeddedService({ ...adapterOptions(collection), Model: this._model(collection) })
     service.codec = new Codec(collection, this._codec)
     return service
   }
 
   async ensureIndexes(collection: Collection) {
-    const model = await this._model(collection)
-    for (const index of collection.indexes) {
-      const fields = Object.entries(index.fields)
-      // NeDB indexes plain values only; text and geo queries still run, unindexed.
-      if (fields.some(([, kind]) => kind === 'text' || kind === '2dsphere')) continue
-      const names = fields.map(([name]) => name)
-      await ensureIndex(model, {
-        fieldName: names.length === 1 ? names[0] : names,
-        unique: index.unique,
-        sparse: index.sparse,
-        expireAfterSeconds: index.expireAfterSeconds
-      })
-    }
+    const model = this._model(collection)
+    // `text` and `2dsphere` indexes are MongoDB only: the embedded store answers no `$text`/`$near` query (400).
+    for (const index of collection.indexes) model.ensureIndex(index)
+    model.dropUndeclaredKeys()
   }
 
   async close() {
-    await Promise.all([...this._models.values()].map((model) => closeDatastore(model)))
-    this._models.clear()
+    this.database.close()
   }
 }
 
@@ -173,5 +187,5 @@ export class MongoStore implements Store {
 }
 
 export function createStore(options: StoreOptions): Store {
-  return options.mongodbUrl ? new MongoStore(options.mongodbUrl) : new EmbeddedStore({ dataDir: options.dataDir })
+  return options.mongodbUrl ? new MongoStore(options.mongodbUrl) : new EmbeddedStore(options)
 }

@@ -20,7 +20,8 @@ export const notifications = defineCollection({
     societyId: Type.Optional(societyId())
   }),
   timestamps: { createdAt: 'createdAt', updatedAt: false },
-  indexes: [{ fields: { userId: 1, isRead: 1 } }],
+  // societyId: an Admin reads their society's notifications (or their own), so both halves of that $or have an index.
+  indexes: [{ fields: { userId: 1, isRead: 1 } }, { fields: { societyId: 1 } }],
   derive: (notification) => (notification.isRead && !notification.readAt ? { readAt: new Date().toISOString() } : {}),
   admin: { titleField: 'title', listFields: ['title', 'userId', 'category', 'isRead', 'createdAt'], group: 'Community' }
 })

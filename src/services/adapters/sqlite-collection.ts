@@ -1,0 +1,230 @@
+// One collection's table (`rid`, `id`, JSON `doc`), its index table for paths into arrays, its indexes and TTL purge.
+import { randomBytes } from 'node:crypto'
+import type Database from 'better-sqlite3'
+import { BadRequest } from '@feathersjs/errors'
+import { DATE_TAG, encodeDate, jsonPath, jsonType, parse, pathLiteral, stringify } from './sqlite-json.js'
+import type { QueryShape, ValueKind } from './sqlite-query.js'
+
+export interface SqliteCollectionOptions {
+  /** The id field (default `_id`), kept in the `id` column. */
+  id?: string
+  /**
+   * What the schema says about paths: those that hold or cross arrays, and free-form objects. Given it,
+   * every other path is a plain `json_extract` (indexable); without it every path may cross an array.
+   */
+  shape?: { arrays: string[]; freeform: string[]; types?: Record<string, ValueKind> }
+}
+
+/** A declared index (the engine's `IndexInput`). */
+export interface SqliteIndex {
+  fields: Record<string, 1 | -1 | 'text' | '2dsphere'>
+  unique?: boolean
+  sparse?: boolean
+  expireAfterSeconds?: number
+  name?: string
+}
+
+export interface Row {
+  rid: number
+  id: string
+  doc: string
+}
+
+/** Collection names are plain; `$` separates our own suffixes (`appointments$keys`), so it is refused in names. */
+const NAME = /^[A-Za-z0-9_-]+$/
+export const quoteName = (name: string) => {
+  if (!name.split('$').every((part) => NAME.test(part))) throw new Error(`Invalid collection or index name '${name}'`)
+  return `"${name}"`
+}
+
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}.`)
+
+/** Every scalar at a path through arrays at any level, as MongoDB reads `Attendees.DeveloperId`. */
+function valuesAt(doc: unknown, segments: string[]): unknown[] {
+  if (Array.isArray(doc)) return doc.flatMap((item) => valuesAt(item, segments))
+  if (segments.length === 0) return doc === undefined || doc === null ? [] : [doc]
+  if (!doc || typeof doc !== 'object' || doc instanceof Date) return []
+  return valuesAt((doc as any)[segments[0]], segments.slice(1))
+}
+
+export class SqliteCollection implements QueryShape {
+  readonly table: string
+  readonly keysTable: string
+  readonly id: string
+  readonly multikey = new Set<string>()
+  private _ttl: { path: string; seconds: number }[] = []
+  private _timer?: NodeJS.Timeout
+  private _statements: Record<string, Database.Statement> = {}
+
+  constructor(readonly db: Database.Database, readonly name: string, private _options: SqliteCollectionOptions) {
+    if (!NAME.test(name)) throw new Error(`Invalid collection name '${name}' (letters, digits, '_' and '-' only)`)
+    this.table = quoteName(name)
+    this.keysTable = quoteName(`${name}$keys`)
+    this.id = _options.id ?? '_id'
+    db.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)`)
+    // The index table exists from the start, so a multikey index added later is filled by `ensureIndex` alone.
+    db.exec(`CREATE TABLE IF NOT EXISTS ${this.keysTable} (path TEXT NOT NULL, value ANY, type TEXT NOT NULL, rid INTEGER NOT NULL) STRICT`)
+    db.exec(`CREATE INDEX IF NOT EXISTS ${quoteName(`${name}$keys$value`)} ON ${this.keysTable} (path, value, type, rid)`)
+    db.exec(`CREATE INDEX IF NOT EXISTS ${quoteName(`${name}$keys$rid`)} ON ${this.keysTable} (rid)`)
+  }
+
+  kind(path: string): 'scalar' | 'multi' {
+    const shape = this._options.shape
+    if (!shape) return 'multi'
+    if (shape.arrays.some((prefix) => under(path, prefix))) return 'multi'
+    if (shape.freeform.some((prefix) => path.startsWith(`${prefix}.`))) return 'multi'
+    return 'scalar'
+  }
+
+  typeOf(path: string): ValueKind | undefined {
+    return this._options.shape?.types?.[path]
+  }
+
+  private _statement(sql: string) {
+    return (this._statements[sql] ??= this.db.prepare(sql))
+  }
+
+  all(sql: string, params: unknown[]): Row[] {
+    return this._statement(sql).all(...params) as Row[]
+  }
+
+  count(where: string, params: unknown[]): number {
+    return (this._statement(`SELECT count(*) AS n FROM ${this.table} WHERE ${where}`).get(...params) as { n: number }).n
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
+  /** Stores a new document; the id is generated when missing. Returns the stored document. */
+  insert(doc: Record<string, any>): Record<string, any> {
+    const id = doc[this.id] ?? randomBytes(12).toString('hex')
+    if (typeof id !== 'string' && typeof id !== 'number') throw new BadRequest(`Invalid id ${JSON.stringify(id)}`)
+    const stored = { [this.id]: id, ...doc }
+    const text = stringify(stored)
+    const { lastInsertRowid } = this._statement(`INSERT INTO ${this.table} (id, doc) VALUES (?, ?)`).run(String(id), text)
+    this._writeKeys(Number(lastInsertRowid), stored)
+    return parse(text)
+  }
+
+  /** Replaces the document of a row (its id stays). */
+  replace(row: Row, doc: Record<string, any>): Record<string, any> {
+    const text = stringify(doc)
+    this._statement(`UPDATE ${this.table} SET doc = ? WHERE rid = ?`).run(text, row.rid)
+    this._deleteKeys(row.rid)
+    this._writeKeys(row.rid, doc)
+    return parse(text)
+  }
+
+  delete(row: Row) {
+    this._statement(`DELETE FROM ${this.table} WHERE rid = ?`).run(row.rid)
+    this._deleteKeys(row.rid)
+  }
+
+  private _deleteKeys(rid: number) {
+    if (this.multikey.size) this._statement(`DELETE FROM ${this.keysTable} WHERE rid = ?`).run(rid)
+  }
+
+  private _writeKeys(rid: number, doc: Record<string, any>, paths: Iterable<string> = this.multikey) {
+    if (!this.multikey.size) return
+    const insert = this._statement(`INSERT INTO ${this.keysTable} (path, value, type, rid) VALUES (?, ?, ?, ?)`)
+    for (const path of paths) {
+      const seen = new Set<unknown>()
+      for (const value of valuesAt(doc, path.split('.'))) {
+        const type = jsonType(value)
+        if (type === 'array' || type === 'object') continue
+        const stored = value instanceof Date ? encodeDate(value) : typeof value === 'boolean' ? Number(value) : value
+        const key = `${type}:${stored}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        insert.run(path, stored, type, rid)
+      }
+    }
+  }
+
+  /**
+   * A declared index as SQLite indexes: an expression index on `json_extract` paths (unique, partial when
+   * sparse); a path into arrays goes to the index table; TTL adds a purge; `text`/`2dsphere` are MongoDB only.
+   */
+  ensureIndex(index: SqliteIndex): 'created' | 'mongodb-only' {
+    const entries = Object.entries(index.fields)
+    if (entries.some(([, kind]) => kind === 'text' || kind === '2dsphere')) return 'mongodb-only'
+    for (const [path] of entries) jsonPath(path)
+    const multi = entries.filter(([path]) => this.kind(path) === 'multi' && path !== this.id)
+    if (multi.length) {
+      if (index.unique) throw new BadRequest(`A unique index on a path into arrays (${multi[0][0]}) is MongoDB only`)
+      for (const [path] of multi) this._addMultikey(path)
+    }
+    const plain = entries.filter(([path]) => this.kind(path) === 'scalar' && path !== this.id)
+    if (plain.length) {
+      const name = index.name ?? entries.map(([path, kind]) => `${path}_${kind}`).join('_')
+      const columns = plain.map(([path, kind]) => `json_extract(doc, ${pathLiteral(path)})${kind === -1 ? ' DESC' : ''}`)
+      const partial = index.sparse ? ` WHERE ${plain.map(([path]) => `json_extract(doc, ${pathLiteral(path)}) IS NOT NULL`).join(' OR ')}` : ''
+      const unique = index.unique ? 'UNIQUE ' : ''
+      this.db.exec(`CREATE ${unique}INDEX IF NOT EXISTS ${quoteName(`${this.name}$${name.replace(/[^A-Za-z0-9_-]/g, '_')}`)} ON ${this.table} (${columns.join(', ')})${partial}`)
+    }
+    if (index.expireAfterSeconds !== undefined && entries.length === 1) this._addTtl(entries[0][0], index.expireAfterSeconds)
+    return 'created'
+  }
+
+  private _addMultikey(path: string) {
+    if (this.multikey.has(path)) return
+    this.multikey.add(path)
+    // A marker row (type `declared`, rid 0) says the path's rows are complete, so start-up does not read the data again.
+    const filled = this.db.prepare(`SELECT 1 FROM ${this.keysTable} WHERE path = ? AND type = 'declared'`).get(path)
+    if (filled) return
+    this.transaction(() => {
+      const page = this.db.prepare(`SELECT rid, doc FROM ${this.table} WHERE rid > ? ORDER BY rid LIMIT 10000`)
+      for (let rows = page.all(0) as Row[]; rows.length; rows = page.all(rows[rows.length - 1].rid) as Row[]) {
+        for (const row of rows) this._writeKeys(row.rid, parse(row.doc), [path])
+      }
+      this.db.prepare(`INSERT INTO ${this.keysTable} (path, value, type, rid) VALUES (?, NULL, 'declared', 0)`).run(path)
+    })
+  }
+
+  /** Index-table rows of paths no longer declared go: they are not kept in step, so a later re-declaration refills them. */
+  dropUndeclaredKeys() {
+    const declared = [...this.multikey]
+    const placeholders = declared.map(() => '?').join(', ')
+    this.db.prepare(`DELETE FROM ${this.keysTable}${declared.length ? ` WHERE path NOT IN (${placeholders})` : ''}`).run(...declared)
+  }
+
+  private _addTtl(path: string, seconds: number) {
+    this._ttl.push({ path, seconds })
+    this.purge()
+    if (!this._timer) {
+      this._timer = setInterval(() => this.purge(), 60_000)
+      this._timer.unref()
+    }
+  }
+
+  /** Condition excluding expired records (reads never see them, even between purges). */
+  live(): { where: string; params: unknown[] } | undefined {
+    if (!this._ttl.length) return undefined
+    const params: unknown[] = []
+    const parts = this._ttl.map(({ path, seconds }) => {
+      const value = `json_extract(doc, ${pathLiteral(path)})`
+      params.push(DATE_TAG, encodeDate(new Date(Date.now() - seconds * 1000)))
+      return `NOT IFNULL(${value} >= ? AND ${value} < ?, 0)`
+    })
+    return { where: parts.join(' AND '), params }
+  }
+
+  /** Deletes expired records, with their index-table rows. */
+  purge() {
+    if (!this._ttl.length || !this.db.open) return
+    this.transaction(() => {
+      for (const { path, seconds } of this._ttl) {
+        const value = `json_extract(doc, ${pathLiteral(path)})`
+        const cutoff = encodeDate(new Date(Date.now() - seconds * 1000))
+        for (const row of this.all(`SELECT rid, id, doc FROM ${this.table} WHERE ${value} >= ? AND ${value} < ?`, [DATE_TAG, cutoff])) this.delete(row)
+      }
+    })
+  }
+
+  stop() {
+    if (this._timer) clearInterval(this._timer)
+    this._timer = undefined
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * Embedded storage adapter: JSON documents in SQLite (`better-sqlite3` 12) behind a Feathers 5 adapter.
+ *
+ * Two layers like `@feathersjs/mongodb`: `_find/_get/_create/_update/_patch/_remove` do the work
+ * without hooks; the public methods sanitise `params.query` and forward. Queries are compiled to SQL
+ * by `sqlite-query.ts` (bound parameters only). better-sqlite3 is synchronous, so every method runs
+ * whole, and multi-record writes run in one transaction: all or nothing.
+ *
+ * Semantics: ids are strings (24 hex characters when generated); `patch` sets top-level keys
+ * (nested objects are replaced whole); `$`-prefixed or dotted keys in data are a BadRequest; a unique
+ * index violation is a Conflict (409); an unknown operator or malformed operand is a BadRequest (400).
+ */
+import {
+  AdapterBase,
+  getLimit,
+  type AdapterParams,
+  type AdapterQuery,
+  type AdapterServiceOptions,
+  type PaginationOptions
+} from '@feathersjs/adapter-commons'
+import { BadRequest, Conflict, GeneralError, MethodNotAllowed, NotFound } from '@feathersjs/errors'
+import type { Id, NullableId, Paginated, Params } from '@feathersjs/feathers'
+import type { Row, SqliteCollection } from './sqlite-collection.js'
+import { parse } from './sqlite-json.js'
+import { SqlQuery } from './sqlite-query.js'
+import { project } from './select.js'
+
+export interface SqliteServiceOptions extends AdapterServiceOptions {
+  /** The collection's table, from `SqliteDatabase#collection`. */
+  Model: SqliteCollection
+}
+
+export type SqliteServiceParams = AdapterParams<AdapterQuery, Partial<SqliteServiceOptions>>
+
+type Doc = Record<string, any>
+
+/** Maps a better-sqlite3 error to a Feathers error; Feathers errors pass through. */
+export function errorHandler(error: any): never {
+  if (error?.type === 'FeathersError') throw error
+  if (error?.code === 'SQLITE_CONSTRAINT_UNIQUE' || error?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    throw new Conflict('A record with the same unique value already exists', { reason: error.message })
+  }
+  throw new GeneralError(error?.message ?? String(error))
+}
+
+const isPlainObject = (value: unknown): value is Doc =>
+  !!value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype
+
+export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q = Partial<T>> extends AdapterBase<
+  T,
+  D,
+  Q,
+  P & SqliteServiceParams,
+  SqliteServiceOptions
+> {
+  constructor(options: SqliteServiceOptions) {
+    if (!options?.Model) throw new Error('The SQLite collection `Model` needs to be provided (SqliteDatabase#collection)')
+    super({ id: options.Model.id, ...options })
+    if (this.id !== options.Model.id) throw new Error(`The service id '${this.id}' differs from its collection's id '${options.Model.id}'`)
+  }
+
+  getModel(params: P & SqliteServiceParams = {} as P & SqliteServiceParams): SqliteCollection {
+    return this.getOptions(params).Model
+  }
+
+  /** The query's filters, and its conditions as SQL; with an `id`, the record must also have that id. */
+  private _compile(id: NullableId, params: P & SqliteServiceParams) {
+    const { paginate } = this.getOptions(params)
+    const Model = this.getModel(params)
+    const { $select, $sort, $limit, $skip, ...conditions } = (params.query || {}) as AdapterQuery
+    if (id !== null && typeof id !== 'string' && typeof id !== 'number') throw new BadRequest(`Invalid id '${JSON.stringify(id)}'`)
+    const query = new SqlQuery(Model)
+    const parts = [query.where(conditions)]
+    if (id !== null) parts.push(query.where({ [this.id]: id }))
+    const live = Model.live()
+    if (live) {
+      parts.push(live.where)
+      query.params.push(...live.params)
+    }
+    const skip = $skip !== undefined ? Number.parseInt($skip as any, 10) || 0 : 0
+    return {
+      Model,
+      where: parts.join(' AND '),
+      params: query.params,
+      order: query.orderBy(this._sort($sort)),
+      select: this._select($select),
+      limit: getLimit($limit, paginate) as number | undefined,
+      skip: Math.max(skip, 0)
+    }
+  }
+
+  private _select(select: unknown): string[] | undefined {
+    if (Array.isArray(select)) return select.map(String)
+    if (isPlainObject(select)) return Object.keys(select).filter((key) => select[key])
+    return undefined
+  }
+
+  private _sort(sort: unknown): Record<string, 1 | -1> | undefined {
+    if (!isPlainObject(sort) || !Object.keys(sort).length) return undefined
+    return Object.fromEntries(Object.entries(sort).map(([key, value]) => [key, Number.parseInt(value, 10) < 0 ? -1 : 1]))
+  }
+
+  /** The matching rows, in `$sort` order; `paged` applies `$limit`/`$skip` (find only). */
+  private _rows(id: NullableId, params: P & SqliteServiceParams, paged = false) {
+    const compiled = this._compile(id, params)
+    const { Model, where, order, limit, skip } = compiled
+    const page = paged && (limit !== undefined || skip) ? ' LIMIT ? OFFSET ?' : ''
+    const values = page ? [...compiled.params, limit ?? -1, skip] : compiled.params
+    return { ...compiled, rows: Model.all(`SELECT rid, id, doc FROM ${Model.table} WHERE ${where}${order}${page}`, values) }
+  }
+
+  private _docs(rows: Row[], select: string[] | undefined): T[] {
+    return rows.map((row) => project(parse(row.doc), select, this.id!) as T)
+  }
+
+  private _checkData(data: unknown): Doc {
+    if (!isPlainObject(data)) throw new BadRequest('Data must be an object')
+    for (const key of Object.keys(data)) if (key.startsWith('$') || key.includes('.')) throw new BadRequest(`Invalid field name '${key}' in data`)
+    return data
+  }
+
+  async _find(params?: P & SqliteServiceParams & { paginate?: PaginationOptions }): Promise<Paginated<T>>
+  async _find(params?: P & SqliteServiceParams & { paginate: false }): Promise<T[]>
+  async _find(params?: P & SqliteServiceParams): Promise<Paginated<T> | T[]>
+  async _find(params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<Paginated<T> | T[]> {
+    try {
+      const { paginate } = this.getOptions(params)
+      const { Model, where, params: values, limit, skip, select, rows } = this._rows(null, params, true)
+      const data = limit === 0 ? [] : this._docs(rows, select)
+      if (!(paginate && paginate.default)) return data
+      return { total: Model.count(where, values), limit: limit as number, skip, data }
+    } catch (error) {
+      return errorHandler(error)
+    }
+  }
+
+  async _get(id: Id, params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<T> {
+    try {
+      const { rows, select } = this._rows(id, params)
+      if (!rows.length) throw new NotFound(`No record found for id '${id}'`)
+      return this._docs(rows, select)[0]
+    } catch (error) {
+      return errorHandler(error)
+    }
+  }
+
+  async _create(data: D, params?: P & SqliteServiceParams): Promise<T>
+  async _create(data: D[], params?: P & SqliteServiceParams): Promise<T[]>
+  async _create(data: D | D[], params?: P & SqliteServiceParams): Promise<T | T[]>
+  async _create(data: D | D[], params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<T | T[]> {
+    try {
+      const Model = this.getModel(params)
+      const select = this._select(params.query?.$select)
+      const items = (Array.isArray(data) ? data : [data]).map((item) => this._checkData(item))
+      const created = Model.transaction(() => items.map((item) => Model.insert(item)))
+      const result = created.map((doc) => project(doc, select, this.id!) as T)
+      return Array.isArray(data) ? result : result[0]
+    } catch (error) {
+      return errorHandler(error)
+    }
+  }
+
+  async _update(id: Id, data: D, params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<T> {
+    try {
+      if (id === null || Array.isArray(data)) throw new BadRequest("You can not replace multiple instances. Did you mean 'patch'?")
+      const replacement = { ...this._checkData(data) }
+      const { Model, rows, select } = this._rows(id, params)
+      if (!rows.length) throw new NotFound(`No record found for id '${id}'`)
+      const current = parse(rows[0].doc)
+      const doc = Model.replace(rows[0], { ...replacement, [this.id!]: current[this.id!] })
+      return project(doc, select, this.id!) as T
+    } catch (error) {
+      return errorHandler(error)
+    }
+  }
+
+  async _patch(id: null, data: Q | Partial<T>, params?: P & SqliteServiceParams): Promise<T[]>
+  async _patch(id: Id, data: Q | Partial<T>, params?: P & SqliteServiceParams): Promise<T>
+  async _patch(id: NullableId, data: Q | Partial<T>, params?: P & SqliteServiceParams): Promise<T | T[]>
+  async _patch(id: NullableId, data: Q | Partial<T>, params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<T | T[]> {
+    try {
+      if (id === null && !this.allowsMulti('patch', params)) throw new MethodNotAllowed('Can not patch multiple entries')
+      const changes = { ...this._checkData(data) }
+      delete changes[this.id!]
+      delete changes._id
+      const { Model, rows, select } = this._rows(id, params)
+      if (id !== null && !rows.length) throw new NotFound(`No record found for id '${id}'`)
+      const patched = Model.transaction(() => rows.map((row) => Model.replace(row, { ...parse(row.doc), ...changes })))
+      const result = patched.map((doc) => project(doc, select, this.id!) as T)
+      return id === null ? result : result[0]
+    } catch (error) {
+      return errorHandler(error)
+    }
+  }
+
+  async _remove(id: null, params?: P & SqliteServiceParams): Promise<T[]>
+  async _remove(id: Id, params?: P & SqliteServiceParams): Promise<T>
+  async _remove(id: NullableId, params?: P & SqliteServiceParams): Promise<T | T[]>
+  async _remove(id: NullableId, params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<T | T[]> {
+    try {
+      if (id === null && !this.allowsMulti('remove', params)) throw new MethodNotAllowed('Can not remove multiple entries')
+      const { Model, rows, select } = this._rows(id, params)
+      if (id !== null && !rows.length) throw new NotFound(`No record found for id '${id}'`)
+      Model.transaction(() => rows.forEach((row) => Model.delete(row)))
+      const result = this._docs(rows, select)
+      return id === null ? result : result[0]
+    } catch (error) {
+      return errorHandler(error)
+    }
+  }
+
+  async find(params?: P & SqliteServiceParams & { paginate?: PaginationOptions }): Promise<Paginated<T>>
+  async find(params?: P & SqliteServiceParams & { paginate: false }): Promise<T[]>
+  async find(params?: P & SqliteServiceParams): Promise<Paginated<T> | T[]>
+  async find(params?: P & SqliteServiceParams): Promise<Paginated<T> | T[]> {
+    return this._find({ ...params, query: await this.sanitizeQuery(params) } as P & SqliteServiceParams)
+  }
+
+  async get(id: Id, params?: P & SqliteServiceParams): Promise<T> {
+    return this._get(id, { ...params, query: await this.sanitizeQuery(params) } as P & SqliteServiceParams)
+  }
+
+  async create(data: D, params?: P & SqliteServiceParams): Promise<T>
+  async create(data: D[], params?: P & SqliteServiceParams): Promise<T[]>
+  async create(data: D | D[], params?: P & SqliteServiceParams): Promise<T | T[]>
+  async create(data: D | D[], params?: P & SqliteServiceParams): Promise<T | T[]> {
+    if (Array.isArray(data) && !this.allowsMulti('create', params)) throw new MethodNotAllowed('Can not create multiple entries')
+    return this._create(data, params)
+  }
+
+  async update(id: Id, data: D, params?: P & SqliteServiceParams): Promise<T> {
+    return this._update(id, data, { ...params, query: await this.sanitizeQuery(params) } as P & SqliteServiceParams)
+  }
+
+  async patch(id: null, data: Q, params?: P & SqliteServiceParams): Promise<T[]>
+  async patch(id: Id, data: Q, params?: P & SqliteServiceParams): Promise<T>
+  async patch(id: NullableId, data: Q, params?: P & SqliteServiceParams): Promise<T | T[]>
+  async patch(id: NullableId, data: Q, params?: P & SqliteServiceParams): Promise<T | T[]> {
+    const { $limit, ...query } = await this.sanitizeQuery(params)
+    return this._patch(id, data, { ...params, query } as P & SqliteServiceParams)
+  }
+
+  async remove(id: Id, params?: P & SqliteServiceParams): Promise<T>
+  async remove(id: null, params?: P & SqliteServiceParams): Promise<T[]>
+  async remove(id: NullableId, params?: P & SqliteServiceParams): Promise<T | T[]>
+  async remove(id: NullableId, params?: P & SqliteServiceParams): Promise<T | T[]> {
+    const { $limit, ...query } = await this.sanitizeQuery(params)
+    return this._remove(id, { ...params, query } as P & SqliteServiceParams)
+  }
+}

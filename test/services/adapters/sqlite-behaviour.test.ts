@@ -1,0 +1,117 @@
+// The SQLite adapter's own promises beyond the conformance suite: errors, atomic multi writes, persistence, safe SQL.
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SqliteService } from '../../../src/services/adapters/sqlite.js'
+import { SqliteDatabase } from '../../../src/services/adapters/sqlite-database.js'
+
+const open = (filename?: string) => new SqliteDatabase({ filename })
+/** No array anywhere: every path is one value, as a unique index needs. */
+const flat = { shape: { arrays: [], freeform: [] } }
+
+describe('SQLite adapter: own behaviour', () => {
+  let dir: string
+  const databases: SqliteDatabase[] = []
+  const service = (name = 'things', options: Record<string, any> = {}) => {
+    const database = open()
+    databases.push(database)
+    return new SqliteService({ Model: database.collection(name, flat), multi: true, ...options })
+  }
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'quillbase-sqlite-'))
+  })
+  after(async () => {
+    databases.forEach((database) => database.close())
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('generates string ids', async () => {
+    const doc = await service().create({ name: 'x' })
+    assert.match(doc._id, /^[0-9a-f]{24}$/)
+  })
+
+  it('a unique index violation is a 409 Conflict; a failed multi create leaves nothing behind', async () => {
+    const things = service()
+    things.getModel().ensureIndex({ fields: { email: 1 }, unique: true })
+    const a = await things.create({ email: 'a@x.io' })
+    const b = await things.create({ email: 'b@x.io' })
+    await assert.rejects(things.create({ email: 'a@x.io' }), { name: 'Conflict', code: 409 })
+    await assert.rejects(things.create([{ email: 'c@x.io' }, { email: 'd@x.io' }, { email: 'a@x.io' }]), { name: 'Conflict' })
+    assert.equal((await things.find({ paginate: false })).length, 2, 'multi create rolled back')
+    await assert.rejects(things.patch(b._id, { email: 'a@x.io' }), { name: 'Conflict' })
+    await assert.rejects(things.update(b._id, { email: 'a@x.io' }), { name: 'Conflict' })
+    await assert.rejects(things.create({ _id: a._id, email: 'e@x.io' }), { name: 'Conflict' }, 'a taken id')
+    assert.equal((await things.get(b._id)).email, 'b@x.io')
+  })
+
+  it('refuses a unique index on a path that may hold an array (SQLite cannot enforce it per element)', () => {
+    const database = open()
+    databases.push(database)
+    assert.throws(() => database.collection('tagged').ensureIndex({ fields: { tags: 1 }, unique: true }), { name: 'BadRequest' })
+  })
+
+  it('refuses $ and dotted keys in data, at any depth, with a 400', async () => {
+    const things = service()
+    const doc = await things.create({ name: 'x' })
+    await assert.rejects(things.create({ nested: { $bad: 1 } }), { name: 'BadRequest' })
+    await assert.rejects(things.patch(doc._id, { $set: { name: 'y' } } as any), { name: 'BadRequest' })
+    await assert.rejects(things.update(doc._id, { 'a.b': 1 } as any), { name: 'BadRequest' })
+    assert.equal((await things.get(doc._id)).name, 'x')
+  })
+
+  it('an unknown operator, a malformed operand or a strange field name is a 400, never a 500', async () => {
+    const things = service('things', { operators: ['$regex', '$where', '$elemMatch'] })
+    await things.create({ name: 'x' })
+    for (const query of [{ name: { $regex: 'x' } }, { name: { $where: '1' } }, { name: { $in: 'x' } }, { "name') OR 1=1 --": 'x' }, { name: { $elemMatch: 5 } }]) {
+      await assert.rejects(things.find({ query }), { code: 400 }, JSON.stringify(query))
+    }
+  })
+
+  it('values are bound, never part of the SQL: quotes and SQL in values are just values', async () => {
+    const things = service()
+    const tricky = "x' OR '1'='1"
+    await things.create([{ name: tricky }, { name: 'other' }])
+    assert.deepEqual((await things.find({ query: { name: tricky }, paginate: false })).map((d: any) => d.name), [tricky])
+    assert.equal((await things.find({ query: { name: "nobody' OR 1=1 --" }, paginate: false })).length, 0)
+  })
+
+  it('get + $select of a missing id is a 404', async () => {
+    await assert.rejects(service().get('nope', { query: { $select: ['name'] } }), { name: 'NotFound' })
+  })
+
+  it('patch sets top-level keys; nested objects are replaced whole; the id stays', async () => {
+    const things = service()
+    const doc = await things.create({ name: 'n', profile: { a: 1, b: 2 }, keep: true })
+    assert.deepEqual(await things.patch(doc._id, { profile: { a: 5 }, _id: 'ignored' }), { _id: doc._id, name: 'n', profile: { a: 5 }, keep: true })
+  })
+
+  it('a file database runs in WAL mode with synchronous=FULL (commits survive power loss) and an exclusive lock', () => {
+    const database = open(join(dir, 'pragmas.sqlite'))
+    try {
+      assert.equal(database.db.pragma('journal_mode', { simple: true }), 'wal')
+      assert.equal(database.db.pragma('synchronous', { simple: true }), 2)
+      assert.equal(database.db.pragma('locking_mode', { simple: true }), 'exclusive')
+    } finally {
+      database.close()
+    }
+  })
+
+  it('keeps documents, dates and indexes across close and reopen of the file', async () => {
+    const filename = join(dir, 'persist.sqlite')
+    let database = open(filename)
+    let things = new SqliteService({ Model: database.collection('things', flat) })
+    things.getModel().ensureIndex({ fields: { slug: 1 }, unique: true })
+    const created = await things.create({ slug: 'one', nested: { a: 1 }, at: new Date('2024-01-02T03:04:05Z') })
+    await things.patch(created._id, { title: 'Patched' })
+    await things.remove((await things.create({ slug: 'two' }))._id)
+    database.close()
+
+    database = open(filename)
+    things = new SqliteService({ Model: database.collection('things', flat) })
+    assert.deepEqual(await things.find({ paginate: false }), [{ _id: created._id, slug: 'one', nested: { a: 1 }, at: new Date('2024-01-02T03:04:05Z'), title: 'Patched' }])
+    await assert.rejects(things.create({ slug: 'one' }), { name: 'Conflict' }, 'the unique index is in the file')
+    database.close()
+  })
+})
