@@ -77,7 +77,7 @@ export async function startFeathersCaslServer(): Promise<TestServer> {
     } as any)
     await store.ensureIndexes(collection)
   }
-  setupAuthentication(app, blueprint.users, new UserCache(), { attempts: 1000, windowSeconds: 60 })
+  setupAuthentication(app, blueprint.users, new UserCache(), { attempts: 1000, windowSeconds: 60, sharedKey: 'quillbase:feathers-casl-test' })
   for (const name of RBAC_COLLECTIONS) {
     for (const event of ['created', 'updated', 'patched', 'removed']) app.service(name).on(event, () => permissions.invalidate())
   }
