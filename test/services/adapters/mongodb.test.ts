@@ -46,8 +46,8 @@ describeOnMongo('MongoDB store', function () {
     app.use('people-customid', createMongoService({ Model: db.collection('people-customid'), events: ['testing'], id: 'customid' }, NO_PATHS))
   })
   after(async () => {
-    await client.close()
-    await target.stop()
+    await client?.close()
+    await target?.stop()
   })
 
   testSuite(app, errors, 'people', '_id')
@@ -98,8 +98,8 @@ describeOnMongo('MongoDB store', function () {
       server = await startServer('appointments', { mongodbUrl: database.url })
     })
     after(async () => {
-      await server.close()
-      await database.stop()
+      await server?.close()
+      await database?.stop()
     })
 
     it('stores ids and references as ObjectIds and serves them as strings, with permissions applied', async () => {
