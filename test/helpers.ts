@@ -37,7 +37,10 @@ export async function tempDir(prefix = 'quillbase-test-') {
  */
 export const serverStore: 'embedded' | 'mongodb' | 'emulator' = process.env.TEST_STORE === 'mongodb' && mongoKind ? mongoKind : 'embedded'
 
-const mongoTargetFor = async (overrides: Partial<Settings>) => (serverStore !== 'embedded' && !overrides.mongodbUrl && !overrides.dataDir ? mongoTarget() : undefined)
+/** A fresh MongoDB database for a test app when `serverStore` is MongoDB; undefined on the embedded store. */
+export const serverDatabase = async () => (serverStore === 'embedded' ? undefined : mongoTarget())
+
+const mongoTargetFor = async (overrides: Partial<Settings>) => (overrides.mongodbUrl || overrides.dataDir ? undefined : serverDatabase())
 
 export async function startServer(blueprintName: string, overrides: Partial<Settings> = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? (await tempDir())

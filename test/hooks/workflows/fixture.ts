@@ -6,7 +6,8 @@ import { DateTime, Email, Enum, Masked, Password, Ref, Type, defineCollection } 
 import { rbacCollections } from '../../../src/schemas/rbac.js'
 import { sanitizeBlueprint } from '../../../src/schemas/sanitize.js'
 import type { BlueprintInput, PermissionInput } from '../../../src/schemas/types.js'
-import { login, tempDir, testSettings } from '../../helpers.js'
+import { login, serverDatabase, tempDir, testSettings } from '../../helpers.js'
+import type { MongoTarget } from '../../services/adapters/mongo-target.js'
 
 export const PASSWORD = 'workshop-pass'
 const team = () => Ref('teams')
@@ -154,14 +155,18 @@ export interface Workshop {
   app: EngineApp
   url: string
   dataDir: string
+  /** The MongoDB database when `serverStore` is MongoDB. */
+  database?: MongoTarget
   as(email: string): Promise<{ token: string; user: any }>
   internal(path: string): any
   close(removeData?: boolean): Promise<void>
 }
 
-export async function startWorkshop(dataDir?: string): Promise<Workshop> {
-  const dir = dataDir ?? (await tempDir('quillbase-workshop-'))
-  const app = await createApp(sanitizeBlueprint(workshop), testSettings({ dataDir: dir }))
+/** A workshop server on a fresh store (where `serverStore` says), or on the store of a previous one (a restart). */
+export async function startWorkshop(previous?: Pick<Workshop, 'dataDir' | 'database'>): Promise<Workshop> {
+  const dir = previous?.dataDir ?? (await tempDir('quillbase-workshop-'))
+  const database = previous ? previous.database : await serverDatabase()
+  const app = await createApp(sanitizeBlueprint(workshop), testSettings({ dataDir: dir, mongodbUrl: database?.url }))
   const server = await app.listen(0)
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const sessions = new Map<string, Promise<{ token: string; user: any }>>()
@@ -169,6 +174,7 @@ export async function startWorkshop(dataDir?: string): Promise<Workshop> {
     app,
     url,
     dataDir: dir,
+    database,
     as(email) {
       if (!sessions.has(email)) sessions.set(email, login(url, email, PASSWORD).then(({ accessToken, user }) => ({ token: accessToken, user })))
       return sessions.get(email)!
@@ -176,7 +182,9 @@ export async function startWorkshop(dataDir?: string): Promise<Workshop> {
     internal: (path) => app.service(path),
     async close(removeData = true) {
       await app.shutdown()
-      if (removeData) await rm(dir, { recursive: true, force: true })
+      if (!removeData) return
+      await database?.stop()
+      await rm(dir, { recursive: true, force: true })
     }
   }
 }
@@ -197,9 +205,9 @@ export function withWorkshop() {
     Object.assign(suite, { workshop, red: await lookupTeam(workshop, 'red'), blue: await lookupTeam(workshop, 'blue') })
   }
   suite.restart = async () => {
-    const { dataDir } = suite.workshop
-    await suite.workshop.close(false)
-    await load(await startWorkshop(dataDir))
+    const previous = suite.workshop
+    await previous.close(false)
+    await load(await startWorkshop(previous))
   }
   before(async () => load(await startWorkshop()))
   after(() => suite.workshop.close())

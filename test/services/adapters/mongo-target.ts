@@ -88,7 +88,7 @@ export async function mongoTarget(): Promise<MongoTarget | undefined> {
   if (isEmulator) {
     emulator ??= startEmulator()
     emulator.users++
-    base = await emulator.url
+    base = await emulator.url // with serverMonitoringMode=poll (serve.mjs says why)
   }
   const url = withDatabase(base, `quillbase_test_${process.pid}_${++databases}`)
   return {

@@ -8,7 +8,7 @@ import { DEMO_PASSWORD } from '../../../src/blueprints/appointments/demo.js'
 import { createMongoService } from '../../../src/services/store.js'
 import { login, request, startServer, type TestServer } from '../../helpers.js'
 import { testSuite } from './conformance.js'
-import { EMULATOR_GAPS, describeOnMongo, itUnlessEmulator, mongoTarget, type MongoTarget } from './mongo-target.js'
+import { EMULATOR_GAPS, describeOnMongo, itUnlessEmulator, mongoKind, mongoTarget, type MongoTarget } from './mongo-target.js'
 
 // The conformance suite's people have no dates, references or free-form objects: only `_id` is converted.
 const NO_PATHS = { dates: [], references: [], freeform: [] }
@@ -46,12 +46,32 @@ describeOnMongo('MongoDB store', function () {
     app.use('people-customid', createMongoService({ Model: db.collection('people-customid'), events: ['testing'], id: 'customid' }, NO_PATHS))
   })
   after(async () => {
-    await client.close()
-    await target.stop()
+    await client?.close()
+    await target?.stop()
   })
 
   testSuite(app, errors, 'people', '_id')
   testSuite(app, errors, 'people-customid', 'customid')
+
+  if (mongoKind === 'emulator') {
+    it('keeps the emulator’s connections through the driver’s heartbeats (its URL asks for polling ones)', async () => {
+      const url = new URL(target.url)
+      url.searchParams.set('heartbeatFrequencyMS', '500')
+      const watched = new MongoClient(url.toString())
+      // Three heartbeats in a row, or the first failure (which would clear the pool and fail the queries in flight).
+      const outcome = new Promise<string>((resolve) => {
+        let succeeded = 0
+        watched.on('serverHeartbeatSucceeded', () => ++succeeded === 3 && resolve('ok'))
+        watched.on('serverHeartbeatFailed', (event) => resolve(event.failure.message))
+      })
+      await watched.connect()
+      try {
+        assert.equal(await outcome, 'ok')
+      } finally {
+        await watched.close()
+      }
+    })
+  }
 
   describe('ids that are not ObjectIds', () => {
     for (const id of [123, -1, 1.5, 'abcdefghijkl', 'not-an-id']) {
@@ -78,8 +98,8 @@ describeOnMongo('MongoDB store', function () {
       server = await startServer('appointments', { mongodbUrl: database.url })
     })
     after(async () => {
-      await server.close()
-      await database.stop()
+      await server?.close()
+      await database?.stop()
     })
 
     it('stores ids and references as ObjectIds and serves them as strings, with permissions applied', async () => {
