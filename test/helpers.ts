@@ -135,3 +135,17 @@ export function redisAvailable(url = redisUrl): Promise<boolean> {
     socket.once('error', () => resolve(false))
   })
 }
+
+/** Two instances of a blueprint sharing the real Redis, as several app servers behind a load balancer. */
+export async function startInstancesOnRedis(blueprintName: string, overrides: Partial<Settings> = {}): Promise<[TestServer, TestServer]> {
+  return [await startServer(blueprintName, { redisUrl, ...overrides }), await startServer(blueprintName, { redisUrl, ...overrides })]
+}
+
+/** Debian's Chromium, headless; the flags keep it from reaching the (closed) network at start. */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core')
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+}

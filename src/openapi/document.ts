@@ -2,7 +2,7 @@
 import { createMongoAbility, type MongoAbility } from '@casl/ability'
 import { typeNames, type CollectionTypeNames } from '../client/names.js'
 import { METHOD_ACTIONS } from '../permissions/access.js'
-import { toRawRule, type PermissionRecord } from '../permissions/rules.js'
+import { orderedRules, toRawRule, type PermissionRecord } from '../permissions/rules.js'
 import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
 import { actionInputSchema, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, requestSchema, toOpenApiSchema } from './schemas.js'
 
@@ -203,7 +203,7 @@ function enginePaths() {
 export function declaredAnonymousAbility(blueprint: Blueprint): MongoAbility {
   const role = blueprint.roles.find((r) => r.RoleName === blueprint.anonymousRole)
   const permissions = blueprint.permissions.filter((p) => role?.permissions.includes(p.PermissionName))
-  return createMongoAbility(permissions.map((p) => toRawRule(p as PermissionRecord))) as MongoAbility
+  return createMongoAbility(orderedRules(permissions.map((p) => toRawRule(p as PermissionRecord)))) as MongoAbility
 }
 
 /** `anonymous`: what a caller without a token may do; each operation's `security` says whether it needs a token. */

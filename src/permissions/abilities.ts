@@ -2,7 +2,7 @@
 import { createMongoAbility, type MongoAbility } from '@casl/ability'
 import type { Application } from '@feathersjs/feathers'
 import { valueAt } from '../schemas/paths.js'
-import { PLACEHOLDERS, interpolate, toRawRule, type PermissionRecord, type RawRule } from './rules.js'
+import { PLACEHOLDERS, interpolate, orderedRules, toRawRule, type PermissionRecord, type RawRule } from './rules.js'
 
 export interface PermissionsOptions {
   /** The user field holding the role. */
@@ -97,8 +97,7 @@ export class Permissions {
     for (const mapping of mappings) {
       const rules = (mapping.Permission_ids ?? []).map((id: string) => byId.get(id)).filter(Boolean) as RawRule[]
       const existing = this._roles.get(mapping.RoleId)?.rules ?? []
-      // CASL lets later rules win: `cannot` rules go last so they always restrict.
-      const all = [...existing, ...rules].sort((a, b) => Number(!!a.inverted) - Number(!!b.inverted))
+      const all = orderedRules([...existing, ...rules])
       const placeholders = new Set<string>()
       for (const match of JSON.stringify(all.map((r) => r.conditions ?? null)).matchAll(PLACEHOLDERS)) placeholders.add(match[1])
       this._roles.set(mapping.RoleId, { rules: all, placeholders: [...placeholders] })

@@ -46,3 +46,6 @@ export function toRawRule(permission: PermissionRecord): RawRule {
   if (permission.Inverted) rule.inverted = true
   return rule
 }
+
+/** A role's rules as CASL must see them: later rules win, so `cannot` rules go last and always restrict. */
+export const orderedRules = (rules: RawRule[]) => [...rules].sort((a, b) => Number(!!a.inverted) - Number(!!b.inverted))

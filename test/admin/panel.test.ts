@@ -1,9 +1,8 @@
 // The admin panel in a real headless Chromium: who gets in, what each role sees, and that every change goes through the services.
 import assert from 'node:assert/strict'
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
-import { connect, eventually, login, startServer, type TestServer } from '../helpers.js'
+import type { Browser, Locator, Page } from 'playwright-core'
+import { connect, eventually, launchChromium, login, startServer, type TestServer } from '../helpers.js'
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const PASSWORD = 'quillbase-demo'
 
 describe('the admin panel in a browser', function () {
@@ -15,7 +14,7 @@ describe('the admin panel in a browser', function () {
   before(async function () {
     this.timeout(60000)
     server = await startServer('appointments')
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    browser = await launchChromium()
     const all = (await server.app.service('users').find({ paginate: false })) as any[]
     users = Object.fromEntries(all.map((user) => [user.email.split('@')[0], user]))
   })

@@ -4,9 +4,8 @@ import { readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { buildClientPackage } from '../../src/client/package.js'
 import { loadBlueprint } from '../../src/blueprints/index.js'
-import { startServer, tempDir, type TestServer } from '../helpers.js'
+import { launchChromium, startServer, tempDir, type TestServer } from '../helpers.js'
 import { build } from 'esbuild'
-import { chromium } from 'playwright-core'
 import { app, browser, mistakes } from './consumer-sources.js'
 import { compileErrors, createConsumer, type Consumer } from './consumer.js'
 
@@ -116,7 +115,7 @@ describe('the generated appointments client', function () {
       // Bundled as a frontend build would; esbuild is what tsx runs on, so it is already installed.
       const bundle = path.join(consumer.dir, 'browser.js')
       await build({ entryPoints: [path.join(consumer.dir, 'src', 'browser.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: bundle, logLevel: 'silent' })
-      const chrome = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+      const chrome = await launchChromium()
       try {
         const page = await chrome.newPage()
         page.on('request', (req) => requested.push(req.url()))

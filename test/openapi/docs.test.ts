@@ -1,9 +1,7 @@
 // /docs: Swagger UI from the installed swagger-ui-dist, loading in a real browser without a request leaving this machine.
 import assert from 'node:assert/strict'
-import { chromium, type Browser } from 'playwright-core'
-import { request, startServer, type TestServer } from '../helpers.js'
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+import type { Browser } from 'playwright-core'
+import { launchChromium, request, startServer, type TestServer } from '../helpers.js'
 
 describe('the API docs at /docs', function () {
   this.timeout(30_000)
@@ -12,7 +10,7 @@ describe('the API docs at /docs', function () {
 
   before(async () => {
     server = await startServer('appointments', { demo: false })
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   })
   after(async () => {
     await browser?.close()

@@ -1,9 +1,11 @@
 // Login and session security (issue 8: 1, 2, 7, 8, 9, 10), each reproduced over the transport the attack used.
 import assert from 'node:assert/strict'
 import { LocalStrategy } from '@feathersjs/authentication-local'
-import { connect, eventually, login, redisAvailable, redisUrl, request, startServer, tempDir, wait, type TestServer } from '../helpers.js'
+import { connect, eventually, login, redisAvailable, request, startInstancesOnRedis, startServer, tempDir, wait, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
+
+type Client = Awaited<ReturnType<typeof connect>>
 
 const localLogin = (server: TestServer, email: unknown, password: unknown = PASSWORD) =>
   request(server.url, 'POST', '/authentication', { body: { strategy: 'local', email, password } })
@@ -162,43 +164,42 @@ describe('login and session security', function () {
       assert.equal((await request(server.url, 'DELETE', '/authentication', {})).status, 401, 'a logout without a token')
     })
 
-    it('stops an open socket whose token was logged out elsewhere from receiving events and calling', async () => {
-      await newUser('logout-b@example.com')
-      await newUser('witness-b@example.com')
-      const { accessToken } = await login(server.url, 'logout-b@example.com', PASSWORD)
+    /** A user's socket and a witness's; after `logOut`, an event the witness hears must not reach the logged-out socket, then `check` runs. */
+    async function afterLogout(name: string, logOut: (socket: Client, accessToken: string) => Promise<void>, check?: (socket: Client) => Promise<void>) {
+      await newUser(`logout-${name}@example.com`)
+      await newUser(`witness-${name}@example.com`)
+      const { accessToken } = await login(server.url, `logout-${name}@example.com`, PASSWORD)
       const socket = await connect(server.url, accessToken)
-      const witness = await connect(server.url, (await login(server.url, 'witness-b@example.com', PASSWORD)).accessToken)
+      const witness = await connect(server.url, (await login(server.url, `witness-${name}@example.com`, PASSWORD)).accessToken)
       try {
-        assert.equal((await request(server.url, 'DELETE', '/authentication', { token: accessToken })).status, 200)
-        const role = await server.app.service('roles').create({ RoleName: 'Logout witness', Description: 'readable by developers' })
+        await logOut(socket, accessToken)
+        const role = await server.app.service('roles').create({ RoleName: `Logout witness ${name}`, Description: 'readable by developers' })
         assert.ok(await eventually(() => witness.events.some((e) => e.name === 'roles created' && e.data._id === role._id), 3000))
         await wait(200)
         assert.ok(!socket.events.some((e) => e.name === 'roles created'), 'the logged-out socket heard an event')
-        const error: any = await socket.call('find', 'roles', {}).catch((e) => e)
-        assert.equal(error?.code, 401, JSON.stringify(error))
+        await check?.(socket)
       } finally {
         socket.close()
         witness.close()
       }
+    }
+
+    it('stops an open socket whose token was logged out elsewhere from receiving events and calling', async () => {
+      await afterLogout(
+        'b',
+        async (_socket, accessToken) => assert.equal((await request(server.url, 'DELETE', '/authentication', { token: accessToken })).status, 200),
+        async (socket) => {
+          const error: any = await socket.call('find', 'roles', {}).catch((e) => e)
+          assert.equal(error?.code, 401, JSON.stringify(error))
+        }
+      )
     })
 
     it('ends the token of a socket that logs itself out, which then hears no more events', async () => {
-      await newUser('logout-c@example.com')
-      await newUser('witness-c@example.com')
-      const { accessToken } = await login(server.url, 'logout-c@example.com', PASSWORD)
-      const socket = await connect(server.url, accessToken)
-      const witness = await connect(server.url, (await login(server.url, 'witness-c@example.com', PASSWORD)).accessToken)
-      try {
+      await afterLogout('c', async (socket, accessToken) => {
         await socket.call('remove', 'authentication', null)
         assert.equal((await request(server.url, 'GET', '/appointments', { token: accessToken })).status, 401)
-        const role = await server.app.service('roles').create({ RoleName: 'Self logout witness', Description: 'readable by developers' })
-        assert.ok(await eventually(() => witness.events.some((e) => e.name === 'roles created' && e.data._id === role._id), 3000))
-        await wait(200)
-        assert.ok(!socket.events.some((e) => e.name === 'roles created'), 'the logged-out socket heard an event')
-      } finally {
-        socket.close()
-        witness.close()
-      }
+      })
     })
   })
 
@@ -285,8 +286,7 @@ describe('login and session security across two instances sharing Redis', functi
 
   before(async function () {
     if (!(await redisAvailable())) return this.skip()
-    first = await startServer('appointments', { redisUrl, loginAttempts: 3, loginWindowSeconds: 60 })
-    second = await startServer('appointments', { redisUrl, loginAttempts: 3, loginWindowSeconds: 60 })
+    ;[first, second] = await startInstancesOnRedis('appointments', { loginAttempts: 3, loginWindowSeconds: 60 })
   })
   after(async () => {
     await first?.close()

@@ -3,12 +3,10 @@
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { DEMO_PASSWORD } from '../../src/blueprints/appointments/demo.js'
 import { parseOrigins } from '../../src/services/cors.js'
-import { request, startServer, type TestServer } from '../helpers.js'
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+import { launchChromium, request, startServer, type TestServer } from '../helpers.js'
 
 /** A page on its own origin that talks to the API the way a frontend does: fetch for REST, the Socket.io client for realtime. */
 function pageServer(): Promise<{ origin: string; close(): Promise<void> }> {
@@ -58,7 +56,7 @@ describe('CORS_ORIGINS', function () {
 
   before(async () => {
     page = await pageServer()
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   })
   after(async () => {
     await browser?.close()

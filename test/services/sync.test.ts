@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { createClient } from 'redis'
 import { DEMO_PASSWORD } from '../../src/blueprints/appointments/demo.js'
-import { connect, eventually, login, redisAvailable, redisUrl, request, startServer, wait, type TestServer } from '../helpers.js'
+import { connect, eventually, login, redisAvailable, redisUrl, request, startInstancesOnRedis, startServer, wait, type TestServer } from '../helpers.js'
 
 describe('two instances sharing events through Redis', function () {
   let first: TestServer
@@ -11,8 +11,7 @@ describe('two instances sharing events through Redis', function () {
 
   before(async function () {
     if (!(await redisAvailable())) return this.skip()
-    first = await startServer('appointments', { redisUrl, loginAttempts: 2, loginWindowSeconds: 30 })
-    second = await startServer('appointments', { redisUrl, loginAttempts: 2, loginWindowSeconds: 30 })
+    ;[first, second] = await startInstancesOnRedis('appointments', { loginAttempts: 2, loginWindowSeconds: 30 })
   })
   after(async () => {
     await first?.close()
