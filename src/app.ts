@@ -21,6 +21,7 @@ import { restCors, socketCors, type AllowedOrigins } from './services/cors.js'
 import { parseQueryStrings } from './services/query-string.js'
 import { createStore, type Store } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
+import { Migrator } from './services/migrations.js'
 
 export interface Settings {
   host: string
@@ -50,6 +51,8 @@ export interface Settings {
   loginWindowSeconds?: number
   /** Browser origins allowed on REST and Socket.io (`CORS_ORIGINS`); none (same origin only) when absent. */
   corsOrigins?: AllowedOrigins
+  /** Run pending data migrations (`migrations/<blueprint>/`) at start, before seeding (`MIGRATE=true`). */
+  migrate?: boolean
 }
 
 export interface EngineApp extends Application<any, any> {
@@ -139,6 +142,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
       async (_context: unknown, next: () => Promise<void>) => {
         await next()
         await syncReady(app)
+        if (settings.migrate) await new Migrator(app).up()
         await normalizeStoredEmails(app, blueprint)
         const empty = await isEmpty(app, blueprint)
         await seedAccessControl(app, blueprint)
