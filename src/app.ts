@@ -22,6 +22,7 @@ import { parseQueryStrings } from './services/query-string.js'
 import { createStore, type Store } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
 import { Migrator } from './services/migrations.js'
+import { exportMiddleware } from './services/exports.js'
 
 export interface Settings {
   host: string
@@ -111,6 +112,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   await mountAdmin(app, settings)
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
+  app.use(exportMiddleware(app))
   app.configure(rest())
   app.configure(socketio({ maxHttpBufferSize: 1e6, cors: socketCors(settings.corsOrigins ?? []) }) as any)
   app.hooks({ around: { all: [callerErrors()] } })
