@@ -1,0 +1,64 @@
+// The benchmarks' server: `src/index.ts` (as `npm start` runs it) in a child process on a given data folder, so its
+// start-up time and memory are its own; the engine's request limits are off (the benchmarks measure routes, not the limiter).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { DEMO_PASSWORD } from '../src/blueprints/appointments/demo.js'
+
+export const UNLIMITED = { REQUESTS_PER_USER: '0', REQUESTS_PER_IP: '0', WRITES_PER_USER: '0', WRITES_PER_IP: '0', LOGIN_ATTEMPTS: '1000000' }
+
+export interface ChildServer {
+  child: ChildProcess
+  base: string
+  /** Milliseconds from spawn until it listened. */
+  startup: number
+  /** Resident memory in MB once `/health` said ready. */
+  rss: number
+}
+
+/** The resident memory of a process, in MB. */
+export const rss = (pid: number) => {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return match ? Number(match[1]) / 1024 : NaN
+}
+
+export async function startServer(dataDir: string, blueprint = 'appointments'): Promise<ChildServer> {
+  const started = performance.now()
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    env: { ...process.env, ...UNLIMITED, NODE_ENV: 'development', DATA_DIR: dataDir, PORT: '0', BLUEPRINT: blueprint },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk
+      const match = /at http:\/\/[^:]+:(\d+)/.exec(output)
+      if (match) resolve(Number(match[1]))
+    })
+    child.stderr!.on('data', (chunk) => (output += chunk))
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)))
+  })
+  const startup = performance.now() - started
+  const base = `http://127.0.0.1:${port}`
+  for (;;) {
+    const res = await fetch(`${base}/health`).catch(() => undefined)
+    if (res?.ok) break
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return { child, base, startup, rss: rss(child.pid!) }
+}
+
+export async function stopServer(child: ChildProcess) {
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+}
+
+/** A bearer header for a demo user (or any user with the demo password). */
+export async function login(base: string, email: string) {
+  const res = await fetch(`${base}/authentication`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ strategy: 'local', email, password: DEMO_PASSWORD })
+  })
+  if (!res.ok) throw new Error(`login ${email}: ${res.status} ${await res.text()}`)
+  return `Bearer ${(await res.json()).accessToken}`
+}

@@ -1,0 +1,96 @@
+// Export throughput and memory: 100,000 appointments streamed as CSV and NDJSON through the whole service (an Admin
+// and a Manager, permissions and masks applied) next to a raw scan of the same table on better-sqlite3 (parse each row).
+// Usage: npm run bench:export [-- --records 100000]
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { createApp } from '../src/app.js'
+import { loadBlueprint } from '../src/blueprints/index.js'
+import { DATABASE_FILE } from '../src/services/store.js'
+import { login, rss, startServer, stopServer } from './child.js'
+
+const argument = (name: string, fallback: string) => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index > 0 ? process.argv[index + 1] : fallback
+}
+const RECORDS = Number(argument('records', '100000'))
+const CHUNK = 5000
+
+/** A data folder with the demo data and RECORDS appointments of Maria and Omar, written through the adapter. */
+async function seed() {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'quillbase-export-'))
+  const app = await createApp(await loadBlueprint('appointments'), { host: 'localhost', port: 0, dataDir, demo: true, bodyLimit: '1mb', jwtExpiresIn: '1h' })
+  await app.listen(0)
+  const users = (await (app.service('users') as any)._find({ paginate: false })) as any[]
+  const byEmail = (email: string) => users.find((user) => user.email === email)._id
+  const managers = [byEmail('maria@example.com'), byEmail('omar@example.com')]
+  const developers = [byEmail('dev@example.com'), byEmail('lin@example.com')]
+  for (let from = 0; from < RECORDS; from += CHUNK) {
+    const batch = Array.from({ length: Math.min(CHUNK, RECORDS - from) }, (_, k) => {
+      const i = from + k
+      const at = new Date(Date.UTC(2027, 0, 1) + i * 60_000).toISOString()
+      return { ManagerId: managers[i % 2], AppointedDate: at, Attendees: [{ DeveloperId: developers[i % 2] }], Status: 'Scheduled', CreatedAt: at, UpdatedAt: at }
+    })
+    await (app.service('appointments') as any)._create(batch)
+  }
+  await app.shutdown()
+  return dataDir
+}
+
+/** Streams one export to its end, counting lines and sampling the server's memory. */
+async function download(base: string, accept: string, token: string, pid: number) {
+  let peak = 0
+  const sampler = setInterval(() => (peak = Math.max(peak, rss(pid))), 100)
+  const started = performance.now()
+  const res = await fetch(`${base}/appointments`, { headers: { accept, authorization: token } })
+  if (!res.ok) throw new Error(`${accept}: ${res.status} ${await res.text()}`)
+  let lines = 0
+  const decoder = new TextDecoder()
+  for await (const chunk of res.body as any as AsyncIterable<Uint8Array>) lines += decoder.decode(chunk, { stream: true }).split('\n').length - 1
+  clearInterval(sampler)
+  const seconds = (performance.now() - started) / 1000
+  const rows = accept === 'text/csv' ? lines - 1 : lines
+  return { rows, perSecond: rows / seconds, peak }
+}
+
+function rawScan(dataDir: string) {
+  const db = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true })
+  try {
+    const started = performance.now()
+    let rows = 0
+    for (const row of db.prepare('SELECT doc FROM "appointments"').iterate() as Iterable<{ doc: string }>) {
+      JSON.parse(row.doc)
+      rows++
+    }
+    return { rows, perSecond: rows / ((performance.now() - started) / 1000) }
+  } finally {
+    db.close()
+  }
+}
+
+async function main() {
+  console.log(`quillbase bench:export: ${RECORDS.toLocaleString('en')} appointments`)
+  const dataDir = await seed()
+  const raw = rawScan(dataDir)
+  const server = await startServer(dataDir)
+  const idle = server.rss
+  const tokens = { Admin: await login(server.base, 'admin@example.com'), Manager: await login(server.base, 'maria@example.com') }
+  console.log(`raw scan (better-sqlite3, JSON.parse per row): ${raw.rows} rows, ${raw.perSecond.toFixed(0)} rows/s`)
+  console.log('export'.padEnd(28), 'rows'.padStart(8), 'rows/s'.padStart(9), 'ratio'.padStart(7), 'peak RSS'.padStart(10), 'above idle'.padStart(11))
+  for (const [role, token] of Object.entries(tokens)) {
+    for (const accept of ['text/csv', 'application/x-ndjson']) {
+      const result = await download(server.base, accept, token, server.child.pid!)
+      console.log(`${role}, ${accept}`.padEnd(28), String(result.rows).padStart(8), result.perSecond.toFixed(0).padStart(9),
+        `${(result.perSecond / raw.perSecond).toFixed(2)}×`.padStart(7), `${result.peak.toFixed(0)} MB`.padStart(10), `+${(result.peak - idle).toFixed(0)} MB`.padStart(11))
+    }
+  }
+  console.log(`idle RSS after start: ${idle.toFixed(0)} MB; goals: ratio ≥ 0.50×, peak under idle + 150 MB`)
+  await stopServer(server.child)
+  await rm(dataDir, { recursive: true, force: true })
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
