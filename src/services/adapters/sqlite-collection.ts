@@ -66,6 +66,26 @@ export class SqliteCollection implements QueryShape {
     db.exec(`CREATE TABLE IF NOT EXISTS ${this.keysTable} (path TEXT NOT NULL, value ANY, type TEXT NOT NULL, rid INTEGER NOT NULL) STRICT`)
     db.exec(`CREATE INDEX IF NOT EXISTS ${quoteName(`${name}$keys$value`)} ON ${this.keysTable} (path, value, type, rid)`)
     db.exec(`CREATE INDEX IF NOT EXISTS ${quoteName(`${name}$keys$rid`)} ON ${this.keysTable} (rid)`)
+    this._keepCount()
+  }
+
+  /**
+   * The table's row count, kept by triggers in the same transaction as each insert and delete, so an
+   * unfiltered `total` is one lookup (SQLite's `count(*)` reads the whole table). Counted once, when the
+   * table is first seen without it.
+   */
+  private _keepCount() {
+    const { db, name, table } = this
+    db.exec('CREATE TABLE IF NOT EXISTS "quillbase$counts" (name TEXT PRIMARY KEY, n INTEGER NOT NULL)')
+    if (db.prepare('SELECT 1 FROM "quillbase$counts" WHERE name = ?').get(name)) return
+    // `name` passed NAME above: letters, digits, '_' and '-' only, so it is safe as a literal in the triggers.
+    this.transaction(() => {
+      db.prepare(`INSERT INTO "quillbase$counts" (name, n) SELECT ?, count(*) FROM ${table}`).run(name)
+      db.exec(`CREATE TRIGGER IF NOT EXISTS ${quoteName(`${name}$count$insert`)} AFTER INSERT ON ${table}
+        BEGIN UPDATE "quillbase$counts" SET n = n + 1 WHERE name = '${name}'; END`)
+      db.exec(`CREATE TRIGGER IF NOT EXISTS ${quoteName(`${name}$count$delete`)} AFTER DELETE ON ${table}
+        BEGIN UPDATE "quillbase$counts" SET n = n - 1 WHERE name = '${name}'; END`)
+    })
   }
 
   kind(path: string): 'scalar' | 'multi' {
@@ -88,8 +108,15 @@ export class SqliteCollection implements QueryShape {
     return this._statement(sql).all(...params) as Row[]
   }
 
+  /** The statement that counts the rows matching `where`: the kept count when nothing is filtered. */
+  countQuery(where: string, params: unknown[]): { sql: string; params: unknown[] } {
+    if (where === '1') return { sql: 'SELECT n FROM "quillbase$counts" WHERE name = ?', params: [this.name] }
+    return { sql: `SELECT count(*) AS n FROM ${this.table} WHERE ${where}`, params }
+  }
+
   count(where: string, params: unknown[]): number {
-    return (this._statement(`SELECT count(*) AS n FROM ${this.table} WHERE ${where}`).get(...params) as { n: number }).n
+    const query = this.countQuery(where, params)
+    return (this._statement(query.sql).get(...query.params) as { n: number }).n
   }
 
   /** Runs `fn` in one transaction (nested calls join the outer one). */

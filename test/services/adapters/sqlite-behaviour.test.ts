@@ -114,4 +114,33 @@ describe('SQLite adapter: own behaviour', () => {
     await assert.rejects(things.create({ slug: 'one' }), { name: 'Conflict' }, 'the unique index is in the file')
     database.close()
   })
+  it('an unfiltered total is the kept count, right after inserts, removes, a failed multi create and a reopen', async () => {
+    const filename = join(dir, 'counts.sqlite')
+    let database = open(filename)
+    // A table from before kept counts: rows written with the count's table and triggers dropped.
+    database.collection('things', flat)
+    database.db.exec('DROP TRIGGER "things$count$insert"; DROP TRIGGER "things$count$delete"; DELETE FROM "quillbase$counts"')
+    database.db.exec(`INSERT INTO "things" (id, doc) VALUES ('a', '{"_id":"a"}'), ('b', '{"_id":"b"}')`)
+    database.close()
+
+    database = open(filename)
+    const things = new SqliteService({ Model: database.collection('things', flat), multi: true, paginate: { default: 10, max: 10 } })
+    things.getModel().ensureIndex({ fields: { slug: 1 }, unique: true })
+    const total = async () => ((await things.find({ query: { $limit: 0 } })) as any).total
+    const counted = () => (database.db.prepare('SELECT count(*) AS n FROM "things"').get() as { n: number }).n
+    assert.equal(await total(), 2, 'counted once for a table without a kept count')
+    await things.create([{ slug: 'x' }, { slug: 'y' }, { slug: 'z' }])
+    await assert.rejects(things.create([{ slug: 'w' }, { slug: 'x' }]), { name: 'Conflict' })
+    await things.remove(null, { query: { slug: { $in: ['y', 'z'] } } })
+    assert.equal(await total(), 3)
+    assert.equal(await total(), counted())
+    const unfiltered = things.getModel().countQuery('1', [])
+    const plan = database.db.prepare(`EXPLAIN QUERY PLAN ${unfiltered.sql}`).all(...unfiltered.params) as { detail: string }[]
+    assert.ok(!plan.some((line) => /^SCAN /.test(line.detail)), `an unfiltered total reads no table: ${plan.map((l) => l.detail)}`)
+    database.close()
+    database = open(filename)
+    const reopened = new SqliteService({ Model: database.collection('things', flat), paginate: { default: 10, max: 10 } })
+    assert.equal(((await reopened.find({ query: { $limit: 0 } })) as any).total, 3)
+    database.close()
+  })
 })

@@ -25,7 +25,7 @@ async function capture(fn: () => Promise<void>): Promise<Statement[]> {
     return all.call(this, sql, params)
   }
   SqliteCollection.prototype.count = function (this: SqliteCollection, where: string, params: unknown[]) {
-    seen.push({ table: this.name, sql: `SELECT count(*) AS n FROM ${this.table} WHERE ${where}`, params })
+    seen.push({ table: this.name, ...this.countQuery(where, params) })
     return count.call(this, where, params)
   }
   try {
