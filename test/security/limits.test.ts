@@ -199,7 +199,7 @@ async function loginFrom(url: string, email: string) {
   return response.body as { accessToken: string; user: any }
 }
 
-const LIMITS = { requestsPerUser: 8, writesPerUser: 3, requestsPerIp: 6, writesPerIp: 4, rateWindowSeconds: 60, trustProxy: true }
+const LIMITS = { requestsPerUser: 8, writesPerUser: 3, requestsPerIp: 6, writesPerIp: 4, rateWindowSeconds: 60, trustProxy: true, loginAttempts: 2 }
 
 describe('request and write rate limits', function () {
   this.timeout(30000)
@@ -268,6 +268,15 @@ describe('request and write rate limits', function () {
     const attempt = (email: string) => request(server.url, 'POST', '/authentication', { headers: from(sprayer), body: { strategy: 'local', email, password: 'guess-1234' } })
     for (const email of ['maria@example.com', 'omar@example.com', 'dev@example.com', 'lin@example.com']) assert.equal((await attempt(email)).status, 401)
     assertTooMany(await attempt('sam@example.com'), 'writes')
+  })
+
+  it('gives the failed-login limit’s 429 a Retry-After header too', async () => {
+    const attempt = () => request(server.url, 'POST', '/authentication', { headers: from(freshAddress()), body: { strategy: 'local', email: 'sam@example.com', password: 'guess-1234' } })
+    for (let i = 0; i < LIMITS.loginAttempts; i++) assert.equal((await attempt()).status, 401)
+    const refused = await attempt()
+    assert.equal(refused.status, 429)
+    assert.match(refused.body.message, /Too many failed logins/)
+    assert.equal(Number(refused.headers.get('retry-after')), refused.body.data.retryAfter)
   })
 })
 
