@@ -85,8 +85,10 @@ export class RateLimits {
 
   /** App-level around hook: every call from outside takes its points before anything else runs. */
   hook() {
+    const { requestsPerUser, requestsPerIp, writesPerUser, writesPerIp } = this._options
+    const enabled = [requestsPerUser, requestsPerIp, writesPerUser, writesPerIp].some((points) => points > 0)
     return async (context: HookContext, next: NextFunction) => {
-      if (!context.params.provider) return next()
+      if (!enabled || !context.params.provider) return next()
       const caller = await this.callerKey(context.params)
       if (caller) {
         const [requests, writes]: Limit[] = caller.user ? ['requestsPerUser', 'writesPerUser'] : ['requestsPerIp', 'writesPerIp']

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { randomInt } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
+import { io } from 'socket.io-client'
 import { createApp, type EngineApp } from '../../src/app.js'
 import { rbacCollections } from '../../src/schemas/rbac.js'
 import { sanitizeBlueprint } from '../../src/schemas/sanitize.js'
@@ -177,6 +178,18 @@ describe('record size in the blueprints (the attack: ~1 MB bulk uploads by a Man
     assert.equal((await request(appointments.url, 'POST', '/bulk-uploads', { token: maria.accessToken, body: upload(maria.user._id, 300) })).status, 201)
   })
 
+  it('still lets the engine repair an old record over the limit: removing a user detaches them from it', async () => {
+    const app = appointments.app
+    const [maria, dev, lin] = await Promise.all(['maria', 'dev', 'lin'].map(async (name) => ((await app.service('users').find({ paginate: false, query: { email: `${name}@example.com` } })) as any[])[0]))
+    // As an older version could store it: through the adapter, past today's checks.
+    const Attendees = [{ DeveloperId: dev._id }, ...Array.from({ length: 2000 }, () => ({ DeveloperId: lin._id, Status: 'Accepted', ResponseTime: '2030-01-01T00:00:00.000Z' }))]
+    const old = await (app.service('appointments') as any)._create({ ManagerId: maria._id, AppointedDate: '2030-01-02T09:00:00.000Z', Attendees, Status: 'Scheduled' })
+    await app.service('users').remove(dev._id)
+    const after = await app.service('appointments').get(old._id)
+    assert.equal(after.Attendees.length, 2000)
+    assert.ok(after.Attendees.every((a: any) => a.DeveloperId === lin._id))
+  })
+
   it('refuses a resident’s complaint carrying ~800 kB of comments (each within its declared bounds) with a 413', async () => {
     const asha = await login(society.url, 'asha@example.com', PASSWORD)
     const [resident] = (await society.app.service('residents').find({ paginate: false, query: { userId: asha.user._id } })) as any[]
@@ -268,6 +281,20 @@ describe('request and write rate limits', function () {
     const attempt = (email: string) => request(server.url, 'POST', '/authentication', { headers: from(sprayer), body: { strategy: 'local', email, password: 'guess-1234' } })
     for (const email of ['maria@example.com', 'omar@example.com', 'dev@example.com', 'lin@example.com']) assert.equal((await attempt(email)).status, 401)
     assertTooMany(await attempt('sam@example.com'), 'writes')
+  })
+
+  it('limits anonymous Socket.io calls per address too', async () => {
+    const socket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: from(freshAddress()) })
+    try {
+      await new Promise<void>((resolve, reject) => (socket.once('connect', () => resolve()), socket.once('connect_error', reject)))
+      const find = () => new Promise<any>((resolve) => socket.emit('find', 'appointments', {}, (error: any) => resolve(error)))
+      for (let i = 0; i < LIMITS.requestsPerIp; i++) assert.equal((await find())?.code, 401)
+      const refused = await find()
+      assert.equal(refused?.code, 429)
+      assert.ok(refused.data.retryAfter >= 1)
+    } finally {
+      socket.close()
+    }
   })
 
   it('gives the failed-login limit’s 429 a Retry-After header too', async () => {
