@@ -23,6 +23,8 @@ import { parseQueryStrings } from './services/query-string.js'
 import { clientAddress, RATE_LIMIT_DEFAULTS, RateLimits } from './services/rate-limit.js'
 import { createStore, type Store } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
+import { Migrator } from './services/migrations.js'
+import { exportMiddleware } from './services/exports.js'
 
 export interface Settings {
   host: string
@@ -61,6 +63,8 @@ export interface Settings {
   trustProxy?: boolean
   /** Browser origins allowed on REST and Socket.io (`CORS_ORIGINS`); none (same origin only) when absent. */
   corsOrigins?: AllowedOrigins
+  /** Run pending data migrations (`migrations/<blueprint>/`) at start, before seeding (`MIGRATE=true`). */
+  migrate?: boolean
 }
 
 export interface EngineApp extends Application<any, any> {
@@ -130,6 +134,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   await mountAdmin(app, settings)
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
+  app.use(exportMiddleware(app))
   app.configure(rest())
   app.configure(
     socketio({ maxHttpBufferSize: bodyBytes, cors: socketCors(settings.corsOrigins ?? []) }, (io) => {
@@ -180,6 +185,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
       async (_context: unknown, next: () => Promise<void>) => {
         await next()
         await syncReady(app)
+        if (settings.migrate) await new Migrator(app).up()
         await normalizeStoredEmails(app, blueprint)
         const empty = await isEmpty(app, blueprint)
         await seedAccessControl(app, blueprint)

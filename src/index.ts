@@ -1,4 +1,5 @@
 // Start: read config, build the app for the chosen blueprint, listen.
+import { pathToFileURL } from 'node:url'
 import configuration from '@feathersjs/configuration'
 import { createApp, type Settings } from './app.js'
 import { loadBlueprint } from './blueprints/index.js'
@@ -31,11 +32,13 @@ export function readSettings(): Settings & { blueprint: string } {
     writesPerIp: Number(get('writesPerIp')),
     rateWindowSeconds: Number(get('rateWindowSeconds')),
     trustProxy: get<boolean>('trustProxy'),
-    corsOrigins: parseOrigins(get<string>('corsOrigins'))
+    corsOrigins: parseOrigins(get<string>('corsOrigins')),
+    migrate: get<boolean>('migrate') === true
   }
 }
 
-async function main() {
+/** Serves the configured blueprint until SIGINT/SIGTERM. */
+export async function main() {
   const settings = readSettings()
   const blueprint = await loadBlueprint(settings.blueprint)
   const app = await createApp(blueprint, settings)
@@ -51,7 +54,11 @@ async function main() {
   process.once('SIGTERM', stop)
 }
 
-main().catch((error) => {
-  console.error(`quillbase: cannot start: ${error.message}`)
-  process.exit(1)
-})
+export const startOrExit = () =>
+  main().catch((error) => {
+    console.error(`quillbase: cannot start: ${error.message}`)
+    process.exit(1)
+  })
+
+// `npm start` runs this file; `quillbase start` (src/cli.ts) imports it.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) startOrExit()

@@ -1,0 +1,120 @@
+// Exports: `GET /<collection>` with `Accept: text/csv` or `application/x-ndjson` streams every record the same JSON
+// query would find, page by page through the service (every hook: permissions, masks, hidden secrets), in constant memory.
+import { Readable } from 'node:stream'
+import { permittedFieldsOf } from '@casl/ability/extra'
+import type { Params } from '@feathersjs/feathers'
+import type { Context, Next } from 'koa'
+import { stringify } from 'csv-stringify'
+import type { EngineApp } from '../app.js'
+import type { Collection, JsonSchema } from '../schemas/types.js'
+
+export const EXPORT_TYPES = { csv: 'text/csv', ndjson: 'application/x-ndjson' } as const
+export type ExportFormat = keyof typeof EXPORT_TYPES
+
+type Doc = Record<string, any>
+
+/** The format an `Accept` header asks for over JSON, if any (`*\/*` and JSON stay JSON). */
+export function exportFormat(ctx: Context): ExportFormat | undefined {
+  const best = ctx.accepts('application/json', EXPORT_TYPES.csv, EXPORT_TYPES.ndjson)
+  if (best === EXPORT_TYPES.csv) return 'csv'
+  if (best === EXPORT_TYPES.ndjson) return 'ndjson'
+  return undefined
+}
+
+/**
+ * The records of `find(query)`, every page: by `_id` order from the last one seen (each page is an index seek, however
+ * deep) unless the query sorts, then by `$skip`. `$limit` and `$skip` of the caller are not applied: an export is every match.
+ */
+export async function* everyRecord(app: EngineApp, collection: Collection, params: Params): AsyncGenerator<Doc[]> {
+  const { $limit, $skip, $sort, ...conditions } = params.query ?? {}
+  const page = collection.pagination.max
+  const service = app.service(collection.name)
+  if ($sort) {
+    for (let skip = 0; ; skip += page) {
+      const result = (await service.find({ ...params, query: { ...conditions, $sort, $limit: page, $skip: skip } })) as { data: Doc[] }
+      if (result.data.length) yield result.data
+      if (result.data.length < page) return
+    }
+  }
+  for (let last: string | undefined; ; ) {
+    const query = last === undefined ? conditions : { $and: [conditions, { _id: { $gt: last } }] }
+    const result = (await service.find({ ...params, query: { ...query, $sort: { _id: 1 }, $limit: page } })) as { data: Doc[] }
+    if (result.data.length) yield result.data
+    if (result.data.length < page) return
+    last = result.data[result.data.length - 1]._id
+  }
+}
+
+/** A column per leaf of the result schema the caller may read (nested objects as dotted paths, arrays as one JSON cell). */
+export function csvColumns(collection: Collection, readable: Set<string>, select?: string[]): string[] {
+  const secrets = new Set(collection.secrets.map((secret) => secret.path))
+  const columns: string[] = []
+  const walk = (schema: JsonSchema, prefix: string) => {
+    for (const [key, child] of Object.entries<JsonSchema>(schema.properties ?? {})) {
+      const path = prefix ? `${prefix}.${key}` : key
+      if (secrets.has(path)) continue
+      if (child.type === 'object' && child.properties && !collection.freeform.includes(path)) walk(child, path)
+      else columns.push(path)
+    }
+  }
+  walk(collection.resultSchema, '')
+  return columns.filter((path) => {
+    const top = path.split('.')[0]
+    return readable.has(top) && (!select || select.includes(top) || top === '_id')
+  })
+}
+
+const cell = (record: Doc, path: string) => {
+  const value = path.split('.').reduce<any>((node, key) => (node && typeof node === 'object' ? node[key] : undefined), record)
+  if (value === undefined || value === null) return ''
+  return typeof value === 'object' ? JSON.stringify(value) : value
+}
+
+/** Top-level fields this caller may read on some record of the collection (CASL field rules; every field when none limits). */
+async function readableFields(app: EngineApp, collection: Collection, user: Doc | undefined): Promise<Set<string>> {
+  const ability = await app.permissions.abilityFor(user)
+  return new Set(permittedFieldsOf(ability, 'read', collection.name, { fieldsFrom: (rule) => rule.fields || collection.fields }))
+}
+
+/**
+ * Koa middleware, before the REST transport: answers a collection's list in CSV or NDJSON when `Accept` asks for it.
+ * The first page is read before anything is sent, so a refusal (401, 403, a bad query's 400) is the usual JSON error.
+ */
+export function exportMiddleware(app: EngineApp) {
+  const collections = new Map(app.blueprint.collections.map((collection) => [`/${collection.name}`, collection]))
+  return async (ctx: Context, next: Next) => {
+    const collection = ctx.method === 'GET' ? collections.get(ctx.path) : undefined
+    const format = collection && exportFormat(ctx)
+    if (!collection || !format) return next()
+    const feathers = (ctx as any).feathers ?? {}
+    const params: Params = { provider: 'rest', headers: ctx.request.headers, query: ctx.query }
+    if (feathers.authentication) {
+      // Once per export: the JWT strategy's checks (revoked, ended sessions); the pages then reuse the result.
+      const result = await (app.service('authentication') as any).authenticate(feathers.authentication, { provider: 'rest' }, 'jwt')
+      Object.assign(params, { authentication: feathers.authentication, authenticated: true, user: result.user })
+    }
+    const pages = everyRecord(app, collection, params)
+    const first = await pages.next()
+    async function* records() {
+      if (!first.done) yield* first.value
+      for await (const page of pages) yield* page
+    }
+    ctx.set('Content-Disposition', `attachment; filename="${collection.name}.${format}"`)
+    ctx.set('Cache-Control', 'no-store')
+    if (format === 'ndjson') {
+      ctx.type = EXPORT_TYPES.ndjson
+      ctx.body = Readable.from((async function* () {
+        for await (const record of records()) yield `${JSON.stringify(record)}\n`
+      })())
+      return
+    }
+    const select = Array.isArray(params.query?.$select) ? (params.query!.$select as string[]) : undefined
+    const columns = csvColumns(collection, await readableFields(app, collection, params.user), select)
+    ctx.type = `${EXPORT_TYPES.csv}; charset=utf-8`
+    const rows = Readable.from((async function* () {
+      for await (const record of records()) yield columns.map((column) => cell(record, column))
+    })())
+    ctx.body = rows.pipe(stringify({ header: true, columns, cast: { boolean: (value) => String(value) } }))
+    rows.on('error', (error) => (ctx.body as any).destroy(error))
+  }
+}

@@ -1,0 +1,204 @@
+// Data migrations: umzug over the files of `migrations/<blueprint>/`, the executed ones kept in the store
+// (`quillbase-migrations`), and one runner at a time across processes (a lock record in `quillbase-locks`).
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { Conflict, NotFound } from '@feathersjs/errors'
+import { Umzug, type MigrationMeta, type UmzugStorage } from 'umzug'
+import type { EngineApp } from '../app.js'
+import { DateTime, Type } from '../schemas/fields.js'
+import { sanitizeCollection } from '../schemas/sanitize.js'
+import type { Blueprint } from '../schemas/types.js'
+import type { Store } from './store.js'
+
+/** What every migration's `up` and `down` receive. */
+export interface MigrationContext {
+  /** The app, services set up: internal calls (`app.service(x)._find(...)` skips the hooks, `find` runs them). */
+  app: EngineApp
+  /** The raw store (`kind` says which; the embedded one has `database.db`, a better-sqlite3 handle). */
+  store: Store
+  blueprint: Blueprint
+  log: (message: string) => void
+}
+
+/** A migration file exports these. */
+export interface MigrationModule {
+  up(context: MigrationContext): Promise<void>
+  down?(context: MigrationContext): Promise<void>
+}
+
+export const MIGRATIONS_ROOT = fileURLToPath(new URL('../../migrations/', import.meta.url))
+
+const executedCollection = sanitizeCollection({
+  name: 'quillbase-migrations',
+  schema: Type.Object({ name: Type.String({ maxLength: 500 }), executedAt: DateTime() }),
+  timestamps: false
+})
+
+export const LOCK_COLLECTION = sanitizeCollection({
+  name: 'quillbase-locks',
+  schema: Type.Object({ owner: Type.String({ maxLength: 200 }), expiresAt: DateTime() }),
+  timestamps: false
+})
+
+/** The lock record's id: ObjectId-shaped, so it is the same record on both stores. */
+export const MIGRATIONS_LOCK = '000000000000000000000001'
+
+export interface MigratorOptions {
+  /** Folder of the migration files (default `migrations/<blueprint>/`). */
+  folder?: string
+  /** How long a runner waits for another one to finish (default 5 minutes). */
+  waitMs?: number
+  /** A lock older than this was left by a runner that died (default 15 minutes). */
+  staleMs?: number
+  log?: (message: string) => void
+}
+
+export interface MigrationStatus {
+  executed: string[]
+  pending: string[]
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export class Migrator {
+  readonly folder: string
+  private _services?: Promise<{ executed: any; locks: any }>
+  private _owner = `${process.pid}-${Math.random().toString(36).slice(2)}`
+
+  constructor(private _app: EngineApp, private _options: MigratorOptions = {}) {
+    this.folder = _options.folder ?? path.join(MIGRATIONS_ROOT, _app.blueprint.name)
+  }
+
+  private get _log() {
+    return this._options.log ?? ((message: string) => console.log(`quillbase: ${message}`))
+  }
+
+  /** The two engine collections, straight on the store (no hooks: no caller can reach them). */
+  private _stores() {
+    this._services ??= (async () => {
+      const { store } = this._app
+      const [executed, locks] = await Promise.all([store.createService(executedCollection), store.createService(LOCK_COLLECTION)])
+      return { executed, locks }
+    })()
+    return this._services
+  }
+
+  private _umzug() {
+    const context: MigrationContext = { app: this._app, store: this._app.store, blueprint: this._app.blueprint, log: this._log }
+    const storage: UmzugStorage<MigrationContext> = {
+      executed: async () => {
+        const { executed } = await this._stores()
+        const records = (await executed._find({ paginate: false, query: { $sort: { name: 1 } } })) as { name: string }[]
+        return records.map((record) => record.name)
+      },
+      logMigration: async ({ name }) => {
+        const { executed } = await this._stores()
+        await executed._create({ name, executedAt: new Date().toISOString() })
+      },
+      unlogMigration: async ({ name }) => {
+        const { executed } = await this._stores()
+        await executed._remove(null, { query: { name } })
+      }
+    }
+    return new Umzug<MigrationContext>({
+      migrations: {
+        glob: ['[0-9]*.{ts,js}', { cwd: this.folder, ignore: ['*.d.ts'] }],
+        resolve: ({ name, path: file }) => {
+          const load = async () => (await import(pathToFileURL(file!).href)) as MigrationModule
+          return {
+            name,
+            path: file,
+            up: async () => (await load()).up(context),
+            down: async () => {
+              const migration = await load()
+              if (!migration.down) throw new Conflict(`Migration ${name} has no down step`)
+              await migration.down(context)
+            }
+          }
+        }
+      },
+      context,
+      storage,
+      logger: undefined,
+      create: { folder: this.folder, template: (file) => [[file.replace(/\.js$/, '.ts'), TEMPLATE]] }
+    })
+  }
+
+  async status(): Promise<MigrationStatus> {
+    const umzug = this._umzug()
+    const names = (list: MigrationMeta[]) => list.map((migration) => migration.name)
+    return { executed: names(await umzug.executed()), pending: names(await umzug.pending()) }
+  }
+
+  /** Runs the pending migrations (up to and including `to`), one runner at a time; returns the names run. */
+  async up(options: { to?: string } = {}): Promise<string[]> {
+    return this._locked(async () => {
+      const run = await this._umzug().up(options.to ? { to: options.to } : {})
+      for (const migration of run) this._log(`migrated up: ${migration.name}`)
+      return run.map((migration) => migration.name)
+    })
+  }
+
+  /** Reverts the last executed migration, or every one back to and including `to` (`0`: all). */
+  async down(options: { to?: string | 0 } = {}): Promise<string[]> {
+    return this._locked(async () => {
+      const run = await this._umzug().down(options.to !== undefined ? { to: options.to as any } : {})
+      for (const migration of run) this._log(`migrated down: ${migration.name}`)
+      return run.map((migration) => migration.name)
+    })
+  }
+
+  /** A new migration file from the template; returns its path. */
+  async create(name: string): Promise<string> {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Conflict(`A migration name is lower-case letters, digits and dashes: '${name}'`)
+    await mkdir(this.folder, { recursive: true })
+    await this._umzug().create({ name: `${name}.ts`, prefix: 'TIMESTAMP', allowExtension: '.ts', skipVerify: true })
+    const { pending } = await this.status()
+    const created = pending.filter((file) => file.endsWith(`.${name}.ts`)).pop()
+    if (!created) throw new NotFound(`The migration ${name} was not created in ${this.folder}`)
+    return path.join(this.folder, created)
+  }
+
+  /**
+   * `fn` while holding the migrations lock: a record with a fixed id, created atomically (a second create is a
+   * 409 on both stores), removed after; a runner that died leaves it to expire after `staleMs`.
+   */
+  private async _locked<T>(fn: () => Promise<T>): Promise<T> {
+    const { locks } = await this._stores()
+    const staleMs = this._options.staleMs ?? 15 * 60_000
+    const deadline = Date.now() + (this._options.waitMs ?? 5 * 60_000)
+    for (let waited = false; ; waited = true) {
+      try {
+        await locks._create({ _id: MIGRATIONS_LOCK, owner: this._owner, expiresAt: new Date(Date.now() + staleMs).toISOString() })
+        break
+      } catch (error: any) {
+        if (error?.name !== 'Conflict') throw error
+        const current = await locks._get(MIGRATIONS_LOCK).catch(() => undefined)
+        if (current && Date.parse(current.expiresAt) < Date.now()) {
+          this._log(`migrations: removing a stale lock of ${current.owner}`)
+          await locks._remove(MIGRATIONS_LOCK, { query: { owner: current.owner } }).catch(() => undefined)
+          continue
+        }
+        if (Date.now() > deadline) throw new Conflict('Migrations are being run by another process; try again when it has finished')
+        if (!waited) this._log('migrations: waiting for another runner to finish')
+        await sleep(200)
+      }
+    }
+    try {
+      return await fn()
+    } finally {
+      await locks._remove(MIGRATIONS_LOCK, { query: { owner: this._owner } }).catch(() => undefined)
+    }
+  }
+}
+
+const TEMPLATE = `// A data migration: \`up\` applies it, \`down\` reverts it (see docs/migrations.md).
+import type { MigrationContext } from '../../src/services/migrations.js'
+
+export async function up({ app, log }: MigrationContext) {
+}
+
+export async function down({ app, log }: MigrationContext) {
+}
+`

@@ -1,0 +1,125 @@
+// Exports: GET /<collection> with Accept text/csv or application/x-ndjson streams what the JSON query finds, every page,
+// with the caller's permissions and field rules; never a hidden record or field, never a secret.
+import assert from 'node:assert/strict'
+import { parse } from 'csv-parse/sync'
+import { login, request, startServer, type TestServer } from '../helpers.js'
+
+const PASSWORD = 'quillbase-demo'
+
+describe('exports (CSV and NDJSON)', function () {
+  this.timeout(60_000)
+  let server: TestServer
+  const tokens: Record<string, string> = {}
+  const ids: Record<string, string> = {}
+
+  const exported = async (path: string, accept: string, token?: string) => {
+    const res = await fetch(server.url + path, { headers: { accept, ...(token ? { authorization: `Bearer ${token}` } : {}) } })
+    return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), text: await res.text() }
+  }
+  const csv = async (path: string, token?: string) => {
+    const res = await exported(path, 'text/csv', token)
+    assert.equal(res.status, 200, res.text)
+    assert.match(res.type ?? '', /^text\/csv/)
+    return parse(res.text, { columns: true }) as Record<string, string>[]
+  }
+  const jsonAll = async (path: string, token: string) => {
+    const separator = path.includes('?') ? '&' : '?'
+    const res = await request(server.url, 'GET', `${path}${separator}$limit=200`, { token })
+    assert.equal(res.status, 200)
+    return res.body
+  }
+
+  before(async () => {
+    server = await startServer('appointments')
+    for (const [role, email] of Object.entries({ admin: 'admin@example.com', maria: 'maria@example.com', dev: 'dev@example.com' })) {
+      const { accessToken, user } = await login(server.url, email, PASSWORD)
+      tokens[role] = accessToken
+      ids[role] = user._id
+    }
+    const users = (await server.app.service('users').find({ paginate: false })) as any[]
+    ids.sam = users.find((u) => u.email === 'sam@example.com')._id
+    ids.omar = users.find((u) => u.email === 'omar@example.com')._id
+    // More than one page (max 200 per page): Maria's appointments, one of them attended by Dev.
+    const records = Array.from({ length: 450 }, (_, i) => ({
+      ManagerId: ids.maria,
+      AppointedDate: new Date(Date.UTC(2031, 0, 1 + (i % 365))).toISOString(),
+      Attendees: i % 3 === 0 ? [{ DeveloperId: ids.dev }] : []
+    }))
+    await server.app.service('appointments').create(records)
+  })
+  after(async () => server?.close())
+
+  it('an Admin gets every appointment, across pages, as the JSON total says; arrays are JSON cells', async () => {
+    const rows = await csv('/appointments', tokens.admin)
+    const { total } = await jsonAll('/appointments', tokens.admin)
+    assert.equal(rows.length, total)
+    assert.ok(total > 450)
+    assert.equal(new Set(rows.map((row) => row._id)).size, rows.length, 'no record twice')
+    assert.deepEqual(Object.keys(rows[0]), ['_id', 'ManagerId', 'AppointedDate', 'Attendees', 'Status', 'CreatedAt', 'UpdatedAt'])
+    const attended = rows.find((row) => row.Attendees.includes(ids.dev))!
+    assert.equal(JSON.parse(attended.Attendees)[0].DeveloperId, ids.dev)
+  })
+
+  it("a Manager gets only their own, a Developer only those they attend: the same records as the JSON query", async () => {
+    for (const [role, condition] of [['maria', (row: any) => row.ManagerId === ids.maria], ['dev', (row: any) => row.Attendees.includes(ids.dev)]] as const) {
+      const rows = await csv('/appointments', tokens[role])
+      const json = await jsonAll('/appointments', tokens[role])
+      assert.equal(rows.length, json.total, role)
+      assert.ok(rows.length > 0 && rows.every(condition), `${role} sees only their records`)
+    }
+    const omars = (await server.app.service('appointments').find({ paginate: false, query: { ManagerId: ids.omar } })) as any[]
+    const devRows = await csv('/appointments', tokens.dev)
+    const mariaRows = await csv('/appointments', tokens.maria)
+    for (const record of omars.filter((r) => !r.Attendees.some((a: any) => a.DeveloperId === ids.dev))) {
+      assert.ok(!devRows.some((row) => row._id === record._id) && !mariaRows.some((row) => row._id === record._id), 'a hidden record never appears')
+    }
+  })
+
+  it("field rules hold: a Developer's export of users has others' public fields only, never a secret column", async () => {
+    const rows = await csv('/users', tokens.dev)
+    assert.equal(rows.length, 6)
+    const columns = Object.keys(rows[0])
+    for (const secret of ['password', 'resetPasswordToken']) assert.ok(!columns.includes(secret), `no ${secret} column`)
+    const sam = rows.find((row) => row._id === ids.sam)!
+    assert.equal(sam.Name, 'Sam Okafor')
+    assert.equal(sam.BlockedUser, '', "Sam's block list is not in Dev's export")
+    assert.equal(sam.CreatedAt, '')
+    const own = rows.find((row) => row._id === ids.dev)!
+    assert.notEqual(own.CreatedAt, '', 'their own record has every field they may read')
+    // As the JSON API shows it.
+    const json = await request(server.url, 'GET', `/users/${ids.sam}`, { token: tokens.dev })
+    assert.deepEqual(Object.keys(json.body).sort(), ['Name', 'RoleId', '_id', 'email'])
+  })
+
+  it('NDJSON: one JSON record per line, equal to what the JSON API returns, filters and $sort applied', async () => {
+    const res = await exported('/appointments?$sort[AppointedDate]=-1&Status=Scheduled', 'application/x-ndjson', tokens.dev)
+    assert.equal(res.status, 200)
+    assert.match(res.type ?? '', /^application\/x-ndjson/)
+    assert.match(res.disposition ?? '', /attachment; filename="appointments.ndjson"/)
+    const lines = res.text.trimEnd().split('\n').map((line) => JSON.parse(line))
+    const json = await jsonAll('/appointments?$sort[AppointedDate]=-1&Status=Scheduled', tokens.dev)
+    assert.equal(lines.length, json.total)
+    assert.deepEqual(lines.slice(0, json.data.length), json.data)
+    const dates = lines.map((line) => line.AppointedDate)
+    assert.deepEqual(dates, [...dates].sort().reverse(), 'in $sort order')
+    // Sorted over several pages (by $skip): every record once, in order.
+    const all = (await exported('/appointments?$sort[AppointedDate]=1', 'application/x-ndjson', tokens.admin)).text.trimEnd().split('\n').map((line) => JSON.parse(line))
+    assert.equal(all.length, (await jsonAll('/appointments', tokens.admin)).total)
+    assert.equal(new Set(all.map((record) => record._id)).size, all.length)
+    const sorted = all.map((record) => record.AppointedDate)
+    assert.deepEqual(sorted, [...sorted].sort())
+  })
+
+  it('refusals are the usual JSON errors: 401 anonymous, 400 for a bad query; Accept */* stays JSON', async () => {
+    const anonymous = await exported('/appointments', 'text/csv')
+    assert.equal(anonymous.status, 401)
+    assert.equal(JSON.parse(anonymous.text).name, 'NotAuthenticated')
+    const bad = await exported('/appointments?bogus=1', 'text/csv', tokens.admin)
+    assert.equal(bad.status, 400)
+    assert.equal(JSON.parse(bad.text).name, 'BadRequest')
+    const logout = await exported('/appointments', 'text/csv', 'not-a-token')
+    assert.equal(logout.status, 401)
+    const any = await exported('/appointments', '*/*', tokens.admin)
+    assert.match(any.type ?? '', /^application\/json/)
+  })
+})
