@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { feathers } from '@feathersjs/feathers'
+import bytes from 'bytes'
 import { koa, rest, bodyParser, parseAuthentication, type Application } from '@feathersjs/koa'
 import socketio from '@feathersjs/socketio'
 import { mountAdmin } from './admin/index.js'
@@ -19,6 +20,7 @@ import { ensureAdministrator, isEmpty, normalizeStoredEmails, seedAccessControl 
 import { createCollectionService } from './services/collection.js'
 import { restCors, socketCors, type AllowedOrigins } from './services/cors.js'
 import { parseQueryStrings } from './services/query-string.js'
+import { clientAddress, RATE_LIMIT_DEFAULTS, RateLimits } from './services/rate-limit.js'
 import { createStore, type Store } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
 import { Migrator } from './services/migrations.js'
@@ -50,6 +52,15 @@ export interface Settings {
   /** Password checks allowed per email within `loginWindowSeconds` (then 429), reset by a successful login. Default 10 per 15 minutes. */
   loginAttempts?: number
   loginWindowSeconds?: number
+  /** Service calls allowed within `rateWindowSeconds` per signed-in user / per IP of anonymous callers (then 429); 0 for none. Defaults: `RATE_LIMIT_DEFAULTS`. */
+  requestsPerUser?: number
+  requestsPerIp?: number
+  /** Calls other than find/get allowed within the window, per signed-in user / per IP of anonymous callers; 0 for none. */
+  writesPerUser?: number
+  writesPerIp?: number
+  rateWindowSeconds?: number
+  /** Behind one reverse proxy: the client's IP is the last `X-Forwarded-For` entry, not the proxy's address. */
+  trustProxy?: boolean
   /** Browser origins allowed on REST and Socket.io (`CORS_ORIGINS`); none (same origin only) when absent. */
   corsOrigins?: AllowedOrigins
   /** Run pending data migrations (`migrations/<blueprint>/`) at start, before seeding (`MIGRATE=true`). */
@@ -83,6 +94,12 @@ async function persistentSecret(settings: Settings, file: string, given?: string
 
 export async function createApp(blueprint: Blueprint, settings: Settings): Promise<EngineApp> {
   if (settings.dataDir) await mkdir(settings.dataDir, { recursive: true })
+  const bodyBytes = bytes.parse(settings.bodyLimit) ?? 0
+  if (!(bodyBytes > 0)) throw new Error(`bodyLimit (BODY_LIMIT) must be a size such as 1mb, not "${settings.bodyLimit}"`)
+  for (const collection of blueprint.collections) {
+    // A record the body limit refuses to carry could never be written.
+    if (collection.maxRecordBytes > bodyBytes) throw new Error(`collection "${collection.name}" allows records of ${collection.maxRecordBytes} bytes but bodyLimit (BODY_LIMIT) is ${settings.bodyLimit}: raise it`)
+  }
   const app = koa(feathers()) as unknown as EngineApp
   const store = createStore({ dataDir: settings.dataDir, dataSync: settings.dataSync, mongodbUrl: settings.mongodbUrl })
   const users = blueprint.users
@@ -101,6 +118,11 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   })
 
   app.use(koaErrors())
+  const trustProxy = settings.trustProxy ?? false
+  app.use((ctx, next) => {
+    ctx.feathers = { ...ctx.feathers, ip: clientAddress(ctx.socket.remoteAddress, ctx.get('x-forwarded-for'), trustProxy) }
+    return next()
+  })
   parseQueryStrings(app)
   app.use(restCors(settings.corsOrigins ?? []))
   app.use(async (ctx, next) => {
@@ -114,10 +136,29 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
   app.use(exportMiddleware(app))
   app.configure(rest())
-  app.configure(socketio({ maxHttpBufferSize: 1e6, cors: socketCors(settings.corsOrigins ?? []) }) as any)
-  app.hooks({ around: { all: [callerErrors()] } })
-  // Before any service exists: feathers-sync wraps each service's event emitter.
+  app.configure(
+    socketio({ maxHttpBufferSize: bodyBytes, cors: socketCors(settings.corsOrigins ?? []) }, (io) => {
+      io.use((socket, next) => {
+        ;(socket as any).feathers.ip = clientAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trustProxy)
+        next()
+      })
+    }) as any
+  )
   const sharedKey = `quillbase:${blueprint.name}`
+  const rateLimits = new RateLimits(
+    {
+      requestsPerUser: settings.requestsPerUser ?? RATE_LIMIT_DEFAULTS.requestsPerUser,
+      requestsPerIp: settings.requestsPerIp ?? RATE_LIMIT_DEFAULTS.requestsPerIp,
+      writesPerUser: settings.writesPerUser ?? RATE_LIMIT_DEFAULTS.writesPerUser,
+      writesPerIp: settings.writesPerIp ?? RATE_LIMIT_DEFAULTS.writesPerIp,
+      windowSeconds: settings.rateWindowSeconds ?? RATE_LIMIT_DEFAULTS.windowSeconds,
+      sharedKey
+    },
+    () => (app as any).sync?.pub,
+    async (token) => (await (app.service('authentication') as any).verifyAccessToken(token).catch(() => undefined))?.sub
+  )
+  app.hooks({ around: { all: [callerErrors(), rateLimits.hook()] } })
+  // Before any service exists: feathers-sync wraps each service's event emitter.
   if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: sharedKey, collections: blueprint.collections })
 
   const parts = {

@@ -26,6 +26,12 @@ export function readSettings(): Settings & { blueprint: string } {
     redisUrl: get<string>('redisUrl') || undefined,
     loginAttempts: Number(get('loginAttempts')),
     loginWindowSeconds: Number(get('loginWindowSeconds')),
+    requestsPerUser: Number(get('requestsPerUser')),
+    requestsPerIp: Number(get('requestsPerIp')),
+    writesPerUser: Number(get('writesPerUser')),
+    writesPerIp: Number(get('writesPerIp')),
+    rateWindowSeconds: Number(get('rateWindowSeconds')),
+    trustProxy: get<boolean>('trustProxy'),
     corsOrigins: parseOrigins(get<string>('corsOrigins')),
     migrate: get<boolean>('migrate') === true
   }

@@ -24,6 +24,11 @@ export const testSettings = (overrides: Partial<Settings> = {}): Settings => ({
   jwtExpiresIn: '1h',
   authSecret: 'test-secret-not-for-production',
   encryptionKey: 'test-encryption-key',
+  // The rate limits run, far above what any test sends; test/security/limits.test.ts sets small ones.
+  requestsPerUser: 1e6,
+  requestsPerIp: 1e6,
+  writesPerUser: 1e6,
+  writesPerIp: 1e6,
   ...overrides
 })
 

@@ -1,5 +1,6 @@
 // One field of a collection as AdminJS sees it, derived from the field's JSON Schema; also converts values both ways.
 import { BaseProperty, ValidationError, type PropertyType } from 'adminjs'
+import { DEFAULT_MAX_LENGTH } from '../schemas/sanitize.js'
 import type { JsonSchema } from '../schemas/types.js'
 
 /** Where AdminJS may show a property. */
@@ -35,8 +36,9 @@ interface Shape {
   object?: JsonSchema
 }
 
-/** Strings longer than this get a text area. */
+/** Strings declared longer than this get a text area (the engine's default bound on undeclared ones does not count). */
 const LONG_TEXT = 255
+const isLongText = (schema: JsonSchema) => (schema.maxLength ?? 0) > LONG_TEXT && schema.maxLength !== DEFAULT_MAX_LENGTH
 
 /** A nullable field (`anyOf: [X, null]`) is drawn as X. */
 function unwrap(schema: JsonSchema): JsonSchema {
@@ -56,7 +58,7 @@ function scalarShape(schema: JsonSchema): Shape | undefined {
     case 'string':
       if (schema.format === 'date-time') return { ...base, type: 'datetime' }
       if (schema.format === 'date') return { ...base, type: 'date' }
-      return { ...base, type: (schema.maxLength ?? 0) > LONG_TEXT ? 'textarea' : 'string' }
+      return { ...base, type: isLongText(schema) ? 'textarea' : 'string' }
     case 'integer':
     case 'number':
       // Not AdminJS's 'number': its form converter turns an empty input into 0, hiding a missing value from validation.

@@ -43,6 +43,9 @@ export const koaErrors = () => async (ctx: Context, next: Next) => {
   } catch (error) {
     const feathersError = toCallerError(error)
     ctx.status = feathersError.code
+    // A 429 says when to come back (the rate and login limits put it in `data.retryAfter`, seconds).
+    const retryAfter = (feathersError.data as any)?.retryAfter
+    if (feathersError.code === 429 && Number.isFinite(retryAfter)) ctx.set('Retry-After', String(retryAfter))
     ctx.body = feathersError.toJSON()
   }
 }

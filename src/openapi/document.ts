@@ -24,7 +24,7 @@ const ERRORS: Record<string, [string, string]> = {
   '404': ['NotFound', 'No record with this id (or none the caller may see)'],
   '405': ['MethodNotAllowed', 'Method not allowed here'],
   '409': ['Conflict', 'A unique value is taken, or the record is still referenced'],
-  '413': ['PayloadTooLarge', 'Request body is too large'],
+  '413': ['PayloadTooLarge', 'Request body too large, or a record larger than its collection allows (`data`: collection, size, limit in bytes of JSON)'],
   '422': ['Unprocessable', 'Well-formed, but a rule of the collection refuses it (missing reference, state, lookup); `data` names the field'],
   '429': ['TooManyRequests', 'Too many requests (or failed logins); retry after the seconds in the `Retry-After` header'],
   '500': ['GeneralError', 'Unexpected server error (details are logged, never sent)']

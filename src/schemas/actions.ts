@@ -1,13 +1,15 @@
 // The input of a declared action: `{ id, ...data }`. One definition for validation, OpenAPI and the typed client.
+import { closeSchema } from './sanitize.js'
 import type { ActionInput, JsonSchema } from './types.js'
 
 export function actionInputSchema(action: ActionInput): JsonSchema {
   const input = action.data as JsonSchema
-  return {
+  // Bounded and closed as collection schemas are.
+  return closeSchema({
     type: 'object',
     description: action.description,
     properties: { id: { type: 'string', minLength: 1, description: 'Id of the record the action applies to' }, ...input.properties },
     required: ['id', ...(input.required ?? [])],
     additionalProperties: false
-  }
+  })
 }

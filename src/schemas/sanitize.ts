@@ -16,13 +16,31 @@ export const CREDENTIALS_CHANGED_AT = 'credentialsChangedAt'
 const NAME = /^[a-z][a-z0-9-]*$/
 const RESERVED = new Set(['authentication', 'health', 'admin', 'docs', 'openapi.json'])
 
-/** Objects reject unknown keys unless the declaration says otherwise; `__proto__` and friends can never slip through. */
-function closeObjects(schema: TSchema): TSchema {
-  if (Array.isArray(schema)) return schema.map(closeObjects) as unknown as TSchema
+/** Bounds of values a declaration leaves unbounded; a record is bounded as a whole too (`maxRecordBytes`). */
+export const DEFAULT_MAX_LENGTH = 10_000
+export const DEFAULT_MAX_ITEMS = 1_000
+export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024
+
+/** Keys whose values are data, not sub-schemas; keys whose values map names to sub-schemas. */
+const VALUE_KEYS = new Set(['default', 'examples', 'const', 'enum'])
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions'])
+const closeEach = (map: Record<string, TSchema>) => Object.fromEntries(Object.entries(map).map(([name, child]) => [name, closeSchema(child)]))
+
+/**
+ * A copy of the schema where objects reject unknown keys (`__proto__` and friends can never slip through) and every
+ * string and array without a declared bound gets the default one, at any depth. Annotations (`x-…`) and values are kept.
+ */
+export function closeSchema(schema: TSchema): TSchema {
+  if (Array.isArray(schema)) return schema.map(closeSchema) as unknown as TSchema
   if (!schema || typeof schema !== 'object') return schema
   const copy: TSchema = {}
-  for (const [key, value] of Object.entries(schema)) copy[key] = key.startsWith('x-') ? value : closeObjects(value)
-  if (copy.type === 'object' && copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false
+  for (const [key, value] of Object.entries(schema)) {
+    copy[key] = key.startsWith('x-') || VALUE_KEYS.has(key) ? value : SCHEMA_MAPS.has(key) && value && typeof value === 'object' ? closeEach(value) : closeSchema(value)
+  }
+  const types = [copy.type].flat()
+  if (types.includes('object') && copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false
+  if (types.includes('string') && copy.maxLength === undefined) copy.maxLength = DEFAULT_MAX_LENGTH
+  if (types.includes('array') && copy.maxItems === undefined) copy.maxItems = DEFAULT_MAX_ITEMS
   return copy
 }
 
@@ -47,13 +65,16 @@ export function sanitizeCollection(input: CollectionInput): Collection {
   if (RESERVED.has(input.name)) throw new DeclarationError(where, 'name is reserved by the engine')
   if (input.schema?.type !== 'object' || !input.schema.properties) throw new DeclarationError(where, 'schema must be a Type.Object')
 
-  const schema = closeObjects(input.schema as TSchema)
+  const schema = closeSchema(input.schema as TSchema)
   if (input.auth) {
     if (schema.properties[CREDENTIALS_CHANGED_AT]) throw new DeclarationError(where, `"${CREDENTIALS_CHANGED_AT}" is set by the engine; do not declare it`)
     // Engine-kept: tokens issued before this moment stop working (a password change logs other sessions out).
     schema.properties[CREDENTIALS_CHANGED_AT] = { type: 'string', format: 'date-time', readOnly: true, description: 'When the credentials last changed; older tokens are refused' }
   }
   const facts = collectFacts(schema)
+  if (input.maxRecordBytes !== undefined && !(Number.isInteger(input.maxRecordBytes) && input.maxRecordBytes > 0)) {
+    throw new DeclarationError(where, '`maxRecordBytes` must be a positive whole number of bytes')
+  }
   const properties = schema.properties as Record<string, TSchema>
   const timestamps =
     input.timestamps === false
@@ -122,6 +143,7 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     indexes: input.indexes ?? [],
     timestamps,
     pagination: { default: input.pagination?.default ?? 20, max: input.pagination?.max ?? 200 },
+    maxRecordBytes: input.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     auth,
     actions: input.actions ?? {},
     before: input.before ?? {},

@@ -236,6 +236,8 @@ export interface CollectionInput<S extends TObject = TObject> {
   /** Default `{ createdAt: 'createdAt', updatedAt: 'updatedAt' }`; `false` for none. */
   timestamps?: TimestampsInput | false
   pagination?: PaginationInput
+  /** Largest record, in bytes of its JSON (the stored record merged with a patch included); larger writes are a 413. Default 65536 (64 kB). */
+  maxRecordBytes?: number
   auth?: AuthInput
   /** Named per-record operations such as `respond`. */
   actions?: Record<string, ActionInput>
@@ -298,6 +300,7 @@ export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate
   indexes: IndexInput[]
   timestamps: { createdAt: string | false; updatedAt: string | false }
   pagination: Required<PaginationInput>
+  maxRecordBytes: number
   auth?: Required<Omit<AuthInput, 'activeField'>> & Pick<AuthInput, 'activeField'>
   actions: Record<string, ActionInput>
   before: HookMapInput

@@ -4,6 +4,7 @@ import { BadRequest } from '@feathersjs/errors'
 import type { Application, HookContext, NextFunction, Params } from '@feathersjs/feathers'
 import { authorize, gate } from '../hooks/authorize.js'
 import { emails } from '../hooks/emails.js'
+import { sentSize, storedSize } from '../hooks/record-size.js'
 import { references, type Referrers } from '../hooks/references.js'
 import { rejectUnsafeKeys } from '../hooks/safe-keys.js'
 import { hideSecrets, protectSecrets } from '../hooks/secrets.js'
@@ -67,6 +68,7 @@ export async function createCollectionService(app: Application, collection: Coll
         hideSecrets(collection),
         authenticateIfPresent(),
         gate(collection, parts.permissions),
+        sentSize(collection),
         rejectUnsafeKeys(),
         emails(collection),
         validation(collection),
@@ -76,6 +78,7 @@ export async function createCollectionService(app: Application, collection: Coll
         authorize(collection),
         ...(collection.masks?.length ? [maskedSort(collection)] : []),
         ...workflowHooks(app, collection),
+        storedSize(collection),
         references(collection, parts.referrers),
         timestamps(collection),
         protectSecrets(collection, parts.encryptionKey)

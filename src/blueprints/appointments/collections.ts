@@ -85,6 +85,8 @@ export const bulkUploads = defineCollection({
   }),
   timestamps: { createdAt: 'CreatedAt', updatedAt: false },
   indexes: [{ fields: { UploadedBy: 1, CreatedAt: -1 } }],
+  // An upload's error report may list thousands of rows: more than the default 64 kB, still well under the body limit.
+  maxRecordBytes: 512 * 1024,
   admin: { titleField: 'FileName' }
 })
 
