@@ -87,7 +87,7 @@ export function exportMiddleware(app: EngineApp) {
     const format = collection && exportFormat(ctx)
     if (!collection || !format) return next()
     const feathers = (ctx as any).feathers ?? {}
-    const params: Params = { provider: 'rest', headers: ctx.request.headers, query: ctx.query }
+    const params: Params = { ...feathers, provider: 'rest', headers: ctx.request.headers, query: ctx.query }
     if (feathers.authentication) {
       // Once per export: the JWT strategy's checks (revoked, ended sessions); the pages then reuse the result.
       const result = await (app.service('authentication') as any).authenticate(feathers.authentication, { provider: 'rest' }, 'jwt')
@@ -95,6 +95,8 @@ export function exportMiddleware(app: EngineApp) {
     }
     const pages = everyRecord(app, collection, params)
     const first = await pages.next()
+    // The request limits count the export once: its first page.
+    params.counted = true
     // One chunk per page, not per record: a write per record costs more than the record.
     async function* everyPage() {
       if (!first.done) yield first.value

@@ -8,6 +8,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 
 declare module '@feathersjs/feathers' {
   interface Params {
+    /** Part of a request that was counted already (an export's pages after the first): not counted again. */
+    counted?: boolean
     /** The caller's IP address, set by the REST and Socket.io transports. */
     ip?: string
   }
@@ -88,7 +90,7 @@ export class RateLimits {
     const { requestsPerUser, requestsPerIp, writesPerUser, writesPerIp } = this._options
     const enabled = [requestsPerUser, requestsPerIp, writesPerUser, writesPerIp].some((points) => points > 0)
     return async (context: HookContext, next: NextFunction) => {
-      if (!enabled || !context.params.provider) return next()
+      if (!enabled || !context.params.provider || context.params.counted) return next()
       const caller = await this.callerKey(context.params)
       if (caller) {
         const [requests, writes]: Limit[] = caller.user ? ['requestsPerUser', 'writesPerUser'] : ['requestsPerIp', 'writesPerIp']

@@ -122,4 +122,22 @@ describe('exports (CSV and NDJSON)', function () {
     const any = await exported('/appointments', '*/*', tokens.admin)
     assert.match(any.type ?? '', /^application\/json/)
   })
+  it('an export is one request for the request limits, however many pages it reads', async () => {
+    const limited = await startServer('appointments', { requestsPerUser: 3, requestsPerIp: 50 })
+    try {
+      const { accessToken } = await login(limited.url, 'admin@example.com', PASSWORD)
+      const [maria] = (await limited.app.service('users').find({ paginate: false, query: { email: 'maria@example.com' } })) as any[]
+      await limited.app.service('appointments').create(Array.from({ length: 450 }, (_, i) => ({ ManagerId: maria._id, AppointedDate: new Date(Date.UTC(2031, 0, 1 + i)).toISOString() })))
+      const first = await fetch(`${limited.url}/appointments`, { headers: { accept: 'application/x-ndjson', authorization: `Bearer ${accessToken}` } })
+      assert.equal(first.status, 200)
+      assert.ok((await first.text()).trimEnd().split('\n').length > 450, 'three pages')
+      const second = await fetch(`${limited.url}/appointments`, { headers: { accept: 'text/csv', authorization: `Bearer ${accessToken}` } })
+      assert.equal(second.status, 200)
+      await second.text()
+      assert.equal((await request(limited.url, 'GET', '/appointments', { token: accessToken })).status, 200, 'the third request')
+      assert.equal((await request(limited.url, 'GET', '/appointments', { token: accessToken })).status, 429, 'the fourth')
+    } finally {
+      await limited.close()
+    }
+  })
 })
