@@ -2,8 +2,6 @@
 // each beside the same SQL run on better-sqlite3 directly (the floor), plus start-up time and memory.
 // The server runs as a child process (`src/index.ts`, as `npm start` runs it) on a data folder seeded here.
 // Usage: npm run bench:scale [-- --sizes 1000,100000,1000000 --seconds 5 --connections 10 --sql (print each route's SQL)]
-import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,9 +10,9 @@ import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
 import { createApp, type EngineApp } from '../src/app.js'
 import { loadBlueprint } from '../src/blueprints/index.js'
-import { DEMO_PASSWORD } from '../src/blueprints/appointments/demo.js'
 import { roleValue } from '../src/services/bootstrap.js'
 import { DATABASE_FILE } from '../src/services/store.js'
+import { login, rss, startServer, stopServer } from './child.js'
 
 const argument = (name: string, fallback: string) => {
   const index = process.argv.indexOf(`--${name}`)
@@ -26,8 +24,6 @@ const connections = Number(argument('connections', '10'))
 const MANAGERS = 50
 const DEVELOPERS = 200
 const CHUNK = 5000
-// The engine's request limits are off: the bench measures the routes, not the limiter.
-const UNLIMITED = { REQUESTS_PER_USER: '0', REQUESTS_PER_IP: '0', WRITES_PER_USER: '0', WRITES_PER_IP: '0', LOGIN_ATTEMPTS: '1000000' }
 
 interface Route {
   title: string
@@ -175,54 +171,6 @@ function floor(dataDir: string, statement: Floor | undefined) {
 
 const openDatabase = (dataDir: string) => new Database(path.join(dataDir, DATABASE_FILE), { readonly: true })
 
-
-async function login(base: string, email: string) {
-  const res = await fetch(`${base}/authentication`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ strategy: 'local', email, password: DEMO_PASSWORD })
-  })
-  if (!res.ok) throw new Error(`login ${email}: ${res.status} ${await res.text()}`)
-  return `Bearer ${(await res.json()).accessToken}`
-}
-
-const rss = (pid: number) => {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return match ? Number(match[1]) / 1024 : NaN
-}
-
-/** `npm start`'s server on `dataDir`: the time until it listens, and its memory once started. */
-async function startServer(dataDir: string) {
-  const started = performance.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    env: { ...process.env, ...UNLIMITED, NODE_ENV: 'development', DATA_DIR: dataDir, PORT: '0', BLUEPRINT: 'appointments' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let output = ''
-  const port = await new Promise<number>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk
-      const match = /at http:\/\/[^:]+:(\d+)/.exec(output)
-      if (match) resolve(Number(match[1]))
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', (chunk) => (output += chunk))
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)))
-  })
-  const startup = performance.now() - started
-  const base = `http://127.0.0.1:${port}`
-  for (;;) {
-    const res = await fetch(`${base}/health`).catch(() => undefined)
-    if (res?.ok) break
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return { child, base, startup, rss: rss(child.pid!) }
-}
-
-async function stopServer(child: ChildProcess) {
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  await exited
-}
 
 /** Three starts on the same data: the median start-up time and RSS after start (a loaded machine varies by seconds). */
 async function startMedian(dataDir: string) {
