@@ -33,8 +33,13 @@ export function triggers(collection: Collection) {
         try {
           await fire(context, trigger, record)
         } catch (error: any) {
-          // The change itself is stored; a failing follow-up is reported, not turned into a failed call.
-          console.error(`[quillbase] trigger of ${collection.name} creating ${trigger.create} failed: ${error.message}`)
+          const failure = `trigger of ${collection.name} creating ${trigger.create} failed: ${error.message}`
+          // In a transaction the whole call fails and nothing of it stays; without one (MongoDB) the change is stored, so the failure is only logged.
+          if ((context.app as any).store?.inTransaction()) {
+            error.message = `Nothing was changed: the ${failure}`
+            throw error
+          }
+          console.error(`[quillbase] ${failure}`)
         }
       }
     }
