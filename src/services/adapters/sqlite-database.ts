@@ -25,6 +25,14 @@ const LOCKED = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT'])
 /** The file beside the database whose lock says who owns it. */
 export const lockFileOf = (filename: string) => `${filename}.lock`
 
+/** Temporary folders of in-memory stores still open: removed on close, or when the process exits without closing them. */
+const temporaries = new Set<string>()
+const removeTemporary = (folder: string) => {
+  temporaries.delete(folder)
+  rmSync(folder, { recursive: true, force: true })
+}
+process.once('exit', () => temporaries.forEach(removeTemporary))
+
 /** A FIFO async lock: `acquire` resolves, in call order, once every earlier holder has released. */
 class Lock {
   private _tail: Promise<void> = Promise.resolve()
@@ -72,7 +80,7 @@ export class SqliteDatabase {
 
   constructor(private _options: SqliteDatabaseOptions = {}) {
     // Two connections cannot share `:memory:`: the in-memory store is a temporary file.
-    if (!_options.filename) this._temporary = mkdtempSync(path.join(os.tmpdir(), 'quillbase-memory-'))
+    if (!_options.filename) temporaries.add((this._temporary = mkdtempSync(path.join(os.tmpdir(), 'quillbase-memory-'))))
     this.filename = _options.filename ?? path.join(this._temporary!, 'quillbase.sqlite')
     this._owner = this._own()
     try {
@@ -234,6 +242,6 @@ export class SqliteDatabase {
     for (const collection of this._collections.values()) collection.stop()
     this._collections.clear()
     for (const db of [this.reader, this.db, this._owner]) if (db?.open) db.close()
-    if (this._temporary) rmSync(this._temporary, { recursive: true, force: true })
+    if (this._temporary) removeTemporary(this._temporary)
   }
 }
