@@ -90,10 +90,15 @@ export class SqliteDatabase {
       this.reader = new Database(this.filename, { timeout: 0 })
       this._configure(this.reader)
       this.reader.pragma('query_only = ON')
-    } catch (error) {
+    } catch (error: any) {
       this.close()
-      throw error
+      // The file itself locked: a process of a version that locked the data file rather than the lock file.
+      throw LOCKED.has(error?.code) ? this._inUse() : error
     }
+  }
+
+  private _inUse() {
+    return new GeneralError(`The data file ${this.filename} is in use by another quillbase process. Stop that process first, or give this one its own DATA_DIR.`)
   }
 
   /**
@@ -109,12 +114,7 @@ export class SqliteDatabase {
       return owner
     } catch (error: any) {
       owner.close()
-      if (LOCKED.has(error?.code)) {
-        throw new GeneralError(
-          `The data file ${this.filename} is in use by another quillbase process. Stop that process first, or give this one its own DATA_DIR.`
-        )
-      }
-      throw error
+      throw LOCKED.has(error?.code) ? this._inUse() : error
     }
   }
 
