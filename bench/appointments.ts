@@ -53,7 +53,7 @@ async function main() {
   bare.configure(rest())
   const stored = (await app.service('appointments').find({ paginate: false })) as any[]
   const model = new SqliteDatabase().collection('appointments')
-  model.transaction(() => stored.forEach((record) => model.insert(record)))
+  await model.write(() => stored.forEach((record) => model.insert(record)))
   bare.use('appointments', new SqliteService({ Model: model, paginate: { default: 20, max: 200 } }))
   const bareServer = await bare.listen(0)
   const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/appointments`

@@ -17,6 +17,7 @@ import { actionInputSchema } from '../schemas/actions.js'
 import { compile, dataAjv } from '../schemas/validators.js'
 import type { Collection } from '../schemas/types.js'
 import type { Store } from './store.js'
+import { holdEvents, transactional } from './transactions.js'
 
 export const SERVICE_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove']
 
@@ -62,9 +63,13 @@ export async function createCollectionService(app: Application, collection: Coll
   }
 
   app.use(collection.name, service, { methods: [...SERVICE_METHODS, ...actionNames], events: collection.events })
+  // After feathers-sync's wrapper: a held event travels to other instances only once committed.
+  holdEvents(app.service(collection.name) as any, parts.store)
   app.service(collection.name).hooks({
     around: {
       all: [
+        // Outermost: everything the call reads and writes, its hooks' nested calls included, is one transaction.
+        transactional(parts.store),
         hideSecrets(collection),
         authenticateIfPresent(),
         gate(collection, parts.permissions),

@@ -17,6 +17,15 @@ export interface Store {
   createService(collection: Collection): Promise<any>
   /** Creates the declared indexes (idempotent). */
   ensureIndexes(collection: Collection): Promise<void>
+  /**
+   * Runs `fn` so that every write made in its async context commits or rolls back with it; a nested call joins the open
+   * transaction (its own failure, when caught, undoes only its part). A store without transactions just runs `fn`.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>
+  /** Queues `callback` until the open transaction commits (dropped on rollback); false when none is open here. */
+  afterCommit(callback: () => void): boolean
+  /** Whether this async context runs inside a transaction (so writers are serialized and failures undo everything). */
+  inTransaction(): boolean
   close(): Promise<void>
 }
 
@@ -118,6 +127,18 @@ export class EmbeddedStore implements Store {
     model.dropUndeclaredKeys()
   }
 
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.database.transaction(fn)
+  }
+
+  afterCommit(callback: () => void): boolean {
+    return this.database.afterCommit(callback)
+  }
+
+  inTransaction(): boolean {
+    return this.database.inTransaction()
+  }
+
   async close() {
     this.database.close()
   }
@@ -179,6 +200,19 @@ export class MongoStore implements Store {
         name: index.name
       })
     }
+  }
+
+  // Not transactional yet: a replica set could run these in a client session (`params.mongodb.session`); the emulator cannot.
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return fn()
+  }
+
+  afterCommit(): boolean {
+    return false
+  }
+
+  inTransaction(): boolean {
+    return false
   }
 
   async close() {

@@ -10,7 +10,10 @@ const clashes = (rule: NoOverlapInput, a: Rec, b: Rec) =>
 export function noOverlap(collection: Collection) {
   const rules = (collection.noOverlap ?? []).map((rule) => ({ rule, applies: matcher(rule.when) }))
   const label = collection.label.toLowerCase()
-  /** Check and write happen one call at a time, so two concurrent calls cannot both pass the check (one app instance per store). */
+  /**
+   * Check and write happen one call at a time, so two concurrent calls cannot both pass the check: inside a transaction
+   * (the embedded store) because writers take turns; else through this queue (one app instance per store).
+   */
   let queue: Promise<unknown> = Promise.resolve()
 
   async function check(context: HookContext, checked: { rule: NoOverlapInput; write: Write }[]) {
@@ -44,6 +47,10 @@ export function noOverlap(collection: Collection) {
       }
     }
     if (!checked.length) return next()
+    if ((context.app as any).store?.inTransaction()) {
+      await check(context, checked)
+      return next()
+    }
     const turn = queue.then(async () => {
       await check(context, checked)
       await next()

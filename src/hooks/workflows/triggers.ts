@@ -4,6 +4,9 @@ import type { Collection, TriggerInput } from '../../schemas/types.js'
 import { adapterOf, itemsOf, matcher, now, type Rec, recordsBefore } from './shared.js'
 import { fill, fillQuery } from './templates.js'
 
+/** A nested trigger's failure says it once. */
+const NOTHING_CHANGED = 'Nothing was changed: '
+
 async function fire(context: HookContext, trigger: TriggerInput, record: Rec) {
   const scope = { record, user: context.params.user, now: now() }
   let targets: (Rec | undefined)[] = [undefined]
@@ -33,8 +36,13 @@ export function triggers(collection: Collection) {
         try {
           await fire(context, trigger, record)
         } catch (error: any) {
-          // The change itself is stored; a failing follow-up is reported, not turned into a failed call.
-          console.error(`[quillbase] trigger of ${collection.name} creating ${trigger.create} failed: ${error.message}`)
+          const failure = `trigger of ${collection.name} creating ${trigger.create} failed: ${String(error.message).replace(/^Nothing was changed: /, '')}`
+          // In a transaction the whole call fails and nothing of it stays; without one (MongoDB) the change is stored, so the failure is only logged.
+          if ((context.app as any).store?.inTransaction()) {
+            error.message = `${NOTHING_CHANGED}the ${failure}`
+            throw error
+          }
+          console.error(`[quillbase] ${failure}`)
         }
       }
     }

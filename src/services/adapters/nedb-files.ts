@@ -59,13 +59,13 @@ export function convertNedbFolder(dataDir: string, database: SqliteDatabase): Co
   const files = existsSync(dataDir) ? readdirSync(dataDir).filter((file) => COLLECTION_FILE.test(file)) : []
   if (!files.length) return undefined
   const collections: ConvertedCollection[] = []
-  database.db.transaction(() => {
+  database.now(() => {
     for (const file of files) {
       const name = file.match(COLLECTION_FILE)![1]
       if (database.meta(`nedb-converted:${name}`)) continue
       const { records, skippedLines } = readNedbFile(path.join(dataDir, file))
       // A plain handle: the engine's own (with the schema's shape) is made later, by `createService`.
-      const collection = new SqliteCollection(database.db, name, {})
+      const collection = new SqliteCollection(database, name, {})
       const before = collection.count('1', [])
       for (const record of records) collection.insert(record)
       const stored = collection.count('1', []) - before
@@ -73,7 +73,7 @@ export function convertNedbFolder(dataDir: string, database: SqliteDatabase): Co
       database.setMeta(`nedb-converted:${name}`, JSON.stringify({ records: records.length, skippedLines, at: new Date().toISOString() }))
       collections.push({ name, records: records.length, skippedLines })
     }
-  })()
+  })
   const backup = path.join(dataDir, `nedb-backup-${new Date().toISOString().replace(/[:.]/g, '-')}`)
   mkdirSync(backup, { recursive: true })
   for (const file of files) renameSync(path.join(dataDir, file), path.join(backup, file))

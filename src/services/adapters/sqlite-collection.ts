@@ -1,6 +1,7 @@
 // One collection's table (`rid`, `id`, JSON `doc`), its index table for paths into arrays, its indexes and TTL purge.
 import { randomBytes } from 'node:crypto'
 import type Database from 'better-sqlite3'
+import type { SqliteDatabase } from './sqlite-database.js'
 import { BadRequest } from '@feathersjs/errors'
 import { DATE_TAG, encodeDate, jsonPath, jsonType, parse, pathLiteral, stringify } from './sqlite-json.js'
 import type { QueryShape, ValueKind } from './sqlite-query.js'
@@ -54,18 +55,22 @@ export class SqliteCollection implements QueryShape {
   readonly multikey = new Set<string>()
   private _ttl: { path: string; seconds: number }[] = []
   private _timer?: NodeJS.Timeout
-  private _statements: Record<string, Database.Statement> = {}
+  /** Prepared statements per connection (writer and reader). */
+  private _statements = new Map<Database.Database, Record<string, Database.Statement>>()
 
-  constructor(readonly db: Database.Database, readonly name: string, private _options: SqliteCollectionOptions) {
+  constructor(readonly database: SqliteDatabase, readonly name: string, private _options: SqliteCollectionOptions) {
     if (!NAME.test(name)) throw new Error(`Invalid collection name '${name}' (letters, digits, '_' and '-' only)`)
     this.table = quoteName(name)
     this.keysTable = quoteName(`${name}$keys`)
     this.id = _options.id ?? '_id'
-    db.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)`)
     // The index table exists from the start, so a multikey index added later is filled by `ensureIndex` alone.
-    db.exec(`CREATE TABLE IF NOT EXISTS ${this.keysTable} (path TEXT NOT NULL, value ANY, type TEXT NOT NULL, rid INTEGER NOT NULL) STRICT`)
-    db.exec(`CREATE INDEX IF NOT EXISTS ${quoteName(`${name}$keys$value`)} ON ${this.keysTable} (path, value, type, rid)`)
-    db.exec(`CREATE INDEX IF NOT EXISTS ${quoteName(`${name}$keys$rid`)} ON ${this.keysTable} (rid)`)
+    database.now(() =>
+      database.db.exec(`
+        CREATE TABLE IF NOT EXISTS ${this.table} (rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS ${this.keysTable} (path TEXT NOT NULL, value ANY, type TEXT NOT NULL, rid INTEGER NOT NULL) STRICT;
+        CREATE INDEX IF NOT EXISTS ${quoteName(`${name}$keys$value`)} ON ${this.keysTable} (path, value, type, rid);
+        CREATE INDEX IF NOT EXISTS ${quoteName(`${name}$keys$rid`)} ON ${this.keysTable} (rid)`)
+    )
     this._keepCount()
   }
 
@@ -75,11 +80,12 @@ export class SqliteCollection implements QueryShape {
    * table is first seen without it.
    */
   private _keepCount() {
-    const { db, name, table } = this
-    db.exec('CREATE TABLE IF NOT EXISTS "quillbase$counts" (name TEXT PRIMARY KEY, n INTEGER NOT NULL)')
+    const { database, name, table } = this
+    const db = database.db
+    database.now(() => db.exec('CREATE TABLE IF NOT EXISTS "quillbase$counts" (name TEXT PRIMARY KEY, n INTEGER NOT NULL)'))
     if (db.prepare('SELECT 1 FROM "quillbase$counts" WHERE name = ?').get(name)) return
     // `name` passed NAME above: letters, digits, '_' and '-' only, so it is safe as a literal in the triggers.
-    this.transaction(() => {
+    database.now(() => {
       db.prepare(`INSERT INTO "quillbase$counts" (name, n) SELECT ?, count(*) FROM ${table}`).run(name)
       db.exec(`CREATE TRIGGER IF NOT EXISTS ${quoteName(`${name}$count$insert`)} AFTER INSERT ON ${table}
         BEGIN UPDATE "quillbase$counts" SET n = n + 1 WHERE name = '${name}'; END`)
@@ -100,8 +106,16 @@ export class SqliteCollection implements QueryShape {
     return this._options.shape?.types?.[path]
   }
 
-  private _statement(sql: string) {
-    return (this._statements[sql] ??= this.db.prepare(sql))
+  /** The writer connection (writes, and reads inside a transaction). */
+  get db(): Database.Database {
+    return this.database.db
+  }
+
+  /** A prepared statement on `db`: the connection this async context reads from, unless told. */
+  private _statement(sql: string, db = this.database.connection()) {
+    let prepared = this._statements.get(db)
+    if (!prepared) this._statements.set(db, (prepared = {}))
+    return (prepared[sql] ??= db.prepare(sql))
   }
 
   all(sql: string, params: unknown[]): Row[] {
@@ -119,9 +133,9 @@ export class SqliteCollection implements QueryShape {
     return (this._statement(query.sql).get(...query.params) as { n: number }).n
   }
 
-  /** Runs `fn` in one transaction (nested calls join the outer one). */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)()
+  /** Runs the synchronous `fn` on the writer, all or nothing, never inside another async context's transaction. */
+  write<T>(fn: () => T): Promise<T> {
+    return this.database.write(fn)
   }
 
   /** Stores a new document; the id is generated when missing. Returns the stored document. */
@@ -130,7 +144,7 @@ export class SqliteCollection implements QueryShape {
     if (typeof id !== 'string' && typeof id !== 'number') throw new BadRequest(`Invalid id ${JSON.stringify(id)}`)
     const stored = { [this.id]: id, ...doc }
     const text = stringify(stored)
-    const { lastInsertRowid } = this._statement(`INSERT INTO ${this.table} (id, doc) VALUES (?, ?)`).run(String(id), text)
+    const { lastInsertRowid } = this._statement(`INSERT INTO ${this.table} (id, doc) VALUES (?, ?)`, this.db).run(String(id), text)
     this._writeKeys(Number(lastInsertRowid), stored)
     return parse(text)
   }
@@ -138,24 +152,24 @@ export class SqliteCollection implements QueryShape {
   /** Replaces the document of a row (its id stays). */
   replace(row: Row, doc: Record<string, any>): Record<string, any> {
     const text = stringify(doc)
-    this._statement(`UPDATE ${this.table} SET doc = ? WHERE rid = ?`).run(text, row.rid)
+    this._statement(`UPDATE ${this.table} SET doc = ? WHERE rid = ?`, this.db).run(text, row.rid)
     this._deleteKeys(row.rid)
     this._writeKeys(row.rid, doc)
     return parse(text)
   }
 
   delete(row: Row) {
-    this._statement(`DELETE FROM ${this.table} WHERE rid = ?`).run(row.rid)
+    this._statement(`DELETE FROM ${this.table} WHERE rid = ?`, this.db).run(row.rid)
     this._deleteKeys(row.rid)
   }
 
   private _deleteKeys(rid: number) {
-    if (this.multikey.size) this._statement(`DELETE FROM ${this.keysTable} WHERE rid = ?`).run(rid)
+    if (this.multikey.size) this._statement(`DELETE FROM ${this.keysTable} WHERE rid = ?`, this.db).run(rid)
   }
 
   private _writeKeys(rid: number, doc: Record<string, any>, paths: Iterable<string> = this.multikey) {
     if (!this.multikey.size) return
-    const insert = this._statement(`INSERT INTO ${this.keysTable} (path, value, type, rid) VALUES (?, ?, ?, ?)`)
+    const insert = this._statement(`INSERT INTO ${this.keysTable} (path, value, type, rid) VALUES (?, ?, ?, ?)`, this.db)
     for (const path of paths) {
       const seen = new Set<unknown>()
       for (const value of valuesAt(doc, path.split('.'))) {
@@ -189,7 +203,7 @@ export class SqliteCollection implements QueryShape {
       const columns = plain.map(([path, kind]) => `json_extract(doc, ${pathLiteral(path)})${kind === -1 ? ' DESC' : ''}`)
       const partial = index.sparse ? ` WHERE ${plain.map(([path]) => `json_extract(doc, ${pathLiteral(path)}) IS NOT NULL`).join(' OR ')}` : ''
       const unique = index.unique ? 'UNIQUE ' : ''
-      this.db.exec(`CREATE ${unique}INDEX IF NOT EXISTS ${quoteName(`${this.name}$${name.replace(/[^A-Za-z0-9_-]/g, '_')}`)} ON ${this.table} (${columns.join(', ')})${partial}`)
+      this.database.now(() => this.db.exec(`CREATE ${unique}INDEX IF NOT EXISTS ${quoteName(`${this.name}$${name.replace(/[^A-Za-z0-9_-]/g, '_')}`)} ON ${this.table} (${columns.join(', ')})${partial}`))
     }
     if (index.expireAfterSeconds !== undefined && entries.length === 1) this._addTtl(entries[0][0], index.expireAfterSeconds)
     return 'created'
@@ -201,7 +215,7 @@ export class SqliteCollection implements QueryShape {
     // A marker row (type `declared`, rid 0) says the path's rows are complete, so start-up does not read the data again.
     const filled = this.db.prepare(`SELECT 1 FROM ${this.keysTable} WHERE path = ? AND type = 'declared'`).get(path)
     if (filled) return
-    this.transaction(() => {
+    this.database.now(() => {
       const page = this.db.prepare(`SELECT rid, doc FROM ${this.table} WHERE rid > ? ORDER BY rid LIMIT 10000`)
       for (let rows = page.all(0) as Row[]; rows.length; rows = page.all(rows[rows.length - 1].rid) as Row[]) {
         for (const row of rows) this._writeKeys(row.rid, parse(row.doc), [path])
@@ -214,14 +228,14 @@ export class SqliteCollection implements QueryShape {
   dropUndeclaredKeys() {
     const declared = [...this.multikey]
     const placeholders = declared.map(() => '?').join(', ')
-    this.db.prepare(`DELETE FROM ${this.keysTable}${declared.length ? ` WHERE path NOT IN (${placeholders})` : ''}`).run(...declared)
+    this.database.now(() => this.db.prepare(`DELETE FROM ${this.keysTable}${declared.length ? ` WHERE path NOT IN (${placeholders})` : ''}`).run(...declared))
   }
 
   private _addTtl(path: string, seconds: number) {
     this._ttl.push({ path, seconds })
-    this.purge()
+    this.database.now(() => this._purge())
     if (!this._timer) {
-      this._timer = setInterval(() => this.purge(), 60_000)
+      this._timer = setInterval(() => void this.purge(), 60_000)
       this._timer.unref()
     }
   }
@@ -238,16 +252,18 @@ export class SqliteCollection implements QueryShape {
     return { where: parts.join(' AND '), params }
   }
 
-  /** Deletes expired records, with their index-table rows. */
-  purge() {
+  /** Deletes expired records, with their index-table rows, in the writer's turn. */
+  async purge() {
     if (!this._ttl.length || !this.db.open) return
-    this.transaction(() => {
-      for (const { path, seconds } of this._ttl) {
-        const value = `json_extract(doc, ${pathLiteral(path)})`
-        const cutoff = encodeDate(new Date(Date.now() - seconds * 1000))
-        for (const row of this.all(`SELECT rid, id, doc FROM ${this.table} WHERE ${value} >= ? AND ${value} < ?`, [DATE_TAG, cutoff])) this.delete(row)
-      }
-    })
+    await this.write(() => this._purge()).catch((error) => console.error(`[quillbase] TTL purge of ${this.name} failed: ${error.message}`))
+  }
+
+  private _purge() {
+    for (const { path, seconds } of this._ttl) {
+      const value = `json_extract(doc, ${pathLiteral(path)})`
+      const cutoff = encodeDate(new Date(Date.now() - seconds * 1000))
+      for (const row of this.all(`SELECT rid, id, doc FROM ${this.table} WHERE ${value} >= ? AND ${value} < ?`, [DATE_TAG, cutoff])) this.delete(row)
+    }
   }
 
   stop() {

@@ -1,10 +1,16 @@
 // One SQLite file holding every collection: WAL, synchronous=FULL, one owner at a time; one table per collection.
+// A writer connection runs one transaction at a time (async ones too, through `transaction`); a reader connection
+// serves every read outside a transaction from the last committed state.
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import Database from 'better-sqlite3'
 import { GeneralError } from '@feathersjs/errors'
 import { SqliteCollection, type SqliteCollectionOptions } from './sqlite-collection.js'
 
 export interface SqliteDatabaseOptions {
-  /** The database file; in memory when absent. */
+  /** The database file; a temporary file, removed on close, when absent. */
   filename?: string
   /**
    * `FULL` (default): each commit is fsynced to the WAL before it is acknowledged, so it survives
@@ -16,43 +22,207 @@ export interface SqliteDatabaseOptions {
 /** SQLite's answer when another connection holds the file. */
 const LOCKED = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT'])
 
+/** The file beside the database whose lock says who owns it. */
+export const lockFileOf = (filename: string) => `${filename}.lock`
+
+/** Temporary folders of in-memory stores still open: removed on close, or when the process exits without closing them. */
+const temporaries = new Set<string>()
+const removeTemporary = (folder: string) => {
+  temporaries.delete(folder)
+  rmSync(folder, { recursive: true, force: true })
+}
+process.once('exit', () => temporaries.forEach(removeTemporary))
+
+/** A FIFO async lock: `acquire` resolves, in call order, once every earlier holder has released. */
+class Lock {
+  private _tail: Promise<void> = Promise.resolve()
+  held = false
+
+  async acquire(): Promise<() => void> {
+    let release!: () => void
+    const previous = this._tail
+    this._tail = new Promise<void>((resolve) => (release = resolve))
+    await previous
+    this.held = true
+    return () => {
+      this.held = false
+      release()
+    }
+  }
+}
+
+/** An open transaction (the outermost) or savepoint (a nested one), in the async context that opened it. */
+interface Scope {
+  parent?: Scope
+  name: string
+  /** Held by a nested transaction or a write of this scope, so siblings started in parallel take turns. */
+  lock: Lock
+  /** Run once the outermost transaction commits (events); dropped when this scope rolls back. */
+  afterCommit: (() => void)[]
+  done: boolean
+}
+
 export class SqliteDatabase {
+  /** The writer connection: every write, and every read inside a transaction. */
   readonly db: Database.Database
+  /** The reader connection: reads outside a transaction see the last committed state, even while one is open. */
+  readonly reader: Database.Database
+  readonly filename: string
+  private _owner: Database.Database
+  private _temporary?: string
   private _collections = new Map<string, SqliteCollection>()
+  private _context = new AsyncLocalStorage<Scope>()
+  /** The writer's turn: outermost transactions and writes outside one, first come first served. */
+  private _writer = new Lock()
+  /** True while a synchronous write outside a transaction runs, so its own reads use the writer. */
+  private _writing = false
+  private _savepoints = 0
 
   constructor(private _options: SqliteDatabaseOptions = {}) {
-    const filename = _options.filename ?? ':memory:'
-    this.db = new Database(filename, { timeout: 0 })
+    // Two connections cannot share `:memory:`: the in-memory store is a temporary file.
+    if (!_options.filename) temporaries.add((this._temporary = mkdtempSync(path.join(os.tmpdir(), 'quillbase-memory-'))))
+    this.filename = _options.filename ?? path.join(this._temporary!, 'quillbase.sqlite')
+    this._owner = this._own()
     try {
-      this._configure()
+      this.db = new Database(this.filename, { timeout: 0 })
+      this._configure(this.db)
+      this.db.exec('CREATE TABLE IF NOT EXISTS "quillbase$meta" (key TEXT PRIMARY KEY, value TEXT)')
+      this.reader = new Database(this.filename, { timeout: 0 })
+      this._configure(this.reader)
+      this.reader.pragma('query_only = ON')
     } catch (error: any) {
-      this.db.close()
-      if (LOCKED.has(error?.code)) {
-        throw new GeneralError(
-          `The data file ${filename} is in use by another quillbase process. Stop that process first, or give this one its own DATA_DIR.`
-        )
-      }
-      throw error
+      this.close()
+      // The file itself locked: a process of a version that locked the data file rather than the lock file.
+      throw LOCKED.has(error?.code) ? this._inUse() : error
     }
   }
 
-  private _configure() {
-    // One owner: the exclusive lock is taken by the first write below and held until close; the OS drops it if the process dies.
-    this.db.pragma('locking_mode = EXCLUSIVE')
-    this.db.pragma('journal_mode = WAL')
-    this.db.pragma(`synchronous = ${this._options.synchronous ?? 'FULL'}`)
-    this.db.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS "quillbase$meta" (key TEXT PRIMARY KEY, value TEXT); COMMIT')
+  private _inUse() {
+    return new GeneralError(`The data file ${this.filename} is in use by another quillbase process. Stop that process first, or give this one its own DATA_DIR.`)
+  }
+
+  /**
+   * One owner: an exclusive lock on a small SQLite file beside the database, held by this connection until close.
+   * The lock is the operating system's, so it goes with the process: a start after kill -9 needs nothing removed.
+   */
+  private _own() {
+    const filename = lockFileOf(this.filename)
+    const owner = new Database(filename, { timeout: 0 })
+    try {
+      owner.pragma('locking_mode = EXCLUSIVE')
+      owner.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS owner (x); COMMIT')
+      return owner
+    } catch (error: any) {
+      owner.close()
+      throw LOCKED.has(error?.code) ? this._inUse() : error
+    }
+  }
+
+  private _configure(db: Database.Database) {
+    db.pragma('journal_mode = WAL')
+    // A temporary store has nothing to keep through a crash.
+    db.pragma(`synchronous = ${this._temporary ? 'OFF' : this._options.synchronous ?? 'FULL'}`)
     // `$.Attendees[3]."_id"` → `$.Attendees._id`: the path a MongoDB query names (array positions dropped, keys unquoted).
-    this.db.function('quillbase_path', { deterministic: true }, (fullkey: unknown) =>
+    db.function('quillbase_path', { deterministic: true }, (fullkey: unknown) =>
       String(fullkey).replace(/\[\d+\]/g, '').replace(/\."([A-Za-z0-9_]*)"/g, '.$1')
     )
+  }
+
+  /** The open transaction of this async context, if any (one that ended is no longer current). */
+  private _current(): Scope | undefined {
+    let scope = this._context.getStore()
+    while (scope?.done) scope = scope.parent
+    return scope
+  }
+
+  /** Whether this async context runs inside a transaction of this database. */
+  inTransaction(): boolean {
+    return !!this._current()
+  }
+
+  /** The connection for a read: the writer inside a transaction (its own uncommitted writes), else the reader. */
+  connection(): Database.Database {
+    return this._writing || this._current() ? this.db : this.reader
+  }
+
+  /**
+   * Runs `fn` in a transaction: `BEGIN IMMEDIATE` when none is open in this async context (waiting for the writer's
+   * turn), else a savepoint of the open one, so a nested failure the caller catches undoes only its own part.
+   * Commits when `fn` resolves, rolls back when it throws.
+   */
+  async transaction<T>(fn: () => Promise<T> | T): Promise<T> {
+    const parent = this._current()
+    const release = await (parent ? parent.lock : this._writer).acquire()
+    const scope: Scope = { parent, name: `quillbase_${++this._savepoints}`, lock: new Lock(), afterCommit: [], done: false }
+    let result: T
+    try {
+      this.db.exec(parent ? `SAVEPOINT ${scope.name}` : 'BEGIN IMMEDIATE')
+      try {
+        result = await this._context.run(scope, fn)
+        this.db.exec(parent ? `RELEASE ${scope.name}` : 'COMMIT')
+      } catch (error) {
+        this._rollback(scope)
+        throw error
+      }
+    } finally {
+      scope.done = true
+      release()
+    }
+    if (parent) parent.afterCommit.push(...scope.afterCommit)
+    else for (const callback of scope.afterCommit) callback()
+    return result
+  }
+
+  private _rollback(scope: Scope) {
+    try {
+      if (this.db.inTransaction) this.db.exec(scope.parent ? `ROLLBACK TO ${scope.name}; RELEASE ${scope.name}` : 'ROLLBACK')
+    } catch {
+      // SQLite already rolled the whole transaction back (e.g. disk full): the caller's error is the one to report.
+    }
+  }
+
+  /** Queues `callback` until the open transaction commits (dropped if it rolls back); false outside a transaction. */
+  afterCommit(callback: () => void): boolean {
+    const scope = this._current()
+    if (!scope) return false
+    scope.afterCommit.push(callback)
+    return true
+  }
+
+  /**
+   * Runs the synchronous `fn` on the writer, all or nothing: inside the open transaction when there is one, else in
+   * its own, once the writer is free (never inside another context's open transaction).
+   */
+  async write<T>(fn: () => T): Promise<T> {
+    const scope = this._current()
+    const release = await (scope ? scope.lock : this._writer).acquire()
+    try {
+      return this.now(fn)
+    } finally {
+      release()
+    }
+  }
+
+  /** Runs `fn` on the writer at once, all or nothing: for start-up work and for callers that hold the writer's turn. */
+  now<T>(fn: () => T): T {
+    // Outside a transaction of this context, an open one on the writer belongs to another context: never join it.
+    if (this.db.inTransaction && !this._current() && !this._writing) {
+      throw new GeneralError('A write outside a transaction while another one is open on the writer connection')
+    }
+    const writing = this._writing
+    this._writing = true
+    try {
+      return this.db.transaction(fn)()
+    } finally {
+      this._writing = writing
+    }
   }
 
   /** The collection's table (created if missing); one handle per name. */
   collection(name: string, options: SqliteCollectionOptions = {}): SqliteCollection {
     let collection = this._collections.get(name)
     if (!collection) {
-      collection = new SqliteCollection(this.db, name, options)
+      collection = new SqliteCollection(this, name, options)
       this._collections.set(name, collection)
     }
     return collection
@@ -60,17 +230,18 @@ export class SqliteDatabase {
 
   /** A value kept beside the data (e.g. which conversions ran). */
   meta(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM "quillbase$meta" WHERE key = ?').get(key) as { value: string } | undefined
+    const row = this.connection().prepare('SELECT value FROM "quillbase$meta" WHERE key = ?').get(key) as { value: string } | undefined
     return row?.value
   }
 
   setMeta(key: string, value: string) {
-    this.db.prepare('INSERT INTO "quillbase$meta" (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value)
+    this.now(() => this.db.prepare('INSERT INTO "quillbase$meta" (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value))
   }
 
   close() {
     for (const collection of this._collections.values()) collection.stop()
     this._collections.clear()
-    if (this.db.open) this.db.close()
+    for (const db of [this.reader, this.db, this._owner]) if (db?.open) db.close()
+    if (this._temporary) removeTemporary(this._temporary)
   }
 }

@@ -4,7 +4,8 @@
  * Two layers like `@feathersjs/mongodb`: `_find/_get/_create/_update/_patch/_remove` do the work
  * without hooks; the public methods sanitise `params.query` and forward. Queries are compiled to SQL
  * by `sqlite-query.ts` (bound parameters only). better-sqlite3 is synchronous, so every method runs
- * whole, and multi-record writes run in one transaction: all or nothing.
+ * whole; a write runs on the writer connection, all or nothing, inside the caller's transaction when one is
+ * open in its async context (`SqliteDatabase#transaction`), else in its own; reads outside one use the reader.
  *
  * Semantics: ids are strings (24 hex characters when generated); `patch` sets top-level keys
  * (nested objects are replaced whole); `$`-prefixed or dotted keys in data are a BadRequest; a unique
@@ -152,7 +153,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
       const Model = this.getModel(params)
       const select = this._select(params.query?.$select)
       const items = (Array.isArray(data) ? data : [data]).map((item) => this._checkData(item))
-      const created = Model.transaction(() => items.map((item) => Model.insert(item)))
+      const created = await Model.write(() => items.map((item) => Model.insert(item)))
       const result = created.map((doc) => project(doc, select, this.id!) as T)
       return Array.isArray(data) ? result : result[0]
     } catch (error) {
@@ -164,11 +165,13 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     try {
       if (id === null || Array.isArray(data)) throw new BadRequest("You can not replace multiple instances. Did you mean 'patch'?")
       const replacement = { ...this._checkData(data) }
-      const { Model, rows, select } = this._rows(id, params)
-      if (!rows.length) throw new NotFound(`No record found for id '${id}'`)
-      const current = parse(rows[0].doc)
-      const doc = Model.replace(rows[0], { ...replacement, [this.id!]: current[this.id!] })
-      return project(doc, select, this.id!) as T
+      return await this.getModel(params).write(() => {
+        const { Model, rows, select } = this._rows(id, params)
+        if (!rows.length) throw new NotFound(`No record found for id '${id}'`)
+        const current = parse(rows[0].doc)
+        const doc = Model.replace(rows[0], { ...replacement, [this.id!]: current[this.id!] })
+        return project(doc, select, this.id!) as T
+      })
     } catch (error) {
       return errorHandler(error)
     }
@@ -183,11 +186,12 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
       const changes = { ...this._checkData(data) }
       delete changes[this.id!]
       delete changes._id
-      const { Model, rows, select } = this._rows(id, params)
-      if (id !== null && !rows.length) throw new NotFound(`No record found for id '${id}'`)
-      const patched = Model.transaction(() => rows.map((row) => Model.replace(row, { ...parse(row.doc), ...changes })))
-      const result = patched.map((doc) => project(doc, select, this.id!) as T)
-      return id === null ? result : result[0]
+      return await this.getModel(params).write(() => {
+        const { Model, rows, select } = this._rows(id, params)
+        if (id !== null && !rows.length) throw new NotFound(`No record found for id '${id}'`)
+        const result = rows.map((row) => project(Model.replace(row, { ...parse(row.doc), ...changes }), select, this.id!) as T)
+        return id === null ? result : result[0]
+      })
     } catch (error) {
       return errorHandler(error)
     }
@@ -199,11 +203,13 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
   async _remove(id: NullableId, params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<T | T[]> {
     try {
       if (id === null && !this.allowsMulti('remove', params)) throw new MethodNotAllowed('Can not remove multiple entries')
-      const { Model, rows, select } = this._rows(id, params)
-      if (id !== null && !rows.length) throw new NotFound(`No record found for id '${id}'`)
-      Model.transaction(() => rows.forEach((row) => Model.delete(row)))
-      const result = this._docs(rows, select)
-      return id === null ? result : result[0]
+      return await this.getModel(params).write(() => {
+        const { Model, rows, select } = this._rows(id, params)
+        if (id !== null && !rows.length) throw new NotFound(`No record found for id '${id}'`)
+        rows.forEach((row) => Model.delete(row))
+        const result = this._docs(rows, select)
+        return id === null ? result : result[0]
+      })
     } catch (error) {
       return errorHandler(error)
     }

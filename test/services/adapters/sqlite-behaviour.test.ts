@@ -87,15 +87,18 @@ describe('SQLite adapter: own behaviour', () => {
     assert.deepEqual(await things.patch(doc._id, { profile: { a: 5 }, _id: 'ignored' }), { _id: doc._id, name: 'n', profile: { a: 5 }, keep: true })
   })
 
-  it('a file database runs in WAL mode with synchronous=FULL (commits survive power loss) and an exclusive lock', () => {
-    const database = open(join(dir, 'pragmas.sqlite'))
+  it('a file database runs in WAL mode with synchronous=FULL (commits survive power loss), a read-only reader, and one owner', () => {
+    const filename = join(dir, 'pragmas.sqlite')
+    const database = open(filename)
     try {
       assert.equal(database.db.pragma('journal_mode', { simple: true }), 'wal')
       assert.equal(database.db.pragma('synchronous', { simple: true }), 2)
-      assert.equal(database.db.pragma('locking_mode', { simple: true }), 'exclusive')
+      assert.equal(database.reader.pragma('query_only', { simple: true }), 1)
+      assert.throws(() => open(filename), /in use by another quillbase process/)
     } finally {
       database.close()
     }
+    open(filename).close()
   })
 
   it('keeps documents, dates and indexes across close and reopen of the file', async () => {
