@@ -16,12 +16,9 @@ export const bulkDeleteHandler: ActionHandler<any> = async (request, _response, 
   if (!records?.length) throw new NotFoundError('no records were selected.', 'Action#handler')
   if (request.method === 'get') return { records: records.map((record) => record.toJSON(currentAdmin)) }
 
-  // In the order they were picked (the records come back in the store's order).
-  const picked = String(request.query?.recordIds ?? '').split(',')
-  const ordered = [...records].sort((a, b) => picked.indexOf(String(a.id())) - picked.indexOf(String(b.id())))
   const deleted: BaseRecord[] = []
   const refused: Array<{ record: BaseRecord; reason: string }> = []
-  for (const record of ordered) {
+  for (const record of records) {
     try {
       await resource.delete(record.id(), context)
       deleted.push(record)
@@ -36,7 +33,7 @@ export const bulkDeleteHandler: ActionHandler<any> = async (request, _response, 
   const message = parts.filter(Boolean).join(' ')
   return {
     records: records.map((record) => record.toJSON(currentAdmin)),
-    notice: { message, type: refused.length ? 'error' : 'success', options: { defaultValue: message } },
+    notice: { message, type: refused.length ? 'error' : 'success' },
     // The list is shown again either way: what is left is what was refused.
     redirectUrl: h.resourceUrl({ resourceId: resource._decorated?.id() || resource.id() })
   }

@@ -1,6 +1,6 @@
 // Feathers errors from the services → AdminJS errors, so field messages show next to the fields and refusals as notices.
 import { FeathersError } from '@feathersjs/errors'
-import { BaseRecord, ForbiddenError, NotFoundError, ValidationError, type ActionResponse, type PropertyErrors } from 'adminjs'
+import { BaseRecord, ForbiddenError, NotFoundError, ValidationError, type PropertyErrors } from 'adminjs'
 import type { Collection } from '../schemas/types.js'
 
 /** A unique index as both stores name it: its declared name, else `field_1[_other_-1]` (SQLite prefixes the collection). */
@@ -62,14 +62,4 @@ export class FeathersRecord extends BaseRecord {
   isValid(): boolean {
     return super.isValid() && !this.baseError
   }
-}
-
-/**
- * An `after` hook for every action: AdminJS translates a notice's message as a key and, when no translation exists, shows it
- * in Start Case without punctuation ("Invalid Data Email Must Match…"); a service's own message is shown as written.
- */
-export function keepNoticeText<T extends ActionResponse>(response: T): T {
-  const notice = response?.notice
-  if (notice?.message && !notice.options?.defaultValue) notice.options = { ...notice.options, defaultValue: notice.message }
-  return response
 }

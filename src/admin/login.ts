@@ -54,20 +54,21 @@ export type Authenticate = (email: string, password: string) => Promise<CurrentA
  */
 export function loginRoute(admin: AdminJS, authenticate: Authenticate, failedMessage: string): Middleware {
   const { rootPath, loginPath } = admin.options
-  const parse = bodyParser({ multipart: false, urlencoded: true, json: false, text: false })
+  const parse = bodyParser({ multipart: false, urlencoded: true, json: true, text: false })
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'POST' || ctx.path !== loginPath) return next()
     await parse(ctx, async () => {})
     const body: Record<string, unknown> = (ctx.request as any).body ?? {}
-    const email = typeof body.email === 'string' ? body.email : ''
-    const password = typeof body.password === 'string' ? body.password : ''
+    // As sent: the authentication service refuses what is not a string (e.g. `{ "$in": […] }`) with its own 400.
+    const { email, password } = body as { email: string; password: string }
     let adminUser: CurrentAdmin | null = null
     let failed: ReturnType<typeof refusal> = { status: 200, message: failedMessage }
     try {
       adminUser = await authenticate(email, password)
     } catch (error) {
       failed = refusal(error)
-      if (!failed) throw error
+      // A client asking for JSON (not a browser's form) gets the Feathers error, as from the API.
+      if (!failed || ctx.accepts('html', 'json') === 'json') throw error
     }
     if (adminUser) {
       ctx.session!.adminUser = adminUser
@@ -78,6 +79,6 @@ export function loginRoute(admin: AdminJS, authenticate: Authenticate, failedMes
     ctx.status = failed.status
     if (failed.retryAfter) ctx.set('Retry-After', String(failed.retryAfter))
     ctx.type = 'html'
-    ctx.body = await admin.renderLogin({ action: loginPath, errorMessage: null, email, message: failed.message } as any)
+    ctx.body = await admin.renderLogin({ action: loginPath, errorMessage: null, email: typeof email === 'string' ? email : '', message: failed.message } as any)
   }
 }

@@ -5,7 +5,6 @@ import { can } from '../permissions/access.js'
 import { RBAC_COLLECTIONS } from '../schemas/rbac.js'
 import { bulkDeleteHandler } from './bulk-delete.js'
 import { callerOf } from './caller.js'
-import { keepNoticeText } from './errors.js'
 import type { FeathersProperty } from './property.js'
 import type { FeathersResource } from './resource.js'
 
@@ -52,7 +51,7 @@ export function resourceOptions(resource: FeathersResource): ResourceOptions {
   const actions = Object.fromEntries(
     Object.entries(ACTION_PERMISSIONS).map(([name, action]) => [
       name,
-      { isAccessible: permitted(collection.name, action, name), after: keepNoticeText, ...(name === 'bulkDelete' ? { handler: bulkDeleteHandler } : {}) }
+      { isAccessible: permitted(collection.name, action, name), ...(name === 'bulkDelete' ? { handler: bulkDeleteHandler } : {}) }
     ])
   )
   const createdAt = collection.timestamps.createdAt
