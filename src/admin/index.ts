@@ -6,9 +6,11 @@ import type { Context, Middleware, Next } from 'koa'
 import type { EngineApp, Settings } from '../app.js'
 import { withoutSecrets } from '../hooks/secrets.js'
 import { sessionEnded } from '../services/authentication.js'
+import { localAssets } from './assets.js'
 import { attachCaller, sessionAdminOf, type Caller } from './caller.js'
 import { componentsBundle, dashboardData, DASHBOARD_COMPONENT } from './dashboard.js'
 import { FeathersDatabase } from './database.js'
+import { brandLogin, loginRoute } from './login.js'
 import { narrowFieldsPerCaller, resourceWithOptions } from './options.js'
 import { FeathersResource } from './resource.js'
 
@@ -22,6 +24,9 @@ export const ADMIN_ROOT = '/admin'
 export const ADMIN_ACCESS = { action: 'access', subject: 'admin' } as const
 
 const SESSION_HOURS = 8
+
+/** A wrong password, an unknown email and a user without `access admin` get the same answer. */
+const INVALID_CREDENTIALS = 'Wrong email or password, or this account may not enter the admin panel'
 
 let registered = false
 function registerAdapter() {
@@ -69,13 +74,14 @@ export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
       translations: {
         en: {
           labels,
-          messages: { invalidCredentials: 'Wrong email or password, or this account may not enter the admin panel' }
+          messages: { invalidCredentials: INVALID_CREDENTIALS }
         }
       }
     },
     settings: { defaultPerPage: 20 }
   })
   for (const resource of resources) narrowFieldsPerCaller(resource)
+  brandLogin(admin, app)
   return admin
 }
 
@@ -103,7 +109,7 @@ async function authenticate(app: EngineApp, email: string, password: string): Pr
   try {
     ;({ user } = await app.service('authentication').create({ strategy: 'local', email, password }, {}))
   } catch (error: any) {
-    // A wrong login shows the form again; malformed input (400) and the login limit (429) answer as errors, as on the API.
+    // A wrong login shows the form again; malformed input (400) and the login limit (429) are said by the login route.
     if (error?.code === 401) return null
     throw error
   }
@@ -124,8 +130,10 @@ export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'admin
   // @adminjs/koa adds its session and asset middleware with `app.use`; collected here, they run only under the panel's root.
   const collected: Middleware[] = []
   const collector = { context: (app as any).context, use: (middleware: Middleware) => collected.push(middleware) }
+  const login = (email: string, password: string) => authenticate(app, email, password)
+  // @adminjs/koa needs `authenticate`; its POST login route is shadowed by ours (`loginRoute`), which runs first.
   const router = buildAuthenticatedRouter(admin, collector as any, {
-    authenticate: (email: string, password: string) => authenticate(app, email, password),
+    authenticate: login,
     sessionOptions: { key: 'quillbase.admin', signed: true, httpOnly: true, sameSite: 'lax', path: rootPath, maxAge: SESSION_HOURS * 3600 * 1000, renew: true }
   })
 
@@ -146,7 +154,15 @@ export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'admin
     }
     return next()
   }
-  const panel = chain([serveBundle, ...collected, attachSessionCaller, router.routes() as Middleware, router.allowedMethods() as Middleware])
+  const panel = chain([
+    localAssets(rootPath),
+    serveBundle,
+    ...collected,
+    loginRoute(admin, login, INVALID_CREDENTIALS),
+    attachSessionCaller,
+    router.routes() as Middleware,
+    router.allowedMethods() as Middleware
+  ])
   app.use((ctx: Context, next: Next) => (ctx.path === rootPath || ctx.path.startsWith(`${rootPath}/`) ? panel(ctx, next) : next()))
   return admin
 }

@@ -3,6 +3,7 @@ import type { MongoAbility } from '@casl/ability'
 import { flat, type ActionContext, type ResourceOptions, type ResourceWithOptions } from 'adminjs'
 import { can } from '../permissions/access.js'
 import { RBAC_COLLECTIONS } from '../schemas/rbac.js'
+import { bulkDeleteHandler } from './bulk-delete.js'
 import { callerOf } from './caller.js'
 import type { FeathersProperty } from './property.js'
 import type { FeathersResource } from './resource.js'
@@ -48,7 +49,10 @@ export function resourceOptions(resource: FeathersResource): ResourceOptions {
   for (const property of resource.properties()) visit(property)
 
   const actions = Object.fromEntries(
-    Object.entries(ACTION_PERMISSIONS).map(([name, action]) => [name, { isAccessible: permitted(collection.name, action, name) }])
+    Object.entries(ACTION_PERMISSIONS).map(([name, action]) => [
+      name,
+      { isAccessible: permitted(collection.name, action, name), ...(name === 'bulkDelete' ? { handler: bulkDeleteHandler } : {}) }
+    ])
   )
   const createdAt = collection.timestamps.createdAt
   const listed = collection.admin.listFields.filter((field) => resource.property(field))

@@ -82,7 +82,7 @@ function shapeOf(node: JsonSchema): Shape | undefined {
   return item && item.type !== 'password' ? { ...item, isArray: true } : undefined
 }
 
-const isBlank = (value: unknown) => value === undefined || value === null || value === ''
+export const isBlank = (value: unknown) => value === undefined || value === null || value === ''
 
 export class FeathersProperty extends BaseProperty {
   /** Shown and edited as JSON text: free-form objects, tuples, unions, anything AdminJS has no input for. */

@@ -1,12 +1,12 @@
 // An AdminJS resource over one collection's Feathers service: every call goes through the service as the logged-in admin.
-import { BaseRecord, BaseResource, flat, type ActionContext, type Filter } from 'adminjs'
+import { BaseResource, flat, ValidationError, type PropertyErrors, type ActionContext, type Filter } from 'adminjs'
 import type { Params } from '@feathersjs/feathers'
 import type { EngineApp } from '../app.js'
 import type { Collection } from '../schemas/types.js'
 import { requireCaller } from './caller.js'
-import { adminCall, toAdminError } from './errors.js'
+import { adminCall, FeathersRecord, toAdminError, type AdminErrorOptions } from './errors.js'
 import { toQuery, toSort, type Query } from './filter.js'
-import { FeathersProperty } from './property.js'
+import { FeathersProperty, isBlank } from './property.js'
 
 /** What the adapter wraps: the app (its services) and the declaration of one collection. */
 export interface CollectionSource {
@@ -118,7 +118,7 @@ export class FeathersResource extends BaseResource {
     return (page.data as any[]).map((record) => this._record(record))
   }
 
-  async findOne(id: string, context?: ActionContext): Promise<BaseRecord | null> {
+  async findOne(id: string, context?: ActionContext): Promise<FeathersRecord | null> {
     try {
       return this._record(await this._service.get(id, this._params(context)))
     } catch (error: any) {
@@ -128,7 +128,7 @@ export class FeathersResource extends BaseResource {
   }
 
   /** `$in` queries (the references of a page of records), in chunks the query schema accepts; only what the admin may read comes back. */
-  async findMany(ids: Array<string | number>, context?: ActionContext): Promise<BaseRecord[]> {
+  async findMany(ids: Array<string | number>, context?: ActionContext): Promise<FeathersRecord[]> {
     const unique = [...new Set(ids.map(String))]
     const records: any[] = []
     for (let start = 0; start < unique.length; start += IN_CHUNK) {
@@ -138,22 +138,49 @@ export class FeathersResource extends BaseResource {
     return records.map((record) => this._record(record))
   }
 
+  /** AdminJS builds new records with this: ours count a refusal without field errors as invalid too. */
+  build(params: Record<string, any>): FeathersRecord {
+    return new FeathersRecord(params, this)
+  }
+
   async create(params: Record<string, any>, context?: ActionContext) {
     const data = this.toData(params)
-    return this.toParams(await adminCall(() => this._service.create(data, this._params(context))))
+    return this.toParams(await adminCall(() => this._service.create(data, this._params(context)), this._writing))
   }
 
   /** Only the fields that changed are patched: a caller allowed to change some fields only is not refused for the others. */
   async update(id: string, params: Record<string, any>, context?: ActionContext) {
     const serviceParams = this._params(context)
-    const current = await adminCall<any>(() => this._service.get(id, serviceParams))
+    const current = await adminCall<any>(() => this._service.get(id, serviceParams), this._writing)
+    this._refuseClearing(params, current)
     const changes = Object.fromEntries(Object.entries(this.toData(params)).filter(([field, value]) => !same(value, current[field])))
     if (!Object.keys(changes).length) return this.toParams(current)
-    return this.toParams(await adminCall(() => this._service.patch(id, changes, this._params(context))))
+    return this.toParams(await adminCall(() => this._service.patch(id, changes, this._params(context)), this._writing))
   }
 
   async delete(id: string, context?: ActionContext): Promise<void> {
-    await adminCall(() => this._service.remove(id, this._params(context)))
+    await adminCall(() => this._service.remove(id, this._params(context)), this._writing)
+  }
+
+  /**
+   * A field emptied in the form is not sent (a blank number, date, reference or formatted text is no valid value), which
+   * would keep the old value behind a success notice. A patch can set values but not remove one, so clearing is refused
+   * next to the field: required fields say so, optional ones that the service cannot take empty say it cannot be done here.
+   */
+  private _refuseClearing(params: Record<string, any>, current: Record<string, any>) {
+    const values = flat.unflatten<Record<string, any>, Record<string, any>>(flat.flatten(params))
+    const errors: PropertyErrors = {}
+    for (const property of this._properties) {
+      const name = property.name()
+      if (!property.isEditable() || property.secret || property.isArray() || !(name in values) || !isBlank(values[name])) continue
+      if (current[name] === undefined || property.toData(values[name]) !== undefined) continue
+      errors[name] = property.isRequired()
+        ? { message: 'is required', type: 'required' }
+        : { message: 'cannot be emptied from the panel (a patch can change a value, not remove it); the previous value is kept', type: 'clear' }
+    }
+    if (Object.keys(errors).length) {
+      throw new ValidationError(errors, { message: `Not saved: ${Object.keys(errors).map((name) => `${name} ${errors[name].message}`).join('; ')}`, type: 'clear' })
+    }
   }
 
   /** A service record as AdminJS params (JSON-text fields stringified). */
@@ -177,6 +204,11 @@ export class FeathersResource extends BaseResource {
     return data
   }
 
+  /** How write errors are mapped: all of them as refusals the form shows, field errors resolved against this collection. */
+  private get _writing(): AdminErrorOptions {
+    return { write: true, collection: this._collection }
+  }
+
   private get _service(): any {
     return this._app.service(this._collection.name)
   }
@@ -188,6 +220,6 @@ export class FeathersResource extends BaseResource {
   }
 
   private _record(record: Record<string, any>) {
-    return new BaseRecord(this.toParams(record), this)
+    return new FeathersRecord(this.toParams(record), this)
   }
 }

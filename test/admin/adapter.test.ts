@@ -242,7 +242,10 @@ describe('admin adapter', function () {
       // The form posts every field back; only Name changed, which Maria may update on her own record.
       const updated = await resource.update(users.maria._id, { ...record.params, Name: 'Maria M.', password: '' }, context(maria))
       assert.equal(updated.Name, 'Maria M.')
-      await assert.rejects(resource.update(users.maria._id, { ...record.params, RoleId: users.admin.RoleId }, context(maria)), ForbiddenError)
+      await assert.rejects(
+        resource.update(users.maria._id, { ...record.params, RoleId: users.admin.RoleId }, context(maria)),
+        (error: any) => error instanceof ValidationError && /may not change field "RoleId"/.test(error.propertyErrors.RoleId?.message)
+      )
     })
 
     it('stores JSON text as objects and refuses invalid JSON next to the field', async () => {
@@ -259,6 +262,30 @@ describe('admin adapter', function () {
       await resource.delete(created._id, context(admin))
     })
 
+    it('refuses to clear a field next to it instead of keeping the old value silently', async () => {
+      const admin = await adminOf('admin')
+      const resource = resourceOf('bulk-uploads')
+      const [upload] = (await server.app.service('bulk-uploads').find({ paginate: false })) as any[]
+      await server.app.service('bulk-uploads').patch(upload._id, { file_url: 'https://files.example.com/a.csv' })
+      const record = (await resource.findOne(upload._id, context(admin)))!
+      await assert.rejects(
+        resource.update(upload._id, { ...record.params, TotalRecords: '', file_url: '' }, context(admin)),
+        (error: any) =>
+          error instanceof ValidationError && error.propertyErrors.TotalRecords.message === 'is required' && /cannot be emptied/.test(error.propertyErrors.file_url.message)
+      )
+      const stored = await server.app.service('bulk-uploads').get(upload._id)
+      assert.equal(stored.TotalRecords, upload.TotalRecords)
+      assert.equal(stored.file_url, 'https://files.example.com/a.csv')
+    })
+
+    it('reports every refusal as a ValidationError, field errors resolved (a taken unique value names its field)', async () => {
+      const admin = await adminOf('admin')
+      await assert.rejects(
+        resourceOf('users').create({ Name: 'Twin', email: 'maria@example.com', password: 'long-enough-secret', RoleId: users.lin.RoleId }, context(admin)),
+        (error: any) => error instanceof ValidationError && /already taken/.test(error.propertyErrors.email?.message ?? '') && /unique/.test(error.baseError?.message ?? '')
+      )
+    })
+
     it('turns conflicts into a message the form shows', async () => {
       const admin = await adminOf('admin')
       await assert.rejects(resourceOf('roles').delete(users.lin.RoleId, context(admin)), (error: any) => error instanceof ValidationError && /referenced/i.test(error.baseError?.message ?? ''))
@@ -273,8 +300,9 @@ describe('admin adapter', function () {
       assert.equal(await resource.count(new Filter({}, resource), context(maria)), 2)
       const omars = (await server.app.service('appointments').find({ paginate: false, query: { ManagerId: users.omar._id } })) as any[]
       assert.equal(await resource.findOne(omars[0]._id, context(maria)).catch((e) => e.constructor), ForbiddenError)
-      await assert.rejects(resource.update(omars[0]._id, { Status: 'Cancelled' }, context(maria)), ForbiddenError)
-      await assert.rejects(resourceOf('roles').create({ RoleName: 'Hacker' }, context(maria)), ForbiddenError)
+      // Refused writes are ValidationErrors: AdminJS keeps the form (and what was typed) only for those.
+      await assert.rejects(resource.update(omars[0]._id, { Status: 'Cancelled' }, context(maria)), (error: any) => error instanceof ValidationError && error.baseError?.type === 'forbidden')
+      await assert.rejects(resourceOf('roles').create({ RoleName: 'Hacker' }, context(maria)), (error: any) => error instanceof ValidationError && error.baseError?.type === 'forbidden')
     })
 
     it('emits the same service events as the API', async () => {

@@ -1,9 +1,8 @@
 // The admin panel in a real headless Chromium: who gets in, what each role sees, and that every change goes through the services.
 import assert from 'node:assert/strict'
-import type { Browser, Locator, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { connect, eventually, launchChromium, login, startServer, type TestServer } from '../helpers.js'
-
-const PASSWORD = 'quillbase-demo'
+import { panelDriver, PASSWORD, until } from './browser.js'
 
 describe('the admin panel in a browser', function () {
   this.timeout(30000)
@@ -23,56 +22,9 @@ describe('the admin panel in a browser', function () {
     await server?.close()
   })
 
-  /** A fresh browser session (own cookies) on the login page; nothing leaves the machine (AdminJS asks for web fonts). */
-  async function openLogin(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC', locale: 'en-GB' })
-    await context.route((url) => !url.href.startsWith(server.url), (route) => route.abort())
-    const page = await context.newPage()
-    page.setDefaultTimeout(10000)
-    await page.goto(`${server.url}/admin/login`)
-    return page
-  }
-
-  async function logIn(email: string): Promise<Page> {
-    const page = await openLogin()
-    await page.fill('input[name=email]', email)
-    await page.fill('input[name=password]', PASSWORD)
-    await page.click('form button')
-    await page.waitForURL(`${server.url}/admin`)
-    return page
-  }
-
-  /** Polls until the check passes (the panel renders asynchronously), then runs it once more for its message. */
-  async function until(check: () => Promise<void>, ms = 5000) {
-    const end = Date.now() + ms
-    for (;;) {
-      try {
-        return await check()
-      } catch (error) {
-        if (Date.now() > end) throw error
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-    }
-  }
-
+  const { openLogin, logIn, field, choose, listPage } = panelDriver(() => server, () => browser)
   const rows = (page: Page) => page.locator('tbody tr[data-id]')
   const cells = (page: Page, property: string) => page.locator(`tbody [data-testid="property-list-${property}"]`).allInnerTexts()
-  /** The form group (label + input) of a property in a form or the filter drawer. */
-  const field = (page: Page, label: string): Locator => page.locator('label', { hasText: new RegExp(`^\\s*\\*?\\s*${label}\\s*$`) }).locator('xpath=..')
-
-  /** Picks an option of a react-select (enum or reference picker), typing to search when given. */
-  async function choose(page: Page, label: string, option: string, typed?: string) {
-    const input = field(page, label).locator('input').first()
-    await input.focus()
-    if (typed) await page.keyboard.type(typed)
-    else await page.keyboard.press('ArrowDown')
-    await page.locator('[id^="react-select"][id*="-option-"]', { hasText: new RegExp(`^${option}$`) }).click()
-  }
-
-  async function listPage(page: Page, resource: string, search = '') {
-    await page.goto(`${server.url}/admin/resources/${resource}${search}`)
-    await page.waitForSelector('tbody tr[data-id], [data-testid="no-records"], section:has-text("No records")')
-  }
 
   describe('as an Admin', () => {
     let page: Page

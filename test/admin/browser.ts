@@ -1,0 +1,73 @@
+// Driving the admin panel in headless Chromium: fresh sessions, logging in, form fields and pickers, polling checks.
+import type { Browser, Locator, Page } from 'playwright-core'
+import type { TestServer } from '../helpers.js'
+
+export const PASSWORD = 'quillbase-demo'
+
+export function panelDriver(server: () => TestServer, browser: () => Browser) {
+  /** A fresh browser session (own cookies) on the login page; nothing leaves the machine (requests elsewhere are aborted). */
+  async function openLogin(): Promise<Page> {
+    const context = await browser().newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC', locale: 'en-GB' })
+    await context.route((url) => !url.href.startsWith(server().url), (route) => route.abort())
+    const page = await context.newPage()
+    page.setDefaultTimeout(10000)
+    await page.goto(`${server().url}/admin/login`)
+    return page
+  }
+
+  async function logIn(email: string, password = PASSWORD): Promise<Page> {
+    const page = await openLogin()
+    await page.fill('input[name=email]', email)
+    await page.fill('input[name=password]', password)
+    await page.click('form button')
+    await page.waitForURL(`${server().url}/admin`)
+    return page
+  }
+
+  /** The form group (label + input) of a property in a form or the filter drawer. */
+  const field = (page: Page, label: string): Locator => page.locator('label', { hasText: new RegExp(`^\\s*\\*?\\s*${label}\\s*$`) }).locator('xpath=..')
+
+  /** Picks an option of a react-select (enum or reference picker), typing to search when given. */
+  async function choose(page: Page, label: string, option: string, typed?: string) {
+    const input = field(page, label).locator('input').first()
+    await input.focus()
+    if (typed) await page.keyboard.type(typed)
+    else await page.keyboard.press('ArrowDown')
+    await page.locator('[id^="react-select"][id*="-option-"]', { hasText: new RegExp(`^${option}$`) }).click()
+  }
+
+  async function listPage(page: Page, resource: string, search = '') {
+    await page.goto(`${server().url}/admin/resources/${resource}${search}`)
+    await page.waitForSelector('tbody tr[data-id], [data-testid="no-records"], section:has-text("No records")')
+  }
+
+  return { openLogin, logIn, field, choose, listPage }
+}
+
+/** Polls until the check passes (the panel renders asynchronously), then runs it once more for its message. */
+export async function until(check: () => Promise<void>, ms = 5000) {
+  const end = Date.now() + ms
+  for (;;) {
+    try {
+      return await check()
+    } catch (error) {
+      if (Date.now() > end) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+}
+
+/** The texts of the notices (toasts) on the page; AdminJS's successes all say "Successfully …". */
+export const noticeTexts = (page: Page) => page.locator('[data-testid="notice-wrapper"] > *').allInnerTexts()
+
+/** Waits for a notice matching the text; fails if a success notice showed up instead. */
+export async function errorNotice(page: Page, text: RegExp): Promise<string> {
+  let found = ''
+  await until(async () => {
+    const shown = await noticeTexts(page)
+    if (shown.some((notice) => /successfully/i.test(notice))) throw new Error(`a success notice: ${shown.join(' | ')}`)
+    found = shown.find((notice) => text.test(notice)) ?? ''
+    if (!found) throw new Error(`no notice matching ${text}; shown: ${JSON.stringify(shown)}`)
+  })
+  return found
+}

@@ -1,0 +1,228 @@
+// The admin panel in headless Chromium when the services refuse: every refusal is an error notice (field errors next to
+// their fields, nothing saved, no success notice); partial bulk deletes; clearing fields; the login page; no outside requests.
+import assert from 'node:assert/strict'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium, startServer, type TestServer } from '../helpers.js'
+import { errorNotice, noticeTexts, panelDriver, PASSWORD, until } from './browser.js'
+
+describe('the admin panel when the services refuse', function () {
+  this.timeout(30000)
+  let server: TestServer
+  let browser: Browser
+  let users: Record<string, any>
+  const { openLogin, logIn, field, choose } = panelDriver(() => server, () => browser)
+  const service = (name: string) => server.app.service(name) as any
+  const save = (page: Page) => page.getByRole('button', { name: 'Save' }).click()
+  /** The message shown under a form field. */
+  const fieldError = (page: Page, label: string, text: RegExp) => field(page, label).getByText(text).waitFor()
+
+  before(async function () {
+    this.timeout(60000)
+    // A small login limit, so the 429 of the login page is reached in a few attempts.
+    server = await startServer('appointments', { loginAttempts: 3 })
+    browser = await launchChromium()
+    const all = (await service('users').find({ paginate: false })) as any[]
+    users = Object.fromEntries(all.map((user) => [user.email.split('@')[0], user]))
+  })
+  after(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  describe('as an Admin', () => {
+    let page: Page
+    let upload: any
+    before(async () => {
+      page = await logIn('admin@example.com')
+      ;[upload] = await service('bulk-uploads').find({ paginate: false })
+    })
+    after(() => page.context().close())
+    it('400: a bad value is an error notice with the message next to its field, and nothing is saved', async () => {
+      await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      await page.fill('input[name=TotalRecords]', '-1')
+      await save(page)
+      await errorNotice(page, /TotalRecords must be >= 0/)
+      await fieldError(page, 'Total Records', /must be >= 0/)
+      assert.equal(new URL(page.url()).pathname, `/admin/resources/bulk-uploads/records/${upload._id}/edit`, 'the form stays open')
+      assert.equal((await service('bulk-uploads').get(upload._id)).TotalRecords, upload.TotalRecords)
+    })
+
+    it('409: a duplicate email is an error notice, shown next to the email, and no user is created', async () => {
+      const before = (await service('users').find({ query: { $limit: 0 } })).total
+      await page.goto(`${server.url}/admin/resources/users/actions/new`)
+      await page.fill('input[name=Name]', 'Second Maria')
+      await page.fill('input[name=email]', 'maria@example.com')
+      await page.fill('input[name=password]', 'a-new-secret-1')
+      await choose(page, 'Role Id', 'Developer', 'Dev')
+      await save(page)
+      await errorNotice(page, /same unique value already exists/)
+      await fieldError(page, 'Email', /already taken/)
+      assert.equal(await page.inputValue('input[name=Name]'), 'Second Maria', 'what was typed is kept')
+      assert.equal((await service('users').find({ query: { $limit: 0 } })).total, before)
+    })
+
+    it('409: adding an attendee who blocked the manager is an error notice, and the appointment is unchanged', async () => {
+      const [appointment] = (await service('appointments').find({ paginate: false, query: { ManagerId: users.omar._id, Status: 'Scheduled' } })) as any[]
+      await page.goto(`${server.url}/admin/resources/appointments/records/${appointment._id}/edit`)
+      await page.getByRole('button', { name: /Add new item/ }).click()
+      const picker = page.locator('label', { hasText: /^\s*\*?\s*Attendees Developer Id\s*$/ }).last().locator('xpath=..').locator('input').first()
+      await picker.focus()
+      await page.keyboard.type('Sam')
+      await page.locator('[id^="react-select"][id*="-option-"]', { hasText: /^Sam Okafor$/ }).click()
+      await save(page)
+      await errorNotice(page, /Sam Okafor has blocked this manager/)
+      assert.deepEqual((await service('appointments').get(appointment._id)).Attendees, appointment.Attendees)
+    })
+
+    it('422: a reference to a record that no longer exists is an error next to the field', async () => {
+      const temp = await service('users').create({ Name: 'Temp Person', email: 'temp@example.com', password: 'temp-secret-1', RoleId: users.dev.RoleId })
+      const uploads = (await service('bulk-uploads').find({ query: { $limit: 0 } })).total
+      await page.goto(`${server.url}/admin/resources/bulk-uploads/actions/new`)
+      await page.fill('input[name=FileName]', 'late.csv')
+      await choose(page, 'Uploaded By', 'Temp Person', 'Temp')
+      for (const name of ['TotalRecords', 'SuccessRecords', 'ErrorRecords']) await page.fill(`input[name=${name}]`, '1')
+      // The picked user is removed before the form is saved.
+      await service('users').remove(temp._id)
+      await save(page)
+      await errorNotice(page, /UploadedBy refers to a users record that does not exist/)
+      await fieldError(page, 'Uploaded By', /no users record/)
+      assert.equal((await service('bulk-uploads').find({ query: { $limit: 0 } })).total, uploads)
+    })
+
+    it('a bulk delete that partly fails says which records were deleted and which were refused, and why', async () => {
+      const spare = await Promise.all(['Spare A', 'Spare B'].map((RoleName) => service('roles').create({ RoleName })))
+      const developer = await service('roles').get(users.dev.RoleId)
+      const ids = [spare[0]._id, developer._id, spare[1]._id]
+      await page.goto(`${server.url}/admin/resources/roles/bulk/bulkDelete?recordIds=${ids.join(',')}`)
+      await page.getByRole('button', { name: /Confirm/ }).click()
+      let notice = ''
+      await until(async () => {
+        notice = (await noticeTexts(page)).find((text) => /Deleted/.test(text)) ?? ''
+        assert.ok(notice, 'a notice about the deletion')
+      })
+      // In the store's order, which is the order the drawer listed them in.
+      const deletedPart = /Deleted 2: (.*?)\. Refused/.exec(notice)?.[1] ?? ''
+      assert.deepEqual(deletedPart.split(', ').sort(), [`Spare A (${spare[0]._id})`, `Spare B (${spare[1]._id})`])
+      assert.match(notice, new RegExp(`Refused 1: Developer \\(${developer._id}\\): Still referenced by users \\(RoleId\\)`))
+      assert.doesNotMatch(notice, /successfully/i)
+      for (const role of spare) await assert.rejects(service('roles').get(role._id), { name: 'NotFound' })
+      assert.equal((await service('roles').get(developer._id)).RoleName, 'Developer')
+    })
+
+    it('clearing a field is refused next to it (or by the form, when required), the value kept, instead of a success that keeps it', async () => {
+      await service('bulk-uploads').patch(upload._id, { file_url: 'https://files.example.com/developers.csv' })
+      await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      // Optional, but a patch cannot remove a value (and "" is no URI).
+      await page.fill('[name=file_url]', '')
+      await save(page)
+      await errorNotice(page, /Not saved: file_url cannot be emptied/)
+      await fieldError(page, 'File Url', /cannot be emptied from the panel/)
+      assert.equal((await service('bulk-uploads').get(upload._id)).file_url, 'https://files.example.com/developers.csv')
+
+      // Required: the form itself refuses to send it empty (and the adapter would, with "is required"; see adapter.test.ts).
+      for (const name of ['TotalRecords', 'FileName']) {
+        await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+        await page.fill(`input[name=${name}]`, '')
+        await save(page)
+        assert.equal(await page.locator(`input[name=${name}]`).evaluate((input: HTMLInputElement) => input.validity.valueMissing), true)
+        assert.equal(new URL(page.url()).pathname, `/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      }
+      const stored = await service('bulk-uploads').get(upload._id)
+      assert.equal(stored.FileName, upload.FileName)
+      assert.equal(stored.TotalRecords, upload.TotalRecords)
+    })
+  })
+
+  describe('as a Manager', () => {
+    it('403: a field their permission no longer lets them change is refused next to it, and nothing changes', async () => {
+      const page = await logIn('maria@example.com')
+      const [profile] = (await service('permissions').find({ paginate: false, query: { PermissionName: 'update-own-profile' } })) as any[]
+      try {
+        await page.goto(`${server.url}/admin/resources/users/records/${users.maria._id}/edit`)
+        await page.waitForSelector('input[name=Name]')
+        // While the form is open, an administrator takes Name out of the permission.
+        await service('permissions').patch(profile._id, { Fields: ['password', 'BlockedUser'] })
+        await page.fill('input[name=Name]', 'Maria Renamed')
+        await save(page)
+        await errorNotice(page, /You may not change field "Name"/)
+        await fieldError(page, 'Name', /You may not change field "Name"/)
+        assert.equal((await service('users').get(users.maria._id)).Name, 'Maria Manager')
+      } finally {
+        await service('permissions').patch(profile._id, { Fields: profile.Fields })
+        await page.context().close()
+      }
+    })
+  })
+
+  describe('the login page', () => {
+    it('shows our texts, keeps the typed email after a failure, and says how long to wait after too many', async () => {
+      const page = await openLogin()
+      try {
+        const body = await page.locator('body').innerText()
+        assert.match(body, /quillbase · appointments/)
+        assert.match(body, new RegExp(server.app.blueprint.description.slice(0, 40)))
+        assert.doesNotMatch(body, /AdminJS|Welcome/i, 'no stock AdminJS copy')
+
+        const attempt = async (password: string) => {
+          await page.fill('input[name=email]', 'lin@example.com')
+          await page.fill('input[name=password]', password)
+          await page.click('form button')
+          await page.waitForLoadState()
+        }
+        for (let i = 0; i < 3; i++) {
+          await attempt('wrong-password')
+          await page.getByText(/Wrong email or password/).waitFor()
+          assert.equal(await page.inputValue('input[name=email]'), 'lin@example.com', 'the email is kept')
+        }
+        await attempt('wrong-password')
+        await page.getByText(/Too many failed logins for this account\. Try again in 15 minutes\./).waitFor()
+        assert.equal(await page.inputValue('input[name=email]'), 'lin@example.com')
+        assert.doesNotMatch(await page.locator('body').innerText(), /TooManyRequests|"name"/)
+      } finally {
+        await page.context().close()
+      }
+    })
+
+    it('keeps a typed email with quotes and markup as text', async () => {
+      const page = await openLogin()
+      try {
+        const typed = `o'hara</script><b>x</b>@example.com`
+        await page.fill('input[name=email]', typed)
+        await page.fill('input[name=password]', 'whatever')
+        await page.click('form button')
+        await page.getByText(/Wrong email or password|Enter an email/).waitFor()
+        assert.equal(await page.inputValue('input[name=email]'), typed)
+        assert.equal(await page.locator('b', { hasText: 'x' }).count(), 0)
+      } finally {
+        await page.context().close()
+      }
+    })
+  })
+
+  it('loads nothing from outside: every request while logging in and opening a list and an edit page goes to the server', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+    const requested: string[] = []
+    context.on('request', (request) => requested.push(request.url()))
+    try {
+      const page = await context.newPage()
+      await page.goto(`${server.url}/admin/login`)
+      await page.fill('input[name=email]', 'admin@example.com')
+      await page.fill('input[name=password]', PASSWORD)
+      await page.click('form button')
+      await page.waitForURL(`${server.url}/admin`)
+      await page.waitForSelector('[data-testid=quillbase-dashboard]')
+      await page.goto(`${server.url}/admin/resources/users`)
+      await page.waitForSelector('tbody tr[data-id]')
+      await page.goto(`${server.url}/admin/resources/users/records/${users.lin._id}/edit`)
+      await page.waitForSelector('input[name=Name]')
+      await page.waitForLoadState('networkidle')
+      const fonts = await page.evaluate(() => document.fonts.check('16px Roboto'))
+      assert.ok(requested.length > 5)
+      assert.deepEqual(requested.filter((url) => !url.startsWith(`${server.url}/`)), [])
+      assert.ok(requested.some((url) => url.includes('/admin/frontend/assets/fonts/')), 'the fonts come from the panel')
+      assert.ok(fonts, 'Roboto is loaded')
+    } finally {
+      await context.close()
+    }
+  })
+})
