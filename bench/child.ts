@@ -21,10 +21,10 @@ export const rss = (pid: number) => {
   return match ? Number(match[1]) / 1024 : NaN
 }
 
-export async function startServer(dataDir: string, blueprint = 'appointments'): Promise<ChildServer> {
+export async function startServer(dataDir: string, blueprint = 'appointments', env: Record<string, string> = {}): Promise<ChildServer> {
   const started = performance.now()
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    env: { ...process.env, ...UNLIMITED, NODE_ENV: 'development', DATA_DIR: dataDir, PORT: '0', BLUEPRINT: blueprint },
+    env: { ...process.env, ...UNLIMITED, NODE_ENV: 'development', DATA_DIR: dataDir, PORT: '0', BLUEPRINT: blueprint, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''

@@ -25,6 +25,7 @@ import { createStore, type Store } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
 import { Migrator } from './services/migrations.js'
 import { exportMiddleware } from './services/exports.js'
+import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
 
 export interface Settings {
   host: string
@@ -65,6 +66,10 @@ export interface Settings {
   corsOrigins?: AllowedOrigins
   /** Run pending data migrations (`migrations/<blueprint>/`) at start, before seeding (`MIGRATE=true`). */
   migrate?: boolean
+  /** The audit log (default on); off only to measure its cost (bench/audit.ts). */
+  audit?: boolean
+  /** Audit entries older than this are purged (`AUDIT_RETENTION_DAYS`, default 365). */
+  auditRetentionDays?: number
 }
 
 export interface EngineApp extends Application<any, any> {
@@ -161,11 +166,13 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   // Before any service exists: feathers-sync wraps each service's event emitter.
   if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: sharedKey, collections: blueprint.collections })
 
+  if (blueprint.collections.some((collection) => collection.name === AUDIT_PATH)) throw new Error(`The collection name '${AUDIT_PATH}' is the engine's audit log`)
   const parts = {
     store,
     permissions,
     referrers: referrersOf(blueprint.collections),
-    encryptionKey: encryptionKey(await persistentSecret(settings, '.encryption-key', settings.encryptionKey))
+    encryptionKey: encryptionKey(await persistentSecret(settings, '.encryption-key', settings.encryptionKey)),
+    audit: settings.audit === false ? undefined : await setupAudit(app, store, permissions, auditCollection(settings.auditRetentionDays ?? 365))
   }
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   const cache = new UserCache()

@@ -33,7 +33,9 @@ export function readSettings(): Settings & { blueprint: string } {
     rateWindowSeconds: Number(get('rateWindowSeconds')),
     trustProxy: get<boolean>('trustProxy'),
     corsOrigins: parseOrigins(get<string>('corsOrigins')),
-    migrate: get<boolean>('migrate') === true
+    migrate: get<boolean>('migrate') === true,
+    audit: get<boolean>('audit') !== false,
+    auditRetentionDays: Number(get('auditRetentionDays'))
   }
 }
 

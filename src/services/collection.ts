@@ -17,6 +17,7 @@ import { actionInputSchema } from '../schemas/actions.js'
 import { compile, dataAjv } from '../schemas/validators.js'
 import type { Collection } from '../schemas/types.js'
 import type { Store } from './store.js'
+import { audited } from './audit.js'
 import { holdEvents, transactional } from './transactions.js'
 
 export const SERVICE_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove']
@@ -26,6 +27,8 @@ export interface EngineParts {
   permissions: Permissions
   referrers: Referrers
   encryptionKey: Buffer
+  /** The audit log's store service, which `audited` appends to (absent: no audit log). */
+  audit?: any
 }
 
 /** A token, when given, must be valid; without one the caller is anonymous and permissions decide. */
@@ -57,7 +60,9 @@ export async function createCollectionService(app: Application, collection: Coll
   for (const [name, action] of Object.entries(collection.actions)) {
     service[name] = async ({ id, ...data }: { id: string }, params: Params) => {
       const record = await service._get(id)
-      const patch = (changes: Record<string, unknown>) => app.service(collection.name).patch(id, changes, { user: params.user })
+      // The action's change is audited as the action, through the caller's transport.
+      const audit = { method: name, transport: params.provider ?? 'internal' }
+      const patch = (changes: Record<string, unknown>) => app.service(collection.name).patch(id, changes, { user: params.user, audit })
       return action.run({ record, data, user: params.user, params, patch })
     }
   }
@@ -86,7 +91,8 @@ export async function createCollectionService(app: Application, collection: Coll
         storedSize(collection),
         references(collection, parts.referrers),
         timestamps(collection),
-        protectSecrets(collection, parts.encryptionKey)
+        protectSecrets(collection, parts.encryptionKey),
+        ...(parts.audit ? [audited(collection, () => parts.audit)] : [])
       ]
     },
     before: collection.before,

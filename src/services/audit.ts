@@ -1,0 +1,180 @@
+// The audit log: every create, update, patch, remove and action on every collection, from every transport and from
+// internal calls, as one append-only entry per record: who, when, how, and the field-level change (before → after).
+import { Forbidden, MethodNotAllowed, NotAuthenticated } from '@feathersjs/errors'
+import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
+import type { EngineApp } from '../app.js'
+import { authenticate } from '@feathersjs/authentication'
+import { permittedFieldsOf } from '@casl/ability/extra'
+import type { Permissions } from '../permissions/abilities.js'
+import { asSubject } from '../permissions/access.js'
+import { recordsBefore } from '../hooks/stored.js'
+import { validation } from '../hooks/validate.js'
+import { maskValue } from '../hooks/workflows/masking.js'
+import { DateTime, Enum, Type } from '../schemas/fields.js'
+import { sanitizeCollection } from '../schemas/sanitize.js'
+import type { Collection } from '../schemas/types.js'
+import type { Store } from './store.js'
+
+export const AUDIT_PATH = 'audit-log'
+/** Longest JSON kept for one value; longer ones are cut and marked. */
+const MAX_VALUE = 4000
+const REDACTED = '"[redacted]"'
+
+declare module '@feathersjs/feathers' {
+  interface Params {
+    /** Who and what an internal call is, for its audit entries: the CLI, a job, or an action's own patch. */
+    audit?: { actor?: 'cli' | 'job'; method?: string; transport?: string }
+  }
+}
+
+export function auditCollection(retentionDays: number) {
+  return sanitizeCollection({
+    name: AUDIT_PATH,
+    description: 'Every change to every record: who, when, through what, and each changed field before and after. Append-only.',
+    schema: Type.Object({
+      collection: Type.String({ maxLength: 100 }),
+      recordId: Type.String({ maxLength: 100 }),
+      method: Type.String({ maxLength: 100, description: 'create, update, patch, remove, or the action' }),
+      transport: Type.String({ maxLength: 20, description: 'rest, socketio, admin, or internal' }),
+      actor: Enum(['user', 'anonymous', 'engine', 'cli', 'job']),
+      actorId: Type.Optional(Type.String({ maxLength: 100, description: 'the signed-in user' })),
+      at: DateTime(),
+      changes: Type.Array(
+        Type.Object({
+          field: Type.String({ maxLength: 200 }),
+          before: Type.Optional(Type.String({ maxLength: MAX_VALUE + 20, description: 'JSON of the value before; absent when there was none' })),
+          after: Type.Optional(Type.String({ maxLength: MAX_VALUE + 20, description: 'JSON of the value after; absent when removed' }))
+        }),
+        { maxItems: 1000 }
+      )
+    }),
+    timestamps: false,
+    indexes: [
+      { fields: { collection: 1, recordId: 1, at: -1 } },
+      { fields: { actorId: 1, at: -1 } },
+      { fields: { at: 1 }, expireAfterSeconds: Math.round(retentionDays * 86400) }
+    ],
+    pagination: { default: 50, max: 200 }
+  })
+}
+
+type Rec = Record<string, any>
+
+const json = (value: unknown) => {
+  const text = JSON.stringify(value)
+  return text.length > MAX_VALUE ? JSON.stringify(`${text.slice(0, MAX_VALUE)}…(cut)`) : text
+}
+
+/** The top-level fields that differ, as JSON text; secrets only say that they changed, masked fields are kept masked. */
+export function changesOf(collection: Collection, before: Rec | undefined, after: Rec | undefined) {
+  const secrets = new Set(collection.secrets.map((secret) => secret.path.split('.')[0]))
+  const masks = new Map((collection.masks ?? []).filter((mask) => !mask.path.includes('.')).map((mask) => [mask.path, mask]))
+  const fields = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])
+  const changes: { field: string; before?: string; after?: string }[] = []
+  for (const field of fields) {
+    if (field === '_id') continue
+    const was = before?.[field]
+    const is = after?.[field]
+    if (JSON.stringify(was) === JSON.stringify(is)) continue
+    const shown = (value: unknown) => {
+      if (value === undefined) return undefined
+      if (secrets.has(field)) return REDACTED
+      const mask = masks.get(field)
+      return json(mask && typeof value === 'string' ? maskValue(value, mask) : value)
+    }
+    const change: { field: string; before?: string; after?: string } = { field }
+    if (was !== undefined) change.before = shown(was)
+    if (is !== undefined) change.after = shown(is)
+    changes.push(change)
+  }
+  return changes
+}
+
+/**
+ * The collection hook that writes the entries, innermost (next to the adapter), so it sees the stored records before
+ * and the results after, and writes in the same transaction as the change on the embedded store.
+ */
+export function audited(collection: Collection, entries: () => any) {
+  return async (context: HookContext, next: NextFunction) => {
+    const method = context.method
+    const writes = method === 'create' || method === 'update' || method === 'patch' || method === 'remove'
+    if (!writes) return next()
+    const before = method === 'create' ? [] : await recordsBefore(context)
+    await next()
+    const results: Rec[] = [context.result].flat().filter(Boolean)
+    const byId = new Map(before.map((record) => [String(record._id), record]))
+    const { params } = context
+    const at = new Date().toISOString()
+    const who = params.user?._id !== undefined
+      ? { actor: 'user', actorId: String(params.user._id) }
+      : { actor: params.audit?.actor ?? (params.provider ? 'anonymous' : 'engine') }
+    const items = (method === 'remove' ? before : results).map((record) => {
+      const id = String(record._id)
+      const old = method === 'create' ? undefined : byId.get(id)
+      return {
+        collection: collection.name,
+        recordId: id,
+        method: params.audit?.method ?? method,
+        transport: params.audit?.transport ?? params.provider ?? 'internal',
+        ...who,
+        at,
+        changes: changesOf(collection, old, method === 'remove' ? undefined : record)
+      }
+    })
+    if (items.length) await entries()._create(items)
+  }
+}
+
+/** Internal calls included: the only way in is the engine's `_create`. */
+function appendOnly(context: HookContext, next: NextFunction) {
+  if (!['find', 'get'].includes(context.method)) throw new MethodNotAllowed('The audit log is append-only')
+  return next()
+}
+
+/**
+ * Reading the log: a caller who may `read` the `audit-log` subject (an Admin: `manage all`) reads every entry; anyone
+ * else only the history of one record they may read now (`collection` and `recordId` in the query), each change
+ * limited to the fields they may read on it. Nothing writes through the service: the engine appends with `_create`.
+ */
+function auditAccess(app: EngineApp, permissions: Permissions) {
+  return async (context: HookContext, next: NextFunction) => {
+    if (!context.params.provider) return next()
+    const ability = await permissions.abilityFor(context.params.user)
+    if (ability.can('read', AUDIT_PATH) && !ability.rulesFor('read', AUDIT_PATH).some((rule) => rule.conditions || rule.fields)) return next()
+    const query = context.params.query ?? {}
+    const target = app.blueprint.collections.find((c) => c.name === query.collection)
+    if (context.method !== 'find' || !target || typeof query.recordId !== 'string') {
+      if (!context.params.user) throw new NotAuthenticated('Not authenticated')
+      throw new Forbidden("You may read the history of a record you may read: GET /audit-log?collection=<name>&recordId=<id>")
+    }
+    // The record as this caller may read it now (404 / 403 otherwise, through the collection's own hooks).
+    const { provider, user, authentication, authenticated, ip } = context.params
+    const record = await app.service(target.name).get(query.recordId, { provider, user, authentication, authenticated, ip, counted: true } as Params)
+    const readable = new Set(permittedFieldsOf(ability, 'read', asSubject(target.name, record), { fieldsFrom: (rule) => rule.fields || target.fields }))
+    await next()
+    const limit = (entry: Rec) => ({ ...entry, changes: entry.changes.filter((change: Rec) => readable.has(change.field)) })
+    const result = context.result
+    context.result = Array.isArray(result) ? result.map(limit) : result?.data ? { ...result, data: result.data.map(limit) } : limit(result)
+  }
+}
+
+/** Registers `GET /audit-log` (find and get only, REST and Socket.io) and returns the store service the hooks append to. */
+export async function setupAudit(app: EngineApp, store: Store, permissions: Permissions, collection: Collection) {
+  const service = await store.createService(collection)
+  app.use(AUDIT_PATH, service, { methods: ['find', 'get'], events: [] })
+  const jwt = authenticate('jwt')
+  app.service(AUDIT_PATH).hooks({
+    around: {
+      all: [
+        (context: HookContext, next: NextFunction) => (context.params.authentication ? jwt(context, next) : next()),
+        appendOnly,
+        validation(collection),
+        auditAccess(app, permissions)
+      ]
+    }
+  } as any)
+  // No realtime events: entries are appended with `_create`, which emits none, and nothing publishes them.
+  app.service(AUDIT_PATH).publish(() => null as any)
+  await store.ensureIndexes(collection)
+  return service
+}

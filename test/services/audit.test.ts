@@ -1,0 +1,130 @@
+// The audit log: an entry per changed record from REST, Socket.io, the admin panel's calls, actions and internal calls;
+// secrets redacted; append-only on every transport; reading limited to records (and fields) the caller may read.
+import assert from 'node:assert/strict'
+import { connect, login, request, startServer, type TestServer } from '../helpers.js'
+
+const PASSWORD = 'quillbase-demo'
+
+describe('the audit log', function () {
+  this.timeout(60_000)
+  let server: TestServer
+  const tokens: Record<string, string> = {}
+  const ids: Record<string, string> = {}
+  const entries = async (query: Record<string, unknown>) =>
+    (await server.app.service('audit-log').find({ paginate: false, query: { ...query, $sort: { at: 1 } } })) as any[]
+
+  before(async () => {
+    server = await startServer('appointments')
+    for (const [name, email] of Object.entries({ admin: 'admin@example.com', maria: 'maria@example.com', dev: 'dev@example.com', omar: 'omar@example.com' })) {
+      const { accessToken, user } = await login(server.url, email, PASSWORD)
+      tokens[name] = accessToken
+      ids[name] = user._id
+    }
+  })
+  after(async () => server?.close())
+
+  it('records a REST create, patch and remove with who, how and each changed field before → after', async () => {
+    const created = await request(server.url, 'POST', '/appointments', { token: tokens.maria, body: { ManagerId: ids.maria, AppointedDate: '2031-03-01T09:00:00.000Z', Attendees: [{ DeveloperId: ids.dev }] } })
+    assert.equal(created.status, 201)
+    const id = created.body._id
+    const patched = await request(server.url, 'PATCH', `/appointments/${id}`, { token: tokens.maria, body: { AppointedDate: '2031-03-02T09:00:00.000Z' } })
+    assert.equal(patched.status, 200, JSON.stringify(patched.body))
+    assert.equal((await request(server.url, 'DELETE', `/appointments/${id}`, { token: tokens.admin })).status, 200)
+
+    const [create, patch, remove] = await entries({ collection: 'appointments', recordId: id })
+    for (const entry of [create, patch, remove]) {
+      assert.equal(entry.actor, 'user')
+      assert.equal(entry.actorId, entry === remove ? ids.admin : ids.maria)
+      assert.equal(entry.transport, 'rest')
+    }
+    assert.deepEqual([create.method, patch.method, remove.method], ['create', 'patch', 'remove'])
+    const field = (entry: any, name: string) => entry.changes.find((change: any) => change.field === name)
+    assert.deepEqual(field(create, 'AppointedDate'), { field: 'AppointedDate', after: '"2031-03-01T09:00:00.000Z"' })
+    assert.deepEqual(field(patch, 'AppointedDate'), { field: 'AppointedDate', before: '"2031-03-01T09:00:00.000Z"', after: '"2031-03-02T09:00:00.000Z"' })
+    assert.ok(field(patch, 'UpdatedAt'), 'the engine-stamped time changed too')
+    assert.equal(field(patch, 'ManagerId'), undefined, 'unchanged fields are not listed')
+    assert.deepEqual(JSON.parse(field(remove, 'Attendees').before), [{ DeveloperId: ids.dev }])
+    assert.equal(field(remove, 'Attendees').after, undefined)
+  })
+
+  it('records Socket.io calls, the admin panel, a declared action and internal calls as such; secrets are redacted', async () => {
+    const [appointment] = (await server.app.service('appointments').find({ paginate: false, query: { 'Attendees.DeveloperId': ids.dev, Status: 'Scheduled' } })) as any[]
+    const dev = await connect(server.url, tokens.dev)
+    try {
+      await dev.call('respond', 'appointments', { id: appointment._id, Status: 'Accepted' })
+      await dev.call('patch', 'users', ids.dev, { password: 'a new password 123' })
+    } finally {
+      dev.close()
+    }
+    // The password change ended Dev's other sessions: a new login for the tests below.
+    tokens.dev = (await login(server.url, 'dev@example.com', 'a new password 123')).accessToken
+    await server.app.service('appointments').patch(appointment._id, { Status: 'Cancelled' }, { provider: 'admin', user: await server.app.service('users').get(ids.admin) } as any)
+    await server.app.service('appointments').patch(appointment._id, { Status: 'Scheduled' })
+
+    const history = await entries({ collection: 'appointments', recordId: appointment._id })
+    const [respond, admin, internal] = history.slice(-3)
+    assert.deepEqual([respond.method, respond.transport, respond.actorId], ['respond', 'socketio', ids.dev])
+    assert.ok(respond.changes.some((change: any) => change.field === 'Attendees' && change.after.includes('Accepted')))
+    assert.deepEqual([admin.method, admin.transport, admin.actorId], ['patch', 'admin', ids.admin])
+    assert.deepEqual([internal.transport, internal.actor, internal.actorId], ['internal', 'engine', undefined])
+
+    const [password] = (await entries({ collection: 'users', recordId: ids.dev })).slice(-1)
+    assert.equal(password.transport, 'socketio')
+    const change = password.changes.find((c: any) => c.field === 'password')
+    assert.deepEqual(change, { field: 'password', before: '"[redacted]"', after: '"[redacted]"' })
+    assert.ok(!JSON.stringify(password).includes('$2'), 'no bcrypt hash anywhere in the entry')
+  })
+
+  it('a refused or failed write leaves no entry', async () => {
+    const before = (await entries({})).length
+    const missing = await request(server.url, 'POST', '/appointments', { token: tokens.admin, body: { ManagerId: '0123456789abcdef01234567', AppointedDate: '2031-03-01T09:00:00.000Z' } })
+    assert.equal(missing.status, 422)
+    const forbidden = await request(server.url, 'POST', '/appointments', { token: tokens.maria, body: { ManagerId: ids.omar, AppointedDate: '2031-03-01T09:00:00.000Z' } })
+    assert.equal(forbidden.status, 403)
+    assert.equal((await entries({})).length, before)
+  })
+
+  it('is append-only on every transport, internal calls included', async () => {
+    const [entry] = await entries({})
+    assert.equal((await request(server.url, 'POST', '/audit-log', { token: tokens.admin, body: { collection: 'x' } })).status, 405)
+    assert.equal((await request(server.url, 'PATCH', `/audit-log/${entry._id}`, { token: tokens.admin, body: { actor: 'engine' } })).status, 405)
+    assert.equal((await request(server.url, 'DELETE', `/audit-log/${entry._id}`, { token: tokens.admin })).status, 405)
+    const socket = await connect(server.url, tokens.admin)
+    try {
+      await assert.rejects(socket.call('remove', 'audit-log', entry._id), (error: any) => error.code === 405 || error.name === 'MethodNotAllowed')
+    } finally {
+      socket.close()
+    }
+    await assert.rejects(server.app.service('audit-log').remove(entry._id), { name: 'MethodNotAllowed' })
+    await assert.rejects(server.app.service('audit-log').patch(entry._id, { actor: 'engine' }), { name: 'MethodNotAllowed' })
+    assert.deepEqual(await server.app.service('audit-log').get(entry._id), entry)
+  })
+
+  it('reading follows permissions: an Admin reads everything; others only the history of a record they may read, its readable fields', async () => {
+    const all = await request(server.url, 'GET', '/audit-log?$limit=200', { token: tokens.admin })
+    assert.equal(all.status, 200)
+    assert.ok(all.body.total > 0)
+    assert.equal((await request(server.url, 'GET', '/audit-log', { token: tokens.maria })).status, 403)
+    assert.equal((await request(server.url, 'GET', '/audit-log')).status, 401)
+
+    const [mine] = (await server.app.service('appointments').find({ paginate: false, query: { ManagerId: ids.maria } })) as any[]
+    const [omars] = (await server.app.service('appointments').find({ paginate: false, query: { ManagerId: ids.omar, 'Attendees.DeveloperId': { $ne: ids.dev } } })) as any[]
+    const own = await request(server.url, 'GET', `/audit-log?collection=appointments&recordId=${mine._id}`, { token: tokens.maria })
+    assert.equal(own.status, 200)
+    assert.ok(own.body.data.length > 0 && own.body.data.every((entry: any) => entry.recordId === mine._id))
+    const refused = (await request(server.url, 'GET', `/appointments/${omars._id}`, { token: tokens.maria })).status
+    assert.ok(refused === 403 || refused === 404)
+    assert.equal((await request(server.url, 'GET', `/audit-log?collection=appointments&recordId=${omars._id}`, { token: tokens.maria })).status, refused, 'as the record itself')
+
+    // Sam's record as Dev may read it: public fields only, so the change of Sam's block list is not shown to Dev.
+    const sam = (await server.app.service('users').find({ paginate: false, query: { email: 'sam@example.com' } }))[0] as any
+    await server.app.service('users').patch(sam._id, { BlockedUser: [ids.omar, ids.maria], Name: 'Sam O.' })
+    const seen = await request(server.url, 'GET', `/audit-log?collection=users&recordId=${sam._id}&$sort[at]=-1`, { token: tokens.dev })
+    assert.equal(seen.status, 200)
+    const last = seen.body.data[0]
+    assert.equal(last.method, 'patch')
+    assert.deepEqual(last.changes.map((change: any) => change.field), ['Name'])
+    const full = (await entries({ collection: 'users', recordId: sam._id })).pop()
+    assert.deepEqual(full.changes.map((change: any) => change.field).sort(), ['BlockedUser', 'Name', 'updatedAt'])
+  })
+})
