@@ -8,7 +8,7 @@ import openapiTS, { astToString } from 'openapi-typescript'
 import { createProject, type Consumer } from '../client/consumer.js'
 import { login, request, startServer, tempDir, type TestServer } from '../helpers.js'
 
-const MARKER = 'test/openapi/openapi-fetch.test.ts'
+const MARKER = '<!-- test/openapi/openapi-fetch.test.ts'
 
 /** The first `ts` block after the line naming this test in docs/client.md. */
 async function documentedExample() {
