@@ -23,7 +23,7 @@ interface Problem {
 /** `redocly lint --format=json` of one file: its problems (it exits 1 when any is an error). */
 async function lint(file: string): Promise<Problem[]> {
   const args = ['lint', file, '--config', path.join(root, 'redocly.yaml'), '--format=json']
-  const output = await run(REDOCLY, args, { cwd: path.dirname(file), maxBuffer: 64 * 1024 * 1024 }).catch((error) => error)
+  const output = await run(REDOCLY, args, { cwd: path.dirname(file), env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_NOTIFICATIONS: 'true' }, maxBuffer: 64 * 1024 * 1024 }).catch((error) => error)
   const json = String(output.stdout).slice(String(output.stdout).indexOf('{'))
   return JSON.parse(json).problems
 }
