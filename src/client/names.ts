@@ -28,6 +28,8 @@ export function singular(word: string): string {
 export interface CollectionTypeNames {
   /** The record as returned, e.g. `Appointment`. */
   result: string
+  /** The record with only some fields (`$select`, field permissions): `_id` and any of the others. */
+  partial: string
   data: string
   patch: string
   query: string
@@ -44,6 +46,7 @@ export interface CollectionTypeNames {
 function namesFrom(base: string, collection: Collection): CollectionTypeNames {
   return {
     result: base,
+    partial: `${base}Partial`,
     data: `${base}Data`,
     patch: `${base}Patch`,
     query: `${base}Query`,
@@ -55,7 +58,7 @@ function namesFrom(base: string, collection: Collection): CollectionTypeNames {
   }
 }
 
-const allNames = (names: CollectionTypeNames) => [names.result, names.data, names.patch, names.query, names.queryFields, names.list, names.service, names.events, ...Object.values(names.actions)]
+const allNames = (names: CollectionTypeNames) => [names.result, names.partial, names.data, names.patch, names.query, names.queryFields, names.list, names.service, names.events, ...Object.values(names.actions)]
 
 /** One set of names per collection, unique across the blueprint: singular first, then the plural, then a numbered name. */
 export function typeNames(collections: Collection[]): Map<string, CollectionTypeNames> {

@@ -4,6 +4,7 @@ import { typeNames, type CollectionTypeNames } from '../client/names.js'
 import { METHOD_ACTIONS } from '../permissions/access.js'
 import { orderedRules, toRawRule, type PermissionRecord } from '../permissions/rules.js'
 import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
+import { QueryComponents } from './query.js'
 import { actionInputSchema, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, requestSchema, toOpenApiSchema } from './schemas.js'
 
 export type OpenApiDocument = Record<string, any>
@@ -31,21 +32,6 @@ const ERRORS: Record<string, [string, string]> = {
 }
 const errors = (...codes: string[]) => Object.fromEntries(codes.map((code) => [code, { $ref: `#/components/responses/${ERRORS[code][0]}` }]))
 
-/** Query parameters of `find` (and multi `patch`/`remove`): each field with its operators, in `field[$op]=value` form. */
-function queryParameters(collection: Collection) {
-  const properties = collection.querySchema.properties as Record<string, JsonSchema>
-  return Object.entries(properties).map(([name, schema]) => {
-    const parameter: Record<string, unknown> = { name, in: 'query', required: false, schema: toOpenApiSchema(schema) }
-    if (name === '$limit') parameter.description = `Page size (default ${collection.pagination.default}, at most ${collection.pagination.max})`
-    else if (name === '$skip') parameter.description = 'Records to skip'
-    else if (name === '$sort') Object.assign(parameter, { style: 'deepObject', explode: true, description: 'e.g. `$sort[field]=-1`' })
-    else if (name === '$select') Object.assign(parameter, { style: 'form', explode: true, description: 'Fields to return (`_id` always)' })
-    else if (name === '$or' || name === '$and') Object.assign(parameter, { style: 'deepObject', explode: true, description: `Clauses, e.g. \`${name}[0][field]=value\`` })
-    else Object.assign(parameter, { style: 'deepObject', explode: true, description: 'A value, or operators: `field[$gt]=…`, `field[$in][]=…`' })
-    return parameter
-  })
-}
-
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Record id (`_id`)' }
 
 const BEARER = { bearerAuth: [] }
@@ -54,12 +40,17 @@ const BEARER = { bearerAuth: [] }
 const securityOf = (anonymous: MongoAbility, subject: string, ...methods: string[]) =>
   methods.some((method) => anonymous.can(METHOD_ACTIONS[method] ?? method, subject)) ? [BEARER, {}] : [BEARER]
 
-function collectionPaths(collection: Collection, names: CollectionTypeNames, anonymous: MongoAbility) {
+/** A record as answered: whole, or with some fields left out (`$select`, or fields the caller's role may not read). */
+const record = (names: CollectionTypeNames) => ({ anyOf: [ref(names.result), ref(names.partial)] })
+const PARTIAL = `; with \`$select\`, or fields the caller may not read, only some of its fields`
+
+function collectionPaths(collection: Collection, names: CollectionTypeNames, anonymous: MongoAbility, queries: QueryComponents) {
   const tags = [collection.name]
   const security = (...methods: string[]) => securityOf(anonymous, collection.name, ...methods)
   const ok = (description: string, schema: JsonSchema) => ({ description, content: json(schema) })
-  const query = queryParameters(collection)
-  const many = { type: 'array', items: ref(names.result) }
+  const { all: query, select } = queries.add(collection, names)
+  const one = record(names)
+  const many = { type: 'array', items: one }
   const actions = Object.keys(collection.actions)
   const body = (schema: JsonSchema) => ({ required: true, content: json(schema) })
 
@@ -68,18 +59,20 @@ function collectionPaths(collection: Collection, names: CollectionTypeNames, ano
     operationId: `${names.result}_create`,
     summary: `Create a ${names.result} (or several, from an array)`,
     security: security('create'),
+    parameters: [select],
     requestBody: body({ oneOf: [ref(names.data), { type: 'array', items: ref(names.data) }] }),
-    responses: { '201': ok('Created', { oneOf: [ref(names.result), many] }), ...errors('400', '401', '403', '409', '413', '422', '429', '500') }
+    responses: { '201': ok(`Created: the record (or records)${PARTIAL}`, { oneOf: [one, many] }), ...errors('400', '401', '403', '409', '413', '422', '429', '500') }
   }
   if (actions.length) {
     // Feathers 5 takes custom methods as `POST /<path>` with `X-Service-Method`; one path and verb hold one operation.
     post.summary = `Create a ${names.result}, or run an action (${actions.join(', ')}) named by X-Service-Method`
     post.description = actions.map((a) => `- \`${a}\`: ${collection.actions[a].description ?? ''} Body: \`${names.actions[a]}\`.`).join('\n')
     post.parameters = [
+      select,
       { name: 'X-Service-Method', in: 'header', required: false, schema: { type: 'string', enum: actions }, description: 'Runs the named action instead of `create`' }
     ]
     post.requestBody = body({ oneOf: [ref(names.data), { type: 'array', items: ref(names.data) }, ...actions.map((a) => ref(names.actions[a]))] })
-    post.responses['200'] = ok('Action result: the record as it is now', ref(names.result))
+    post.responses['200'] = ok(`Action result: the record as it is now${PARTIAL}`, one)
     post.responses = { ...post.responses, ...errors('404', '405') }
     post.security = security('create', ...actions)
     post['x-actions'] = Object.fromEntries(actions.map((a) => [a, { header: { 'X-Service-Method': a }, schema: ref(names.actions[a]) }]))
@@ -94,7 +87,7 @@ function collectionPaths(collection: Collection, names: CollectionTypeNames, ano
         security: security('find'),
         summary: `Find ${collection.name} (one page, with the total)`,
         parameters: query,
-        responses: { '200': ok('One page of results', ref(names.list)), ...errors('400', '401', '403', '429', '500') }
+        responses: { '200': ok(`One page of results${PARTIAL} each`, ref(names.list)), ...errors('400', '401', '403', '429', '500') }
       },
       post,
       patch: {
@@ -104,7 +97,7 @@ function collectionPaths(collection: Collection, names: CollectionTypeNames, ano
         summary: `Patch every ${names.result} the query matches`,
         parameters: query,
         requestBody: body(ref(names.patch)),
-        responses: { '200': ok('The patched records', many), ...errors('400', '401', '403', '409', '413', '422', '429', '500') }
+        responses: { '200': ok(`The patched records${PARTIAL} each`, many), ...errors('400', '401', '403', '409', '413', '422', '429', '500') }
       },
       delete: {
         tags,
@@ -112,7 +105,7 @@ function collectionPaths(collection: Collection, names: CollectionTypeNames, ano
         security: security('remove'),
         summary: `Remove every ${names.result} the query matches`,
         parameters: query,
-        responses: { '200': ok('The removed records', many), ...errors('400', '401', '403', '409', '422', '429', '500') }
+        responses: { '200': ok(`The removed records${PARTIAL} each`, many), ...errors('400', '401', '403', '409', '422', '429', '500') }
       }
     },
     [`/${collection.name}/{id}`]: {
@@ -122,41 +115,52 @@ function collectionPaths(collection: Collection, names: CollectionTypeNames, ano
         operationId: `${names.result}_get`,
         security: security('get'),
         summary: `Get a ${names.result}`,
-        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '429', '500') }
+        parameters: [select],
+        responses: { '200': ok(`The record${PARTIAL}`, one), ...errors('400', '401', '403', '404', '429', '500') }
       },
       put: {
         tags,
         operationId: `${names.result}_update`,
         security: security('update'),
         summary: `Replace a ${names.result}`,
+        parameters: [select],
         requestBody: body(ref(names.data)),
-        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '409', '413', '422', '429', '500') }
+        responses: { '200': ok(`The record${PARTIAL}`, one), ...errors('400', '401', '403', '404', '409', '413', '422', '429', '500') }
       },
       patch: {
         tags,
         operationId: `${names.result}_patch`,
         security: security('patch'),
         summary: `Change some fields of a ${names.result}`,
+        parameters: [select],
         requestBody: body(ref(names.patch)),
-        responses: { '200': ok('The record', ref(names.result)), ...errors('400', '401', '403', '404', '409', '413', '422', '429', '500') }
+        responses: { '200': ok(`The record${PARTIAL}`, one), ...errors('400', '401', '403', '404', '409', '413', '422', '429', '500') }
       },
       delete: {
         tags,
         operationId: `${names.result}_remove`,
         security: security('remove'),
         summary: `Remove a ${names.result}`,
-        responses: { '200': ok('The removed record', ref(names.result)), ...errors('401', '403', '404', '409', '422', '429', '500') }
+        parameters: [select],
+        responses: { '200': ok(`The removed record${PARTIAL}`, one), ...errors('401', '403', '404', '409', '422', '429', '500') }
       }
     }
   }
 }
 
 function collectionSchemas(collection: Collection, names: CollectionTypeNames) {
+  const result = toOpenApiSchema(maskedForReaders({ ...collection.resultSchema, title: names.result, description: collection.description || collection.label }))
   const schemas: Record<string, JsonSchema> = {
-    [names.result]: toOpenApiSchema(maskedForReaders({ ...collection.resultSchema, title: names.result, description: collection.description || collection.label })),
+    [names.result]: result,
+    [names.partial]: {
+      ...result,
+      title: names.partial,
+      description: `${names.result} with only some fields: those \`$select\` names, or those the caller may read (\`_id\` always)`,
+      required: ['_id']
+    },
     [names.data]: requestSchema(toOpenApiSchema({ ...collection.dataSchema, title: names.data })),
     [names.patch]: toOpenApiSchema({ ...collection.patchSchema, title: names.patch }),
-    [names.list]: { ...listSchema(ref(names.result)), title: names.list }
+    [names.list]: { ...listSchema(record(names)), title: names.list }
   }
   for (const [action, definition] of Object.entries(collection.actions)) {
     schemas[names.actions[action]] = requestSchema(toOpenApiSchema({ ...actionInputSchema(definition), title: names.actions[action] }))
@@ -212,10 +216,12 @@ export function openApiDocument(blueprint: Blueprint, anonymous: MongoAbility = 
   const user = names.get(blueprint.users.name)!.result
   const paths: Record<string, unknown> = enginePaths()
   const schemas: Record<string, JsonSchema> = {}
+  const queries = new QueryComponents()
   for (const collection of blueprint.collections) {
-    Object.assign(paths, collectionPaths(collection, names.get(collection.name)!, anonymous))
+    Object.assign(paths, collectionPaths(collection, names.get(collection.name)!, anonymous, queries))
     Object.assign(schemas, collectionSchemas(collection, names.get(collection.name)!))
   }
+  Object.assign(schemas, queries.schemas)
   schemas.Error = errorSchema
   schemas.Health = {
     type: 'object',
@@ -244,6 +250,7 @@ export function openApiDocument(blueprint: Blueprint, anonymous: MongoAbility = 
     paths,
     components: {
       schemas,
+      parameters: queries.parameters,
       responses: Object.fromEntries(Object.entries(ERRORS).map(([code, [name, description]]) => [name, errorResponse(name, code, description)])),
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `accessToken` from `POST /authentication`' } }
     }

@@ -28,14 +28,19 @@ export interface Consumer {
  */
 export async function createConsumer(dir: string, packageDir: string, options: { skipLibCheck?: boolean } = {}): Promise<Consumer> {
   const manifest = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8'))
+  await cp(packageDir, path.join(dir, 'node_modules', manifest.name), { recursive: true })
+  return createProject(dir, Object.keys(manifest.dependencies), { ...options, dependencies: { [manifest.name]: `file:${packageDir}` } })
+}
+
+/** A strict TypeScript project in `dir` whose `linked` packages (and `@types/node`) are links to our installed copies. */
+export async function createProject(dir: string, linked: string[], options: { skipLibCheck?: boolean; dependencies?: Record<string, string> } = {}): Promise<Consumer> {
   const modules = path.join(dir, 'node_modules')
   await mkdir(path.join(dir, 'src'), { recursive: true })
-  await cp(packageDir, path.join(modules, manifest.name), { recursive: true })
-  for (const dependency of [...Object.keys(manifest.dependencies), '@types/node']) {
+  for (const dependency of [...linked, '@types/node']) {
     await mkdir(path.dirname(path.join(modules, dependency)), { recursive: true })
     await symlink(path.join(ourModules, dependency), path.join(modules, dependency), 'dir')
   }
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { [manifest.name]: `file:${packageDir}` } }, null, 2))
+  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: options.dependencies ?? {} }, null, 2))
   const compilerOptions = {
     target: 'ES2022',
     module: 'NodeNext',

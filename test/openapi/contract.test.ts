@@ -10,7 +10,8 @@ import { openApiDocument } from '../../src/openapi/document.js'
 import { rbacCollections } from '../../src/schemas/rbac.js'
 import { sanitizeBlueprint } from '../../src/schemas/sanitize.js'
 import { Email, Enum, Password, Type, defineCollection } from '../../src/schemas/fields.js'
-import { request, tempDir, testSettings } from '../helpers.js'
+import { login, request, startServer, tempDir, testSettings, type TestServer } from '../helpers.js'
+import { responseValidator } from './responses.js'
 
 const BEARER_ONLY = [{ bearerAuth: [] }]
 const OPTIONAL_TOKEN = [{ bearerAuth: [] }, {}]
@@ -126,6 +127,86 @@ describe('the OpenAPI contract', () => {
         }
       }
       assert.ok(document.paths['/appointments'].post.responses['405'])
+    })
+  })
+
+  describe('every response of a run of real requests', function () {
+    this.timeout(60_000)
+    let server: TestServer
+    let validate: ReturnType<typeof responseValidator>
+    const seen = new Map<number, string[]>()
+
+    /** A real request whose response must be one the document describes, body and all. */
+    async function call(method: string, pathname: string, options: Parameters<typeof request>[3] = {}) {
+      const res = await request(server.url, method, pathname, options)
+      validate.response(method, pathname, res)
+      seen.set(res.status, [...(seen.get(res.status) ?? []), `${method} ${pathname}`])
+      return res
+    }
+
+    before(async () => {
+      server = await startServer('appointments', { demo: true, loginAttempts: 3, loginWindowSeconds: 60, bodyLimit: '16kb' })
+      validate = responseValidator((await request(server.url, 'GET', '/openapi.json')).body)
+    })
+    after(() => server?.close())
+
+    it('answers every method, role and error status as the document says', async () => {
+      const as = async (email: string) => (await call('POST', '/authentication', { body: { strategy: 'local', email, password: 'quillbase-demo' } })).body
+      const admin = await as('admin@example.com')
+      const maria = await as('maria@example.com')
+      const dev = await as('dev@example.com')
+      const [lin] = (await call('GET', '/users?email=lin@example.com', { token: admin.accessToken })).body.data
+
+      for (const token of [undefined, admin.accessToken, maria.accessToken, dev.accessToken]) {
+        for (const collection of ['appointments', 'users', 'roles', 'permissions', 'bulk-uploads', 'reports']) {
+          const page = await call('GET', `/${collection}?$limit=3`, { token })
+          if (page.status !== 200) continue
+          await call('GET', `/${collection}?$select=_id&$sort[_id]=-1`, { token })
+          for (const record of page.body.data) await call('GET', `/${collection}/${record._id}?$select=_id`, { token })
+          if (page.body.data[0]) await call('GET', `/${collection}/${page.body.data[0]._id}`, { token })
+        }
+      }
+
+      // Appointments: every method, as the roles that may and may not.
+      const created = await call('POST', '/appointments', { token: maria.accessToken, body: { ManagerId: maria.user._id, AppointedDate: '2031-01-06T09:00:00Z', Attendees: [{ DeveloperId: dev.user._id }] } })
+      assert.equal(created.status, 201)
+      const id = created.body._id
+      await call('POST', '/appointments?$select=Status', { token: maria.accessToken, body: [{ ManagerId: maria.user._id, AppointedDate: '2031-01-07T09:00:00Z' }] })
+      await call('POST', '/appointments', { token: dev.accessToken, body: { ManagerId: dev.user._id, AppointedDate: '2031-01-06T09:00:00Z' } })
+      await call('POST', '/appointments', { token: maria.accessToken, body: { ManagerId: maria.user._id } })
+      await call('POST', '/appointments', { token: admin.accessToken, body: { ManagerId: '000000000000000000000000', AppointedDate: '2031-01-06T09:00:00Z' } })
+      await call('PUT', `/appointments/${id}`, { token: maria.accessToken, body: { ManagerId: maria.user._id, AppointedDate: '2031-01-08T09:00:00Z', Attendees: [{ DeveloperId: dev.user._id }] } })
+      await call('PATCH', `/appointments/${id}?$select=AppointedDate`, { token: maria.accessToken, body: { AppointedDate: '2031-01-09T09:00:00Z' } })
+      await call('PATCH', `/appointments/${id}`, { token: dev.accessToken, body: { AppointedDate: '2031-01-09T09:00:00Z' } })
+      await call('POST', '/appointments', { token: dev.accessToken, headers: { 'X-Service-Method': 'respond' }, body: { id, Status: 'Accepted' } })
+      await call('POST', '/appointments', { token: dev.accessToken, headers: { 'X-Service-Method': 'teleport' }, body: { id } })
+      await call('PATCH', `/appointments?_id=${id}`, { token: maria.accessToken, body: { Status: 'Cancelled' } })
+      await call('POST', '/appointments', { token: dev.accessToken, headers: { 'X-Service-Method': 'respond' }, body: { id, Status: 'Declined' } })
+      await call('DELETE', `/appointments/${id}`, { token: dev.accessToken })
+      await call('DELETE', `/appointments/${id}`, { token: admin.accessToken })
+      await call('DELETE', `/appointments/${id}`, { token: admin.accessToken })
+      await call('DELETE', `/appointments?Status=Cancelled&ManagerId=${maria.user._id}`, { token: admin.accessToken })
+      await call('GET', '/appointments?notAField=1', { token: admin.accessToken })
+
+      // Users: a duplicate, a profile edit, a role change refused, a record still referenced.
+      await call('POST', '/users', { token: admin.accessToken, body: { Name: 'Copy', email: 'lin@example.com', password: 'a-long-password', RoleId: lin.RoleId } })
+      await call('PATCH', `/users/${dev.user._id}`, { token: dev.accessToken, body: { Name: 'Dev P.' } })
+      await call('PATCH', `/users/${dev.user._id}`, { token: dev.accessToken, body: { RoleId: lin.RoleId } })
+      await call('DELETE', `/users/${maria.user._id}`, { token: admin.accessToken })
+      await call('POST', '/reports', { token: maria.accessToken, raw: JSON.stringify({ padding: 'x'.repeat(20_000) }) })
+
+      // Logging in and out; failed logins until the limit.
+      for (let i = 0; i < 4; i++) await call('POST', '/authentication', { body: { strategy: 'local', email: 'sam@example.com', password: 'wrong-password' } })
+      await call('POST', '/authentication', { body: { strategy: 'local' } })
+      await call('DELETE', '/authentication', { token: dev.accessToken })
+      await call('GET', '/appointments', { token: dev.accessToken })
+      await call('GET', '/health')
+
+      const statuses = [...seen.keys()].sort()
+      for (const status of [200, 201, 400, 401, 403, 404, 405, 409, 413, 422, 429]) {
+        assert.ok(seen.has(status), `no request answered ${status}; seen ${JSON.stringify(Object.fromEntries(seen))}`)
+      }
+      console.log(`      ${[...seen.values()].flat().length} responses validated, statuses ${statuses.join(' ')}`)
     })
   })
 })

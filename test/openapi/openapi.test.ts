@@ -1,7 +1,6 @@
 // GET /openapi.json for every blueprint: a valid OpenAPI 3.1 document naming every service, whose schemas describe real answers.
 import assert from 'node:assert/strict'
 import { Validator } from '@seriousme/openapi-schema-validator'
-import { Ajv, addFormats } from '@feathersjs/schema'
 // The 2020-12 meta-schema check: the OpenAPI validator accepts any object as a Schema Object.
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { blueprintNames, loadBlueprint } from '../../src/blueprints/index.js'
@@ -9,24 +8,9 @@ import { typeNames } from '../../src/client/names.js'
 import type { Blueprint } from '../../src/schemas/types.js'
 import { login, request, startServer, type TestServer } from '../helpers.js'
 import { deref, queryString, sample, type SampleContext } from './requests.js'
+import { responseValidator } from './responses.js'
 
 const ADMIN = { adminEmail: 'openapi-admin@example.com', adminPassword: 'openapi-admin-password' }
-
-/** Validates a response body against a schema of the document (refs resolved by Ajv within the document). */
-function responseValidator(document: Record<string, any>) {
-  const ajv = new Ajv({ strict: false, allErrors: true })
-  addFormats(ajv, ['date-time', 'date', 'time', 'email', 'uri', 'uuid', 'ipv4', 'ipv6', 'hostname'])
-  ajv.addSchema({ ...document, $id: 'openapi' })
-  return (schema: Record<string, any>, body: unknown) => {
-    const validate = ajv.compile({ $ref: `openapi${schema.$ref ?? ''}` })
-    if (!schema.$ref) throw new Error('response schemas are expected to be references')
-    assert.ok(validate(body), `${schema.$ref}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(body).slice(0, 500)}`)
-  }
-}
-
-/** The JSON body schema of an operation's response (the response itself may be a `$ref`). */
-const bodySchema = (document: Record<string, any>, operation: Record<string, any>, status: string) =>
-  deref(document, operation.responses[status]).content['application/json'].schema
 
 const names = await blueprintNames()
 
@@ -84,7 +68,7 @@ describe('the OpenAPI document', function () {
           const actions = Object.keys(collection.actions)
           assert.deepEqual(list['x-service'].methods, ['find', 'get', 'create', 'update', 'patch', 'remove', ...actions])
           if (actions.length) assert.deepEqual(list.post.parameters.find((p: any) => p.name === 'X-Service-Method').schema.enum, actions)
-          const parameters = list.get.parameters.map((p: any) => p.name)
+          const parameters = list.get.parameters.map((p: any) => deref(document, p).name)
           for (const field of Object.keys(collection.querySchema.properties)) assert.ok(parameters.includes(field), `${collection.name} query ${field}`)
         }
         assert.ok(document.paths['/authentication'].post && document.paths['/authentication'].delete)
@@ -96,12 +80,60 @@ describe('the OpenAPI document', function () {
         const validate = responseValidator(document)
         for (const collection of blueprint.collections) {
           const operation = document.paths[`/${collection.name}`].get
-          const sortable = Object.keys(deref(document, operation.parameters.find((p: any) => p.name === '$sort').schema).properties)
-          const query = queryString(operation.parameters, { $limit: 2, $skip: 0, $sort: { [sortable[sortable.length - 1]]: -1 }, _id: { $nin: ['000000000000000000000000', 'ffffffffffffffffffffffff'] } })
+          const parameters = operation.parameters.map((p: any) => deref(document, p))
+          const sortable = Object.keys(deref(document, parameters.find((p: any) => p.name === '$sort').schema).properties)
+          const query = queryString(parameters, { $limit: 2, $skip: 0, $sort: { [sortable[sortable.length - 1]]: -1 }, _id: { $nin: ['000000000000000000000000', 'ffffffffffffffffffffffff'] } })
           const res = await request(server.url, 'GET', `/${collection.name}${query}`, { token })
           assert.equal(res.status, 200, `${collection.name}${query}: ${JSON.stringify(res.body)}`)
-          validate(bodySchema(document, operation, '200'), res.body)
+          validate.response('GET', `/${collection.name}`, res)
           assert.equal(res.body.limit, 2)
+        }
+      })
+
+      it('documents $select on every record operation, and the partial records it answers', async () => {
+        const validate = responseValidator(document)
+        const types = typeNames(blueprint.collections)
+        for (const collection of blueprint.collections) {
+          for (const [path, verbs] of [[`/${collection.name}`, ['get', 'post']], [`/${collection.name}/{id}`, ['get', 'put', 'patch', 'delete']]] as const) {
+            for (const verb of verbs) {
+              const names = document.paths[path][verb].parameters.map((p: any) => deref(document, p).name)
+              assert.ok(names.includes('$select'), `${verb} ${path}: $select`)
+            }
+          }
+          const page = await request(server.url, 'GET', `/${collection.name}?$select=_id&$limit=1`, { token })
+          assert.equal(page.status, 200)
+          validate.response('GET', `/${collection.name}`, page)
+          const [first] = page.body.data
+          if (!first) continue
+          const one = await request(server.url, 'GET', `/${collection.name}/${first._id}?$select=_id`, { token })
+          assert.deepEqual(Object.keys(one.body), ['_id'])
+          validate.response('GET', `/${collection.name}/{id}`, one)
+          // The whole record's schema still requires its fields: only the partial one admits the answer.
+          const result = document.components.schemas[types.get(collection.name)!.result]
+          if (result.required?.length > 1) assert.throws(() => validate.schema(`#/components/schemas/${types.get(collection.name)!.result}`, one.body))
+        }
+      })
+
+      it('gives Swagger UI only query values to pre-fill that the server accepts', async () => {
+        // What Swagger UI pre-fills: the parameter's example (or first of examples), else its schema's example or default;
+        // an object or list parameter without any of those it fills from its schema, which the server may refuse.
+        const prefill = (p: any) => p.example ?? (Object.values<any>(p.examples ?? {})[0]?.value) ?? deref(document, p.schema).example ?? deref(document, p.schema).default
+        for (const collection of blueprint.collections) {
+          for (const [path, item] of Object.entries<any>(document.paths).filter(([path]) => path.split('/')[1] === collection.name)) {
+            for (const [verb, operation] of Object.entries<any>(item).filter(([verb]) => verb !== 'parameters')) {
+              const parameters = (operation.parameters ?? []).map((p: any) => deref(document, p)).filter((p: any) => p.in === 'query')
+              const values: Record<string, unknown> = {}
+              for (const parameter of parameters) {
+                const schema = deref(document, parameter.schema)
+                const value = prefill(parameter)
+                if (value !== undefined) values[parameter.name] = value
+                else assert.ok(!['object', 'array'].includes(schema.type) || parameter.style === 'form', `${verb} ${path} ${parameter.name}: Swagger UI would make up a value`)
+              }
+              // Every method validates its query with the same schema: ask `find`, which changes nothing.
+              const res = await request(server.url, 'GET', `/${collection.name}${queryString(parameters, values)}`, { token })
+              assert.equal(res.status, 200, `${verb} ${path}: ${queryString(parameters, values)} → ${JSON.stringify(res.body)}`)
+            }
+          }
         }
       })
 
@@ -128,13 +160,13 @@ describe('the OpenAPI document', function () {
             const described = responses[String(res.status)]
             assert.ok(described, `${collection.name}: status ${res.status} is not in the document (${JSON.stringify(res.body)})`)
             if (res.status === 201) {
-              validate({ $ref: `#/components/schemas/${types.get(collection.name)!.result}` }, res.body)
+              validate.schema(`#/components/schemas/${types.get(collection.name)!.result}`, res.body)
               context.ids[collection.name] = res.body._id
               const read = await request(server.url, 'GET', `/${collection.name}/${res.body._id}`, { token })
-              validate(bodySchema(document, document.paths[`/${collection.name}/{id}`].get, '200'), read.body)
+              validate.response('GET', `/${collection.name}/${res.body._id}`, read)
             } else {
               assert.ok(res.status >= 400 && res.status < 500, `${collection.name}: ${res.status} ${JSON.stringify(res.body)}`)
-              validate({ $ref: '#/components/schemas/Error' }, res.body)
+              validate.response('POST', `/${collection.name}`, res)
             }
           }
         }
@@ -146,19 +178,19 @@ describe('the OpenAPI document', function () {
         const collection = blueprint.collections[0]
         const bad = await request(server.url, 'GET', `/${collection.name}?notAField=1`, { token })
         assert.equal(bad.status, 400)
-        validate(bodySchema(document, document.paths[`/${collection.name}`].get, '400'), bad.body)
+        validate.response('GET', `/${collection.name}`, bad)
         const missing = await request(server.url, 'GET', `/${collection.name}/does-not-exist`, { token })
         assert.equal(missing.status, 404)
-        validate(bodySchema(document, document.paths[`/${collection.name}/{id}`].get, '404'), missing.body)
+        validate.response('GET', `/${collection.name}/does-not-exist`, missing)
       })
 
       it('logs in as its authentication schemas say', async () => {
         const validate = responseValidator(document)
         const res = await request(server.url, 'POST', '/authentication', { body: { strategy: 'local', email: ADMIN.adminEmail, password: ADMIN.adminPassword } })
         assert.equal(res.status, 201)
-        validate(bodySchema(document, document.paths['/authentication'].post, '201'), res.body)
+        validate.response('POST', '/authentication', res)
         const health = await request(server.url, 'GET', '/health')
-        validate(bodySchema(document, document.paths['/health'].get, '200'), health.body)
+        validate.response('GET', '/health', health)
       })
     })
   }
