@@ -25,6 +25,7 @@ import { createStore, type Store } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
 import { Migrator } from './services/migrations.js'
 import { exportMiddleware } from './services/exports.js'
+import { Files, filesMiddleware } from './services/files.js'
 import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
 
 export interface Settings {
@@ -68,6 +69,8 @@ export interface Settings {
   migrate?: boolean
   /** The audit log (default on); off only to measure its cost (bench/audit.ts). */
   audit?: boolean
+  /** Uploads no record took within this many hours are removed (`FILE_GRACE_HOURS`, default 24). */
+  fileGraceHours?: number
   /** Audit entries older than this are purged (`AUDIT_RETENTION_DAYS`, default 365). */
   auditRetentionDays?: number
 }
@@ -78,6 +81,8 @@ export interface EngineApp extends Application<any, any> {
   permissions: Permissions
   /** True once services are set up and first-start seeding is done (`GET /health` answers 200). */
   ready: boolean
+  /** Uploaded files (`services/files.ts`). */
+  files: Files
   /** Closes the HTTP server (if listening) and the store. */
   shutdown(): Promise<void>
 }
@@ -139,6 +144,9 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   await mountAdmin(app, settings)
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
+  const files = new Files(app, store, { graceHours: settings.fileGraceHours ?? 24 })
+  app.files = files
+  app.use(filesMiddleware(app, files))
   app.use(exportMiddleware(app))
   app.configure(rest())
   app.configure(
@@ -172,8 +180,10 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     permissions,
     referrers: referrersOf(blueprint.collections),
     encryptionKey: encryptionKey(await persistentSecret(settings, '.encryption-key', settings.encryptionKey)),
-    audit: settings.audit === false ? undefined : await setupAudit(app, store, permissions, auditCollection(settings.auditRetentionDays ?? 365))
+    audit: settings.audit === false ? undefined : await setupAudit(app, store, permissions, auditCollection(settings.auditRetentionDays ?? 365)),
+    files
   }
+  await files.setup()
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   const cache = new UserCache()
   const revocations = setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900, sharedKey })
@@ -204,6 +214,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   } as any)
 
   app.shutdown = async () => {
+    files.stop()
     if ((app as any)._isSetup) await app.teardown()
     await closeSync(app)
     await store.close()

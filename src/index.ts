@@ -35,7 +35,8 @@ export function readSettings(): Settings & { blueprint: string } {
     corsOrigins: parseOrigins(get<string>('corsOrigins')),
     migrate: get<boolean>('migrate') === true,
     audit: get<boolean>('audit') !== false,
-    auditRetentionDays: Number(get('auditRetentionDays'))
+    auditRetentionDays: Number(get('auditRetentionDays')),
+    fileGraceHours: Number(get('fileGraceHours'))
   }
 }
 

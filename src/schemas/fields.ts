@@ -45,5 +45,14 @@ export const GeoPoint = (options: SchemaOptions = {}) =>
 /** A string field shown as `98******21` to callers whose ability lacks the `unmask` action on the record (REST, Socket.io, admin). */
 export const Masked = <T extends TString>(schema: T, mask: MaskInput = {}): T => ({ ...schema, 'x-mask': { keepStart: 2, keepEnd: 2, char: '*', ...mask } })
 
+/**
+ * A file: the value is its URL (`/files/<id>`), set from an upload to `POST /files?collection=<name>&field=<field>`
+ * that checks `maxBytes` (default 10 MB) and `types` (content types, checked on the bytes). Top-level fields only.
+ */
+export const File = (options: { maxBytes?: number; types?: string[] } & SchemaOptions = {}): TString => {
+  const { maxBytes = 10 * 1024 * 1024, types, ...schemaOptions } = options
+  return Type.String({ ...schemaOptions, pattern: '^/files/[0-9a-f]{24}$', maxLength: 31, 'x-file': { maxBytes, ...(types && { types }) } })
+}
+
 /** Declares a collection; an identity function that keeps the schema's type for `Static<>` and the typed client. */
 export const defineCollection = <S extends TObject>(collection: CollectionInput<S>): CollectionInput<S> => collection

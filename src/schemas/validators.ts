@@ -8,7 +8,7 @@ function createAjv(coerceTypes: boolean | 'array'): Ajv {
   const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strictTypes: false, addUsedSchema: false })
   addFormats(ajv, [...formats])
   // Engine annotations live on the schema itself; Ajv only needs to know they are not typos.
-  for (const keyword of ['x-ref', 'x-secret', 'x-mask', 'x-admin']) ajv.addKeyword({ keyword })
+  for (const keyword of ['x-ref', 'x-secret', 'x-mask', 'x-admin', 'x-file']) ajv.addKeyword({ keyword })
   return ajv
 }
 

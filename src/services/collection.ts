@@ -18,6 +18,7 @@ import { compile, dataAjv } from '../schemas/validators.js'
 import type { Collection } from '../schemas/types.js'
 import type { Store } from './store.js'
 import { audited } from './audit.js'
+import { fileFields, type Files } from './files.js'
 import { holdEvents, transactional } from './transactions.js'
 
 export const SERVICE_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove']
@@ -29,6 +30,8 @@ export interface EngineParts {
   encryptionKey: Buffer
   /** The audit log's store service, which `audited` appends to (absent: no audit log). */
   audit?: any
+  /** Uploaded files: links records to the files their `File()` fields hold. */
+  files?: Files
 }
 
 /** A token, when given, must be valid; without one the caller is anonymous and permissions decide. */
@@ -89,6 +92,7 @@ export async function createCollectionService(app: Application, collection: Coll
         ...(collection.masks?.length ? [maskedSort(collection)] : []),
         ...workflowHooks(app, collection),
         storedSize(collection),
+        ...(parts.files && fileFields(collection).length ? [parts.files.hook(collection)] : []),
         references(collection, parts.referrers),
         timestamps(collection),
         protectSecrets(collection, parts.encryptionKey),

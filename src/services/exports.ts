@@ -6,6 +6,7 @@ import type { Params } from '@feathersjs/feathers'
 import type { Context, Next } from 'koa'
 import { stringify } from 'csv-stringify'
 import type { EngineApp } from '../app.js'
+import { callerParams } from './caller.js'
 import type { Collection, JsonSchema } from '../schemas/types.js'
 
 export const EXPORT_TYPES = { csv: 'text/csv', ndjson: 'application/x-ndjson' } as const
@@ -86,13 +87,7 @@ export function exportMiddleware(app: EngineApp) {
     const collection = ctx.method === 'GET' ? collections.get(ctx.path) : undefined
     const format = collection && exportFormat(ctx)
     if (!collection || !format) return next()
-    const feathers = (ctx as any).feathers ?? {}
-    const params: Params = { ...feathers, provider: 'rest', headers: ctx.request.headers, query: ctx.query }
-    if (feathers.authentication) {
-      // Once per export: the JWT strategy's checks (revoked, ended sessions); the pages then reuse the result.
-      const result = await (app.service('authentication') as any).authenticate(feathers.authentication, { provider: 'rest' }, 'jwt')
-      Object.assign(params, { authentication: feathers.authentication, authenticated: true, user: result.user })
-    }
+    const params = await callerParams(app, ctx)
     const pages = everyRecord(app, collection, params)
     const first = await pages.next()
     // The request limits count the export once: its first page.

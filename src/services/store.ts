@@ -7,6 +7,7 @@ import { SqliteService } from './adapters/sqlite.js'
 import { SqliteDatabase } from './adapters/sqlite-database.js'
 import { convertNedbFolder } from './adapters/nedb-files.js'
 import type { ValueKind } from './adapters/sqlite-query.js'
+import { DiskFiles, GridFiles, type FileStore } from './file-store.js'
 import { Codec, withCodec, type CodecOptions, type CodecPaths } from './codec.js'
 import type { Collection } from '../schemas/types.js'
 import { walkFields } from '../schemas/walk.js'
@@ -26,6 +27,8 @@ export interface Store {
   afterCommit(callback: () => void): boolean
   /** Whether this async context runs inside a transaction (so writers are serialized and failures undo everything). */
   inTransaction(): boolean
+  /** Where uploaded files' bytes are kept (`files.ts`). */
+  readonly files: FileStore & { close(): Promise<void> }
   close(): Promise<void>
 }
 
@@ -98,7 +101,10 @@ export class EmbeddedStore implements Store {
   readonly database: SqliteDatabase
   private _codec: CodecOptions = { date: toDate, decode: dateToJSON }
 
+  readonly files: DiskFiles
+
   constructor(options: Pick<StoreOptions, 'dataDir' | 'dataSync'>) {
+    this.files = new DiskFiles(options.dataDir ? path.join(options.dataDir, 'files') : undefined)
     this.database = new SqliteDatabase({
       filename: options.dataDir ? path.join(options.dataDir, DATABASE_FILE) : undefined,
       synchronous: options.dataSync === 'normal' ? 'NORMAL' : 'FULL'
@@ -141,6 +147,7 @@ export class EmbeddedStore implements Store {
 
   async close() {
     this.database.close()
+    await this.files.close()
   }
 }
 
@@ -177,8 +184,11 @@ export class MongoStore implements Store {
   private _client: MongoClient
   private _db?: Promise<Db>
 
+  readonly files: GridFiles
+
   constructor(url: string) {
     this._client = new MongoClient(url)
+    this.files = new GridFiles(this._database())
   }
 
   private _database() {

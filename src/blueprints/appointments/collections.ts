@@ -1,7 +1,7 @@
 // Seed 000: manager/developer appointments. Field names are the seed's; `CraeatedAt` is corrected to `CreatedAt`.
 import { Conflict, Forbidden } from '@feathersjs/errors'
 import type { HookContext } from '@feathersjs/feathers'
-import { DateTime, Email, Enum, Password, Ref, Secret, Type, defineCollection, type Static } from '../../schemas/fields.js'
+import { DateTime, Email, Enum, File, Password, Ref, Secret, Type, defineCollection, type Static } from '../../schemas/fields.js'
 
 export const users = defineCollection({
   name: 'users',
@@ -81,7 +81,7 @@ export const bulkUploads = defineCollection({
     SuccessRecords: Type.Integer({ minimum: 0 }),
     ErrorRecords: Type.Integer({ minimum: 0 }),
     ErrorDetails: Type.Array(Type.Object({ Row: Type.Integer({ minimum: 0 }), Error: Type.String({ maxLength: 1000 }) }), { maxItems: 10000, default: [] }),
-    file_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 }))
+    file_url: Type.Optional(File({ maxBytes: 50 * 1024 * 1024, types: ['text/csv', 'application/json', 'application/x-ndjson'], description: 'The uploaded file' }))
   }),
   timestamps: { createdAt: 'CreatedAt', updatedAt: false },
   indexes: [{ fields: { UploadedBy: 1, CreatedAt: -1 } }],

@@ -1,0 +1,264 @@
+// Files: `POST /files?collection=<name>&field=<field>` takes one multipart file for a declared `File()` field (size and
+// content type checked on the bytes while they stream to the store), and `GET /files/<id>` serves it, with ranges, to
+// callers who may read a record that references it. Records link and unlink their files as they are written.
+import { Readable, Transform } from 'node:stream'
+import busboy from 'busboy'
+import { fileTypeFromBuffer } from 'file-type'
+import mime from 'mime-types'
+import rangeParser from 'range-parser'
+import { BadRequest, Forbidden, NotAuthenticated, NotFound, Unprocessable } from '@feathersjs/errors'
+import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
+import type { Context, Next } from 'koa'
+import type { EngineApp } from '../app.js'
+import { PayloadTooLarge } from '../hooks/errors.js'
+import { recordsBefore } from '../hooks/stored.js'
+import { DateTime, Type } from '../schemas/fields.js'
+import { sanitizeCollection } from '../schemas/sanitize.js'
+import type { Collection } from '../schemas/types.js'
+import { callerParams } from './caller.js'
+import type { Store } from './store.js'
+
+export const FILES_PATH = 'files'
+const META = 'quillbase-files'
+export const FILE_URL = /^\/files\/([0-9a-f]{24})$/
+/** Bytes read to recognise a binary format (file-type's own sample size). */
+const SNIFF = 4100
+/** Types with no signature to find in the bytes: accepted when the bytes are text (UTF-8, no NUL). */
+const TEXT_TYPES = new Set(['text/csv', 'text/plain', 'application/json', 'application/x-ndjson', 'text/markdown'])
+
+export interface FileOptions {
+  /** Largest accepted file (default 10 MB). */
+  maxBytes?: number
+  /** Accepted content types (default: any); checked on the bytes, not on the name. */
+  types?: string[]
+}
+
+/** A declared file field's options, from its `File()` schema. */
+export interface FileField {
+  path: string
+  maxBytes: number
+  types?: string[]
+}
+
+export const fileFields = (collection: Collection): FileField[] =>
+  Object.entries<any>(collection.dataSchema.properties ?? {})
+    .filter(([, schema]) => schema['x-file'])
+    .map(([path, schema]) => ({ path, ...schema['x-file'] }))
+
+export const metaCollection = sanitizeCollection({
+  name: META,
+  schema: Type.Object({
+    name: Type.String({ maxLength: 255 }),
+    type: Type.String({ maxLength: 200 }),
+    size: Type.Integer({ minimum: 0 }),
+    collection: Type.String({ maxLength: 100 }),
+    field: Type.String({ maxLength: 200 }),
+    uploadedBy: Type.Optional(Type.String({ maxLength: 100 })),
+    uploadedAt: DateTime(),
+    /** The record whose field holds the file's URL; absent until one does (and again once none does). */
+    recordId: Type.Optional(Type.String({ maxLength: 100 })),
+    complete: Type.Boolean()
+  }),
+  timestamps: false,
+  indexes: [{ fields: { recordId: 1 } }, { fields: { uploadedAt: 1 } }]
+})
+
+const fileId = (url: unknown) => (typeof url === 'string' ? FILE_URL.exec(url)?.[1] : undefined)
+
+/** Passes the bytes on, keeping the first ones to look at and counting all of them. */
+class Sniffer extends Transform {
+  head = Buffer.alloc(0)
+  size = 0
+  _transform(chunk: Buffer, _encoding: string, done: (error?: Error | null, data?: Buffer) => void) {
+    this.size += chunk.length
+    if (this.head.length < SNIFF) this.head = Buffer.concat([this.head, chunk.subarray(0, SNIFF - this.head.length)])
+    done(null, chunk)
+  }
+}
+
+const isText = (head: Buffer) => !head.includes(0) && !/\uFFFD/.test(head.toString('utf8').slice(0, -4))
+
+/** The file's real type: its signature when it has one, else the claimed text type when the bytes are text. */
+async function detectType(head: Buffer, claimed: string, name: string): Promise<string | undefined> {
+  const found = await fileTypeFromBuffer(head)
+  if (found) return found.mime
+  const declared = (claimed && claimed !== 'application/octet-stream' ? claimed : mime.lookup(name) || '').split(';')[0].trim()
+  if (isText(head)) return TEXT_TYPES.has(declared) ? declared : 'text/plain'
+  return undefined
+}
+
+export class Files {
+  private _meta?: any
+  private _timer?: NodeJS.Timeout
+
+  constructor(private _app: EngineApp, private _store: Store, private _options: { graceHours: number }) {}
+
+  async setup() {
+    this._meta = await this._store.createService(metaCollection)
+    await this._store.ensureIndexes(metaCollection)
+    // Counted as a write by the request limits (app hooks), reachable by no transport.
+    this._app.use(META, this._meta, { methods: [], events: [] })
+    await this.purge()
+    this._timer = setInterval(() => this.purge().catch((error) => console.error(`quillbase: file purge failed: ${error.message}`)), 3600_000)
+    this._timer.unref()
+  }
+
+  stop() {
+    if (this._timer) clearInterval(this._timer)
+  }
+
+  /** Removes uploads no record took within the grace period, and incomplete ones. */
+  async purge(graceHours = this._options.graceHours) {
+    const before = new Date(Date.now() - graceHours * 3600_000).toISOString()
+    const stale = (await this._meta._find({ paginate: false, query: { recordId: null, uploadedAt: { $lt: before } } })) as any[]
+    for (const meta of stale) await this._remove(meta._id)
+    return stale.length
+  }
+
+  private async _remove(id: string) {
+    await this._meta._remove(id).catch(() => undefined)
+    await this._store.files.remove(id)
+  }
+
+  /** `POST /files?collection=&field=`: one multipart file part, streamed to the store. */
+  async upload(ctx: Context, params: Params) {
+    const collection = this._app.blueprint.collections.find((c) => c.name === ctx.query.collection)
+    const field = collection && fileFields(collection).find((f) => f.path === ctx.query.field)
+    if (!collection || !field) throw new BadRequest('Name a declared file field: POST /files?collection=<name>&field=<field>')
+    const ability = await this._app.permissions.abilityFor(params.user)
+    if (!ability.can('create', collection.name, field.path) && !ability.can('update', collection.name, field.path)) {
+      if (!params.user) throw new NotAuthenticated('Not authenticated')
+      throw new Forbidden(`You may not set ${field.path} of ${collection.label.toLowerCase()}`)
+    }
+    if (!ctx.is('multipart/form-data')) throw new BadRequest('Send the file as multipart/form-data')
+    const part = await new Promise<{ stream: Readable; name: string; claimed: string }>((resolve, reject) => {
+      const parser = busboy({ headers: ctx.req.headers, limits: { files: 1, fileSize: field.maxBytes, fields: 0, parts: 2 } })
+      parser.on('file', (_name, stream, info) => resolve({ stream, name: info.filename || 'file', claimed: info.mimeType }))
+      parser.on('error', (error: Error) => reject(new BadRequest(`Unreadable upload: ${error.message}`)))
+      parser.on('close', () => reject(new BadRequest('No file in the upload')))
+      ctx.req.pipe(parser)
+    })
+    // The record of the upload first: it takes a write from the caller's request limits before any byte is stored.
+    const meta = await this._app.service(META).create(
+      { name: part.name.slice(0, 255), type: 'application/octet-stream', size: 0, collection: collection.name, field: field.path, uploadedBy: params.user?._id, uploadedAt: new Date().toISOString(), complete: false },
+      { provider: params.provider, user: params.user, ip: params.ip } as Params
+    )
+    const sniffer = new Sniffer()
+    try {
+      await this._store.files.write(meta._id, part.stream.pipe(sniffer))
+      if ((part.stream as any).truncated) throw new PayloadTooLarge(`The file is larger than ${field.maxBytes} bytes, the limit of ${collection.name}.${field.path}`)
+      const type = await detectType(sniffer.head, part.claimed, part.name)
+      if (field.types && (!type || !field.types.includes(type))) {
+        throw new Unprocessable(`The file is ${type ?? 'of an unknown type'}; ${collection.name}.${field.path} takes ${field.types.join(', ')}`, { [field.path]: 'unsupported content type' })
+      }
+      const stored = await this._meta._patch(meta._id, { type: type ?? 'application/octet-stream', size: sniffer.size, complete: true })
+      return { _id: stored._id, url: `/files/${stored._id}`, name: stored.name, type: stored.type, size: stored.size, uploadedAt: stored.uploadedAt }
+    } catch (error) {
+      part.stream.resume()
+      await this._remove(meta._id)
+      throw error
+    }
+  }
+
+  /** `GET /files/<id>`: for a caller who may read the record holding it (or the uploader, before any record does). */
+  async download(ctx: Context, id: string, params: Params) {
+    const meta = await this._meta._get(id).catch(() => undefined)
+    if (!meta?.complete || !(await this._mayRead(meta, params))) throw new NotFound('No such file')
+    const range = ctx.get('range') ? rangeParser(meta.size, ctx.get('range'), { combine: true }) : undefined
+    ctx.set('Accept-Ranges', 'bytes')
+    ctx.set('Cache-Control', 'private, no-cache')
+    ctx.set('Content-Disposition', `attachment; filename="${meta.name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(meta.name)}`)
+    ctx.type = meta.type
+    if (range === -1) {
+      ctx.set('Content-Range', `bytes */${meta.size}`)
+      ctx.status = 416
+      ctx.body = { name: 'RangeNotSatisfiable', message: `The file has ${meta.size} bytes`, code: 416, className: 'range-not-satisfiable' }
+      return
+    }
+    if (Array.isArray(range) && range.length === 1 && range.type === 'bytes') {
+      const [{ start, end }] = range
+      ctx.status = 206
+      ctx.set('Content-Range', `bytes ${start}-${end}/${meta.size}`)
+      ctx.length = end - start + 1
+      ctx.body = this._store.files.read(id, { start, end })
+      return
+    }
+    ctx.length = meta.size
+    ctx.body = meta.size ? this._store.files.read(id) : ''
+  }
+
+  private async _mayRead(meta: any, params: Params) {
+    if (!meta.recordId) return params.user?._id !== undefined && String(params.user._id) === String(meta.uploadedBy)
+    // The record through its own service as this caller, asking for the field by value: permissions and the
+    // hidden-field rule decide, as for any read.
+    const found = await this._app
+      .service(meta.collection)
+      .get(meta.recordId, { ...params, query: { [meta.field]: `/files/${meta._id}`, $select: ['_id'] } })
+      .catch(() => undefined)
+    return !!found
+  }
+
+  /**
+   * The collection hook for records with `File()` fields: a value must be a complete upload for that field, not yet
+   * taken by another record and uploaded by the caller (or already this record's); after the write the files are
+   * linked to the record, and files a record no longer holds (replaced, cleared, removed) go once the change commits.
+   */
+  hook(collection: Collection) {
+    const fields = fileFields(collection)
+    return async (context: HookContext, next: NextFunction) => {
+      if (!fields.length || !['create', 'update', 'patch', 'remove'].includes(context.method)) return next()
+      const before = context.method === 'create' ? [] : await recordsBefore(context)
+      if (context.method !== 'remove') {
+        for (const item of [context.data].flat()) {
+          for (const field of fields) {
+            if (item?.[field.path] === undefined || item[field.path] === null) continue
+            await this._checkValue(collection, field, item[field.path], before, context.params)
+          }
+        }
+      }
+      await next()
+      const after: any[] = context.method === 'remove' ? [] : [context.result].flat()
+      const kept = new Set<string>()
+      for (const record of after) {
+        for (const field of fields) {
+          const id = fileId(record[field.path])
+          if (!id) continue
+          kept.add(id)
+          await this._meta._patch(id, { recordId: String(record._id) })
+        }
+      }
+      const dropped = before.flatMap((record) => fields.map((field) => fileId(record[field.path]))).filter((id): id is string => !!id && !kept.has(id))
+      if (!dropped.length) return
+      const removeAll = () => Promise.all(dropped.map((id) => this._remove(id))).catch((error) => console.error(`quillbase: removing files failed: ${error.message}`))
+      if (!this._store.afterCommit(() => void removeAll())) await removeAll()
+    }
+  }
+
+  private async _checkValue(collection: Collection, field: FileField, value: unknown, before: any[], params: Params) {
+    const refuse = () => {
+      throw new Unprocessable(`${field.path} must be the URL of a file uploaded for it (POST /files?collection=${collection.name}&field=${field.path})`, { [field.path]: 'is not an available upload' })
+    }
+    const id = fileId(value)
+    if (!id) return refuse()
+    if (before.some((record) => record[field.path] === value)) return
+    const meta = await this._meta._get(id).catch(() => undefined)
+    if (!meta?.complete || meta.collection !== collection.name || meta.field !== field.path || meta.recordId) return refuse()
+    if (params.provider && String(meta.uploadedBy) !== String(params.user?._id)) return refuse()
+  }
+}
+
+/** Koa middleware before the REST transport: uploads and downloads. */
+export function filesMiddleware(app: EngineApp, files: Files) {
+  return async (ctx: Context, next: Next) => {
+    if (ctx.path === `/${FILES_PATH}` && ctx.method === 'POST') {
+      const body = await files.upload(ctx, await callerParams(app, ctx))
+      ctx.status = 201
+      ctx.body = body
+      return
+    }
+    const match = ctx.method === 'GET' || ctx.method === 'HEAD' ? /^\/files\/([^/]+)$/.exec(ctx.path) : null
+    if (!match) return next()
+    if (!/^[0-9a-f]{24}$/.test(match[1])) throw new NotFound('No such file')
+    await files.download(ctx, match[1], await callerParams(app, ctx))
+  }
+}

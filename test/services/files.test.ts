@@ -1,0 +1,167 @@
+// Files over real HTTP: multipart uploads for a declared File() field, refused by permissions, size and the bytes' real
+// type; downloads (ranges too) only for callers who may read the record holding the file; unlinked files removed.
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { createApp } from '../../src/app.js'
+import { Email, Enum, File, Password, Type, defineCollection } from '../../src/schemas/fields.js'
+import { rbacCollections } from '../../src/schemas/rbac.js'
+import { sanitizeBlueprint } from '../../src/schemas/sanitize.js'
+import { login, request, serverStore, startServer, testSettings, type TestServer } from '../helpers.js'
+
+const PASSWORD = 'quillbase-demo'
+const CSV = 'Name,email\nAda,ada@example.com\n'
+// The first bytes of a PNG: a signature file-type recognises whatever the name or the claimed type says.
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]), Buffer.alloc(64)])
+
+async function upload(url: string, target: string, bytes: Buffer | string, name: string, type: string, token?: string) {
+  const form = new FormData()
+  form.append('file', new Blob([typeof bytes === 'string' ? bytes : new Uint8Array(bytes)], { type }), name)
+  const res = await fetch(`${url}/files?${target}`, { method: 'POST', body: form, headers: token ? { authorization: `Bearer ${token}` } : {} })
+  return { status: res.status, body: await res.json() }
+}
+
+const download = async (url: string, file: string, token?: string, headers: Record<string, string> = {}) => {
+  const res = await fetch(url + file, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } })
+  return { status: res.status, headers: res.headers, text: await res.text() }
+}
+
+describe('files', function () {
+  this.timeout(60_000)
+
+  describe('on the appointments blueprint (bulk-uploads.file_url)', () => {
+    let server: TestServer
+    const tokens: Record<string, string> = {}
+    const ids: Record<string, string> = {}
+    const TARGET = 'collection=bulk-uploads&field=file_url'
+    const bulkUpload = (file_url: string, uploader = ids.maria) => ({ UploadedBy: uploader, FileName: 'people.csv', TotalRecords: 1, SuccessRecords: 1, ErrorRecords: 0, file_url })
+
+    before(async () => {
+      server = await startServer('appointments')
+      for (const [name, email] of Object.entries({ admin: 'admin@example.com', maria: 'maria@example.com', omar: 'omar@example.com', dev: 'dev@example.com' })) {
+        const { accessToken, user } = await login(server.url, email, PASSWORD)
+        tokens[name] = accessToken
+        ids[name] = user._id
+      }
+    })
+    after(async () => server?.close())
+
+    it('a Manager uploads a CSV, attaches it to a bulk upload and downloads it whole and by range', async () => {
+      const up = await upload(server.url, TARGET, CSV, 'people.csv', 'text/csv', tokens.maria)
+      assert.equal(up.status, 201, JSON.stringify(up.body))
+      assert.match(up.body.url, /^\/files\/[0-9a-f]{24}$/)
+      assert.deepEqual([up.body.name, up.body.type, up.body.size], ['people.csv', 'text/csv', Buffer.byteLength(CSV)])
+      const record = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.maria, body: bulkUpload(up.body.url) })
+      assert.equal(record.status, 201, JSON.stringify(record.body))
+      assert.equal(record.body.file_url, up.body.url)
+
+      const whole = await download(server.url, up.body.url, tokens.maria)
+      assert.equal(whole.status, 200)
+      assert.equal(whole.text, CSV)
+      assert.match(whole.headers.get('content-type') ?? '', /^text\/csv/)
+      assert.equal(whole.headers.get('content-length'), String(Buffer.byteLength(CSV)))
+      assert.match(whole.headers.get('content-disposition') ?? '', /^attachment; filename="people.csv"/)
+      assert.equal(whole.headers.get('accept-ranges'), 'bytes')
+      const part = await download(server.url, up.body.url, tokens.maria, { range: 'bytes=5-9' })
+      assert.equal(part.status, 206)
+      assert.equal(part.text, CSV.slice(5, 10))
+      assert.equal(part.headers.get('content-range'), `bytes 5-9/${Buffer.byteLength(CSV)}`)
+      assert.equal((await download(server.url, up.body.url, tokens.maria, { range: 'bytes=500-600' })).status, 416)
+      assert.equal((await download(server.url, up.body.url, tokens.admin)).status, 200, 'an Admin reads every bulk upload')
+    })
+
+    it('refuses uploads by permission (a Developer may not set the field: 403; anonymous: 401) and downloads to callers who may not read the record (404)', async () => {
+      assert.equal((await upload(server.url, TARGET, CSV, 'a.csv', 'text/csv', tokens.dev)).status, 403)
+      assert.equal((await upload(server.url, TARGET, CSV, 'a.csv', 'text/csv')).status, 401)
+      const up = await upload(server.url, TARGET, CSV, 'people.csv', 'text/csv', tokens.maria)
+      assert.equal((await request(server.url, 'POST', '/bulk-uploads', { token: tokens.maria, body: bulkUpload(up.body.url) })).status, 201)
+      for (const caller of ['dev', 'omar']) assert.equal((await download(server.url, up.body.url, tokens[caller])).status, 404, caller)
+      assert.equal((await download(server.url, up.body.url)).status, 404, 'anonymous')
+    })
+
+    it("a record may only take an upload of its caller that no record holds: Omar cannot attach Maria's file (422)", async () => {
+      const up = await upload(server.url, TARGET, CSV, 'people.csv', 'text/csv', tokens.maria)
+      assert.equal((await download(server.url, up.body.url, tokens.maria)).status, 200, 'the uploader reads it before any record holds it')
+      assert.equal((await download(server.url, up.body.url, tokens.omar)).status, 404)
+      const stolen = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.omar, body: bulkUpload(up.body.url, ids.omar) })
+      assert.equal(stolen.status, 422)
+      assert.ok(stolen.body.data.file_url)
+      assert.equal((await request(server.url, 'POST', '/bulk-uploads', { token: tokens.maria, body: bulkUpload('/files/0123456789abcdef01234567') })).status, 422)
+      assert.equal((await request(server.url, 'POST', '/bulk-uploads', { token: tokens.maria, body: bulkUpload(up.body.url) })).status, 201)
+      assert.equal((await request(server.url, 'POST', '/bulk-uploads', { token: tokens.maria, body: bulkUpload(up.body.url) })).status, 422, 'one record per file')
+    })
+
+    it("checks the content type on the bytes, not the name: a PNG sent as people.csv (text/csv) is a 422; bad uploads are 400s", async () => {
+      const png = await upload(server.url, TARGET, PNG, 'people.csv', 'text/csv', tokens.maria)
+      assert.equal(png.status, 422)
+      assert.match(png.body.message, /image\/png/)
+      const json = await upload(server.url, TARGET, '{"a":1}\n', 'rows.ndjson', 'application/x-ndjson', tokens.maria)
+      assert.equal(json.status, 201)
+      assert.equal(json.body.type, 'application/x-ndjson')
+      assert.equal((await upload(server.url, 'collection=bulk-uploads&field=FileName', CSV, 'a.csv', 'text/csv', tokens.maria)).status, 400)
+      const notMultipart = await request(server.url, 'POST', `/files?${TARGET}`, { token: tokens.maria, body: { file: CSV } })
+      assert.equal(notMultipart.status, 400)
+    })
+
+    it('removing a record removes its files; replacing a file removes the old one; unlinked uploads go after the grace period', async () => {
+      const first = await upload(server.url, TARGET, CSV, 'first.csv', 'text/csv', tokens.maria)
+      const second = await upload(server.url, TARGET, CSV, 'second.csv', 'text/csv', tokens.maria)
+      const record = (await request(server.url, 'POST', '/bulk-uploads', { token: tokens.maria, body: bulkUpload(first.body.url) })).body
+      // Maria may create bulk uploads, not change them: the Admin replaces the file.
+      const replaced = await request(server.url, 'PATCH', `/bulk-uploads/${record._id}`, { token: tokens.admin, body: { file_url: second.body.url } })
+      assert.equal(replaced.status, 422, 'an Admin cannot attach a file Maria uploaded')
+      const mine = await upload(server.url, TARGET, CSV, 'mine.csv', 'text/csv', tokens.admin)
+      assert.equal((await request(server.url, 'PATCH', `/bulk-uploads/${record._id}`, { token: tokens.admin, body: { file_url: mine.body.url } })).status, 200)
+      assert.equal((await download(server.url, first.body.url, tokens.admin)).status, 404, 'the replaced file is gone')
+      assert.equal((await request(server.url, 'DELETE', `/bulk-uploads/${record._id}`, { token: tokens.admin })).status, 200)
+      assert.equal((await download(server.url, mine.body.url, tokens.admin)).status, 404, "the removed record's file is gone")
+      if (serverStore === 'embedded') {
+        for (const url of [first.body.url, mine.body.url]) assert.equal(existsSync(path.join(server.dataDir, url)), false, `${url} bytes removed`)
+      }
+      assert.equal((await download(server.url, second.body.url, tokens.maria)).status, 200, 'an unlinked upload stays for its grace period')
+      assert.ok((await server.app.files.purge(0)) >= 1)
+      assert.equal((await download(server.url, second.body.url, tokens.maria)).status, 404)
+    })
+  })
+
+  describe('size limits', () => {
+    const documents = defineCollection({
+      name: 'documents',
+      schema: Type.Object({ title: Type.String(), scan: Type.Optional(File({ maxBytes: 1000, types: ['image/png'] })) })
+    })
+    const users = defineCollection({
+      name: 'users',
+      schema: Type.Object({ name: Type.String(), email: Email(), password: Password(), role: Enum(['Clerk']) }),
+      auth: { roleField: 'role', roleBy: 'name' },
+      indexes: [{ fields: { email: 1 }, unique: true }]
+    })
+    const blueprint = sanitizeBlueprint({
+      name: 'archive',
+      version: '0.0.1',
+      collections: [...rbacCollections, users, documents],
+      roles: [{ RoleName: 'Clerk', permissions: ['clerk'] }],
+      permissions: [{ PermissionName: 'clerk', Action: 'manage', Subject: 'documents' }],
+      adminRole: 'Clerk',
+      demo: async (app: any) => app.service('users').create({ name: 'Clerk', email: 'clerk@example.com', password: PASSWORD, role: 'Clerk' })
+    } as any)
+
+    it('a file over the field’s maxBytes is a 413 and nothing is kept', async () => {
+      const app = await createApp(blueprint, testSettings())
+      const server = await app.listen(0)
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      try {
+        const { accessToken } = await login(url, 'clerk@example.com', PASSWORD)
+        const small = await upload(url, 'collection=documents&field=scan', PNG, 'scan.png', 'image/png', accessToken)
+        assert.equal(small.status, 201)
+        const big = await upload(url, 'collection=documents&field=scan', Buffer.concat([PNG, Buffer.alloc(2000)]), 'scan.png', 'image/png', accessToken)
+        assert.equal(big.status, 413)
+        assert.match(big.body.message, /1000 bytes/)
+        const stored = (await (app.service('quillbase-files') as any)._find({ paginate: false })) as any[]
+        assert.deepEqual(stored.map((meta) => meta._id), [small.body._id], 'only the small file is recorded')
+      } finally {
+        await app.shutdown()
+      }
+    })
+  })
+})
