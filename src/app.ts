@@ -26,6 +26,7 @@ import { closeSync, setupSync, syncReady } from './services/sync.js'
 import { Migrator } from './services/migrations.js'
 import { exportMiddleware } from './services/exports.js'
 import { Files, filesMiddleware } from './services/files.js'
+import { Imports, checkImports } from './services/imports.js'
 import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
 
 export interface Settings {
@@ -181,8 +182,10 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     referrers: referrersOf(blueprint.collections),
     encryptionKey: encryptionKey(await persistentSecret(settings, '.encryption-key', settings.encryptionKey)),
     audit: settings.audit === false ? undefined : await setupAudit(app, store, permissions, auditCollection(settings.auditRetentionDays ?? 365)),
-    files
+    files,
+    imports: new Imports(app)
   }
+  checkImports(blueprint.collections)
   await files.setup()
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   const cache = new UserCache()

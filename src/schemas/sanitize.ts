@@ -237,6 +237,8 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
   return {
     stateMachines,
     triggers: input.triggers ?? [],
+    import: input.import,
+    importer: input.importer,
     generate: input.generate ?? {},
     noOverlap: input.noOverlap ?? [],
     rollups: input.rollups ?? [],

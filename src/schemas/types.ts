@@ -223,6 +223,28 @@ export interface MaskInfo extends Required<MaskInput> {
   path: string
 }
 
+/** A collection that takes bulk imports. */
+export interface ImportInput {
+  /** File formats accepted (default all three). */
+  formats?: ('csv' | 'json' | 'ndjson')[]
+  /** A field whose value identifies an existing record: a row with a known value patches it (upsert) instead of creating. */
+  key?: string
+}
+
+/** An operation collection whose records run an import (docs/imports.md). */
+export interface ImporterInput {
+  /** The `File()` field holding the uploaded file; a record without one is a plain record. */
+  file: string
+  /** The field naming the target collection (an `Enum` of collection names that declare `import`). */
+  into: string
+  /** A boolean field: validate every row through the target service, write nothing (embedded store). */
+  dryRun?: string
+  /** The engine-filled report fields (declare them `readOnly`). */
+  report: { status: string; total: string; succeeded: string; failed: string; errors: string }
+  /** Rows between progress updates of the record (default 100). */
+  progressEvery?: number
+}
+
 /** One collection as a blueprint declares it. */
 export interface CollectionInput<S extends TObject = TObject> {
   /** Service path and store collection name, e.g. `role-permission-mappings`. */
@@ -260,6 +282,10 @@ export interface CollectionInput<S extends TObject = TObject> {
   rollups?: RollupInput[]
   /** Fields filled from, and checked against, a matching record of another collection (422 when none). */
   lookups?: LookupInput[]
+  /** This collection takes bulk imports (an operation record of an `importer` collection names it as its target). */
+  import?: ImportInput
+  /** Creating a record of this collection imports its uploaded file into a target collection, and reports on it. */
+  importer?: ImporterInput
   /** Fields computed from the whole record on every write. */
   derive?: DeriveFunction
 }
@@ -284,7 +310,7 @@ export interface SecretInfo {
 }
 
 /** A collection with defaults filled and every derived fact computed once; workflow declarations are kept as declared. */
-export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive'> {
+export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive' | 'import' | 'importer'> {
   name: string
   label: string
   description: string

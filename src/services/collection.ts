@@ -19,6 +19,7 @@ import type { Collection } from '../schemas/types.js'
 import type { Store } from './store.js'
 import { audited } from './audit.js'
 import { fileFields, type Files } from './files.js'
+import type { Imports } from './imports.js'
 import { holdEvents, transactional } from './transactions.js'
 
 export const SERVICE_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove']
@@ -32,6 +33,8 @@ export interface EngineParts {
   audit?: any
   /** Uploaded files: links records to the files their `File()` fields hold. */
   files?: Files
+  /** Bulk imports: the hook of `importer` collections. */
+  imports?: Imports
 }
 
 /** A token, when given, must be valid; without one the caller is anonymous and permissions decide. */
@@ -92,6 +95,7 @@ export async function createCollectionService(app: Application, collection: Coll
         ...(collection.masks?.length ? [maskedSort(collection)] : []),
         ...workflowHooks(app, collection),
         storedSize(collection),
+        ...(parts.imports && collection.importer ? [parts.imports.hook(collection)] : []),
         ...(parts.files && fileFields(collection).length ? [parts.files.hook(collection)] : []),
         references(collection, parts.referrers),
         timestamps(collection),

@@ -15,6 +15,8 @@ export const users = defineCollection({
     resetPasswordExpires: Type.Optional(DateTime())
   }),
   auth: { roleField: 'RoleId' },
+  // A row whose email exists updates that user.
+  import: { key: 'email' },
   indexes: [{ fields: { email: 1 }, unique: true }, { fields: { RoleId: 1 } }],
   timestamps: { createdAt: 'CreatedAt', updatedAt: 'updatedAt' },
   admin: { titleField: 'Name', listFields: ['Name', 'email', 'RoleId', 'CreatedAt'] }
@@ -53,6 +55,7 @@ export const appointments = defineCollection({
   description: 'Appointments created by managers, with the responses of the developers they invite.',
   schema: appointmentSchema,
   timestamps: { createdAt: 'CreatedAt', updatedAt: 'UpdatedAt' },
+  import: {},
   indexes: [{ fields: { ManagerId: 1, AppointedDate: -1 } }, { fields: { 'Attendees.DeveloperId': 1 } }, { fields: { AppointedDate: 1 } }],
   before: { create: [refuseBlockedAttendees], update: [refuseBlockedAttendees], patch: [refuseBlockedAttendees] },
   actions: {
@@ -74,20 +77,30 @@ export const appointments = defineCollection({
 
 export const bulkUploads = defineCollection({
   name: 'bulk-uploads',
+  description: 'A file imported into users or appointments: each row goes through that service as the uploader; the engine reports the counts and each refused row.',
   schema: Type.Object({
     UploadedBy: Ref('users'),
     FileName: Type.String({ minLength: 1, maxLength: 255 }),
-    TotalRecords: Type.Integer({ minimum: 0 }),
-    SuccessRecords: Type.Integer({ minimum: 0 }),
-    ErrorRecords: Type.Integer({ minimum: 0 }),
-    ErrorDetails: Type.Array(Type.Object({ Row: Type.Integer({ minimum: 0 }), Error: Type.String({ maxLength: 1000 }) }), { maxItems: 10000, default: [] }),
+    Target: Type.Optional(Enum(['users', 'appointments'], { description: 'The collection the file is imported into' })),
+    DryRun: Type.Optional(Type.Boolean({ description: 'Check every row, write nothing' })),
+    Status: Type.Optional(Enum(['Queued', 'Running', 'Done', 'Failed'], { readOnly: true })),
+    TotalRecords: Type.Optional(Type.Integer({ minimum: 0, readOnly: true })),
+    SuccessRecords: Type.Optional(Type.Integer({ minimum: 0, readOnly: true })),
+    ErrorRecords: Type.Optional(Type.Integer({ minimum: 0, readOnly: true })),
+    ErrorDetails: Type.Optional(Type.Array(Type.Object({ Row: Type.Integer({ minimum: 0 }), Error: Type.String({ maxLength: 1000 }) }), { maxItems: 1000, readOnly: true })),
     file_url: Type.Optional(File({ maxBytes: 50 * 1024 * 1024, types: ['text/csv', 'application/json', 'application/x-ndjson'], description: 'The uploaded file' }))
   }),
+  importer: {
+    file: 'file_url',
+    into: 'Target',
+    dryRun: 'DryRun',
+    report: { status: 'Status', total: 'TotalRecords', succeeded: 'SuccessRecords', failed: 'ErrorRecords', errors: 'ErrorDetails' }
+  },
+  // Error reports of large files: up to 1000 rows' errors.
+  maxRecordBytes: 512 * 1024,
   timestamps: { createdAt: 'CreatedAt', updatedAt: false },
   indexes: [{ fields: { UploadedBy: 1, CreatedAt: -1 } }],
-  // An upload's error report may list thousands of rows: more than the default 64 kB, still well under the body limit.
-  maxRecordBytes: 512 * 1024,
-  admin: { titleField: 'FileName' }
+  admin: { titleField: 'FileName', listFields: ['FileName', 'Target', 'Status', 'TotalRecords', 'ErrorRecords', 'CreatedAt'] }
 })
 
 export const reports = defineCollection({

@@ -1,0 +1,209 @@
+// Bulk import: creating a record of an `importer` collection (seed 000's bulk uploads) with an uploaded file runs the
+// file's rows through the target collection's service as the uploader, in the background, and reports on the record:
+// counts, per-row errors (the service's own messages), progress every N rows. Rows stream; memory stays flat.
+import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
+import { parse as parseCsv } from 'csv-parse'
+import { BadRequest, Unprocessable } from '@feathersjs/errors'
+import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
+import type { EngineApp } from '../app.js'
+import { DeclarationError } from '../schemas/sanitize.js'
+import type { Collection, JsonSchema } from '../schemas/types.js'
+import { FILE_URL, fileFields } from './files.js'
+
+type Rec = Record<string, any>
+export type ImportFormat = 'csv' | 'json' | 'ndjson'
+
+const FORMAT_OF: Record<string, ImportFormat> = { 'text/csv': 'csv', 'application/json': 'json', 'application/x-ndjson': 'ndjson' }
+/** ErrorDetails keeps this many rows' errors; the counts cover every row. */
+const MAX_ERRORS = 1000
+
+/** Declarations checked against the schemas, once the blueprint's collections are known. */
+export function checkImports(collections: Collection[]) {
+  for (const collection of collections) {
+    const importer = collection.importer
+    if (!importer) continue
+    const where = `collection "${collection.name}" importer`
+    const properties = collection.dataSchema.properties ?? {}
+    if (!fileFields(collection).some((field) => field.path === importer.file)) throw new DeclarationError(where, `file "${importer.file}" must be a File() field`)
+    const into = properties[importer.into]
+    if (!into?.enum) throw new DeclarationError(where, `into "${importer.into}" must be an Enum of collection names`)
+    for (const name of into.enum) {
+      if (!collections.find((c) => c.name === name)?.import) throw new DeclarationError(where, `target "${name}" does not declare import`)
+    }
+    for (const field of [importer.dryRun, ...Object.values(importer.report)].filter(Boolean) as string[]) {
+      if (!properties[field]) throw new DeclarationError(where, `names unknown field "${field}"`)
+    }
+  }
+}
+
+/** The schema at a dotted path of the target's data schema. */
+function schemaAt(schema: JsonSchema, path: string[]): JsonSchema | undefined {
+  let node: JsonSchema | undefined = schema
+  for (const key of path) node = node?.properties?.[key] ?? (node?.anyOf ?? node?.oneOf)?.find((s: JsonSchema) => s.properties?.[key])?.properties?.[key]
+  return node
+}
+
+const TRUE = new Set(['true', '1', 'yes'])
+const FALSE = new Set(['false', '0', 'no'])
+
+/** A CSV cell as the schema wants it: numbers, booleans, JSON for arrays and objects; as text otherwise (validation speaks). */
+function coerce(schema: JsonSchema | undefined, text: string): unknown {
+  const type = schema?.type
+  if (type === 'integer' || type === 'number') return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text
+  if (type === 'boolean') return TRUE.has(text.toLowerCase()) ? true : FALSE.has(text.toLowerCase()) ? false : text
+  if (type === 'array' || type === 'object') {
+    try {
+      return JSON.parse(text)
+    } catch {
+      return text
+    }
+  }
+  return text
+}
+
+/** A CSV row (header → cell) as a record: dotted headers build nested objects, empty cells are left out. */
+export function rowToRecord(target: Collection, row: Record<string, string>): Rec {
+  const record: Rec = {}
+  for (const [header, cell] of Object.entries(row)) {
+    if (cell === undefined || cell === '') continue
+    const path = header.trim().split('.')
+    let node = record
+    for (const key of path.slice(0, -1)) node = node[key] ??= {}
+    node[path[path.length - 1]] = coerce(schemaAt(target.dataSchema, path), cell)
+  }
+  return record
+}
+
+/** Rows of the file with their row numbers (CSV: the spreadsheet's, header = 1; JSON/NDJSON: from 1). */
+async function* rowsOf(format: ImportFormat, bytes: Readable, target: Collection): AsyncGenerator<{ row: number; record: Rec }> {
+  if (format === 'csv') {
+    let row = 1
+    for await (const cells of bytes.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }))) {
+      yield { row: ++row, record: rowToRecord(target, cells) }
+    }
+    return
+  }
+  if (format === 'ndjson') {
+    let row = 0
+    for await (const line of createInterface({ input: bytes, crlfDelay: Infinity })) {
+      if (!line.trim()) continue
+      row++
+      yield { row, record: JSON.parse(line) }
+    }
+    return
+  }
+  // A JSON array is read whole: it is bounded by the file field's maxBytes.
+  let text = ''
+  for await (const chunk of bytes) text += chunk
+  const items = JSON.parse(text)
+  if (!Array.isArray(items)) throw new BadRequest('A JSON import file holds an array of records')
+  for (const [index, record] of items.entries()) yield { row: index + 1, record }
+}
+
+/** The service's own words for a refused row: its field messages when it has them. */
+function rowError(error: any): string {
+  const fields = error?.data && typeof error.data === 'object' && !Array.isArray(error.data) ? Object.entries(error.data).filter(([, m]) => typeof m === 'string') : []
+  if (error?.name === 'BadRequest' && fields.length) return fields.map(([field, message]) => `${field} ${message}`).join('; ')
+  return String(error?.message ?? error).slice(0, 1000)
+}
+
+/** Thrown inside a dry run's transaction so that it rolls back. */
+class DryRun extends Error {}
+
+export class Imports {
+  constructor(private _app: EngineApp) {}
+
+  private _meta(url: string) {
+    const id = FILE_URL.exec(url)?.[1]
+    return id ? (this._app.service('quillbase-files') as any)._get(id).catch(() => undefined) : undefined
+  }
+
+  /** The hook of an `importer` collection: checks the file and target before the record is stored, then starts the run. */
+  hook(collection: Collection) {
+    const importer = collection.importer!
+    return async (context: HookContext, next: NextFunction) => {
+      if (context.method !== 'create' || Array.isArray(context.data) || !context.data?.[importer.file]) return next()
+      const data = context.data
+      const target = this._app.blueprint.collections.find((c) => c.name === data[importer.into])
+      if (!target) throw new Unprocessable(`${importer.into} names the collection to import into`, { [importer.into]: 'is required with a file' })
+      const meta = await this._meta(data[importer.file])
+      const format = meta && FORMAT_OF[meta.type]
+      const formats = target.import?.formats ?? ['csv', 'json', 'ndjson']
+      if (!format || !formats.includes(format)) {
+        throw new Unprocessable(`${target.name} imports ${formats.join(', ')} files`, { [importer.file]: `is ${meta?.type ?? 'not an upload'}` })
+      }
+      if (data[importer.dryRun ?? ''] && this._app.store.kind !== 'embedded') {
+        throw new BadRequest('A dry run needs the embedded store, whose transactions can undo every row (MongoDB: not yet)')
+      }
+      await this._readable(format, meta._id)
+      const { report } = importer
+      context.data = { ...data, [report.status]: 'Queued', [report.total]: 0, [report.succeeded]: 0, [report.failed]: 0, [report.errors]: [] }
+      await next()
+      const record = context.result
+      const params = context.params
+      // After the commit, so the run sees the record; in the background, so the request returns at once.
+      const start = () => void this.run(collection, record, target, format, params.user).catch((error) => console.error(`quillbase: import ${record._id} failed: ${error.message}`))
+      if (!this._app.store.afterCommit(() => setImmediate(start))) setImmediate(start)
+    }
+  }
+
+  /** An unreadable file is refused when the record is made (400 with the reason), not found out later. */
+  private async _readable(format: ImportFormat, fileId: string) {
+    try {
+      const rows = rowsOf(format, this._app.store.files.read(fileId), { dataSchema: {} } as Collection)
+      await rows.next()
+      await rows.return(undefined)
+    } catch (error: any) {
+      throw new BadRequest(`The file cannot be read as ${format.toUpperCase()}: ${error.message}`)
+    }
+  }
+
+  /** Runs every row through the target service as `user` (permissions, validation, hooks, events all apply). */
+  async run(operation: Collection, record: Rec, target: Collection, format: ImportFormat, user: Rec | undefined) {
+    const importer = operation.importer!
+    const { report } = importer
+    const service = this._app.service(target.name) as any
+    const operations = this._app.service(operation.name) as any
+    const dryRun = !!(importer.dryRun && record[importer.dryRun])
+    const params: Params = { provider: 'import', user, counted: true, audit: { transport: 'import' } }
+    const key = target.import?.key
+    const every = importer.progressEvery ?? 100
+    let total = 0
+    let succeeded = 0
+    const errors: { Row: number; Error: string }[] = []
+    let failed = 0
+    const progress = (status: string) =>
+      operations.patch(record._id, { [report.status]: status, [report.total]: total, [report.succeeded]: succeeded, [report.failed]: failed, [report.errors]: errors }, { audit: { actor: 'job' } })
+    await progress('Running')
+    try {
+      const meta = await this._meta(record[importer.file])
+      for await (const { row, record: data } of rowsOf(format, this._app.store.files.read(meta._id), target)) {
+        total++
+        try {
+          const write = async () => {
+            const existing = key && data[key] !== undefined ? ((await service._find({ paginate: false, query: { [key]: data[key], $limit: 1 } })) as Rec[])[0] : undefined
+            return existing ? service.patch(existing._id, data, params) : service.create(data, params)
+          }
+          if (dryRun) {
+            await this._app.store.transaction(async () => {
+              await write()
+              throw new DryRun()
+            }).catch((error) => {
+              if (!(error instanceof DryRun)) throw error
+            })
+          } else await write()
+          succeeded++
+        } catch (error) {
+          failed++
+          if (errors.length < MAX_ERRORS) errors.push({ Row: row, Error: rowError(error) })
+        }
+        if (total % every === 0) await progress('Running')
+      }
+      await progress('Done')
+    } catch (error: any) {
+      if (errors.length < MAX_ERRORS) errors.push({ Row: total + 1, Error: `The file stopped being readable: ${error.message}` })
+      await progress('Failed')
+    }
+  }
+}

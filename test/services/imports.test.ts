@@ -1,0 +1,132 @@
+// Bulk imports over real HTTP and Socket.io: a bulk upload with a CSV runs each row through the target service as the
+// uploader; exact counts and per-row errors, the dry run, a Manager's permissions refusing some rows, progress events
+// only to sockets that may read the upload, upserts by key, unreadable files refused.
+import assert from 'node:assert/strict'
+import { connect, login, request, serverStore, startServer, type TestServer } from '../helpers.js'
+
+const PASSWORD = 'quillbase-demo'
+
+describe('bulk imports', function () {
+  this.timeout(90_000)
+  let server: TestServer
+  const tokens: Record<string, string> = {}
+  const ids: Record<string, string> = {}
+
+  const upload = async (token: string, text: string, name: string, type: string) => {
+    const form = new FormData()
+    form.append('file', new Blob([text], { type }), name)
+    const res = await fetch(`${server.url}/files?collection=bulk-uploads&field=file_url`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } })
+    assert.equal(res.status, 201)
+    return ((await res.json()) as any).url as string
+  }
+  /** Creates the bulk upload and waits for its run to end (the record's own Status). */
+  const runImport = async (who: string, target: string, text: string, extra: Record<string, unknown> = {}, type = 'text/csv') => {
+    const file_url = await upload(tokens[who], text, `${target}.csv`, type)
+    const created = await request(server.url, 'POST', '/bulk-uploads', { token: tokens[who], body: { UploadedBy: ids[who], FileName: `${target}.csv`, Target: target, file_url, ...extra } })
+    assert.equal(created.status, 201, JSON.stringify(created.body))
+    assert.equal(created.body.Status, 'Queued', 'the request returns before the rows run')
+    for (let i = 0; i < 600; i++) {
+      const record = (await request(server.url, 'GET', `/bulk-uploads/${created.body._id}`, { token: tokens[who] })).body
+      if (record.Status === 'Done' || record.Status === 'Failed') return record
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    throw new Error('the import did not end')
+  }
+  const count = async (path: string) => (await request(server.url, 'GET', `${path}${path.includes('?') ? '&' : '?'}$limit=0`, { token: tokens.admin })).body.total
+
+  before(async () => {
+    server = await startServer('appointments')
+    for (const [name, email] of Object.entries({ admin: 'admin@example.com', maria: 'maria@example.com', omar: 'omar@example.com', dev: 'dev@example.com' })) {
+      const { accessToken, user } = await login(server.url, email, PASSWORD)
+      tokens[name] = accessToken
+      ids[name] = user._id
+    }
+    ids.developerRole = (await server.app.service('users').get(ids.dev)).RoleId
+  })
+  after(async () => server?.close())
+
+  const usersCsv = () =>
+    [
+      'Name,email,password,RoleId',
+      `Grace Hopper,grace@example.com,long enough 1,${ids.developerRole}`,
+      `Bad Email,not-an-email,long enough 2,${ids.developerRole}`,
+      `Short Password,short@example.com,short,${ids.developerRole}`,
+      `No Role,norole@example.com,long enough 3,0123456789abcdef01234567`,
+      `Alan Turing,alan@example.com,long enough 4,${ids.developerRole}`
+    ].join('\n')
+
+  it('imports good rows and reports each bad one with its spreadsheet row and the service’s message', async () => {
+    const users = await count('/users')
+    const record = await runImport('admin', 'users', usersCsv())
+    assert.equal(record.Status, 'Done')
+    assert.deepEqual([record.TotalRecords, record.SuccessRecords, record.ErrorRecords], [5, 2, 3])
+    assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [3, 4, 5])
+    assert.match(record.ErrorDetails[0].Error, /email/)
+    assert.match(record.ErrorDetails[1].Error, /password/)
+    assert.match(record.ErrorDetails[2].Error, /RoleId|role/i)
+    assert.equal(await count('/users'), users + 2)
+    // Imported through the service: the password is hashed, so the new user logs in.
+    assert.ok((await login(server.url, 'grace@example.com', 'long enough 1')).accessToken)
+  })
+
+  it('a dry run checks every row the same way and writes nothing (embedded store; on MongoDB a 400 says it needs transactions)', async function () {
+    if (serverStore !== 'embedded') {
+      const file_url = await upload(tokens.admin, usersCsv(), 'users.csv', 'text/csv')
+      const refused = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: ids.admin, FileName: 'users.csv', Target: 'users', DryRun: true, file_url } })
+      assert.equal(refused.status, 400)
+      return
+    }
+    const users = await count('/users')
+    const csv = usersCsv().replace(/grace@/, 'grace2@').replace(/alan@/, 'alan2@')
+    const record = await runImport('admin', 'users', csv, { DryRun: true })
+    assert.deepEqual([record.Status, record.TotalRecords, record.SuccessRecords, record.ErrorRecords], ['Done', 5, 2, 3])
+    assert.equal(await count('/users'), users, 'nothing written')
+  })
+
+  it("upserts by the declared key: a row with a known email updates that user", async () => {
+    const csv = ['Name,email', 'Dev Patel-Smith,dev@example.com'].join('\n')
+    const record = await runImport('admin', 'users', csv)
+    assert.deepEqual([record.SuccessRecords, record.ErrorRecords], [1, 0])
+    assert.equal((await server.app.service('users').get(ids.dev)).Name, 'Dev Patel-Smith')
+  })
+
+  it("a Manager's import runs with her permissions: rows for another manager are refused; progress reaches only sockets that may read the upload", async () => {
+    const maria = await connect(server.url, tokens.maria)
+    const omar = await connect(server.url, tokens.omar)
+    try {
+      const rows = ['ManagerId,AppointedDate,Attendees']
+      for (let i = 0; i < 250; i++) rows.push(`${ids.maria},2032-01-${String((i % 28) + 1).padStart(2, '0')}T09:00:00.000Z,"[{""DeveloperId"":""${ids.dev}""}]"`)
+      rows.push(`${ids.omar},2032-02-01T09:00:00.000Z,[]`)
+      rows.push(`${ids.maria},not a date,[]`)
+      const before = await count(`/appointments?ManagerId=${ids.maria}`)
+      const record = await runImport('maria', 'appointments', rows.join('\n'))
+      assert.deepEqual([record.TotalRecords, record.SuccessRecords, record.ErrorRecords], [252, 250, 2])
+      assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [252, 253])
+      assert.match(record.ErrorDetails[0].Error, /may not create/i)
+      assert.match(record.ErrorDetails[1].Error, /AppointedDate/)
+      assert.equal(await count(`/appointments?ManagerId=${ids.maria}`), before + 250)
+      const imported = (await server.app.service('appointments').find({ paginate: false, query: { ManagerId: ids.maria, AppointedDate: '2032-01-05T09:00:00.000Z' } })) as any[]
+      assert.deepEqual(imported[0].Attendees, [{ DeveloperId: ids.dev }], 'a JSON cell became the array')
+
+      const progress = maria.events.filter((e) => e.name === 'bulk-uploads patched' && e.data._id === record._id).map((e) => e.data.Status)
+      assert.ok(progress.filter((status) => status === 'Running').length >= 3, `progress while running: ${progress}`)
+      assert.equal(progress[progress.length - 1], 'Done')
+      assert.equal(omar.events.filter((e) => e.name.startsWith('bulk-uploads')).length, 0, "Omar may not read Maria's uploads: no events")
+    } finally {
+      maria.close()
+      omar.close()
+    }
+  })
+
+  it('refuses an unreadable file (400 with the reason), a file without a target (422) and report fields typed by the caller (400)', async () => {
+    const broken = await upload(tokens.admin, '[{"Name": "x",', 'users.json', 'application/json')
+    const res = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: ids.admin, FileName: 'users.json', Target: 'users', file_url: broken } })
+    assert.equal(res.status, 400)
+    assert.match(res.body.message, /cannot be read as JSON/)
+    const csv = await upload(tokens.admin, 'Name\nx\n', 'users.csv', 'text/csv')
+    assert.equal((await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: ids.admin, FileName: 'u.csv', file_url: csv } })).status, 422)
+    const typed = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: ids.admin, FileName: 'u.csv', TotalRecords: 100 } })
+    assert.equal(typed.status, 400)
+    assert.match(typed.body.message, /read-only/)
+  })
+})
