@@ -89,6 +89,18 @@ export async function request<T = any>(url: string, method: string, pathname: st
   return { status: response.status, body: parsed, headers: response.headers }
 }
 
+/** The appointments demo users that engine tests sign in as (password `quillbase-demo`). */
+export const DEMO_USERS = { admin: 'admin@example.com', maria: 'maria@example.com', omar: 'omar@example.com', dev: 'dev@example.com' }
+
+/** Logs each user in: their tokens and ids by name, filled into the given objects (tests keep them across hooks). */
+export async function loginAll(url: string, users: Record<string, string>, tokens: Record<string, string>, ids: Record<string, string>, password = 'quillbase-demo') {
+  for (const [name, email] of Object.entries(users)) {
+    const { accessToken, user } = await login(url, email, password)
+    tokens[name] = accessToken
+    ids[name] = user._id
+  }
+}
+
 export async function login(url: string, email: string, password: string) {
   const response = await request(url, 'POST', '/authentication', { body: { strategy: 'local', email, password } })
   if (response.status !== 201) throw new Error(`login of ${email} failed: ${response.status} ${JSON.stringify(response.body)}`)

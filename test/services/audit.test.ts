@@ -1,7 +1,7 @@
 // The audit log: an entry per changed record from REST, Socket.io, the admin panel's calls, actions and internal calls;
 // secrets redacted; append-only on every transport; reading limited to records (and fields) the caller may read.
 import assert from 'node:assert/strict'
-import { connect, login, request, startServer, type TestServer } from '../helpers.js'
+import { DEMO_USERS, connect, login, loginAll, request, startServer, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
 
@@ -15,11 +15,7 @@ describe('the audit log', function () {
 
   before(async () => {
     server = await startServer('appointments')
-    for (const [name, email] of Object.entries({ admin: 'admin@example.com', maria: 'maria@example.com', dev: 'dev@example.com', omar: 'omar@example.com' })) {
-      const { accessToken, user } = await login(server.url, email, PASSWORD)
-      tokens[name] = accessToken
-      ids[name] = user._id
-    }
+    await loginAll(server.url, DEMO_USERS, tokens, ids)
   })
   after(async () => server?.close())
 

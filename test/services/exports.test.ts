@@ -2,7 +2,7 @@
 // with the caller's permissions and field rules; never a hidden record or field, never a secret.
 import assert from 'node:assert/strict'
 import { parse } from 'csv-parse/sync'
-import { login, request, startServer, type TestServer } from '../helpers.js'
+import { DEMO_USERS, login, loginAll, request, startServer, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
 
@@ -31,11 +31,7 @@ describe('exports (CSV and NDJSON)', function () {
 
   before(async () => {
     server = await startServer('appointments')
-    for (const [role, email] of Object.entries({ admin: 'admin@example.com', maria: 'maria@example.com', dev: 'dev@example.com' })) {
-      const { accessToken, user } = await login(server.url, email, PASSWORD)
-      tokens[role] = accessToken
-      ids[role] = user._id
-    }
+    await loginAll(server.url, DEMO_USERS, tokens, ids)
     const users = (await server.app.service('users').find({ paginate: false })) as any[]
     ids.sam = users.find((u) => u.email === 'sam@example.com')._id
     ids.omar = users.find((u) => u.email === 'omar@example.com')._id

@@ -2,7 +2,7 @@
 // uploader; exact counts and per-row errors, the dry run, a Manager's permissions refusing some rows, progress events
 // only to sockets that may read the upload, upserts by key, unreadable files refused.
 import assert from 'node:assert/strict'
-import { connect, login, request, serverStore, startServer, type TestServer } from '../helpers.js'
+import { DEMO_USERS, connect, login, loginAll, request, serverStore, startServer, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
 
@@ -36,11 +36,7 @@ describe('bulk imports', function () {
 
   before(async () => {
     server = await startServer('appointments')
-    for (const [name, email] of Object.entries({ admin: 'admin@example.com', maria: 'maria@example.com', omar: 'omar@example.com', dev: 'dev@example.com' })) {
-      const { accessToken, user } = await login(server.url, email, PASSWORD)
-      tokens[name] = accessToken
-      ids[name] = user._id
-    }
+    await loginAll(server.url, DEMO_USERS, tokens, ids)
     ids.developerRole = (await server.app.service('users').get(ids.dev)).RoleId
   })
   after(async () => server?.close())
