@@ -264,18 +264,18 @@ describe('admin adapter', function () {
 
     it('refuses to clear a field next to it instead of keeping the old value silently', async () => {
       const admin = await adminOf('admin')
-      const resource = resourceOf('bulk-uploads')
-      const [upload] = (await server.app.service('bulk-uploads').find({ paginate: false })) as any[]
-      await server.app.service('bulk-uploads').patch(upload._id, { file_url: 'https://files.example.com/a.csv' })
-      const record = (await resource.findOne(upload._id, context(admin)))!
+      const resource = resourceOf('reports')
+      const [report] = (await server.app.service('reports').find({ paginate: false })) as any[]
+      await server.app.service('reports').patch(report._id, { export_url: 'https://files.example.com/a.csv' })
+      const record = (await resource.findOne(report._id, context(admin)))!
       await assert.rejects(
-        resource.update(upload._id, { ...record.params, TotalRecords: '', file_url: '' }, context(admin)),
+        resource.update(report._id, { ...record.params, MeetingScheduled: '', export_url: '' }, context(admin)),
         (error: any) =>
-          error instanceof ValidationError && error.propertyErrors.TotalRecords.message === 'is required' && /cannot be emptied/.test(error.propertyErrors.file_url.message)
+          error instanceof ValidationError && error.propertyErrors.MeetingScheduled.message === 'is required' && /cannot be emptied/.test(error.propertyErrors.export_url.message)
       )
-      const stored = await server.app.service('bulk-uploads').get(upload._id)
-      assert.equal(stored.TotalRecords, upload.TotalRecords)
-      assert.equal(stored.file_url, 'https://files.example.com/a.csv')
+      const stored = await server.app.service('reports').get(report._id)
+      assert.equal(stored.MeetingScheduled, report.MeetingScheduled)
+      assert.equal(stored.export_url, 'https://files.example.com/a.csv')
     })
 
     it('reports every refusal as a ValidationError, field errors resolved (a taken unique value names its field)', async () => {

@@ -34,17 +34,17 @@ describe('the admin panel when the services refuse', function () {
     let upload: any
     before(async () => {
       page = await logIn('admin@example.com')
-      ;[upload] = await service('bulk-uploads').find({ paginate: false })
+      ;[upload] = await service('reports').find({ paginate: false })
     })
     after(() => page.context().close())
     it('400: a bad value is an error notice with the message next to its field, and nothing is saved', async () => {
-      await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
-      await page.fill('input[name=TotalRecords]', '-1')
+      await page.goto(`${server.url}/admin/resources/reports/records/${upload._id}/edit`)
+      await page.fill('input[name=MeetingScheduled]', '-1')
       await save(page)
-      await errorNotice(page, /TotalRecords must be >= 0/)
-      await fieldError(page, 'Total Records', /must be >= 0/)
-      assert.equal(new URL(page.url()).pathname, `/admin/resources/bulk-uploads/records/${upload._id}/edit`, 'the form stays open')
-      assert.equal((await service('bulk-uploads').get(upload._id)).TotalRecords, upload.TotalRecords)
+      await errorNotice(page, /MeetingScheduled must be >= 0/)
+      await fieldError(page, 'Meeting Scheduled', /must be >= 0/)
+      assert.equal(new URL(page.url()).pathname, `/admin/resources/reports/records/${upload._id}/edit`, 'the form stays open')
+      assert.equal((await service('reports').get(upload._id)).MeetingScheduled, upload.MeetingScheduled)
     })
 
     it('409: a duplicate email is an error notice, shown next to the email, and no user is created', async () => {
@@ -80,7 +80,6 @@ describe('the admin panel when the services refuse', function () {
       await page.goto(`${server.url}/admin/resources/bulk-uploads/actions/new`)
       await page.fill('input[name=FileName]', 'late.csv')
       await choose(page, 'Uploaded By', 'Temp Person', 'Temp')
-      for (const name of ['TotalRecords', 'SuccessRecords', 'ErrorRecords']) await page.fill(`input[name=${name}]`, '1')
       // The picked user is removed before the form is saved.
       await service('users').remove(temp._id)
       await save(page)
@@ -110,26 +109,26 @@ describe('the admin panel when the services refuse', function () {
     })
 
     it('clearing a field is refused next to it (or by the form, when required), the value kept, instead of a success that keeps it', async () => {
-      await service('bulk-uploads').patch(upload._id, { file_url: 'https://files.example.com/developers.csv' })
-      await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      await service('reports').patch(upload._id, { export_url: 'https://files.example.com/report.csv' })
+      await page.goto(`${server.url}/admin/resources/reports/records/${upload._id}/edit`)
       // Optional, but a patch cannot remove a value (and "" is no URI).
-      await page.fill('[name=file_url]', '')
+      await page.fill('[name=export_url]', '')
       await save(page)
-      await errorNotice(page, /Not saved: file_url cannot be emptied/)
-      await fieldError(page, 'File Url', /cannot be emptied from the panel/)
-      assert.equal((await service('bulk-uploads').get(upload._id)).file_url, 'https://files.example.com/developers.csv')
+      await errorNotice(page, /Not saved: export_url cannot be emptied/)
+      await fieldError(page, 'Export Url', /cannot be emptied from the panel/)
+      assert.equal((await service('reports').get(upload._id)).export_url, 'https://files.example.com/report.csv')
 
       // Required: the form itself refuses to send it empty (and the adapter would, with "is required"; see adapter.test.ts).
-      for (const name of ['TotalRecords', 'FileName']) {
-        await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      for (const name of ['MeetingScheduled', 'MeetingAttended']) {
+        await page.goto(`${server.url}/admin/resources/reports/records/${upload._id}/edit`)
         await page.fill(`input[name=${name}]`, '')
         await save(page)
         assert.equal(await page.locator(`input[name=${name}]`).evaluate((input: HTMLInputElement) => input.validity.valueMissing), true)
-        assert.equal(new URL(page.url()).pathname, `/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+        assert.equal(new URL(page.url()).pathname, `/admin/resources/reports/records/${upload._id}/edit`)
       }
-      const stored = await service('bulk-uploads').get(upload._id)
-      assert.equal(stored.FileName, upload.FileName)
-      assert.equal(stored.TotalRecords, upload.TotalRecords)
+      const stored = await service('reports').get(upload._id)
+      assert.equal(stored.MeetingAttended, upload.MeetingAttended)
+      assert.equal(stored.MeetingScheduled, upload.MeetingScheduled)
     })
   })
 
