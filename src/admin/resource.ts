@@ -3,6 +3,7 @@ import { BaseResource, flat, ValidationError, type PropertyErrors, type ActionCo
 import type { Params } from '@feathersjs/feathers'
 import type { EngineApp } from '../app.js'
 import type { Collection } from '../schemas/types.js'
+import { maySortBy } from '../permissions/access.js'
 import { requireCaller } from './caller.js'
 import { adminCall, FeathersRecord, toAdminError, type AdminErrorOptions } from './errors.js'
 import { toQuery, toSort, type Query } from './filter.js'
@@ -110,12 +111,20 @@ export class FeathersResource extends BaseResource {
   async find(filter: Filter, options: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }, context?: ActionContext) {
     const query = {
       ...this.queryOf(filter),
-      $sort: toSort(options.sort, (path) => !!this.property(path)?.isSortable()),
+      $sort: toSort(options.sort, (path) => this._maySortBy(path, context)),
       $limit: options.limit ?? 10,
       $skip: options.offset ?? 0
     }
     const page = await adminCall<any>(() => this._service.find(this._params(context, { query })))
     return (page.data as any[]).map((record) => this._record(record))
+  }
+
+  /**
+   * A sort the service would refuse becomes the `_id` order: AdminJS sorts lists (and reference pickers) by the
+   * collection's default sort, e.g. `createdAt`, which a manager may read only on their own user record.
+   */
+  private _maySortBy(path: string, context?: ActionContext) {
+    return !!this.property(path)?.isSortable() && maySortBy(requireCaller(context?.currentAdmin).ability, this._collection.name, path)
   }
 
   async findOne(id: string, context?: ActionContext): Promise<FeathersRecord | null> {
