@@ -161,8 +161,8 @@ export class FeathersResource extends BaseResource {
   async update(id: string, params: Record<string, any>, context?: ActionContext) {
     const serviceParams = this._params(context)
     const current = await adminCall<any>(() => this._service.get(id, serviceParams), this._writing)
-    this._refuseClearing(params, current)
-    const changes = Object.fromEntries(Object.entries(this.toData(params)).filter(([field, value]) => !same(value, current[field])))
+    const data = { ...this.toData(params), ...this._cleared(params, current) }
+    const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => !same(value, current[field])))
     if (!Object.keys(changes).length) return this.toParams(current)
     return this.toParams(await adminCall(() => this._service.patch(id, changes, this._params(context)), this._writing))
   }
@@ -172,24 +172,24 @@ export class FeathersResource extends BaseResource {
   }
 
   /**
-   * A field emptied in the form is not sent (a blank number, date, reference or formatted text is no valid value), which
-   * would keep the old value behind a success notice. A patch can set values but not remove one, so clearing is refused
-   * next to the field: required fields say so, optional ones that the service cannot take empty say it cannot be done here.
+   * Fields emptied in the form (AdminJS posts `''`): an optional one is removed, `null` in the patch (the engine's rule);
+   * a required one that cannot be blank is refused next to the field, so the old value is not kept behind a success.
    */
-  private _refuseClearing(params: Record<string, any>, current: Record<string, any>) {
+  private _cleared(params: Record<string, any>, current: Record<string, any>): Record<string, null> {
     const values = flat.unflatten<Record<string, any>, Record<string, any>>(flat.flatten(params))
+    const cleared: Record<string, null> = {}
     const errors: PropertyErrors = {}
     for (const property of this._properties) {
       const name = property.name()
       if (!property.isEditable() || property.secret || property.isArray() || !(name in values) || !isBlank(values[name])) continue
-      if (current[name] === undefined || property.toData(values[name]) !== undefined) continue
-      errors[name] = property.isRequired()
-        ? { message: 'is required', type: 'required' }
-        : { message: 'cannot be emptied from the panel (a patch can change a value, not remove it); the previous value is kept', type: 'clear' }
+      if (current[name] === undefined) continue
+      if (!property.isRequired()) cleared[name] = null
+      else if (property.toData(values[name]) === undefined) errors[name] = { message: 'is required', type: 'required' }
     }
     if (Object.keys(errors).length) {
-      throw new ValidationError(errors, { message: `Not saved: ${Object.keys(errors).map((name) => `${name} ${errors[name].message}`).join('; ')}`, type: 'clear' })
+      throw new ValidationError(errors, { message: `Not saved: ${Object.keys(errors).map((name) => `${name} ${errors[name].message}`).join('; ')}`, type: 'required' })
     }
+    return cleared
   }
 
   /** A service record as AdminJS params (JSON-text fields stringified). */

@@ -1,0 +1,121 @@
+// The admin panel's forms in headless Chromium: reference pickers that find what users type, lists a manager may sort,
+// clearing fields, and typing into the fields of a newly added array item.
+import assert from 'node:assert/strict'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium, startServer, type TestServer } from '../helpers.js'
+import { errorNotice, noticeTexts, panelDriver, until } from './browser.js'
+
+describe('the admin panel forms', function () {
+  this.timeout(30000)
+  let server: TestServer
+  let browser: Browser
+  let users: Record<string, any>
+  const { logIn, field, choose, listPage } = panelDriver(() => server, () => browser)
+  const service = (name: string) => server.app.service(name) as any
+  const save = (page: Page) => page.getByRole('button', { name: 'Save' }).click()
+  const successNotice = (page: Page) => until(async () => assert.ok((await noticeTexts(page)).some((notice) => /successfully/i.test(notice)), 'a success notice'))
+  /** The options a reference picker offers after typing `typed`. */
+  async function pickerOptions(page: Page, label: string, typed: string) {
+    const input = field(page, label).locator('input').first()
+    await input.focus()
+    await page.keyboard.type(typed)
+    const options = page.locator('[id^="react-select"][id*="-option-"]')
+    await options.first().waitFor()
+    const texts = await options.allInnerTexts()
+    await page.keyboard.press('Escape')
+    await input.fill('')
+    return texts
+  }
+
+  before(async function () {
+    this.timeout(60000)
+    server = await startServer('appointments')
+    browser = await launchChromium()
+    const all = (await service('users').find({ paginate: false })) as any[]
+    users = Object.fromEntries(all.map((user) => [user.email.split('@')[0], user]))
+  })
+  after(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  describe('as a Manager', () => {
+    let page: Page
+    before(async () => {
+      page = await logIn('maria@example.com')
+    })
+    after(() => page.context().close())
+
+    it('finds users in the pickers by any part of their name, in any case, and creates an appointment', async () => {
+      await page.goto(`${server.url}/admin/resources/appointments/actions/new`)
+      assert.deepEqual((await pickerOptions(page, 'Manager Id', 'MANAGER')).sort(), ['Maria Manager', 'Omar Manager'])
+      await choose(page, 'Manager Id', 'Maria Manager', 'ria man')
+      await page.getByTestId('Attendees-add').click()
+      assert.deepEqual(await pickerOptions(page, 'Attendees Developer Id', 'patel'), ['Dev Patel'])
+      await choose(page, 'Attendees Developer Id', 'Dev Patel', 'patel')
+      await field(page, 'Appointed Date').locator('input').first().fill('2031-05-06 10:30')
+      await page.keyboard.press('Escape')
+      await save(page)
+      await successNotice(page)
+      const created = (await service('appointments').find({ paginate: false, query: { ManagerId: users.maria._id, AppointedDate: { $gte: '2031-01-01T00:00:00.000Z' } } })) as any[]
+      assert.equal(created.length, 1)
+      assert.deepEqual(created[0].Attendees.map((a: any) => a.DeveloperId), [users.dev._id])
+    })
+
+    it('opens the users list with rows and no sort error (it may read CreatedAt on its own record only)', async () => {
+      await listPage(page, 'users')
+      assert.ok((await page.locator('tbody tr[data-id]').count()) >= 6)
+      const notices = await noticeTexts(page)
+      assert.ok(!notices.some((notice) => /sort/i.test(notice)), notices.join(' | '))
+    })
+  })
+
+  describe('as an Admin', () => {
+    let page: Page
+    let upload: any
+    before(async () => {
+      page = await logIn('admin@example.com')
+      ;[upload] = await service('bulk-uploads').find({ paginate: false })
+    })
+    after(() => page.context().close())
+
+    it('types into both fields of a newly added array item, and saves both', async () => {
+      const count = upload.ErrorDetails.length
+      await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      await page.getByTestId('ErrorDetails-add').click()
+      // As a person does: click a field, type, click the next one, type.
+      await page.locator(`[name="ErrorDetails.${count}.Row"]`).click()
+      await page.keyboard.type('7')
+      await page.locator(`[name="ErrorDetails.${count}.Error"]`).click()
+      await page.keyboard.type('Bad phone')
+      await save(page)
+      await successNotice(page)
+      const stored = await service('bulk-uploads').get(upload._id)
+      assert.deepEqual(stored.ErrorDetails.at(-1), { Row: 7, Error: 'Bad phone' })
+      assert.equal(stored.ErrorDetails.length, count + 1)
+    })
+
+    it('removes an optional field cleared in the form', async () => {
+      await service('bulk-uploads').patch(upload._id, { file_url: 'https://files.example.com/developers.csv' })
+      await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      await page.fill('[name=file_url]', '')
+      await save(page)
+      await successNotice(page)
+      assert.ok(!('file_url' in (await service('bulk-uploads').get(upload._id))), 'removed from the record')
+      await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      assert.equal(await page.inputValue('[name=file_url]'), '', 'empty after a reload')
+    })
+
+    it('refuses to clear a required field next to it, and keeps its value', async () => {
+      const [appointment] = (await service('appointments').find({ paginate: false, query: { $limit: 1 } })) as any[]
+      await page.goto(`${server.url}/admin/resources/appointments/records/${appointment._id}/edit`)
+      const date = field(page, 'Appointed Date').locator('input').first()
+      await date.fill('')
+      await page.keyboard.press('Escape')
+      await save(page)
+      await errorNotice(page, /AppointedDate is required/)
+      await field(page, 'Appointed Date').getByText(/is required/).waitFor()
+      assert.equal((await service('appointments').get(appointment._id)).AppointedDate, appointment.AppointedDate)
+    })
+  })
+})
