@@ -1,17 +1,13 @@
 // The admin panel's forms in headless Chromium: reference pickers that find what users type, lists a manager may sort,
 // clearing fields, and typing into the fields of a newly added array item.
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
-import { launchChromium, startServer, type TestServer } from '../helpers.js'
-import { errorNotice, noticeTexts, panelDriver, until } from './browser.js'
+import type { Page } from 'playwright-core'
+import { errorNotice, noticeTexts, panelDriver, panelSuite, until } from './browser.js'
 
 describe('the admin panel forms', function () {
   this.timeout(30000)
-  let server: TestServer
-  let browser: Browser
-  let users: Record<string, any>
-  const { logIn, field, choose, listPage } = panelDriver(() => server, () => browser)
-  const service = (name: string) => server.app.service(name) as any
+  const { logIn, field, choose, listPage } = panelDriver(() => suite.server, () => suite.browser)
+  const service = (name: string) => suite.server.app.service(name) as any
   const save = (page: Page) => page.getByRole('button', { name: 'Save' }).click()
   const successNotice = (page: Page) => until(async () => assert.ok((await noticeTexts(page)).some((notice) => /successfully/i.test(notice)), 'a success notice'))
   /** The options a reference picker offers after typing `typed`. */
@@ -27,17 +23,7 @@ describe('the admin panel forms', function () {
     return texts
   }
 
-  before(async function () {
-    this.timeout(60000)
-    server = await startServer('appointments')
-    browser = await launchChromium()
-    const all = (await service('users').find({ paginate: false })) as any[]
-    users = Object.fromEntries(all.map((user) => [user.email.split('@')[0], user]))
-  })
-  after(async () => {
-    await browser?.close()
-    await server?.close()
-  })
+  const suite = panelSuite()
 
   describe('as a Manager', () => {
     let page: Page
@@ -47,7 +33,7 @@ describe('the admin panel forms', function () {
     after(() => page.context().close())
 
     it('finds users in the pickers by any part of their name, in any case, and creates an appointment', async () => {
-      await page.goto(`${server.url}/admin/resources/appointments/actions/new`)
+      await page.goto(`${suite.server.url}/admin/resources/appointments/actions/new`)
       assert.deepEqual((await pickerOptions(page, 'Manager Id', 'MANAGER')).sort(), ['Maria Manager', 'Omar Manager'])
       await choose(page, 'Manager Id', 'Maria Manager', 'ria man')
       await page.getByTestId('Attendees-add').click()
@@ -57,9 +43,9 @@ describe('the admin panel forms', function () {
       await page.keyboard.press('Escape')
       await save(page)
       await successNotice(page)
-      const created = (await service('appointments').find({ paginate: false, query: { ManagerId: users.maria._id, AppointedDate: { $gte: '2031-01-01T00:00:00.000Z' } } })) as any[]
+      const created = (await service('appointments').find({ paginate: false, query: { ManagerId: suite.users.maria._id, AppointedDate: { $gte: '2031-01-01T00:00:00.000Z' } } })) as any[]
       assert.equal(created.length, 1)
-      assert.deepEqual(created[0].Attendees.map((a: any) => a.DeveloperId), [users.dev._id])
+      assert.deepEqual(created[0].Attendees.map((a: any) => a.DeveloperId), [suite.users.dev._id])
     })
 
     it('opens the users list with rows and no sort error (it may read CreatedAt on its own record only)', async () => {
@@ -81,7 +67,7 @@ describe('the admin panel forms', function () {
 
     it('types into both fields of a newly added array item, and saves both', async () => {
       const count = upload.ErrorDetails.length
-      await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      await page.goto(`${suite.server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
       await page.getByTestId('ErrorDetails-add').click()
       // As a person does: click a field, type, click the next one, type.
       await page.locator(`[name="ErrorDetails.${count}.Row"]`).click()
@@ -97,18 +83,18 @@ describe('the admin panel forms', function () {
 
     it('removes an optional field cleared in the form', async () => {
       await service('bulk-uploads').patch(upload._id, { file_url: 'https://files.example.com/developers.csv' })
-      await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      await page.goto(`${suite.server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
       await page.fill('[name=file_url]', '')
       await save(page)
       await successNotice(page)
       assert.ok(!('file_url' in (await service('bulk-uploads').get(upload._id))), 'removed from the record')
-      await page.goto(`${server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      await page.goto(`${suite.server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
       assert.equal(await page.inputValue('[name=file_url]'), '', 'empty after a reload')
     })
 
     it('refuses to clear a required field next to it, and keeps its value', async () => {
       const [appointment] = (await service('appointments').find({ paginate: false, query: { $limit: 1 } })) as any[]
-      await page.goto(`${server.url}/admin/resources/appointments/records/${appointment._id}/edit`)
+      await page.goto(`${suite.server.url}/admin/resources/appointments/records/${appointment._id}/edit`)
       const date = field(page, 'Appointed Date').locator('input').first()
       await date.fill('')
       await page.keyboard.press('Escape')
