@@ -74,6 +74,7 @@ describe('the admin panel forms', function () {
       await page.keyboard.type('7')
       await page.locator(`[name="ErrorDetails.${count}.Error"]`).click()
       await page.keyboard.type('Bad phone')
+      assert.equal(await page.inputValue(`[name="ErrorDetails.${count}.Error"]`), 'Bad phone', 'the second field keeps what was typed')
       await save(page)
       await successNotice(page)
       const stored = await service('bulk-uploads').get(upload._id)
