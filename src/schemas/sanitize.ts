@@ -120,10 +120,9 @@ export function sanitizeCollection(input: CollectionInput): Collection {
   const declaredRequired = new Set<string>(schema.required ?? [])
   const clearable = Object.keys(properties).filter((key) => !declaredRequired.has(key) && !allowsNull(properties[key]))
   // Defaults are for create: Ajv would otherwise write them into a patch, resetting fields the caller did not send.
-  const patchProperties = Object.fromEntries(
-    Object.entries(properties).map(([key, { default: _default, ...rest }]) => [key, clearable.includes(key) ? orNull(rest) : rest])
-  )
-  const patchSchema = relaxRequired({ ...optional, properties: patchProperties, $id: `${input.name}-patch` }, generated)
+  const patchProperties = Object.fromEntries(Object.entries(properties).map(([key, { default: _default, ...rest }]) => [key, rest]))
+  const relaxed = relaxRequired({ ...optional, properties: patchProperties, $id: `${input.name}-patch` }, generated)
+  const patchSchema = { ...relaxed, properties: Object.fromEntries(Object.entries<TSchema>(relaxed.properties).map(([key, value]) => [key, clearable.includes(key) ? orNull(value) : value])) }
 
   for (const index of input.indexes ?? []) {
     for (const field of Object.keys(index.fields)) {
