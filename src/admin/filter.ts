@@ -1,26 +1,12 @@
-// AdminJS filters → a Feathers query that passes the collection's query schema (no $regex: prefixes are ranges).
+// AdminJS filters → a Feathers query that passes the collection's query schema (free text: `$icontains`, never `$regex`).
 import type { Filter } from 'adminjs'
+import { MAX_TEXT_OPERAND } from '../schemas/query.js'
 import type { FeathersProperty } from './property.js'
 
 export type Query = Record<string, any>
 
-/** Upper bound of every string that starts with a prefix (highest BMP code unit). */
-const PREFIX_END = '\uffff'
-
-/** `{ $gte: prefix, $lt: prefix + '\uffff' }`: every string starting with `prefix`, the only "contains" a range can give. */
-export const prefixRange = (prefix: string) => ({ $gte: prefix, $lt: prefix + PREFIX_END })
-
-/** The spellings tried for a case-insensitive prefix: as typed, lower case, capitalized, upper case. */
-function spellings(text: string) {
-  const lower = text.toLowerCase()
-  return [...new Set([text, lower, lower.charAt(0).toUpperCase() + lower.slice(1), text.toUpperCase()])]
-}
-
-/** A string prefix match, tolerant of the first letter's case (`maria` finds `Maria Manager`). */
-export function prefixCondition(path: string, text: string): Query {
-  const clauses = spellings(text).map((spelling) => ({ [path]: prefixRange(spelling) }))
-  return clauses.length === 1 ? clauses[0] : { $or: clauses }
-}
+/** "Contains, ignoring case" as users type it (`patel` finds `Dev Patel`): the engine's `$icontains`, on both stores. */
+export const containsCondition = (path: string, text: string): Query => ({ [path]: { $icontains: text.slice(0, MAX_TEXT_OPERAND) } })
 
 /** `2025` → that year, `2025-03` → that month, `2025-03-04` → that day (UTC); a full date-time → that instant. */
 export function period(text: string): { $gte: string; $lt: string } | string | undefined {
@@ -93,33 +79,23 @@ export function conditionFor(property: FeathersProperty, path: string, value: un
     case 'string':
     case 'textarea':
       if (typeof value !== 'string' || value === '') return undefined
-      // Exact for ids, choices and formatted strings (an email prefix is no valid email); a prefix for free text.
-      if (property.isId() || property.availableValues() || property.hasFormat()) return wrap(value)
-      return prefixCondition(path, value)
+      // Exact for ids and choices; "contains" for text (emails and addresses included).
+      if (property.isId() || property.availableValues()) return wrap(value)
+      return containsCondition(path, value)
     default:
       // References (ids, also inside arrays: "contains"), ids.
       return typeof value === 'string' && value !== '' ? wrap(value) : undefined
   }
 }
 
-/** Most alternatives one query may carry (the query schema's `$or` limit). */
-const MAX_ALTERNATIVES = 50
-
-/** Every usable filter as one Feathers query. Prefix filters are `$or`s; several of them are multiplied out, since `$and` takes only plain clauses. */
+/** Every usable filter as one Feathers query. */
 export function toQuery(filter: Filter, propertyAt: (path: string) => FeathersProperty | null): Query {
   const query: Query = {}
-  let alternatives: Query[] = [{}]
   for (const { path, value } of Object.values(filter.filters)) {
     const property = propertyAt(path)
     if (!property || !property.visibility().filter) continue
-    const clause = conditionFor(property, path, value)
-    if (!clause) continue
-    if (!clause.$or) Object.assign(query, clause)
-    else if (alternatives.length * clause.$or.length <= MAX_ALTERNATIVES) alternatives = alternatives.flatMap((a) => clause.$or.map((o: Query) => ({ ...a, ...o })))
-    else Object.assign(query, clause.$or[0])
+    Object.assign(query, conditionFor(property, path, value))
   }
-  if (alternatives.length === 1) Object.assign(query, alternatives[0])
-  else query.$or = alternatives
   return query
 }
 

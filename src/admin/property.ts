@@ -132,11 +132,6 @@ export class FeathersProperty extends BaseProperty {
     return !!this._options.required && !this.secret
   }
 
-  /** A string `format` (email, uri…): values are matched exactly, since a part of one is not valid. */
-  hasFormat() {
-    return !!unwrap(this._options.schema).format
-  }
-
   reference() {
     return this._shape.reference
   }

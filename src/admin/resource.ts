@@ -3,6 +3,7 @@ import { BaseResource, flat, ValidationError, type PropertyErrors, type ActionCo
 import type { Params } from '@feathersjs/feathers'
 import type { EngineApp } from '../app.js'
 import type { Collection } from '../schemas/types.js'
+import { maySortBy } from '../permissions/access.js'
 import { requireCaller } from './caller.js'
 import { adminCall, FeathersRecord, toAdminError, type AdminErrorOptions } from './errors.js'
 import { toQuery, toSort, type Query } from './filter.js'
@@ -110,12 +111,20 @@ export class FeathersResource extends BaseResource {
   async find(filter: Filter, options: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }, context?: ActionContext) {
     const query = {
       ...this.queryOf(filter),
-      $sort: toSort(options.sort, (path) => !!this.property(path)?.isSortable()),
+      $sort: toSort(options.sort, (path) => this._maySortBy(path, context)),
       $limit: options.limit ?? 10,
       $skip: options.offset ?? 0
     }
     const page = await adminCall<any>(() => this._service.find(this._params(context, { query })))
     return (page.data as any[]).map((record) => this._record(record))
+  }
+
+  /**
+   * A sort the service would refuse becomes the `_id` order: AdminJS sorts lists (and reference pickers) by the
+   * collection's default sort, e.g. `createdAt`, which a manager may read only on their own user record.
+   */
+  private _maySortBy(path: string, context?: ActionContext) {
+    return !!this.property(path)?.isSortable() && maySortBy(requireCaller(context?.currentAdmin).ability, this._collection.name, path)
   }
 
   async findOne(id: string, context?: ActionContext): Promise<FeathersRecord | null> {
@@ -152,8 +161,8 @@ export class FeathersResource extends BaseResource {
   async update(id: string, params: Record<string, any>, context?: ActionContext) {
     const serviceParams = this._params(context)
     const current = await adminCall<any>(() => this._service.get(id, serviceParams), this._writing)
-    this._refuseClearing(params, current)
-    const changes = Object.fromEntries(Object.entries(this.toData(params)).filter(([field, value]) => !same(value, current[field])))
+    const data = { ...this.toData(params), ...this._cleared(params, current) }
+    const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => !same(value, current[field])))
     if (!Object.keys(changes).length) return this.toParams(current)
     return this.toParams(await adminCall(() => this._service.patch(id, changes, this._params(context)), this._writing))
   }
@@ -163,24 +172,24 @@ export class FeathersResource extends BaseResource {
   }
 
   /**
-   * A field emptied in the form is not sent (a blank number, date, reference or formatted text is no valid value), which
-   * would keep the old value behind a success notice. A patch can set values but not remove one, so clearing is refused
-   * next to the field: required fields say so, optional ones that the service cannot take empty say it cannot be done here.
+   * Fields emptied in the form (AdminJS posts `''`): an optional one is removed, `null` in the patch (the engine's rule);
+   * a required one that cannot be blank is refused next to the field, so the old value is not kept behind a success.
    */
-  private _refuseClearing(params: Record<string, any>, current: Record<string, any>) {
+  private _cleared(params: Record<string, any>, current: Record<string, any>): Record<string, null> {
     const values = flat.unflatten<Record<string, any>, Record<string, any>>(flat.flatten(params))
+    const cleared: Record<string, null> = {}
     const errors: PropertyErrors = {}
     for (const property of this._properties) {
       const name = property.name()
       if (!property.isEditable() || property.secret || property.isArray() || !(name in values) || !isBlank(values[name])) continue
-      if (current[name] === undefined || property.toData(values[name]) !== undefined) continue
-      errors[name] = property.isRequired()
-        ? { message: 'is required', type: 'required' }
-        : { message: 'cannot be emptied from the panel (a patch can change a value, not remove it); the previous value is kept', type: 'clear' }
+      if (current[name] === undefined) continue
+      if (!property.isRequired()) cleared[name] = null
+      else if (property.toData(values[name]) === undefined) errors[name] = { message: 'is required', type: 'required' }
     }
     if (Object.keys(errors).length) {
-      throw new ValidationError(errors, { message: `Not saved: ${Object.keys(errors).map((name) => `${name} ${errors[name].message}`).join('; ')}`, type: 'clear' })
+      throw new ValidationError(errors, { message: `Not saved: ${Object.keys(errors).map((name) => `${name} ${errors[name].message}`).join('; ')}`, type: 'required' })
     }
+    return cleared
   }
 
   /** A service record as AdminJS params (JSON-text fields stringified). */

@@ -15,19 +15,24 @@ function sameSchema(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
 }
 
-/** A field's query schema is exactly what `propertyQuerySchema` makes of its value: name it `FieldQuery<T>`. */
+/** A field's query schema is exactly what `propertyQuerySchema` makes of its value: name it `FieldQuery<T>` (`TextQuery<T>` for free text). */
 type Alias = NonNullable<EmitOptions['alias']>
 
 const fieldQueryAlias: Alias = (schema, emit) => {
   const value = schema.anyOf?.[0]
-  return value && sameSchema(schema, propertyQuerySchema(value)) ? `FieldQuery<${emit(value)}>` : undefined
+  if (!value) return undefined
+  if (sameSchema(schema, propertyQuerySchema(value))) return `FieldQuery<${emit(value)}>`
+  return sameSchema(schema, propertyQuerySchema(value, { text: true })) ? `TextQuery<${emit(value)}>` : undefined
 }
 
-/** `FieldQuery<T>` itself, emitted from the engine's own operator schema so a new operator is a new type member. */
+/** `FieldQuery<T>` and `TextQuery<T>`, emitted from the engine's own operator schema so a new operator is a new type member. */
 function fieldQueryDeclaration(): string {
   const parameter = { 'x-type-parameter': 'T' }
-  const body = typeOf(propertyQuerySchema(parameter), { direction: 'input', alias: (s) => s['x-type-parameter'] })
-  return `/** A field in a query: a value to match, or operators (\`$gt\`, \`$in\`, …) the field allows. */\nexport type FieldQuery<T> = ${body}\n`
+  const emit = (text: boolean) => typeOf(propertyQuerySchema(parameter, { text }), { direction: 'input', alias: (s) => s['x-type-parameter'] })
+  return [
+    `/** A field in a query: a value to match, or operators (\`$gt\`, \`$in\`, …) the field allows. */\nexport type FieldQuery<T> = ${emit(false)}\n`,
+    `/** A free-text field in a query: as \`FieldQuery<T>\`, and \`$icontains\` (contains this text, ignoring case). */\nexport type TextQuery<T> = ${emit(true)}\n`
+  ].join('\n')
 }
 
 function queryDeclarations(collection: Collection, names: CollectionTypeNames): string {

@@ -3,7 +3,7 @@ import type { Collection } from '../schemas/types.js'
 
 /** Names the generated declarations define or use themselves; a collection's types must not shadow them. */
 const RESERVED = new Set([
-  'ServiceTypes', 'QuillbaseClient', 'QuillbaseService', 'AuthenticationResult', 'LoginCredentials', 'FieldQuery', 'ServiceEvents', 'ServiceDescription',
+  'ServiceTypes', 'QuillbaseClient', 'QuillbaseService', 'AuthenticationResult', 'LoginCredentials', 'FieldQuery', 'TextQuery', 'ServiceEvents', 'ServiceDescription',
   'Paginated', 'Params', 'Id', 'NullableId', 'Application', 'ClientService', 'TransportConnection', 'AuthenticationClientOptions',
   'Socket', 'ManagerOptions', 'SocketOptions', 'Error', 'Record', 'Partial', 'Promise', 'Array', 'Date', 'Object', 'String',
   'Number', 'Boolean', 'Symbol', 'Function', 'Map', 'Set', 'Readonly', 'Pick', 'Omit', 'Exclude', 'Extract'

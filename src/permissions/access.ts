@@ -89,6 +89,13 @@ export const can = (ability: MongoAbility, action: string, subjectType: string, 
 export const limitsFields = (ability: MongoAbility, action: string, subjectType: string) =>
   ability.rulesFor(action, subjectType).some((rule) => rule.fields)
 
+/** Sorting by a field shows the order of its values: it must be readable on every record the caller may read. */
+export function maySortBy(ability: MongoAbility, subjectType: string, field: string): boolean {
+  if (!limitsFields(ability, 'read', subjectType)) return true
+  const readable = accessibleQuery(ability, 'read', subjectType, field.split('.')[0])
+  return !!readable && JSON.stringify(readable) === JSON.stringify(accessibleQuery(ability, 'read', subjectType))
+}
+
 /** The record with only the fields the ability may `read`; `null` when it may read none of it. */
 export function maskRecord(ability: MongoAbility, subjectType: string, record: Record<string, any>, allFields: string[]): Record<string, any> | null {
   if (!ability.can('read', asSubject(subjectType, record))) return null

@@ -3,6 +3,10 @@ import type { FieldInfo, JsonSchema as TSchema } from './types.js'
 
 export const COMPARISON_OPERATORS = ['$gt', '$gte', '$lt', '$lte', '$ne'] as const
 export const LIST_OPERATORS = ['$in', '$nin'] as const
+/** Case-insensitive "contains" on text fields: the operand is plain text (no pattern), matched as typed (`patel` finds `Dev Patel`). */
+export const TEXT_OPERATOR = '$icontains'
+/** Longest `$icontains` operand. */
+export const MAX_TEXT_OPERAND = 200
 /** Most values a `$in`/`$nin` list may hold; the REST query-string parser takes lists up to this length. */
 export const MAX_LIST_VALUES = 1000
 
@@ -16,10 +20,18 @@ function valueSchema(schema: TSchema): TSchema | undefined {
   return value
 }
 
-export function propertyQuerySchema(value: TSchema): TSchema {
+/**
+ * Free text: a string that is no id, reference, date, choice or constant. Only these take `$icontains`, since the stores
+ * keep the others in other shapes (ObjectIds, dates) where "contains" would differ between them.
+ */
+export const isTextField = (schema: TSchema) =>
+  schema.type === 'string' && !schema['x-ref'] && schema.enum === undefined && schema.const === undefined && !['date-time', 'date'].includes(schema.format)
+
+export function propertyQuerySchema(value: TSchema, options: { text?: boolean } = {}): TSchema {
   const operators: Record<string, TSchema> = {}
   for (const op of COMPARISON_OPERATORS) operators[op] = value
   for (const op of LIST_OPERATORS) operators[op] = { type: 'array', items: value, maxItems: MAX_LIST_VALUES }
+  if (options.text) operators[TEXT_OPERATOR] = { type: 'string', minLength: 1, maxLength: MAX_TEXT_OPERAND, description: 'contains this text, ignoring case' }
   return { anyOf: [value, { type: 'object', properties: operators, additionalProperties: false, minProperties: 1 }] }
 }
 
@@ -31,7 +43,7 @@ export function querySchemaFor(name: string, queryable: FieldInfo[], stamped: st
     const value = valueSchema(field.schema)
     selectable.add(field.path.split('.')[0])
     if (!value) continue
-    fields[field.path] = propertyQuerySchema(value)
+    fields[field.path] = propertyQuerySchema(value, { text: isTextField(field.schema) })
     if (!field.inArray) sortable[field.path] = { type: 'integer', enum: [1, -1] }
   }
   for (const stamp of stamped) {

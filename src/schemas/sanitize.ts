@@ -59,6 +59,18 @@ function relaxRequired(schema: TSchema, paths: Set<string>): TSchema {
   return [...paths].reduce((result, path) => relax(result, path.split('.')), schema)
 }
 
+/** Whether a field's schema takes `null` as a value (then `null` is stored, not a removal). */
+function allowsNull(schema: TSchema): boolean {
+  if (schema.type === 'null' || (Array.isArray(schema.type) && schema.type.includes('null'))) return true
+  return [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])].some(allowsNull)
+}
+
+/** A patch field that also takes `null` ("remove it"), its description kept on top for the OpenAPI document and the client. */
+const orNull = (schema: TSchema): TSchema => ({
+  ...(schema.description ? { description: `${schema.description} (\`null\` removes it)` } : { description: '`null` removes it' }),
+  anyOf: [schema, { type: 'null' }]
+})
+
 export function sanitizeCollection(input: CollectionInput): Collection {
   const where = `collection "${input.name}"`
   if (!NAME.test(input.name ?? '')) throw new DeclarationError(where, 'name must be lower-case letters, digits and dashes')
@@ -104,9 +116,13 @@ export function sanitizeCollection(input: CollectionInput): Collection {
   const generated = new Set([...Object.keys(input.generate ?? {}), ...(input.lookups ?? []).flatMap((l) => Object.keys(l.copy ?? {}))])
   const dataSchema: TSchema = relaxRequired({ ...schema, $id: `${input.name}-data` }, generated)
   const { required: _required, ...optional } = schema
+  // An optional field that cannot hold null: `null` in a patch removes it (both stores; see `Codec#encodePatch`).
+  const declaredRequired = new Set<string>(schema.required ?? [])
+  const clearable = Object.keys(properties).filter((key) => !declaredRequired.has(key) && !allowsNull(properties[key]))
   // Defaults are for create: Ajv would otherwise write them into a patch, resetting fields the caller did not send.
   const patchProperties = Object.fromEntries(Object.entries(properties).map(([key, { default: _default, ...rest }]) => [key, rest]))
-  const patchSchema = relaxRequired({ ...optional, properties: patchProperties, $id: `${input.name}-patch` }, generated)
+  const relaxed = relaxRequired({ ...optional, properties: patchProperties, $id: `${input.name}-patch` }, generated)
+  const patchSchema = { ...relaxed, properties: Object.fromEntries(Object.entries<TSchema>(relaxed.properties).map(([key, value]) => [key, clearable.includes(key) ? orNull(value) : value])) }
 
   for (const index of input.indexes ?? []) {
     for (const field of Object.keys(index.fields)) {
@@ -139,6 +155,7 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     resultSchema,
     dataSchema,
     patchSchema,
+    clearable,
     querySchema: querySchemaFor(input.name, facts.queryable, stamped),
     indexes: input.indexes ?? [],
     timestamps,

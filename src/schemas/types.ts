@@ -321,6 +321,8 @@ export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate
   dataSchema: JsonSchema
   /** Accepted body of `patch`. */
   patchSchema: JsonSchema
+  /** Optional top-level fields that cannot hold null: `null` for one of them in a patch removes it. */
+  clearable: string[]
   /** Accepted query (fields, dotted sub-fields, operators). */
   querySchema: JsonSchema
   indexes: IndexInput[]

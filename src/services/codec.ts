@@ -31,15 +31,18 @@ const OPERATOR_LIST = new Set(['$in', '$nin', '$all'])
 const LOGICAL = new Set(['$or', '$and', '$nor'])
 
 /** What the codec reads of a collection: the paths it converts. */
-export type CodecPaths = Pick<Collection, 'dates' | 'references' | 'freeform'>
+export type CodecPaths = Pick<Collection, 'dates' | 'references' | 'freeform'> & Partial<Pick<Collection, 'clearable'>>
 
 export class Codec {
   private _paths: Map<string, Convert>
 
   private _freeform: string[]
 
+  private _clearable: Set<string>
+
   constructor(collection: CodecPaths, private _options: CodecOptions) {
     this._freeform = collection.freeform
+    this._clearable = new Set(collection.clearable ?? [])
     this._paths = new Map()
     if (_options.date) for (const path of collection.dates) this._paths.set(path, _options.date)
     if (_options.id) {
@@ -55,6 +58,14 @@ export class Codec {
     for (const [path, fn] of this._paths) result = mapAt(result, path.split('.'), (v) => (typeof v === 'string' ? fn(v) : v))
     for (const path of this._freeform) result = mapAt(result, path.split('.'), (v) => mapKeys(v, escapeKey))
     return result
+  }
+
+  /** Patch data: as `encodeData`, except that `null` for an optional field becomes MongoDB's `$unset` of it, on both stores. */
+  encodePatch(data: Record<string, any>): Record<string, any> {
+    const cleared = Object.keys(data ?? {}).filter((key) => data[key] === null && this._clearable.has(key))
+    if (!cleared.length) return this.encodeData(data)
+    const rest = Object.fromEntries(Object.entries(data).filter(([key]) => !cleared.includes(key)))
+    return { ...this.encodeData(rest), $unset: Object.fromEntries(cleared.map((key) => [key, ''])) }
   }
 
   /** Whether a string can be an id in this store (a query by any other is refused as a bad id). */
@@ -153,7 +164,7 @@ export function withCodec<Base extends new (...args: any[]) => any>(BaseService:
       return this._run(id, params, (storeId, p) => super._update(storeId, this.codec.encodeData(data), p))
     }
     async _patch(id: any, data: any, params?: any) {
-      return this._run(id, params, (storeId, p) => super._patch(storeId, this.codec.encodeData(data), p))
+      return this._run(id, params, (storeId, p) => super._patch(storeId, this.codec.encodePatch(data), p))
     }
     async _remove(id: any, params?: any) {
       return this._run(id, params, (storeId, p) => super._remove(storeId, p))

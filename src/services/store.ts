@@ -10,7 +10,9 @@ import type { ValueKind } from './adapters/sqlite-query.js'
 import { DiskFiles, GridFiles, type FileStore } from './file-store.js'
 import { Codec, withCodec, type CodecOptions, type CodecPaths } from './codec.js'
 import type { Collection } from '../schemas/types.js'
+import { isPlainObject } from '../schemas/paths.js'
 import { walkFields } from '../schemas/walk.js'
+import { TEXT_OPERATOR } from '../schemas/query.js'
 
 export interface Store {
   kind: 'embedded' | 'mongodb'
@@ -41,7 +43,7 @@ export interface StoreOptions {
 }
 
 /** Operators the engine's queries use beyond Feathers' defaults (CASL conditions, dotted paths). */
-export const STORE_OPERATORS = ['$and', '$nor', '$elemMatch', '$exists', '$all', '$eq']
+export const STORE_OPERATORS = ['$and', '$nor', '$elemMatch', '$exists', '$all', '$eq', TEXT_OPERATOR]
 
 const adapterOptions = (collection: Collection) => ({
   id: '_id',
@@ -62,7 +64,26 @@ export function duplicateKeyToConflict(error: any): never {
   throw error
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** `{ $icontains: 'a.b' }` → `{ $regex: 'a\\.b', $options: 'i' }`: the operand is text, never a pattern, so it is escaped. */
+export function containsToRegex(query: any): any {
+  if (Array.isArray(query)) return query.map(containsToRegex)
+  if (!isPlainObject(query)) return query
+  const result: Record<string, any> = {}
+  for (const [key, value] of Object.entries(query)) {
+    if (key !== TEXT_OPERATOR) result[key] = containsToRegex(value)
+    else if (typeof value !== 'string') throw new BadRequest(`${TEXT_OPERATOR} needs a string`)
+    else Object.assign(result, { $regex: escapeRegExp(value), $options: 'i' })
+  }
+  return result
+}
+
 class MongoService extends withCodec(MongoDBService) {
+  filterQuery(id: any, params: any) {
+    const filtered = super.filterQuery(id, params)
+    return { ...filtered, query: containsToRegex(filtered.query) }
+  }
   async _create(data: any, params?: any) {
     return super._create(data, params).catch(duplicateKeyToConflict)
   }

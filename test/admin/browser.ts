@@ -1,6 +1,7 @@
 // Driving the admin panel in headless Chromium: fresh sessions, logging in, form fields and pickers, polling checks.
 import type { Browser, Locator, Page } from 'playwright-core'
-import type { TestServer } from '../helpers.js'
+import { launchChromium, startServer, type TestServer } from '../helpers.js'
+import type { Settings } from '../../src/app.js'
 
 export const PASSWORD = 'quillbase-demo'
 
@@ -42,6 +43,26 @@ export function panelDriver(server: () => TestServer, browser: () => Browser) {
   }
 
   return { openLogin, logIn, field, choose, listPage }
+}
+
+/**
+ * Mocha hooks of a browser suite: an appointments server and a Chromium for the enclosing `describe`, and the demo users by
+ * the name before the `@` of their email. Read the fields inside tests and hooks (they are set in `before`).
+ */
+export function panelSuite(overrides: Partial<Settings> = {}, blueprint = 'appointments') {
+  const suite = { server: undefined as unknown as TestServer, browser: undefined as unknown as Browser, users: {} as Record<string, any> }
+  before(async function () {
+    this.timeout(60000)
+    suite.server = await startServer(blueprint, overrides)
+    suite.browser = await launchChromium()
+    const all = (await suite.server.app.service('users').find({ paginate: false })) as any[]
+    suite.users = Object.fromEntries(all.map((user) => [user.email.split('@')[0], user]))
+  })
+  after(async () => {
+    await suite.browser?.close()
+    await suite.server?.close()
+  })
+  return suite
 }
 
 /** Polls until the check passes (the panel renders asynchronously), then runs it once more for its message. */

@@ -1,28 +1,15 @@
 // The admin panel in a real headless Chromium: who gets in, what each role sees, and that every change goes through the services.
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
-import { connect, eventually, launchChromium, login, startServer, type TestServer } from '../helpers.js'
-import { panelDriver, PASSWORD, until } from './browser.js'
+import type { Page } from 'playwright-core'
+import { connect, eventually, login } from '../helpers.js'
+import { panelDriver, panelSuite, PASSWORD, until } from './browser.js'
 
 describe('the admin panel in a browser', function () {
   this.timeout(30000)
-  let server: TestServer
-  let browser: Browser
-  let users: Record<string, any>
 
-  before(async function () {
-    this.timeout(60000)
-    server = await startServer('appointments')
-    browser = await launchChromium()
-    const all = (await server.app.service('users').find({ paginate: false })) as any[]
-    users = Object.fromEntries(all.map((user) => [user.email.split('@')[0], user]))
-  })
-  after(async () => {
-    await browser?.close()
-    await server?.close()
-  })
+  const suite = panelSuite()
 
-  const { openLogin, logIn, field, choose, listPage } = panelDriver(() => server, () => browser)
+  const { openLogin, logIn, field, choose, listPage } = panelDriver(() => suite.server, () => suite.browser)
   const rows = (page: Page) => page.locator('tbody tr[data-id]')
   const cells = (page: Page, property: string) => page.locator(`tbody [data-testid="property-list-${property}"]`).allInnerTexts()
 
@@ -57,7 +44,7 @@ describe('the admin panel in a browser', function () {
       await listPage(page, 'appointments')
       await page.locator('thead a', { hasText: 'Appointed Date' }).click()
       await page.waitForURL(/sortBy=AppointedDate/)
-      const dates = (await server.app.service('appointments').find({ paginate: false }) as any[]).map((a) => a.AppointedDate).sort()
+      const dates = (await suite.server.app.service('appointments').find({ paginate: false }) as any[]).map((a) => a.AppointedDate).sort()
       const shown = (iso: string) => iso.slice(0, 16).replace('T', ' ')
       await until(async () => assert.deepEqual(await cells(page, 'AppointedDate'), dates.map(shown)))
       await page.locator('thead a', { hasText: 'Appointed Date' }).click()
@@ -66,7 +53,7 @@ describe('the admin panel in a browser', function () {
     })
 
     it('shows the field error of an invalid email, then creates the user with a hashed password that is never shown', async () => {
-      await page.goto(`${server.url}/admin/resources/users/actions/new`)
+      await page.goto(`${suite.server.url}/admin/resources/users/actions/new`)
       await page.fill('input[name=Name]', 'Nadia Novak')
       await page.fill('input[name=email]', 'nadia-at-example')
       await page.fill('input[name=password]', 'a-new-secret-1')
@@ -77,15 +64,15 @@ describe('the admin panel in a browser', function () {
       await page.fill('input[name=email]', 'nadia@example.com')
       await page.locator('input[name=email]').blur()
       await page.getByRole('button', { name: 'Save' }).click()
-      await page.waitForURL(`${server.url}/admin/resources/users`)
+      await page.waitForURL(`${suite.server.url}/admin/resources/users`)
 
-      const [nadia] = (await server.app.service('users').find({ paginate: false, query: { email: 'nadia@example.com' } })) as any[]
-      assert.equal(nadia.RoleId, users.dev.RoleId)
-      const stored = await (server.app.service('users') as any)._get(nadia._id)
+      const [nadia] = (await suite.server.app.service('users').find({ paginate: false, query: { email: 'nadia@example.com' } })) as any[]
+      assert.equal(nadia.RoleId, suite.users.dev.RoleId)
+      const stored = await (suite.server.app.service('users') as any)._get(nadia._id)
       assert.match(stored.password, /^\$2[aby]\$/, 'stored as a bcrypt hash')
-      await login(server.url, 'nadia@example.com', 'a-new-secret-1')
+      await login(suite.server.url, 'nadia@example.com', 'a-new-secret-1')
 
-      await page.goto(`${server.url}/admin/resources/users/records/${nadia._id}/show`)
+      await page.goto(`${suite.server.url}/admin/resources/users/records/${nadia._id}/show`)
       await page.getByText('Nadia Novak').first().waitFor()
       const shown = await page.locator('body').innerText()
       assert.doesNotMatch(shown, /^Password$/m, 'no password field on the page')
@@ -93,15 +80,15 @@ describe('the admin panel in a browser', function () {
     })
 
     it('edits a record, and a socket listener allowed to read it receives the event', async () => {
-      const maria = await login(server.url, 'maria@example.com', PASSWORD)
-      const listener = await connect(server.url, maria.accessToken)
+      const maria = await login(suite.server.url, 'maria@example.com', PASSWORD)
+      const listener = await connect(suite.server.url, maria.accessToken)
       try {
-        const [appointment] = (await server.app.service('appointments').find({ paginate: false, query: { ManagerId: users.maria._id, Status: 'Scheduled' } })) as any[]
-        await page.goto(`${server.url}/admin/resources/appointments/records/${appointment._id}/edit`)
+        const [appointment] = (await suite.server.app.service('appointments').find({ paginate: false, query: { ManagerId: suite.users.maria._id, Status: 'Scheduled' } })) as any[]
+        await page.goto(`${suite.server.url}/admin/resources/appointments/records/${appointment._id}/edit`)
         await choose(page, 'Status', 'Cancelled')
         await page.getByRole('button', { name: 'Save' }).click()
-        await page.waitForURL(`${server.url}/admin/resources/appointments`)
-        assert.equal((await server.app.service('appointments').get(appointment._id)).Status, 'Cancelled')
+        await page.waitForURL(`${suite.server.url}/admin/resources/appointments`)
+        assert.equal((await suite.server.app.service('appointments').get(appointment._id)).Status, 'Cancelled')
         const received = () => listener.events.find((e) => e.name === 'appointments patched' && e.data._id === appointment._id)
         assert.ok(await eventually(() => !!received(), 3000), 'the listener received "appointments patched"')
         assert.equal(received()!.data.Status, 'Cancelled')
@@ -111,11 +98,11 @@ describe('the admin panel in a browser', function () {
     })
 
     it('deletes a record', async () => {
-      const [report] = (await server.app.service('reports').find({ paginate: false })) as any[]
-      await page.goto(`${server.url}/admin/resources/reports/records/${report._id}/show`)
+      const [report] = (await suite.server.app.service('reports').find({ paginate: false })) as any[]
+      await page.goto(`${suite.server.url}/admin/resources/reports/records/${report._id}/show`)
       await page.getByText('Delete', { exact: true }).click()
       await page.getByRole('button', { name: 'Confirm' }).click()
-      await until(() => assert.rejects(server.app.service('reports').get(report._id), { name: 'NotFound' }))
+      await until(() => assert.rejects(suite.server.app.service('reports').get(report._id), { name: 'NotFound' }))
       await page.waitForURL(/\/admin\/resources\/reports(\?.*)?$/)
     })
   })
@@ -139,7 +126,7 @@ describe('the admin panel in a browser', function () {
       assert.equal(await rows(page).count(), 2)
       assert.deepEqual(await cells(page, 'ManagerId'), ['Maria Manager', 'Maria Manager'])
 
-      await page.goto(`${server.url}/admin/resources/roles`)
+      await page.goto(`${suite.server.url}/admin/resources/roles`)
       await page.getByText(/not authorized/).waitFor()
       assert.equal(await rows(page).count(), 0)
     })
@@ -154,7 +141,7 @@ describe('the admin panel in a browser', function () {
         await page.click('form button')
         await page.getByText('may not enter the admin panel').waitFor()
         assert.equal(new URL(page.url()).pathname, '/admin/login')
-        const response = await page.goto(`${server.url}/admin/api/resources/appointments/actions/list`)
+        const response = await page.goto(`${suite.server.url}/admin/api/resources/appointments/actions/list`)
         assert.equal(new URL(response!.url()).pathname, '/admin/login')
       } finally {
         await page.context().close()

@@ -33,7 +33,8 @@ describe('the client declarations', () => {
     const after = declarationsOf(defineCollection({ name: 'tickets', schema: Type.Object({ Seats: Type.String() }) }))
     assert.match(interfaceBody(before, 'Ticket'), /Seats: number/)
     assert.match(interfaceBody(after, 'Ticket'), /Seats: string/)
-    assert.match(interfaceBody(after, 'TicketQueryFields'), /Seats\?: FieldQuery<string>/)
+    assert.match(interfaceBody(before, 'TicketQueryFields'), /Seats\?: FieldQuery<number>/)
+    assert.match(interfaceBody(after, 'TicketQueryFields'), /Seats\?: TextQuery<string>/, 'free text takes $icontains')
   })
 
   it('change when a field is added, becomes optional, or an enum gains a value', () => {
@@ -56,6 +57,15 @@ describe('the client declarations', () => {
     const fieldQuery = /export type FieldQuery<T> = ([\s\S]*?)\n\n/.exec(declarations)![1]
     for (const operator of COMPARISON_OPERATORS) assert.match(fieldQuery, new RegExp(`\\${operator}\\?: T\\n`))
     for (const operator of LIST_OPERATORS) assert.match(fieldQuery, new RegExp(`\\${operator}\\?: T\\[\\]`))
+    assert.doesNotMatch(fieldQuery, /\$icontains/)
+    const textQuery = /export type TextQuery<T> = ([\s\S]*?)\n\n/.exec(declarations)![1]
+    assert.match(textQuery, /\$icontains\?: string/)
+  })
+
+  it('let a patch remove an optional field with null, never a required one', () => {
+    const declarations = declarationsOf(defineCollection({ name: 'tickets', schema: Type.Object({ Seats: Type.Integer(), Note: Type.Optional(Type.String()) }) }))
+    assert.match(interfaceBody(declarations, 'TicketPatch'), /Seats\?: number\b(?! \| null)/)
+    assert.match(interfaceBody(declarations, 'TicketPatch'), /Note\?: string \| null/)
   })
 
   it('type declared actions and custom events', () => {

@@ -31,7 +31,10 @@ const books = defineCollection({
     title: Type.String(),
     shelfId: Ref('shelves', { onDelete: 'cascade' }),
     borrowerId: Type.Optional(Type.Union([Ref('members', { onDelete: 'nullify' }), Type.Null()])),
-    readers: Type.Array(Ref('members', { onDelete: 'nullify' }), { default: [] })
+    editorId: Type.Optional(Ref('members', { onDelete: 'nullify' })),
+    readers: Type.Array(Ref('members', { onDelete: 'nullify' }), { default: [] }),
+    note: Type.Optional(Type.String()),
+    rating: Type.Optional(Type.Integer())
   })
 })
 const sessions = defineCollection({
@@ -48,11 +51,12 @@ const blueprint = sanitizeBlueprint({
   permissions: [
     { PermissionName: 'all', Action: 'manage', Subject: 'all' },
     { PermissionName: 'browse-books', Action: 'read', Subject: 'books', Fields: ['_id', 'title', 'shelfId'] },
-    { PermissionName: 'read-shelves', Action: 'read', Subject: 'shelves' }
+    { PermissionName: 'read-shelves', Action: 'read', Subject: 'shelves' },
+    { PermissionName: 'retitle-books', Action: 'update', Subject: 'books', Fields: ['title'] }
   ],
   roles: [
     { RoleName: 'Librarian', permissions: ['all'] },
-    { RoleName: 'Reader', permissions: ['read-shelves'] },
+    { RoleName: 'Reader', permissions: ['read-shelves', 'browse-books', 'retitle-books'] },
     { RoleName: 'Guest', permissions: ['browse-books'] }
   ],
   adminRole: 'Librarian',
@@ -163,13 +167,38 @@ describe('engine features on a declared blueprint', () => {
     assert.ok(!('apiToken' in res.body) && !('password' in res.body))
   })
 
-  it('nullifies single references and drops removed ids from lists', async () => {
+  it('nullifies single references (removes an optional one that cannot be null) and drops removed ids from lists', async () => {
     const member = await app.service('members').create({ name: 'Tom', email: 'tom@example.com', password: 'tom-password', role: 'Reader' })
-    const book = await app.service('books').create({ title: 'Emma', shelfId: shelf._id, borrowerId: member._id, readers: [member._id, reader._id] })
+    const book = await app.service('books').create({ title: 'Emma', shelfId: shelf._id, borrowerId: member._id, editorId: member._id, readers: [member._id, reader._id] })
     await app.service('members').remove(member._id)
     const after = await app.service('books').get(book._id)
     assert.equal(after.borrowerId, null)
+    assert.ok(!('editorId' in after), JSON.stringify(after))
     assert.deepEqual(after.readers, [reader._id])
+  })
+
+  it('removes an optional field patched to null, refuses null for a required one, and checks the removal as a write', async () => {
+    const book = await app.service('books').create({ title: 'Ulysses', shelfId: shelf._id, borrowerId: reader._id, note: 'signed', rating: 4 })
+    const head = await login(url, 'head@example.com', 'head-password')
+    const cleared = await request(url, 'PATCH', `/books/${book._id}`, { token: head.accessToken, body: { note: null, borrowerId: null } })
+    assert.equal(cleared.status, 200, JSON.stringify(cleared.body))
+    assert.ok(!('note' in cleared.body), JSON.stringify(cleared.body))
+    assert.equal(cleared.body.rating, 4)
+    assert.equal(cleared.body.borrowerId, null, 'a field whose schema takes null keeps null')
+    const stored = await (app.service('books') as any)._get(book._id)
+    assert.ok(!('note' in stored) && stored.borrowerId === null, `removed in the store: ${JSON.stringify(stored)}`)
+
+    const required = await request(url, 'PATCH', `/books/${book._id}`, { token: head.accessToken, body: { title: null } })
+    assert.equal(required.status, 400, JSON.stringify(required.body))
+    assert.ok('title' in required.body.data, JSON.stringify(required.body))
+
+    // Rita may change titles only: removing the rating is a change of that field.
+    const rita = await login(url, 'rita@example.com', 'rita-password')
+    const refused = await request(url, 'PATCH', `/books/${book._id}`, { token: rita.accessToken, body: { rating: null } })
+    assert.equal(refused.status, 403, JSON.stringify(refused.body))
+    assert.equal(refused.body.data.field, 'rating')
+    assert.equal((await app.service('books').get(book._id)).rating, 4)
+    assert.equal((await request(url, 'PATCH', `/books/${book._id}`, { token: rita.accessToken, body: { title: 'Ulysses (signed)' } })).status, 200)
   })
 
   it('cascades removal to referencing records, and emits their events', async () => {

@@ -88,6 +88,13 @@ export const CASES: Case[] = [
   { name: 'dotted path into an object', query: { 'meta.owner': 'x' }, expected: ['A', 'F'] },
   { name: 'dotted range into an object', query: { 'meta.rank': { $gte: 2 } }, expected: ['A', 'C'] },
   { name: 'dotted $exists', query: { 'meta.owner': { $exists: true } }, expected: ['A', 'B', 'F'] },
+  { name: '$icontains: contains, ignoring case', query: { s: { $icontains: 'AN' } }, expected: ['B'] },
+  { name: '$icontains ignores the case of accented letters', query: { s: { $icontains: 'éMI' } }, expected: ['D'] },
+  { name: '$icontains takes its operand as text, not a pattern', query: { s: { $icontains: '.' } }, expected: [] },
+  { name: '$icontains matches digits in text, never numbers or dates', query: { $or: [{ s: { $icontains: '1' } }, { n: { $icontains: '1' } }, { at: { $icontains: '2024' } }] }, expected: ['G'] },
+  { name: '$icontains on an array of strings', query: { tags: { $icontains: 'RE' } }, expected: ['A', 'B', 'E'] },
+  { name: '$icontains through an array of sub-documents', query: { 'parts.kind': { $icontains: 'OL' } }, expected: ['A', 'D'] },
+  { name: '$icontains with another operator', query: { s: { $icontains: 'a', $ne: 'apple' } }, expected: ['B', 'E'] },
   { name: '$or', query: { $or: [{ s: 'apple' }, { n: { $gt: 5 } }] }, expected: ['A', 'C'] },
   { name: '$and', query: { $and: [{ tags: 'green' }, { flag: false }] }, expected: ['B'] },
   // `$nor` reaches the store inside `$and`, as the engine sends an inverted permission.

@@ -164,6 +164,7 @@ export class SqlQuery {
       return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`
     }
     if (op === '$exists') return operand ? `${t} IS NOT NULL` : `${t} IS NULL`
+    if (op === '$icontains') return this._contains(source, operand)
     const range = RANGES[op]
     if (!range) throw new BadRequest(`Invalid query operator ${op}`)
     if (operand === null) return op === '$gte' || op === '$lte' ? this._equals(source, null) : '0'
@@ -182,6 +183,14 @@ export class SqlQuery {
       return `${rank} ${range} ${operand ? 1 : 0}`
     }
     throw new BadRequest(`Cannot compare with ${JSON.stringify(operand)}`)
+  }
+
+  /** Text containing the operand, ignoring case, as MongoDB's `$regex` of the escaped operand with option `i`; never dates. */
+  private _contains(source: Source, operand: unknown) {
+    if (typeof operand !== 'string') throw new BadRequest('$icontains needs a string')
+    const test = `${ICONTAINS}(${source.value}, ${this._bind(operand.toLowerCase())})`
+    if (source.known === 'string') return test
+    return `(${test} AND ${source.type} = 'text' AND (${source.value} < ${this._bind(DATE_TAG)} OR ${source.value} >= ${this._bind(DATE_END)}))`
   }
 
   /** `test` alone where the schema already promises the operand's kind, else with the JSON type checked too. */
@@ -215,5 +224,11 @@ export class SqlQuery {
     return keys.length ? ` ORDER BY ${keys.join(', ')}` : ''
   }
 }
+
+/** SQL function (registered by `SqliteDatabase`): whether a text, lower-cased, contains an already lower-cased needle. */
+export const ICONTAINS = 'quillbase_icontains'
+
+/** JavaScript's case mapping, not SQLite's `lower()` (ASCII only): `émile` finds `Émile`, as MongoDB's `i` option does. */
+export const icontains = (text: unknown, needle: unknown) => (typeof text === 'string' && typeof needle === 'string' && text.toLowerCase().includes(needle) ? 1 : 0)
 
 const RANGES: Record<string, string> = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' }

@@ -8,7 +8,7 @@
  * open in its async context (`SqliteDatabase#transaction`), else in its own; reads outside one use the reader.
  *
  * Semantics: ids are strings (24 hex characters when generated); `patch` sets top-level keys
- * (nested objects are replaced whole); `$`-prefixed or dotted keys in data are a BadRequest; a unique
+ * (nested objects are replaced whole) and removes those named in `$unset` (as MongoDB); other `$`-prefixed or dotted keys in data are a BadRequest; a unique
  * index violation is a Conflict (409); an unknown operator or malformed operand is a BadRequest (400).
  */
 import {
@@ -120,6 +120,15 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     return data
   }
 
+  /** MongoDB's `$unset: { field: '' }` in a patch: top-level fields only, never the id. */
+  private _unsetKeys(unset: unknown): string[] {
+    if (unset === undefined) return []
+    if (!isPlainObject(unset)) throw new BadRequest('$unset must be an object')
+    const keys = Object.keys(unset)
+    for (const key of keys) if (key.startsWith('$') || key.includes('.') || key === this.id || key === '_id') throw new BadRequest(`Invalid field name '${key}' in $unset`)
+    return keys
+  }
+
   async _find(params?: P & SqliteServiceParams & { paginate?: PaginationOptions }): Promise<Paginated<T>>
   async _find(params?: P & SqliteServiceParams & { paginate: false }): Promise<T[]>
   async _find(params?: P & SqliteServiceParams): Promise<Paginated<T> | T[]>
@@ -183,13 +192,20 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
   async _patch(id: NullableId, data: Q | Partial<T>, params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<T | T[]> {
     try {
       if (id === null && !this.allowsMulti('patch', params)) throw new MethodNotAllowed('Can not patch multiple entries')
-      const changes = { ...this._checkData(data) }
+      const { $unset, ...rest } = (isPlainObject(data) ? data : {}) as Doc
+      const changes = { ...this._checkData(isPlainObject(data) ? rest : data) }
+      const removed = this._unsetKeys($unset)
       delete changes[this.id!]
       delete changes._id
       return await this.getModel(params).write(() => {
         const { Model, rows, select } = this._rows(id, params)
         if (id !== null && !rows.length) throw new NotFound(`No record found for id '${id}'`)
-        const result = rows.map((row) => project(Model.replace(row, { ...parse(row.doc), ...changes }), select, this.id!) as T)
+        const patched = (doc: Doc) => {
+          const next = { ...doc, ...changes }
+          for (const key of removed) delete next[key]
+          return next
+        }
+        const result = rows.map((row) => project(Model.replace(row, patched(parse(row.doc))), select, this.id!) as T)
         return id === null ? result : result[0]
       })
     } catch (error) {

@@ -54,5 +54,11 @@ describe('workflow field masking', () => {
     assert.equal(hidden.body.data.length, 0)
     const visible = await request(workshop.url, 'GET', '/contacts?phone=5550001234', { token: clerk.token })
     assert.equal(visible.body.data[0]?.name, 'Front desk')
+    // Part of a hidden value, ignoring case, is a filter on that field like any other.
+    const part = await request(workshop.url, 'GET', '/contacts?phone[$icontains]=9876', { token: clerk.token })
+    assert.equal(part.status, 200, JSON.stringify(part.body))
+    assert.equal(part.body.data.length, 0)
+    const ownPart = await request(workshop.url, 'GET', '/contacts?phone[$icontains]=0001', { token: clerk.token })
+    assert.equal(ownPart.body.data[0]?.name, 'Front desk')
   })
 })
