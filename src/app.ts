@@ -26,6 +26,7 @@ import { closeSync, setupSync, syncReady } from './services/sync.js'
 import { Migrator } from './services/migrations.js'
 import { exportMiddleware } from './services/exports.js'
 import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
+import { Jobs } from './services/jobs.js'
 
 export interface Settings {
   host: string
@@ -70,12 +71,20 @@ export interface Settings {
   audit?: boolean
   /** Audit entries older than this are purged (`AUDIT_RETENTION_DAYS`, default 365). */
   auditRetentionDays?: number
+  /** Jobs this instance runs at once (`JOB_CONCURRENCY`, default 2). */
+  jobConcurrency?: number
+  /** With `redisUrl`: `false` for an instance that queues jobs but runs none (`JOB_WORKER`, default true). */
+  jobWorker?: boolean
+  /** Key prefix of the BullMQ queue (default `quillbase:<blueprint>`): tests give each run its own. */
+  jobsPrefix?: string
 }
 
 export interface EngineApp extends Application<any, any> {
   blueprint: Blueprint
   store: Store
   permissions: Permissions
+  /** Background jobs and scheduled tasks (`docs/jobs.md`). */
+  jobs: Jobs
   /** True once services are set up and first-start seeding is done (`GET /health` answers 200). */
   ready: boolean
   /** Closes the HTTP server (if listening) and the store. */
@@ -110,6 +119,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   const users = blueprint.users
   const permissions = new Permissions(app, { ...users.auth!, anonymousRole: blueprint.anonymousRole })
   Object.assign(app, { blueprint, store, permissions, ready: false })
+  app.jobs = new Jobs(app, { redisUrl: settings.redisUrl, prefix: settings.jobsPrefix, concurrency: settings.jobConcurrency, worker: settings.jobWorker })
 
   app.set('host', settings.host)
   app.set('port', settings.port)
@@ -198,12 +208,16 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
         await seedAccessControl(app, blueprint)
         if (empty && settings.demo && blueprint.demo) await blueprint.demo(app)
         if (settings.adminEmail && settings.adminPassword) await ensureAdministrator(app, blueprint, settings.adminEmail, settings.adminPassword)
+        // Jobs may read and write records: they start once the store is migrated and seeded.
+        await app.jobs.start()
         app.ready = true
       }
     ]
   } as any)
 
   app.shutdown = async () => {
+    // Running jobs finish while the store is still open; no new one starts.
+    await app.jobs.close()
     if ((app as any)._isSetup) await app.teardown()
     await closeSync(app)
     await store.close()

@@ -35,7 +35,9 @@ export function readSettings(): Settings & { blueprint: string } {
     corsOrigins: parseOrigins(get<string>('corsOrigins')),
     migrate: get<boolean>('migrate') === true,
     audit: get<boolean>('audit') !== false,
-    auditRetentionDays: Number(get('auditRetentionDays'))
+    auditRetentionDays: Number(get('auditRetentionDays')),
+    jobConcurrency: Number(get('jobConcurrency')),
+    jobWorker: get<boolean>('jobWorker') !== false
   }
 }
 

@@ -47,10 +47,12 @@ export const serverDatabase = async () => (serverStore === 'embedded' ? undefine
 
 const mongoTargetFor = async (overrides: Partial<Settings>) => (overrides.mongodbUrl || overrides.dataDir ? undefined : serverDatabase())
 
-export async function startServer(blueprintName: string, overrides: Partial<Settings> = {}): Promise<TestServer> {
+/** `beforeListen` runs on the built app before it starts (seeding, jobs): e.g. to define jobs and schedules. */
+export async function startServer(blueprintName: string, overrides: Partial<Settings> = {}, beforeListen?: (app: EngineApp) => void | Promise<void>): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? (await tempDir())
   const mongo = await mongoTargetFor(overrides)
   const app = await createApp(await loadBlueprint(blueprintName), testSettings({ mongodbUrl: mongo?.url, ...overrides, dataDir }))
+  await beforeListen?.(app)
   const server = await app.listen(0)
   const { port } = server.address() as AddressInfo
   return {
