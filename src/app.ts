@@ -115,11 +115,12 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     if (collection.maxRecordBytes > bodyBytes) throw new Error(`collection "${collection.name}" allows records of ${collection.maxRecordBytes} bytes but bodyLimit (BODY_LIMIT) is ${settings.bodyLimit}: raise it`)
   }
   const app = koa(feathers()) as unknown as EngineApp
+  // Before the store opens: a bad job setting fails with nothing to close.
+  const jobs = new Jobs(app, { redisUrl: settings.redisUrl, prefix: settings.jobsPrefix ?? `quillbase:${blueprint.name}`, concurrency: settings.jobConcurrency, worker: settings.jobWorker })
   const store = createStore({ dataDir: settings.dataDir, dataSync: settings.dataSync, mongodbUrl: settings.mongodbUrl })
   const users = blueprint.users
   const permissions = new Permissions(app, { ...users.auth!, anonymousRole: blueprint.anonymousRole })
-  Object.assign(app, { blueprint, store, permissions, ready: false })
-  app.jobs = new Jobs(app, { redisUrl: settings.redisUrl, prefix: settings.jobsPrefix, concurrency: settings.jobConcurrency, worker: settings.jobWorker })
+  Object.assign(app, { blueprint, store, permissions, jobs, ready: false })
 
   app.set('host', settings.host)
   app.set('port', settings.port)

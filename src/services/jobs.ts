@@ -75,8 +75,8 @@ export interface JobBackend {
 
 export interface JobsOptions {
   redisUrl?: string
-  /** Key prefix of the BullMQ queue (default `quillbase:<blueprint>`). */
-  prefix?: string
+  /** Key prefix of the BullMQ queue, e.g. `quillbase:<blueprint>`. */
+  prefix: string
   /** Jobs run at once by this instance (default 2). */
   concurrency?: number
   /** With Redis, `false` makes an instance that only queues jobs (others run them). Default true. */
@@ -101,9 +101,8 @@ export class Jobs {
     if (options.worker === false && !options.redisUrl) throw new Error('jobWorker (JOB_WORKER) false needs REDIS_URL: without Redis, jobs run in this process only')
     const concurrency = options.concurrency ?? 2
     if (!(Number.isInteger(concurrency) && concurrency > 0)) throw new Error(`jobConcurrency (JOB_CONCURRENCY) must be a whole number above 0, not ${options.concurrency}`)
-    const prefix = options.prefix ?? `quillbase:${_app.blueprint.name}`
     this.backend = options.redisUrl
-      ? new RedisQueue({ url: options.redisUrl, prefix, concurrency, worker: options.worker !== false })
+      ? new RedisQueue({ url: options.redisUrl, prefix: options.prefix, concurrency, worker: options.worker !== false })
       : new LocalQueue({ concurrency })
   }
 

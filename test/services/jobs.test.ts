@@ -2,21 +2,10 @@
 // with two instances, each on its own data folder, sharing one queue.
 import assert from 'node:assert/strict'
 import { Redis } from 'ioredis'
-import type { EngineApp } from '../../src/app.js'
+import { createApp, type EngineApp } from '../../src/app.js'
+import { loadBlueprint } from '../../src/blueprints/index.js'
 import { DEMO_PASSWORD } from '../../src/blueprints/appointments/demo.js'
-import type { JobStatus } from '../../src/services/jobs.js'
-import { login, redisAvailable, redisUrl, request, startServer, wait, type TestServer } from '../helpers.js'
-
-/** Polls a job's status until it is completed or failed. */
-async function finished(app: EngineApp, id: string, ms = 8000): Promise<JobStatus> {
-  const end = Date.now() + ms
-  for (;;) {
-    const status = await app.jobs.status(id)
-    if (status.state === 'completed' || status.state === 'failed') return status
-    if (Date.now() > end) throw new Error(`job ${id} still ${status.state} after ${ms} ms: ${JSON.stringify(status)}`)
-    await wait(25)
-  }
-}
+import { finished, login, redisAvailable, redisUrl, request, startServer, testSettings, wait, type TestServer } from '../helpers.js'
 
 /** A promise the test resolves: a job waits on it. */
 function gate() {
@@ -146,6 +135,10 @@ describe('jobs in process (no REDIS_URL)', () => {
   it('answers 404 for an unknown job and refuses an undefined job name', async () => {
     await assert.rejects(server.app.jobs.status('no-such-job'), { name: 'NotFound' })
     await assert.rejects(server.app.jobs.enqueue('never-defined'), /No job "never-defined" is defined/)
+  })
+
+  it('refuses, at start, an instance that runs no jobs without Redis to hand them to others', async () => {
+    await assert.rejects(createApp(await loadBlueprint('appointments'), testSettings({ dataDir: '', jobWorker: false })), /jobWorker \(JOB_WORKER\) false needs REDIS_URL/)
   })
 
   it('refuses a scheduled task with a bad cron expression', async () => {
