@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { nextTick } from '../schemas/sanitize.js'
 import type { ScheduleInput } from '../schemas/types.js'
-import { checkedProgress, isFinal, scheduleJob, type JobBackend, type JobPayload, type JobRun, type JobStatus, type RetryOptions } from './jobs.js'
+import { checkedProgress, DEFAULT_RETRY, isFinal, scheduleJob, type JobBackend, type JobPayload, type JobRun, type JobStatus, type RetryOptions } from './jobs.js'
 
 /** Finished jobs kept for `status`: the latest ones, for an hour. */
 const KEEP_FINISHED = 1000
@@ -62,7 +62,7 @@ export class LocalQueue implements JobBackend {
         this._timers.delete(timer)
         if (this._closed) return
         if (wait > MAX_TIMER) return arm(after)
-        this.enqueue(scheduleJob(schedule.name), { data: null, scheduledAt: due.toISOString() }, { attempts: 3, backoff: 1000, delay: 0 }).catch(() => undefined)
+        this.enqueue(scheduleJob(schedule.name), { data: null, scheduledAt: due.toISOString() }, { ...DEFAULT_RETRY, delay: 0 }).catch(() => undefined)
         arm(due)
       }, Math.min(Math.max(wait, 0), MAX_TIMER))
       this._timers.add(timer)
@@ -123,6 +123,7 @@ export class LocalQueue implements JobBackend {
       // Stored as JSON, as Redis would.
       status.result = result === undefined ? null : JSON.parse(JSON.stringify(result))
       status.state = 'completed'
+      status.progress = 100
       delete status.error
       this._finished(job)
     } catch (error: any) {

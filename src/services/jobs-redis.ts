@@ -4,14 +4,13 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { ScheduleInput } from '../schemas/types.js'
-import { checkedProgress, isFinal, scheduleJob, type JobBackend, type JobPayload, type JobRun, type JobState, type JobStatus, type RetryOptions } from './jobs.js'
+import { checkedProgress, DEFAULT_RETRY, isFinal, scheduleJob, type JobBackend, type JobPayload, type JobRun, type JobState, type JobStatus, type RetryOptions } from './jobs.js'
 
 /** The queue's name inside its prefix (BullMQ refuses `:` in a queue name). */
 const QUEUE = 'jobs'
 /** Finished jobs kept for `status`: completed ones a day (at most 1000), failed ones a week. */
 const KEEP_COMPLETED = { age: 24 * 3600, count: 1000 }
 const KEEP_FAILED = { age: 7 * 24 * 3600 }
-const SCHEDULE_RETRY = { attempts: 3, backoff: { type: 'exponential', delay: 1000 } }
 
 export interface RedisQueueOptions {
   url: string
@@ -35,9 +34,9 @@ export class RedisQueue implements JobBackend {
   private get queue() {
     if (!this._queue) {
       // BullMQ's blocking commands need `maxRetriesPerRequest: null`; the worker duplicates this client for them.
-      this._redis = new Redis(this._options.url, { maxRetriesPerRequest: null })
-      this._redis.on('error', (error) => console.error(`quillbase: jobs: Redis: ${error.message}`))
-      this._queue = new Queue(QUEUE, { connection: this._redis as any, prefix: this._options.prefix })
+      const redis = (this._redis = new Redis(this._options.url, { maxRetriesPerRequest: null }))
+      redis.on('error', (error) => console.error(`quillbase: jobs: Redis: ${error.message}`))
+      this._queue = new Queue(QUEUE, { connection: redis, prefix: this._options.prefix })
       this._queue.on('error', (error) => console.error(`quillbase: jobs: ${error.message}`))
     }
     return this._queue
@@ -63,13 +62,14 @@ export class RedisQueue implements JobBackend {
       id,
       name: job.name,
       state: STATES[state] ?? 'waiting',
-      progress: typeof job.progress === 'number' ? job.progress : 0,
+      progress: state === 'completed' ? 100 : typeof job.progress === 'number' ? job.progress : 0,
       attempts: job.attemptsStarted ?? job.attemptsMade,
       logs,
       createdAt: new Date(job.timestamp).toISOString()
     }
     if (state === 'completed') status.result = job.returnvalue ?? null
-    if (job.failedReason) status.error = job.failedReason
+    // BullMQ keeps the reason of a failed try after a later one succeeds.
+    if (job.failedReason && state !== 'completed') status.error = job.failedReason
     if (job.finishedOn && (state === 'completed' || state === 'failed')) status.finishedAt = new Date(job.finishedOn).toISOString()
     return status
   }
@@ -81,7 +81,7 @@ export class RedisQueue implements JobBackend {
     for (const scheduler of await queue.getJobSchedulers()) if (!declared.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key)
     for (const schedule of schedules) await this.schedule(schedule)
     if (!this._options.worker) return
-    this._worker = new Worker(QUEUE, (job) => this._process(job, run), { connection: this._redis as any, prefix: this._options.prefix, concurrency: this._options.concurrency })
+    this._worker = new Worker(QUEUE, (job) => this._process(job, run), { connection: this._redis!, prefix: this._options.prefix, concurrency: this._options.concurrency })
     this._worker.on('error', (error) => console.error(`quillbase: jobs: ${error.message}`))
     this._worker.on('failed', (job, error) => {
       if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError)) console.error(`quillbase: job ${job.name} ${job.id} failed after ${job.attemptsMade} ${job.attemptsMade === 1 ? 'try' : 'tries'}: ${error.message}`)
@@ -94,7 +94,7 @@ export class RedisQueue implements JobBackend {
     await this.queue.upsertJobScheduler(
       schedule.name,
       { pattern: schedule.cron, tz: schedule.timezone ?? 'UTC' },
-      { name: scheduleJob(schedule.name), data: { data: null } satisfies JobPayload, opts: { ...SCHEDULE_RETRY, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED } }
+      { name: scheduleJob(schedule.name), data: { data: null } satisfies JobPayload, opts: { attempts: DEFAULT_RETRY.attempts, backoff: { type: 'exponential', delay: DEFAULT_RETRY.backoff }, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED } }
     )
   }
 

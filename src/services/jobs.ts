@@ -31,7 +31,7 @@ export interface JobStatus {
   id: string
   name: string
   state: JobState
-  /** 0–100, as the handler last reported. */
+  /** 0–100, as the handler last reported; 100 once completed. */
   progress: number
   /** Tries started so far. */
   attempts: number
@@ -86,7 +86,8 @@ export interface JobsOptions {
 /** Job name of a scheduled task's runs. */
 export const scheduleJob = (name: string) => `schedule:${name}`
 
-const DEFAULT_RETRY: Required<RetryOptions> = { attempts: 3, backoff: 1000 }
+/** Retries of a job that sets none, and of every scheduled run. */
+export const DEFAULT_RETRY: Required<RetryOptions> = { attempts: 3, backoff: 1000 }
 
 /** An error a retry cannot fix: a refusal or bad data (4xx). */
 export const isFinal = (error: any) => typeof error?.code === 'number' && error.code >= 400 && error.code < 500

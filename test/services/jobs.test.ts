@@ -238,20 +238,28 @@ describe('jobs on BullMQ over the real Redis', function () {
     assert.deepEqual(runs, ['restarted'])
   })
 
-  it('tries a failed job again with exponential back-off, on whichever instance', async () => {
+  it('reports progress through Redis and tries a failed job again with exponential back-off, on whichever instance', async () => {
     const shared = prefix()
     const tries: number[] = []
+    const { open, opened } = gate()
     const define = (app: EngineApp) =>
       app.jobs.define('flaky', async ({ attempt, progress }) => {
         tries.push(Date.now())
-        await progress(attempt * 40)
+        await progress(attempt * 30)
+        if (attempt === 1) await opened
         if (attempt < 3) throw new Error(`failure ${attempt}`)
         return 'recovered'
       })
     const a = await start({ jobsPrefix: shared }, define)
     await start({ jobsPrefix: shared }, define)
-    const status = await finished(a.app, await a.app.jobs.enqueue('flaky', null, { attempts: 3, backoff: 200 }))
-    assert.deepEqual([status.state, status.attempts, status.result, status.progress], ['completed', 3, 'recovered', 100])
+    const id = await a.app.jobs.enqueue('flaky', null, { attempts: 3, backoff: 200 })
+    const end = Date.now() + 5000
+    while ((await a.app.jobs.status(id)).progress !== 30 && Date.now() < end) await wait(20)
+    const running = await a.app.jobs.status(id)
+    assert.deepEqual([running.state, running.progress, running.attempts], ['active', 30, 1])
+    open()
+    const status = await finished(a.app, id)
+    assert.deepEqual([status.state, status.attempts, status.result, status.progress, status.error], ['completed', 3, 'recovered', 100, undefined])
     assert.ok(tries[1] - tries[0] >= 195, `first wait ${tries[1] - tries[0]} ms`)
     assert.ok(tries[2] - tries[1] >= 395, `second wait ${tries[2] - tries[1]} ms`)
   })
