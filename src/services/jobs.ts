@@ -95,7 +95,8 @@ export const isFinal = (error: any) => typeof error?.code === 'number' && error.
 export class Jobs {
   readonly backend: JobBackend
   private _handlers = new Map<string, { handler: JobHandler; retry: Required<RetryOptions> }>()
-  private _schedules = new Map<string, ScheduleInput>()
+  /** Engine-level schedules; the blueprint's are in `blueprint.schedules`. */
+  private _engineSchedules = new Map<string, ScheduleInput>()
   private _started = false
 
   constructor(private _app: EngineApp, options: JobsOptions) {
@@ -136,22 +137,21 @@ export class Jobs {
   /** Adds an engine-level scheduled task (blueprints declare theirs in `schedules`). */
   async schedule(schedule: ScheduleInput) {
     checkSchedule('engine', schedule)
-    if (this._schedules.has(schedule.name)) throw new Error(`The schedule "${schedule.name}" is declared twice`)
-    this._schedules.set(schedule.name, schedule)
+    if (this._scheduleNamed(schedule.name)) throw new Error(`The schedule "${schedule.name}" is declared twice`)
+    this._engineSchedules.set(schedule.name, schedule)
     if (this._started) await this.backend.schedule(schedule)
   }
 
   /** Queues one run of a scheduled task now (as its tick would); returns the job id. */
   async runNow(scheduleName: string): Promise<string> {
-    if (!this._schedules.has(scheduleName)) throw new NotFound(`No schedule "${scheduleName}"`)
+    if (!this._scheduleNamed(scheduleName)) throw new NotFound(`No schedule "${scheduleName}"`)
     return this.backend.enqueue(scheduleJob(scheduleName), { data: null, scheduledAt: new Date().toISOString() }, { ...DEFAULT_RETRY, delay: 0 })
   }
 
   /** At app setup, once seeding is done: workers take jobs, schedules tick. */
   async start() {
-    for (const schedule of this._app.blueprint.schedules) if (!this._schedules.has(schedule.name)) this._schedules.set(schedule.name, schedule)
     this._started = true
-    await this.backend.start((job) => this._run(job), [...this._schedules.values()])
+    await this.backend.start((job) => this._run(job), [...this._app.blueprint.schedules, ...this._engineSchedules.values()])
   }
 
   /** Workers finish their current jobs and stop; timers are cleared. */
@@ -162,7 +162,7 @@ export class Jobs {
 
   /** One try: the handler with its context; the user loaded fresh, so a removed or deactivated one cannot act. */
   private async _run(job: JobRun) {
-    const schedule = job.name.startsWith('schedule:') ? this._schedules.get(job.name.slice('schedule:'.length)) : undefined
+    const schedule = job.name.startsWith('schedule:') ? this._scheduleNamed(job.name.slice('schedule:'.length)) : undefined
     const handler = schedule ? schedule.run : this._handlers.get(job.name)?.handler
     if (!handler) throw new Error(`No handler for the job "${job.name}" on this instance`)
     const { userId } = job.payload
@@ -173,9 +173,18 @@ export class Jobs {
     return handler(context)
   }
 
+  /** The blueprint's schedules and the engine's. */
+  private _scheduleNamed(name: string) {
+    return this._engineSchedules.get(name) ?? this._app.blueprint.schedules.find((schedule) => schedule.name === name)
+  }
+
   private async _user(id: string) {
     const users = this._app.blueprint.users
-    const user = await this._app.service(users.name).get(id).catch(() => undefined)
+    // Only a missing user ends the job; a store that fails now may answer on the next try.
+    const user = await this._app.service(users.name).get(id).catch((error: any) => {
+      if (error?.code === 404) return undefined
+      throw error
+    })
     const ended = user ? sessionEnded(users, user) : 'The user no longer exists'
     if (ended) throw new NotAuthenticated(`The job's user ${id} cannot act: ${ended}`)
     return user
