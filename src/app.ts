@@ -28,6 +28,7 @@ import { exportMiddleware } from './services/exports.js'
 import { Files, filesMiddleware } from './services/files.js'
 import { Imports, checkImports } from './services/imports.js'
 import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
+import { Jobs } from './services/jobs.js'
 
 export interface Settings {
   host: string
@@ -74,12 +75,20 @@ export interface Settings {
   fileGraceHours?: number
   /** Audit entries older than this are purged (`AUDIT_RETENTION_DAYS`, default 365). */
   auditRetentionDays?: number
+  /** Jobs this instance runs at once (`JOB_CONCURRENCY`, default 2). */
+  jobConcurrency?: number
+  /** With `redisUrl`: `false` for an instance that queues jobs but runs none (`JOB_WORKER`, default true). */
+  jobWorker?: boolean
+  /** Key prefix of the BullMQ queue (default `quillbase:<blueprint>`): tests give each run its own. */
+  jobsPrefix?: string
 }
 
 export interface EngineApp extends Application<any, any> {
   blueprint: Blueprint
   store: Store
   permissions: Permissions
+  /** Background jobs and scheduled tasks (`docs/jobs.md`). */
+  jobs: Jobs
   /** True once services are set up and first-start seeding is done (`GET /health` answers 200). */
   ready: boolean
   /** Uploaded files (`services/files.ts`). */
@@ -112,10 +121,12 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     if (collection.maxRecordBytes > bodyBytes) throw new Error(`collection "${collection.name}" allows records of ${collection.maxRecordBytes} bytes but bodyLimit (BODY_LIMIT) is ${settings.bodyLimit}: raise it`)
   }
   const app = koa(feathers()) as unknown as EngineApp
+  // Before the store opens: a bad job setting fails with nothing to close.
+  const jobs = new Jobs(app, { redisUrl: settings.redisUrl, prefix: settings.jobsPrefix ?? `quillbase:${blueprint.name}`, concurrency: settings.jobConcurrency, worker: settings.jobWorker })
   const store = createStore({ dataDir: settings.dataDir, dataSync: settings.dataSync, mongodbUrl: settings.mongodbUrl })
   const users = blueprint.users
   const permissions = new Permissions(app, { ...users.auth!, anonymousRole: blueprint.anonymousRole })
-  Object.assign(app, { blueprint, store, permissions, ready: false })
+  Object.assign(app, { blueprint, store, permissions, jobs, ready: false })
 
   app.set('host', settings.host)
   app.set('port', settings.port)
@@ -211,6 +222,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
         await seedAccessControl(app, blueprint)
         if (empty && settings.demo && blueprint.demo) await blueprint.demo(app)
         if (settings.adminEmail && settings.adminPassword) await ensureAdministrator(app, blueprint, settings.adminEmail, settings.adminPassword)
+        // Jobs may read and write records: they start once the store is migrated and seeded.
+        await app.jobs.start()
         app.ready = true
       }
     ]
@@ -218,6 +231,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
 
   app.shutdown = async () => {
     files.stop()
+    // Running jobs finish while the store is still open; no new one starts.
+    await app.jobs.close()
     if ((app as any)._isSetup) await app.teardown()
     await closeSync(app)
     await store.close()

@@ -36,7 +36,9 @@ export function readSettings(): Settings & { blueprint: string } {
     migrate: get<boolean>('migrate') === true,
     audit: get<boolean>('audit') !== false,
     auditRetentionDays: Number(get('auditRetentionDays')),
-    fileGraceHours: Number(get('fileGraceHours'))
+    fileGraceHours: Number(get('fileGraceHours')),
+    jobConcurrency: Number(get('jobConcurrency')),
+    jobWorker: get<boolean>('jobWorker') !== false
   }
 }
 

@@ -47,10 +47,12 @@ export const serverDatabase = async () => (serverStore === 'embedded' ? undefine
 
 const mongoTargetFor = async (overrides: Partial<Settings>) => (overrides.mongodbUrl || overrides.dataDir ? undefined : serverDatabase())
 
-export async function startServer(blueprintName: string, overrides: Partial<Settings> = {}): Promise<TestServer> {
+/** `beforeListen` runs on the built app before it starts (seeding, jobs): e.g. to define jobs and schedules. */
+export async function startServer(blueprintName: string, overrides: Partial<Settings> = {}, beforeListen?: (app: EngineApp) => void | Promise<void>): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? (await tempDir())
   const mongo = await mongoTargetFor(overrides)
   const app = await createApp(await loadBlueprint(blueprintName), testSettings({ mongodbUrl: mongo?.url, ...overrides, dataDir }))
+  await beforeListen?.(app)
   const server = await app.listen(0)
   const { port } = server.address() as AddressInfo
   return {
@@ -138,6 +140,17 @@ export async function eventually(check: () => boolean, ms = 1500) {
 }
 
 export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Polls a job's status (`app.jobs`) until it is completed or failed. */
+export async function finished(app: EngineApp, id: string, ms = 10_000) {
+  const end = Date.now() + ms
+  for (;;) {
+    const status = await app.jobs.status(id)
+    if (status.state === 'completed' || status.state === 'failed') return status
+    if (Date.now() > end) throw new Error(`job ${id} still ${status.state} after ${ms} ms: ${JSON.stringify(status)}`)
+    await wait(25)
+  }
+}
 
 /** The Redis the scale-out tests share (127.0.0.1:6379 unless REDIS_URL says otherwise). */
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'

@@ -1,7 +1,8 @@
 // Turns what a blueprint declares into the engine's Collection/Blueprint: defaults filled, schemas derived, mistakes named.
+import { CronExpressionParser } from 'cron-parser'
 import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
-import type { Blueprint, BlueprintInput, Collection, CollectionInput, JsonSchema as TSchema, MaskInfo, StateMachine } from './types.js'
+import type { Blueprint, BlueprintInput, Collection, CollectionInput, JsonSchema as TSchema, MaskInfo, ScheduleInput, StateMachine } from './types.js'
 
 export class DeclarationError extends Error {
   constructor(where: string, message: string) {
@@ -297,6 +298,27 @@ function checkWorkflowNames(collections: Collection[], roleNames: Set<string>) {
   }
 }
 
+/** The next time a cron expression is due; throws on a bad one (the parser BullMQ's schedulers use, so both modes agree). */
+export function nextTick(cron: string, timezone = 'UTC', after = new Date()): Date {
+  const fields = cron.trim().split(/\s+/)
+  // The parser fills missing fields in: a three-field typo would silently mean "every minute".
+  if (!cron.trim().startsWith('@') && fields.length !== 5 && fields.length !== 6) throw new Error(`expected 5 fields (minute hour day month weekday) or 6 (seconds first), got ${fields.length}`)
+  return CronExpressionParser.parse(cron, { tz: timezone, currentDate: after }).next().toDate()
+}
+
+/** A scheduled task's declaration: a name, a cron expression the parser accepts, a time zone, a `run` function. */
+export function checkSchedule(where: string, schedule: ScheduleInput) {
+  const at = `${where}, schedule "${schedule?.name}"`
+  if (!NAME.test(schedule?.name ?? '')) throw new DeclarationError(at, 'name must be lower-case letters, digits and dashes')
+  if (typeof schedule.run !== 'function') throw new DeclarationError(at, '`run` must be a function')
+  if (typeof schedule.cron !== 'string') throw new DeclarationError(at, '`cron` must be a cron expression such as "0 * * * *"')
+  try {
+    nextTick(schedule.cron, schedule.timezone)
+  } catch (error: any) {
+    throw new DeclarationError(at, `cron "${schedule.cron}"${schedule.timezone ? ` in time zone "${schedule.timezone}"` : ''} is not valid: ${error.message}`)
+  }
+}
+
 export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   const where = `blueprint "${input.name}"`
   const collections = input.collections.map(sanitizeCollection)
@@ -323,5 +345,12 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   checkWorkflowNames(collections, roleNames)
   if (!roleNames.has(input.adminRole)) throw new DeclarationError(where, `adminRole "${input.adminRole}" is not a declared role`)
   if (input.anonymousRole && !roleNames.has(input.anonymousRole)) throw new DeclarationError(where, `anonymousRole "${input.anonymousRole}" is not a declared role`)
-  return { ...input, collections, users: authCollections[0] }
+  const schedules = input.schedules ?? []
+  const scheduleNames = new Set<string>()
+  for (const schedule of schedules) {
+    checkSchedule(where, schedule)
+    if (scheduleNames.has(schedule.name)) throw new DeclarationError(where, `schedule "${schedule.name}" is declared twice`)
+    scheduleNames.add(schedule.name)
+  }
+  return { ...input, collections, schedules, users: authCollections[0] }
 }

@@ -349,6 +349,41 @@ export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate
   masks?: MaskInfo[]
 }
 
+/** What a job's handler (and a scheduled task's `run`) receives. */
+export interface JobContext<Data = any> {
+  /** The app of the instance running the job (any instance, with `REDIS_URL`). */
+  app: any
+  /** The job's data, as JSON (dates arrive as strings). */
+  data: Data
+  id: string
+  name: string
+  /** 1 on the first try; a failed job is tried again with exponential back-off. */
+  attempt: number
+  /** Params for service calls: internal calls marked as a job's (`{ audit: { actor: 'job' } }`), or, for a job carrying a user, that user's external call (`{ user, provider: 'job' }`) so permissions apply. */
+  params: Params
+  /** The user the job runs as, if any. */
+  user?: any
+  /** Reports progress, 0–100. */
+  progress(percent: number): Promise<void>
+  /** Adds a line to the job's log (`status(id).logs`). */
+  log(message: string): Promise<void>
+  /** A scheduled task's tick (ISO time it was due); absent for queued jobs. */
+  scheduledAt?: string
+}
+
+/** A task run on a cron schedule: once per tick across every instance sharing `REDIS_URL`. */
+export interface ScheduleInput {
+  /** Lower-case letters, digits and dashes; unique within the blueprint and the engine. */
+  name: string
+  /** Cron syntax, 5 fields (`0 * * * *`: hourly) or 6 with seconds first; `@hourly`, `@daily`… too. */
+  cron: string
+  /** Time zone of the cron fields (default `UTC`). */
+  timezone?: string
+  description?: string
+  /** The task: an internal caller (`params` marks its changes as the job's in the audit log). Its result is the job's result. */
+  run: (context: JobContext<undefined>) => Promise<unknown>
+}
+
 /** A role a blueprint seeds, with its permissions. */
 export interface RoleInput {
   RoleName: string
@@ -389,10 +424,13 @@ export interface BlueprintInput {
   adminDefaults?: Record<string, unknown>
   /** Fills an empty store with demo records (through the services, internal calls). */
   demo?: (app: any) => Promise<void>
+  /** Tasks run on a cron schedule (e.g. marking bills overdue). */
+  schedules?: ScheduleInput[]
 }
 
-export interface Blueprint extends Omit<BlueprintInput, 'collections'> {
+export interface Blueprint extends Omit<BlueprintInput, 'collections' | 'schedules'> {
   collections: Collection[]
+  schedules: ScheduleInput[]
   /** The collection marked `auth`. */
   users: Collection
 }

@@ -81,4 +81,18 @@ describe('declaring a blueprint', () => {
     assert.throws(() => sanitizeBlueprint({ ...base, roles: [{ RoleName: 'X', permissions: ['nope'] }, ...base.roles] }), /unknown permission "nope"/)
     assert.throws(() => sanitizeBlueprint({ ...base, adminRole: 'Ghost' }), /adminRole/)
   })
+  it('takes scheduled tasks with a cron expression, and names a bad one', () => {
+    const base = appointmentsBlueprint
+    const run = async () => undefined
+    assert.deepEqual(sanitizeBlueprint(base).schedules, [])
+    assert.deepEqual(sanitizeBlueprint({ ...base, schedules: [{ name: 'hourly', cron: '0 * * * *', run }] }).schedules.map((s) => s.name), ['hourly'])
+    const refused = (schedules: any[], message: RegExp) => assert.throws(() => sanitizeBlueprint({ ...base, schedules }), (error: any) => error instanceof DeclarationError && message.test(error.message))
+    refused([{ name: 'typo', cron: '0 25 * * *', run }], /schedule "typo": cron "0 25 \* \* \*" is not valid: .*0-23/)
+    refused([{ name: 'words', cron: 'every hour', run }], /schedule "words": cron "every hour" is not valid/)
+    refused([{ name: 'short', cron: '0 *', run }], /expected 5 fields/)
+    refused([{ name: 'zone', cron: '0 * * * *', timezone: 'Mars/Olympus', run }], /in time zone "Mars\/Olympus" is not valid/)
+    refused([{ name: 'Bad Name', cron: '0 * * * *', run }], /name must be lower-case/)
+    refused([{ name: 'no-run', cron: '0 * * * *' }], /`run` must be a function/)
+    refused([{ name: 'twice', cron: '0 * * * *', run }, { name: 'twice', cron: '5 * * * *', run }], /schedule "twice" is declared twice/)
+  })
 })

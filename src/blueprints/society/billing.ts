@@ -1,5 +1,6 @@
 // Seed 003 §3, billing and accounting: maintenance plans, bills, payments, expenses, and the billing runs that generate bills.
 import { DateTime, Enum, Ref, Type, defineCollection } from '../../schemas/fields.js'
+import type { ScheduleInput } from '../../schemas/types.js'
 import { ADMINS, money, name, percent, societyId, tenantRef, text, url } from './fields.js'
 import { runBilling } from './billing-run.js'
 import { notify } from './notify.js'
@@ -97,6 +98,39 @@ export const maintenanceBills = defineCollection({
   ],
   admin: { titleField: 'billNumber', listFields: ['billNumber', 'flatId', 'dueDate', 'grandTotal', 'amountDue', 'status'], group }
 })
+
+/** The states a bill may leave for Overdue, as its state machine declares them. */
+const overdueFrom = maintenanceBills.stateMachines!.status.transitions.filter((t) => [t.to].flat().includes('Overdue')).flatMap((t) => [t.from].flat())
+
+export const overdueBills: ScheduleInput = {
+  name: 'overdue-bills',
+  description: 'Not in the seed: every hour, unpaid bills past their due date become Overdue (through the service: state machine, events, audit).',
+  cron: '5 * * * *',
+  async run({ app, params, progress }) {
+    const bills = app.service('maintenance-bills')
+    const due = { dueDate: { $lt: new Date().toISOString() }, status: { $in: overdueFrom }, $select: ['_id'], $limit: 100 }
+    const skipped: string[] = []
+    let marked = 0
+    let total: number | undefined
+    // Each bill patched leaves the query, so the next page is the first one again; a bill refused is skipped from then on.
+    while (skipped.length < 500) {
+      const page = await bills.find({ ...params, query: skipped.length ? { ...due, _id: { $nin: skipped } } : due })
+      total ??= page.total as number
+      if (!page.data.length) break
+      for (const { _id } of page.data) {
+        try {
+          await bills.patch(_id, { status: 'Overdue' }, params)
+          marked++
+        } catch (error: any) {
+          console.error(`quillbase: overdue-bills: bill ${_id} stays: ${error.message}`)
+          skipped.push(_id)
+        }
+      }
+      await progress((100 * (marked + skipped.length)) / Math.max(total, marked + skipped.length))
+    }
+    return { marked, skipped: skipped.length }
+  }
+}
 
 export const payments = defineCollection({
   name: 'payments',

@@ -3,6 +3,7 @@
 import { rbacCollections } from '../../schemas/rbac.js'
 import type { BlueprintInput } from '../../schemas/types.js'
 import { permissions, roles } from './access.js'
+import { overdueBills } from './billing.js'
 import { societyCollections } from './collections.js'
 import { demo } from './demo.js'
 
@@ -14,7 +15,8 @@ const blueprint: BlueprintInput = {
   roles,
   permissions,
   adminRole: 'SuperAdmin',
-  demo
+  demo,
+  schedules: [overdueBills]
 }
 
 export default blueprint
