@@ -230,7 +230,6 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   } as any)
 
   app.shutdown = async () => {
-    files.stop()
     // Running jobs finish while the store is still open; no new one starts.
     await app.jobs.close()
     if ((app as any)._isSetup) await app.teardown()

@@ -89,7 +89,6 @@ async function detectType(head: Buffer, claimed: string, name: string): Promise<
 
 export class Files {
   private _meta?: any
-  private _timer?: NodeJS.Timeout
 
   constructor(private _app: EngineApp, private _store: Store, private _options: { graceHours: number }) {}
 
@@ -99,12 +98,8 @@ export class Files {
     // Counted as a write by the request limits (app hooks), reachable by no transport.
     this._app.use(META, this._meta, { methods: [], events: [] })
     await this.purge()
-    this._timer = setInterval(() => this.purge().catch((error) => console.error(`quillbase: file purge failed: ${error.message}`)), 3600_000)
-    this._timer.unref()
-  }
-
-  stop() {
-    if (this._timer) clearInterval(this._timer)
+    // Hourly, as a scheduled task: once across instances with REDIS_URL.
+    await this._app.jobs.schedule({ name: 'unheld-uploads', cron: '17 * * * *', run: async () => ({ removed: await this.purge() }) })
   }
 
   /** Removes uploads no record took within the grace period, and incomplete ones. */

@@ -111,8 +111,25 @@ function rowError(error: any): string {
 /** Thrown inside a dry run's transaction so that it rolls back. */
 class DryRun extends Error {}
 
+/** What an import job carries: JSON, so that any instance can run it (BullMQ with REDIS_URL). */
+interface ImportJob {
+  operation: string
+  id: string
+  target: string
+  format: ImportFormat
+}
+
 export class Imports {
-  constructor(private _app: EngineApp) {}
+  constructor(private _app: EngineApp) {
+    // Not retried: rows already imported would be imported again (a key makes rows upserts, not every target has one).
+    _app.jobs.define<ImportJob>('import', async ({ data, user }) => {
+      const collections = this._app.blueprint.collections
+      const operation = collections.find((c) => c.name === data.operation)!
+      const target = collections.find((c) => c.name === data.target)!
+      const record = await (this._app.service(operation.name) as any)._get(data.id)
+      await this.run(operation, record, target, data.format, user)
+    }, { attempts: 1 })
+  }
 
   private _meta(url: string) {
     const id = FILE_URL.exec(url)?.[1]
@@ -141,10 +158,12 @@ export class Imports {
       context.data = { ...data, [report.status]: 'Queued', [report.total]: 0, [report.succeeded]: 0, [report.failed]: 0, [report.errors]: [] }
       await next()
       const record = context.result
-      const params = context.params
-      // After the commit, so the run sees the record; in the background, so the request returns at once.
-      const start = () => void this.run(collection, record, target, format, params.user).catch((error) => console.error(`quillbase: import ${record._id} failed: ${error.message}`))
-      if (!this._app.store.afterCommit(() => setImmediate(start))) setImmediate(start)
+      const userId = context.params.provider ? context.params.user?._id : undefined
+      // A job once the record is committed, so the run sees it; the request returns at once. As the uploader: the
+      // job loads them afresh and the rows run with their permissions (an internal creation's rows are the engine's).
+      const job: ImportJob = { operation: collection.name, id: String(record._id), target: target.name, format }
+      const enqueue = () => void this._app.jobs.enqueue('import', job, { userId }).catch((error) => console.error(`quillbase: import ${record._id} not queued: ${error.message}`))
+      if (!this._app.store.afterCommit(enqueue)) enqueue()
     }
   }
 
@@ -166,7 +185,7 @@ export class Imports {
     const service = this._app.service(target.name) as any
     const operations = this._app.service(operation.name) as any
     const dryRun = !!(importer.dryRun && record[importer.dryRun])
-    const params: Params = { provider: 'import', user, counted: true, audit: { transport: 'import' } }
+    const params: Params = user ? { provider: 'import', user, counted: true, audit: { transport: 'import' } } : { audit: { actor: 'job' } }
     const key = target.import?.key
     const every = importer.progressEvery ?? 100
     let total = 0
