@@ -1,7 +1,7 @@
 // The dashboard's data (record counts per collection the admin may read) and the browser code that draws it.
 import { readFileSync } from 'node:fs'
 import type { CurrentAdmin } from 'adminjs'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 import { requireCaller } from './caller.js'
 import { listedFor } from './options.js'
 import { ADMIN_PROVIDER } from './resource.js'

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { MongoAbility } from '@casl/ability'
 import type { Context, Next } from 'koa'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 import type { Blueprint } from '../schemas/types.js'
 import { openApiDocument } from './document.js'
 

@@ -361,6 +361,13 @@ export interface BlueprintInput {
   adminDefaults?: Record<string, unknown>
   /** Fills an empty store with demo records (through the services, internal calls). */
   demo?: (app: any) => Promise<void>
+  /** The logins `demo` creates, printed at start when demo data is on (their password is published: demo data only). */
+  demoLogins?: DemoLogins
+}
+
+export interface DemoLogins {
+  password: string
+  users: { email: string; role: string }[]
 }
 
 export interface Blueprint extends Omit<BlueprintInput, 'collections'> {

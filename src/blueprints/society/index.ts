@@ -4,7 +4,7 @@ import { rbacCollections } from '../../schemas/rbac.js'
 import type { BlueprintInput } from '../../schemas/types.js'
 import { permissions, roles } from './access.js'
 import { societyCollections } from './collections.js'
-import { demo } from './demo.js'
+import { demo, demoLogins } from './demo.js'
 
 const blueprint: BlueprintInput = {
   name: 'society',
@@ -14,7 +14,8 @@ const blueprint: BlueprintInput = {
   roles,
   permissions,
   adminRole: 'SuperAdmin',
-  demo
+  demo,
+  demoLogins
 }
 
 export default blueprint
