@@ -28,6 +28,7 @@ import { closeSync, setupSync, syncReady } from './services/sync.js'
 import { Migrator } from './services/migrations.js'
 import { exportMiddleware } from './services/exports.js'
 import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
+import { compression, revalidateByDefault } from './services/assets.js'
 import { closeConnectionsWhenDraining, drainServer, SHUTDOWN_TIMEOUT_SECONDS, type Draining } from './services/shutdown.js'
 
 export type { EngineApp, Settings } from './engine.js'
@@ -76,6 +77,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
 
   const drain: Draining = { draining: false }
   app.use(closeConnectionsWhenDraining(drain))
+  app.use(compression())
+  app.use(revalidateByDefault())
   app.use(koaErrors())
   const trustProxy = settings.trustProxy ?? false
   app.use((ctx, next) => {
