@@ -1,5 +1,6 @@
-// The benchmarks' server: `src/index.ts` (as `npm start` runs it) in a child process on a given data folder, so its
-// start-up time and memory are its own; the engine's request limits are off (the benchmarks measure routes, not the limiter).
+// The benchmarks' server: `src/index.ts` (as `npm start` runs it), or another command, in a child process on a given data
+// folder, so its start-up time and memory are its own; the engine's request limits are off (the benchmarks measure routes,
+// not the limiter). The production tests start theirs with it too.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { DEMO_PASSWORD } from '../src/blueprints/appointments/demo.js'
@@ -13,7 +14,13 @@ export interface ChildServer {
   startup: number
   /** Resident memory in MB once `/health` said ready. */
   rss: number
+  /** What it printed so far (stdout and stderr). */
+  output: () => string
 }
+
+/** The command a child server runs: by default the sources through tsx, as `npm start` does in development. */
+export const SOURCES = [process.execPath, '--import', 'tsx', 'src/index.ts']
+export const NPM_START = ['npm', 'start', '--silent']
 
 /** The resident memory of a process, in MB. */
 export const rss = (pid: number) => {
@@ -21,9 +28,9 @@ export const rss = (pid: number) => {
   return match ? Number(match[1]) / 1024 : NaN
 }
 
-export async function startServer(dataDir: string, blueprint = 'appointments', env: Record<string, string> = {}): Promise<ChildServer> {
+export async function startServer(dataDir: string, blueprint = 'appointments', env: Record<string, string> = {}, [command, ...args] = SOURCES): Promise<ChildServer> {
   const started = performance.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+  const child = spawn(command, args, {
     env: { ...process.env, ...UNLIMITED, NODE_ENV: 'development', DATA_DIR: dataDir, PORT: '0', BLUEPRINT: blueprint, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -31,7 +38,7 @@ export async function startServer(dataDir: string, blueprint = 'appointments', e
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk
-      const match = /at http:\/\/[^:]+:(\d+)/.exec(output)
+      const match = /API http:\/\/[^:]+:(\d+)\//.exec(output)
       if (match) resolve(Number(match[1]))
     })
     child.stderr!.on('data', (chunk) => (output += chunk))
@@ -44,7 +51,7 @@ export async function startServer(dataDir: string, blueprint = 'appointments', e
     if (res?.ok) break
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
-  return { child, base, startup, rss: rss(child.pid!) }
+  return { child, base, startup, rss: rss(child.pid!), output: () => output }
 }
 
 export async function stopServer(child: ChildProcess) {

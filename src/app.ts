@@ -1,10 +1,11 @@
 // Builds a Feathers app (REST over Koa, Socket.io, authentication, permissions) from a blueprint's declarations.
 import { randomBytes } from 'node:crypto'
+import type { Server } from 'node:http'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { feathers } from '@feathersjs/feathers'
 import bytes from 'bytes'
-import { koa, rest, bodyParser, parseAuthentication, type Application } from '@feathersjs/koa'
+import { koa, rest, bodyParser, parseAuthentication } from '@feathersjs/koa'
 import socketio from '@feathersjs/socketio'
 import { mountAdmin } from './admin/index.js'
 import { callerErrors, koaErrors } from './hooks/errors.js'
@@ -15,13 +16,14 @@ import { Permissions } from './permissions/abilities.js'
 import { setupChannels } from './permissions/channels.js'
 import { RBAC_COLLECTIONS } from './schemas/rbac.js'
 import type { Blueprint } from './schemas/types.js'
+import type { EngineApp, Settings } from './engine.js'
 import { setupAuthentication, UserCache } from './services/authentication.js'
 import { ensureAdministrator, isEmpty, normalizeStoredEmails, seedAccessControl } from './services/bootstrap.js'
 import { createCollectionService } from './services/collection.js'
-import { restCors, socketCors, type AllowedOrigins } from './services/cors.js'
+import { restCors, socketCors } from './services/cors.js'
 import { parseQueryStrings } from './services/query-string.js'
 import { clientAddress, RATE_LIMIT_DEFAULTS, RateLimits } from './services/rate-limit.js'
-import { createStore, type Store } from './services/store.js'
+import { createStore } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
 import { Migrator } from './services/migrations.js'
 import { exportMiddleware } from './services/exports.js'
@@ -29,73 +31,10 @@ import { Files, filesMiddleware } from './services/files.js'
 import { Imports, checkImports } from './services/imports.js'
 import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
 import { Jobs } from './services/jobs.js'
+import { compression, revalidateByDefault } from './services/assets.js'
+import { closeConnectionsWhenDraining, drainServer, SHUTDOWN_TIMEOUT_SECONDS, type Draining } from './services/shutdown.js'
 
-export interface Settings {
-  host: string
-  port: number
-  /** Folder of the embedded store (and generated keys); in memory when empty. */
-  dataDir?: string
-  /** `full` (default): every acknowledged write survives power loss (an fsync per commit); `normal`: survives a crashed process only. */
-  dataSync?: 'full' | 'normal'
-  mongodbUrl?: string
-  /** JWT signing secret; generated into `dataDir` when absent. */
-  authSecret?: string
-  /** Key for encrypted fields; generated into `dataDir` when absent. */
-  encryptionKey?: string
-  adminEmail?: string
-  adminPassword?: string
-  /** Signs the admin panel's session cookie; derived from the JWT secret when absent. */
-  adminCookieSecret?: string
-  /** Fill an empty store with the blueprint's demo data. */
-  demo: boolean
-  /** Largest accepted JSON body, e.g. `1mb`. */
-  bodyLimit: string
-  jwtExpiresIn: string
-  /** Redis URL: share service events with other instances (scale-out). */
-  redisUrl?: string
-  /** Password checks allowed per email within `loginWindowSeconds` (then 429), reset by a successful login. Default 10 per 15 minutes. */
-  loginAttempts?: number
-  loginWindowSeconds?: number
-  /** Service calls allowed within `rateWindowSeconds` per signed-in user / per IP of anonymous callers (then 429); 0 for none. Defaults: `RATE_LIMIT_DEFAULTS`. */
-  requestsPerUser?: number
-  requestsPerIp?: number
-  /** Calls other than find/get allowed within the window, per signed-in user / per IP of anonymous callers; 0 for none. */
-  writesPerUser?: number
-  writesPerIp?: number
-  rateWindowSeconds?: number
-  /** Behind one reverse proxy: the client's IP is the last `X-Forwarded-For` entry, not the proxy's address. */
-  trustProxy?: boolean
-  /** Browser origins allowed on REST and Socket.io (`CORS_ORIGINS`); none (same origin only) when absent. */
-  corsOrigins?: AllowedOrigins
-  /** Run pending data migrations (`migrations/<blueprint>/`) at start, before seeding (`MIGRATE=true`). */
-  migrate?: boolean
-  /** The audit log (default on); off only to measure its cost (bench/audit.ts). */
-  audit?: boolean
-  /** Uploads no record took within this many hours are removed (`FILE_GRACE_HOURS`, default 24). */
-  fileGraceHours?: number
-  /** Audit entries older than this are purged (`AUDIT_RETENTION_DAYS`, default 365). */
-  auditRetentionDays?: number
-  /** Jobs this instance runs at once (`JOB_CONCURRENCY`, default 2). */
-  jobConcurrency?: number
-  /** With `redisUrl`: `false` for an instance that queues jobs but runs none (`JOB_WORKER`, default true). */
-  jobWorker?: boolean
-  /** Key prefix of the BullMQ queue (default `quillbase:<blueprint>`): tests give each run its own. */
-  jobsPrefix?: string
-}
-
-export interface EngineApp extends Application<any, any> {
-  blueprint: Blueprint
-  store: Store
-  permissions: Permissions
-  /** Background jobs and scheduled tasks (`docs/jobs.md`). */
-  jobs: Jobs
-  /** True once services are set up and first-start seeding is done (`GET /health` answers 200). */
-  ready: boolean
-  /** Uploaded files (`services/files.ts`). */
-  files: Files
-  /** Closes the HTTP server (if listening) and the store. */
-  shutdown(): Promise<void>
-}
+export type { EngineApp, Settings } from './engine.js'
 
 /** A secret from settings, else one kept in the data folder so tokens and encrypted fields survive restarts. */
 async function persistentSecret(settings: Settings, file: string, given?: string) {
@@ -116,6 +55,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   if (settings.dataDir) await mkdir(settings.dataDir, { recursive: true })
   const bodyBytes = bytes.parse(settings.bodyLimit) ?? 0
   if (!(bodyBytes > 0)) throw new Error(`bodyLimit (BODY_LIMIT) must be a size such as 1mb, not "${settings.bodyLimit}"`)
+  const shutdownSeconds = settings.shutdownTimeoutSeconds ?? SHUTDOWN_TIMEOUT_SECONDS
+  if (!(shutdownSeconds >= 0)) throw new Error(`shutdownTimeoutSeconds (SHUTDOWN_TIMEOUT_SECONDS) must be a number of seconds, not "${settings.shutdownTimeoutSeconds}"`)
   for (const collection of blueprint.collections) {
     // A record the body limit refuses to carry could never be written.
     if (collection.maxRecordBytes > bodyBytes) throw new Error(`collection "${collection.name}" allows records of ${collection.maxRecordBytes} bytes but bodyLimit (BODY_LIMIT) is ${settings.bodyLimit}: raise it`)
@@ -139,6 +80,10 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     local: { usernameField: 'email', passwordField: 'password' }
   })
 
+  const drain: Draining = { draining: false }
+  app.use(closeConnectionsWhenDraining(drain))
+  app.use(compression())
+  app.use(revalidateByDefault())
   app.use(koaErrors())
   const trustProxy = settings.trustProxy ?? false
   app.use((ctx, next) => {
@@ -230,11 +175,24 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   } as any)
 
   app.shutdown = async () => {
+    app.ready = false
+    let drained = true
+    const server: Server | undefined = (app as any).server
+    if (server?.listening) {
+      drain.draining = true
+      const closed = drainServer(server, shutdownSeconds * 1000)
+      // Ends every Socket.io connection (and its pending long-polls), which the server would otherwise wait for.
+      ;(app as any).io?.close()
+      drained = await closed
+      // Closed already: Feathers' Koa teardown would close it again, and fail.
+      ;(app as any).server = undefined
+    }
     // Running jobs finish while the store is still open; no new one starts.
     await app.jobs.close()
     if ((app as any)._isSetup) await app.teardown()
     await closeSync(app)
     await store.close()
+    return drained
   }
   return app
 }

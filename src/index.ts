@@ -1,8 +1,10 @@
 // Start: read config, build the app for the chosen blueprint, listen.
 import { pathToFileURL } from 'node:url'
 import configuration from '@feathersjs/configuration'
-import { createApp, type Settings } from './app.js'
+import { createApp } from './app.js'
+import type { Settings } from './engine.js'
 import { loadBlueprint } from './blueprints/index.js'
+import type { Blueprint } from './schemas/types.js'
 import { parseOrigins } from './services/cors.js'
 
 export function readSettings(): Settings & { blueprint: string } {
@@ -38,11 +40,30 @@ export function readSettings(): Settings & { blueprint: string } {
     auditRetentionDays: Number(get('auditRetentionDays')),
     fileGraceHours: Number(get('fileGraceHours')),
     jobConcurrency: Number(get('jobConcurrency')),
-    jobWorker: get<boolean>('jobWorker') !== false
+    jobWorker: get<boolean>('jobWorker') !== false,
+    shutdownTimeoutSeconds: Number(get('shutdownTimeoutSeconds'))
   }
 }
 
-/** Serves the configured blueprint until SIGINT/SIGTERM. */
+/** What a start prints: where the API, the admin panel and the docs are, and the demo logins when demo data is on. */
+export function startupLines(blueprint: Blueprint, settings: Pick<Settings, 'host' | 'demo'>, port: number, store: string): string[] {
+  // Listening on every interface: a browser on this machine reaches it as localhost.
+  const host = ['0.0.0.0', '::', ''].includes(settings.host) ? 'localhost' : settings.host
+  const base = `http://${host}:${port}`
+  const mode = process.env.NODE_ENV === 'production' ? 'production' : process.env.NODE_ENV || 'development'
+  const code = import.meta.url.endsWith('.js') ? 'the build' : 'the TypeScript sources'
+  const lines = [
+    `quillbase: blueprint "${blueprint.name}" ${blueprint.version} on the ${store} store, ${mode} mode (${code}): API ${base}/ · admin ${base}/admin · docs ${base}/docs`
+  ]
+  const demo = blueprint.demoLogins
+  if (settings.demo && blueprint.demo && demo) {
+    const users = demo.users.map((user) => `${user.email} (${user.role})`).join(', ')
+    lines.push(`quillbase: demo data (DEMO=false turns it off; never in production): password "${demo.password}" for ${users}`)
+  }
+  return lines
+}
+
+/** Serves the configured blueprint until SIGINT/SIGTERM, then shuts down gracefully (see `EngineApp.shutdown`). */
 export async function main() {
   const settings = readSettings()
   const blueprint = await loadBlueprint(settings.blueprint)
@@ -50,13 +71,23 @@ export async function main() {
   const server = await app.listen(settings.port)
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : settings.port
-  console.log(`quillbase: blueprint "${blueprint.name}" on ${app.store.kind} store at http://${settings.host}:${port}`)
-  const stop = async () => {
-    await app.shutdown()
-    process.exit(0)
+  for (const line of startupLines(blueprint, settings, port, app.store.kind)) console.log(line)
+  let stopping = false
+  const stop = async (signal: NodeJS.Signals) => {
+    // npm and tsx forward the terminal's signal to a process that got it already: one shutdown only, bounded by its timeout.
+    if (stopping) return
+    stopping = true
+    const seconds = settings.shutdownTimeoutSeconds
+    console.log(`quillbase: ${signal}: shutting down, waiting up to ${seconds} s for requests in flight`)
+    const drained = await app.shutdown().catch((error) => {
+      console.error(`quillbase: shutdown failed: ${error.message}`)
+      return false
+    })
+    console.log(drained ? 'quillbase: stopped' : `quillbase: stopped; requests still in flight after ${seconds} s were cut`)
+    process.exit(drained ? 0 : 1)
   }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
 }
 
 export const startOrExit = () =>

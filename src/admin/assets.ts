@@ -1,8 +1,25 @@
-// Nothing from outside: AdminJS's page templates link Google Fonts; the panel serves Roboto itself (@fontsource/roboto).
+// The panel's assets. Nothing from outside: AdminJS's page templates link Google Fonts; the panel serves Roboto itself
+// (@fontsource/roboto). Its scripts are served under fingerprinted URLs, kept by browsers for a year.
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { Router } from 'adminjs'
 import type { Context, Middleware, Next } from 'koa'
+import { FingerprintedAssets, type AssetSources } from '../services/assets.js'
+
+/** AdminJS's own bundles (their production builds under NODE_ENV=production, as AdminJS picks them), in the pages' order. */
+const ADMINJS_BUNDLES = ['global.bundle.js', 'design-system.bundle.js', 'app.bundle.js']
+
+/** The scripts every panel page loads: AdminJS's bundles and ours (`components.bundle.js`), below `<root>/frontend/assets/`. */
+export function panelScripts(rootPath: string, componentsBundle: string): FingerprintedAssets {
+  const sources: AssetSources = { 'components.bundle.js': async () => componentsBundle }
+  for (const name of ADMINJS_BUNDLES) {
+    const asset = Router.assets.find((candidate) => candidate.path === `/frontend/assets/${name}`)
+    if (!asset) throw new Error(`AdminJS no longer serves ${name}: update ADMINJS_BUNDLES in src/admin/assets.ts`)
+    sources[name] = () => readFile(asset.src)
+  }
+  return new FingerprintedAssets(`${rootPath}/frontend/assets/`, sources)
+}
 
 /** The weights AdminJS's templates ask Google for (`Roboto:300,400,500,700`). */
 const WEIGHTS = [300, 400, 500, 700]
@@ -19,8 +36,11 @@ async function robotoCss(): Promise<string> {
   return parts.join('\n').replace(/url\(\.\/files\//g, 'url(files/')
 }
 
-/** Serves `<root>/frontend/assets/fonts/roboto.css` and its font files, and points the panel's pages at them. */
-export function localAssets(rootPath: string): Middleware {
+/**
+ * Serves `<root>/frontend/assets/fonts/roboto.css` and its font files (kept a day: not fingerprinted), and points the
+ * panel's pages at them and at the fingerprinted scripts.
+ */
+export function localAssets(rootPath: string, scripts: FingerprintedAssets): Middleware {
   const base = `${rootPath}/frontend/assets/fonts/`
   const link = `<link rel="stylesheet" href="${base}roboto.css" type="text/css">`
   let css: Promise<string> | undefined
@@ -43,6 +63,6 @@ export function localAssets(rootPath: string): Middleware {
       return
     }
     await next()
-    if (typeof ctx.body === 'string' && ctx.body.includes('fonts.googleapis.com')) ctx.body = ctx.body.replace(GOOGLE_FONTS, link)
+    if (typeof ctx.body === 'string' && ctx.response.is('html')) ctx.body = await scripts.linkIn(ctx.body.replace(GOOGLE_FONTS, link))
   }
 }

@@ -1,7 +1,7 @@
 // The dashboard's data (record counts per collection the admin may read) and the browser code that draws it.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import type { CurrentAdmin } from 'adminjs'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 import { requireCaller } from './caller.js'
 import { listedFor } from './options.js'
 import { ADMIN_PROVIDER } from './resource.js'
@@ -40,11 +40,16 @@ export async function dashboardData(app: EngineApp, currentAdmin: CurrentAdmin |
   return { title: app.blueprint.name, description: app.blueprint.description, collections }
 }
 
+/** Where `npm run build` leaves the bundle, minified: beside the compiled module. */
+export const BUILT_COMPONENTS = new URL('./components.bundle.js', import.meta.url)
+
 /**
  * What AdminJS loads as `components.bundle.js`. Its own route would run Rollup at the first request (writing `.adminjs/`
- * into the working directory) or, in production, serve a file only a build step makes; our components are plain scripts.
+ * into the working directory) or, in production, serve a file only its bundler makes; our components are plain scripts,
+ * joined here from the sources or, in the build, read as `npm run build` left them.
  */
 export function componentsBundle(): string {
+  if (existsSync(BUILT_COMPONENTS)) return readFileSync(BUILT_COMPONENTS, 'utf8')
   const scripts = ['dashboard.js', 'login.js', 'array.js'].map((file) => readFileSync(new URL(`./components/${file}`, import.meta.url), 'utf8'))
   return ['AdminJS.UserComponents = AdminJS.UserComponents || {};', ...scripts].join('\n')
 }

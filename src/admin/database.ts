@@ -1,6 +1,6 @@
 // The AdminJS database of an engine app: one resource per declared collection, each backed by its Feathers service.
 import { BaseDatabase } from 'adminjs'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 import { FeathersResource } from './resource.js'
 
 export class FeathersDatabase extends BaseDatabase {

@@ -3,10 +3,10 @@ import { createHmac } from 'node:crypto'
 import AdminJS, { type CurrentAdmin } from 'adminjs'
 import { buildAuthenticatedRouter } from '@adminjs/koa'
 import type { Context, Middleware, Next } from 'koa'
-import type { EngineApp, Settings } from '../app.js'
+import type { EngineApp, Settings } from '../engine.js'
 import { withoutSecrets } from '../hooks/secrets.js'
 import { sessionEnded } from '../services/authentication.js'
-import { localAssets } from './assets.js'
+import { localAssets, panelScripts } from './assets.js'
 import { attachCaller, sessionAdminOf, type Caller } from './caller.js'
 import { componentsBundle, dashboardData, DASHBOARD_COMPONENT } from './dashboard.js'
 import { FeathersDatabase } from './database.js'
@@ -137,13 +137,7 @@ export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'admin
     sessionOptions: { key: 'quillbase.admin', signed: true, httpOnly: true, sameSite: 'lax', path: rootPath, maxAge: SESSION_HOURS * 3600 * 1000, renew: true }
   })
 
-  const bundlePath = `${rootPath}/frontend/assets/components.bundle.js`
-  const bundle = componentsBundle()
-  const serveBundle: Middleware = (ctx: Context, next: Next) => {
-    if (ctx.path !== bundlePath) return next()
-    ctx.type = 'text/javascript; charset=utf-8'
-    ctx.body = bundle
-  }
+  const scripts = panelScripts(rootPath, componentsBundle())
   const attachSessionCaller: Middleware = async (ctx: Context, next: Next) => {
     const current: CurrentAdmin | undefined = ctx.session?.adminUser
     if (current && !ctx.path.startsWith(`${rootPath}/frontend/`)) {
@@ -155,8 +149,9 @@ export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'admin
     return next()
   }
   const panel = chain([
-    localAssets(rootPath),
-    serveBundle,
+    localAssets(rootPath, scripts),
+    // AdminJS's own route would run Rollup at the first request (or, in production, serve a file only its bundler makes).
+    scripts.middleware(),
     ...collected,
     loginRoute(admin, login, INVALID_CREDENTIALS),
     attachSessionCaller,

@@ -3,7 +3,7 @@ import { bodyParser } from '@feathersjs/koa'
 import type AdminJS from 'adminjs'
 import type { CurrentAdmin } from 'adminjs'
 import type { Context, Middleware, Next } from 'koa'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 
 /** What the login component (`components/login.js`) shows besides the form. */
 interface LoginState {

@@ -1,7 +1,7 @@
 // An AdminJS resource over one collection's Feathers service: every call goes through the service as the logged-in admin.
 import { BaseResource, flat, ValidationError, type PropertyErrors, type ActionContext, type Filter } from 'adminjs'
 import type { Params } from '@feathersjs/feathers'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 import type { Collection } from '../schemas/types.js'
 import { maySortBy } from '../permissions/access.js'
 import { requireCaller } from './caller.js'

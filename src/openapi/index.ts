@@ -4,7 +4,8 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { MongoAbility } from '@casl/ability'
 import type { Context, Next } from 'koa'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
+import { FingerprintedAssets, type AssetSources } from '../services/assets.js'
 import type { Blueprint } from '../schemas/types.js'
 import { openApiDocument } from './document.js'
 
@@ -12,27 +13,27 @@ export { openApiDocument } from './document.js'
 
 const swaggerUiFolder = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
 
-/** The only files /docs serves from swagger-ui-dist; a fixed list, so no path from a request reaches the file system. */
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-  'favicon-16x16.png': 'image/png'
-}
+/** The only files /docs serves from swagger-ui-dist (fingerprinted: kept a year); a fixed list, so no path from a request reaches the file system. */
+const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png', 'favicon-16x16.png']
 
-const page = (blueprint: Blueprint) => `<!doctype html>
+/** Swagger UI's files below /docs/, for the server and for the build (which compresses them ahead). */
+export const docsAssets = () =>
+  new FingerprintedAssets('/docs/', Object.fromEntries(ASSETS.map((name) => [name, () => readFile(path.join(swaggerUiFolder, name))])) as AssetSources)
+
+/** `asset(name)`: the fingerprinted path of one of `ASSETS`, relative to /docs/. */
+const page = (blueprint: Blueprint, asset: (name: string) => string) => `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>quillbase: ${blueprint.name} ${blueprint.version} API</title>
-  <link rel="stylesheet" href="./swagger-ui.css">
-  <link rel="icon" type="image/png" href="./favicon-32x32.png" sizes="32x32">
+  <link rel="stylesheet" href="./${asset('swagger-ui.css')}">
+  <link rel="icon" type="image/png" href="./${asset('favicon-32x32.png')}" sizes="32x32">
   <style>body { margin: 0 }</style>
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="./swagger-ui-bundle.js"></script>
+  <script src="./${asset('swagger-ui-bundle.js')}"></script>
   <script src="./init.js"></script>
 </body>
 </html>
@@ -73,10 +74,12 @@ window.ui = SwaggerUIBundle({
 export function openApiMiddleware(blueprint: Blueprint, anonymous: () => Promise<MongoAbility>) {
   // Rebuilt when the anonymous ability changes (an edit of roles or permissions gives a new ability object).
   let built: { ability: MongoAbility; document: string } | undefined
-  const files = new Map<string, Promise<Buffer>>()
-  const asset = (name: string) => {
-    if (!files.has(name)) files.set(name, readFile(path.join(swaggerUiFolder, name)))
-    return files.get(name)!
+  const assets = docsAssets()
+  const serveAsset = assets.middleware()
+  let html: Promise<string> | undefined
+  const pageHtml = async () => {
+    const paths = Object.fromEntries(await Promise.all(ASSETS.map(async (name) => [name, await assets.path(name)])))
+    return page(blueprint, (name) => paths[name])
   }
 
   return async (ctx: Context, next: Next) => {
@@ -94,15 +97,11 @@ export function openApiMiddleware(blueprint: Blueprint, anonymous: () => Promise
     const name = ctx.path.slice('/docs/'.length)
     if (name === '' || name === 'index.html') {
       ctx.type = 'text/html; charset=utf-8'
-      ctx.body = page(blueprint)
+      ctx.body = await (html ??= pageHtml())
     } else if (name === 'init.js') {
       ctx.type = 'text/javascript; charset=utf-8'
       ctx.body = init
-    } else if (ASSETS[name]) {
-      ctx.type = ASSETS[name]
-      ctx.set('Cache-Control', 'public, max-age=86400')
-      ctx.body = await asset(name)
-    } else return next()
+    } else return serveAsset(ctx, next)
   }
 }
 

@@ -426,6 +426,13 @@ export interface BlueprintInput {
   demo?: (app: any) => Promise<void>
   /** Tasks run on a cron schedule (e.g. marking bills overdue). */
   schedules?: ScheduleInput[]
+  /** The logins `demo` creates, printed at start when demo data is on (their password is published: demo data only). */
+  demoLogins?: DemoLogins
+}
+
+export interface DemoLogins {
+  password: string
+  users: { email: string; role: string }[]
 }
 
 export interface Blueprint extends Omit<BlueprintInput, 'collections' | 'schedules'> {

@@ -2,7 +2,7 @@
 // internal calls, as one append-only entry per record: who, when, how, and the field-level change (before → after).
 import { Forbidden, MethodNotAllowed, NotAuthenticated } from '@feathersjs/errors'
 import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 import { authenticate } from '@feathersjs/authentication'
 import { permittedFieldsOf } from '@casl/ability/extra'
 import type { Permissions } from '../permissions/abilities.js'

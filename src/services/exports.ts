@@ -5,7 +5,7 @@ import { permittedFieldsOf } from '@casl/ability/extra'
 import type { Params } from '@feathersjs/feathers'
 import type { Context, Next } from 'koa'
 import { stringify } from 'csv-stringify'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 import { callerParams } from './caller.js'
 import type { Collection, JsonSchema } from '../schemas/types.js'
 

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Conflict, NotFound } from '@feathersjs/errors'
 import { Umzug, type MigrationMeta, type UmzugStorage } from 'umzug'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 import { DateTime, Type } from '../schemas/fields.js'
 import { sanitizeCollection } from '../schemas/sanitize.js'
 import type { Blueprint } from '../schemas/types.js'
@@ -28,6 +28,12 @@ export interface MigrationModule {
 }
 
 export const MIGRATIONS_ROOT = fileURLToPath(new URL('../../migrations/', import.meta.url))
+
+/**
+ * Running compiled (the build, where MIGRATIONS_ROOT is build/migrations/), each migration is the `.js` tsc made of a
+ * `.ts`: it keeps its source's name, so a store migrated in development is not migrated again in production.
+ */
+const sourceName = (name: string) => (import.meta.url.endsWith('.js') ? name.replace(/\.js$/, '.ts') : name)
 
 const executedCollection = sanitizeCollection({
   name: 'quillbase-migrations',
@@ -104,7 +110,8 @@ export class Migrator {
     return new Umzug<MigrationContext>({
       migrations: {
         glob: ['[0-9]*.{ts,js}', { cwd: this.folder, ignore: ['*.d.ts'] }],
-        resolve: ({ name, path: file }) => {
+        resolve: ({ name: fileName, path: file }) => {
+          const name = sourceName(fileName)
           const load = async () => (await import(pathToFileURL(file!).href)) as MigrationModule
           return {
             name,

@@ -1,9 +1,20 @@
 // Demo records for a first start: an admin, two managers, three developers and their appointments.
 import type { Application } from '@feathersjs/feathers'
 import { roleValue } from '../../services/bootstrap.js'
-import type { Blueprint } from '../../schemas/types.js'
+import type { Blueprint, DemoLogins } from '../../schemas/types.js'
 
 export const DEMO_PASSWORD = 'quillbase-demo'
+
+const PEOPLE = {
+  ada: { Name: 'Ada Admin', email: 'admin@example.com', role: 'Admin' },
+  maria: { Name: 'Maria Manager', email: 'maria@example.com', role: 'Manager' },
+  omar: { Name: 'Omar Manager', email: 'omar@example.com', role: 'Manager' },
+  dev: { Name: 'Dev Patel', email: 'dev@example.com', role: 'Developer' },
+  lin: { Name: 'Lin Chen', email: 'lin@example.com', role: 'Developer' },
+  sam: { Name: 'Sam Okafor', email: 'sam@example.com', role: 'Developer' }
+}
+
+export const demoLogins: DemoLogins = { password: DEMO_PASSWORD, users: Object.values(PEOPLE).map(({ email, role }) => ({ email, role })) }
 
 const day = (offset: number, hour: number) => {
   const date = new Date()
@@ -15,15 +26,15 @@ const day = (offset: number, hour: number) => {
 export async function demo(app: Application & { blueprint: Blueprint }) {
   const role = (name: string) => roleValue(app, app.blueprint, name)
   const users = app.service('users')
-  const person = async (Name: string, email: string, roleName: string) =>
+  const person = async ({ Name, email, role: roleName }: (typeof PEOPLE)[keyof typeof PEOPLE]) =>
     users.create({ Name, email, password: DEMO_PASSWORD, RoleId: await role(roleName) })
 
-  await person('Ada Admin', 'admin@example.com', 'Admin')
-  const maria = await person('Maria Manager', 'maria@example.com', 'Manager')
-  const omar = await person('Omar Manager', 'omar@example.com', 'Manager')
-  const dev = await person('Dev Patel', 'dev@example.com', 'Developer')
-  const lin = await person('Lin Chen', 'lin@example.com', 'Developer')
-  const sam = await person('Sam Okafor', 'sam@example.com', 'Developer')
+  await person(PEOPLE.ada)
+  const maria = await person(PEOPLE.maria)
+  const omar = await person(PEOPLE.omar)
+  const dev = await person(PEOPLE.dev)
+  const lin = await person(PEOPLE.lin)
+  const sam = await person(PEOPLE.sam)
   // Sam has blocked Omar: Omar cannot invite Sam.
   await users.patch(sam._id, { BlockedUser: [omar._id] })
 

@@ -3,7 +3,7 @@ import { rbacCollections } from '../../schemas/rbac.js'
 import type { BlueprintInput } from '../../schemas/types.js'
 import { permissions, roles } from './access.js'
 import { appointments, bulkUploads, reports, users } from './collections.js'
-import { demo } from './demo.js'
+import { demo, demoLogins } from './demo.js'
 
 const blueprint: BlueprintInput = {
   name: 'appointments',
@@ -14,7 +14,8 @@ const blueprint: BlueprintInput = {
   permissions,
   adminRole: 'Admin',
   adminDefaults: { Name: 'Administrator' },
-  demo
+  demo,
+  demoLogins
 }
 
 export default blueprint

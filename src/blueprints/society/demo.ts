@@ -15,6 +15,7 @@
  *   meera@example.com        Resident    Lake View Residency, flat T1-1201 (owner)
  */
 import type { Application } from '@feathersjs/feathers'
+import type { DemoLogins } from '../../schemas/types.js'
 
 export const DEMO_PASSWORD = 'quillbase-demo'
 
@@ -208,8 +209,21 @@ async function seedSociety(app: Application, plan: SocietyPlan) {
   }
 }
 
+const SUPER_ADMIN = { email: 'superadmin@example.com', role: 'SuperAdmin', phoneNumber: '9000012345' }
+
+export const demoLogins: DemoLogins = {
+  password: DEMO_PASSWORD,
+  users: [
+    SUPER_ADMIN,
+    ...[greenMeadows, lakeView].flatMap((plan) => [
+      ...plan.staffUsers,
+      ...plan.residents.flatMap((resident) => (resident.email ? [{ email: resident.email, role: 'Resident' }] : []))
+    ])
+  ].map(({ email, role }) => ({ email, role }))
+}
+
 export async function demo(app: Application) {
-  await app.service('users').create({ email: 'superadmin@example.com', password: DEMO_PASSWORD, role: 'SuperAdmin', phoneNumber: '9000012345' })
+  await app.service('users').create({ ...SUPER_ADMIN, password: DEMO_PASSWORD })
   await seedSociety(app, greenMeadows)
   await seedSociety(app, lakeView)
 }

@@ -5,7 +5,7 @@ import type { BlueprintInput } from '../../schemas/types.js'
 import { permissions, roles } from './access.js'
 import { overdueBills } from './billing.js'
 import { societyCollections } from './collections.js'
-import { demo } from './demo.js'
+import { demo, demoLogins } from './demo.js'
 
 const blueprint: BlueprintInput = {
   name: 'society',
@@ -16,7 +16,8 @@ const blueprint: BlueprintInput = {
   permissions,
   adminRole: 'SuperAdmin',
   demo,
-  schedules: [overdueBills]
+  schedules: [overdueBills],
+  demoLogins
 }
 
 export default blueprint

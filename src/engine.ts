@@ -1,0 +1,82 @@
+// The engine app's types: what `createApp` (app.ts) builds and what its parts (admin, OpenAPI, services) receive.
+// A file of its own so those parts depend on the types, not on app.ts, which imports them.
+import type { Application } from '@feathersjs/koa'
+import type { Permissions } from './permissions/abilities.js'
+import type { Blueprint } from './schemas/types.js'
+import type { AllowedOrigins } from './services/cors.js'
+import type { Files } from './services/files.js'
+import type { Jobs } from './services/jobs.js'
+import type { Store } from './services/store.js'
+
+export interface Settings {
+  host: string
+  port: number
+  /** Folder of the embedded store (and generated keys); in memory when empty. */
+  dataDir?: string
+  /** `full` (default): every acknowledged write survives power loss (an fsync per commit); `normal`: survives a crashed process only. */
+  dataSync?: 'full' | 'normal'
+  mongodbUrl?: string
+  /** JWT signing secret; generated into `dataDir` when absent. */
+  authSecret?: string
+  /** Key for encrypted fields; generated into `dataDir` when absent. */
+  encryptionKey?: string
+  adminEmail?: string
+  adminPassword?: string
+  /** Signs the admin panel's session cookie; derived from the JWT secret when absent. */
+  adminCookieSecret?: string
+  /** Fill an empty store with the blueprint's demo data. */
+  demo: boolean
+  /** Largest accepted JSON body, e.g. `1mb`. */
+  bodyLimit: string
+  jwtExpiresIn: string
+  /** Redis URL: share service events with other instances (scale-out). */
+  redisUrl?: string
+  /** Password checks allowed per email within `loginWindowSeconds` (then 429), reset by a successful login. Default 10 per 15 minutes. */
+  loginAttempts?: number
+  loginWindowSeconds?: number
+  /** Service calls allowed within `rateWindowSeconds` per signed-in user / per IP of anonymous callers (then 429); 0 for none. Defaults: `RATE_LIMIT_DEFAULTS`. */
+  requestsPerUser?: number
+  requestsPerIp?: number
+  /** Calls other than find/get allowed within the window, per signed-in user / per IP of anonymous callers; 0 for none. */
+  writesPerUser?: number
+  writesPerIp?: number
+  rateWindowSeconds?: number
+  /** Behind one reverse proxy: the client's IP is the last `X-Forwarded-For` entry, not the proxy's address. */
+  trustProxy?: boolean
+  /** Browser origins allowed on REST and Socket.io (`CORS_ORIGINS`); none (same origin only) when absent. */
+  corsOrigins?: AllowedOrigins
+  /** Run pending data migrations (`migrations/<blueprint>/`) at start, before seeding (`MIGRATE=true`). */
+  migrate?: boolean
+  /** The audit log (default on); off only to measure its cost (bench/audit.ts). */
+  audit?: boolean
+  /** Audit entries older than this are purged (`AUDIT_RETENTION_DAYS`, default 365). */
+  auditRetentionDays?: number
+  /** Uploads no record took within this many hours are removed (`FILE_GRACE_HOURS`, default 24). */
+  fileGraceHours?: number
+  /** Jobs this instance runs at once (`JOB_CONCURRENCY`, default 2). */
+  jobConcurrency?: number
+  /** With `redisUrl`: `false` for an instance that queues jobs but runs none (`JOB_WORKER`, default true). */
+  jobWorker?: boolean
+  /** Key prefix of the BullMQ queue (default `quillbase:<blueprint>`): tests give each run its own. */
+  jobsPrefix?: string
+  /** How long a shutdown waits for in-flight requests before cutting them (`SHUTDOWN_TIMEOUT_SECONDS`, default 10). */
+  shutdownTimeoutSeconds?: number
+}
+
+export interface EngineApp extends Application<any, any> {
+  blueprint: Blueprint
+  store: Store
+  permissions: Permissions
+  /** Background jobs and scheduled tasks (`docs/jobs.md`). */
+  jobs: Jobs
+  /** Uploaded files (`services/files.ts`). */
+  files: Files
+  /** True once services are set up and first-start seeding is done (`GET /health` answers 200). */
+  ready: boolean
+  /**
+   * Stops accepting connections, ends the Socket.io connections, lets in-flight requests finish (within
+   * `shutdownTimeoutSeconds`, then cuts them), tears the services down and closes the store.
+   * Resolves `true` when every request finished in time.
+   */
+  shutdown(): Promise<boolean>
+}
