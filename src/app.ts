@@ -29,6 +29,7 @@ import { Migrator } from './services/migrations.js'
 import { exportMiddleware } from './services/exports.js'
 import { Files, filesMiddleware } from './services/files.js'
 import { Imports, checkImports } from './services/imports.js'
+import { Reports, checkAggregates } from './services/reports.js'
 import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
 import { Jobs } from './services/jobs.js'
 import { compression, revalidateByDefault } from './services/assets.js'
@@ -139,9 +140,11 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     encryptionKey: encryptionKey(await persistentSecret(settings, '.encryption-key', settings.encryptionKey)),
     audit: settings.audit === false ? undefined : await setupAudit(app, store, permissions, auditCollection(settings.auditRetentionDays ?? 365)),
     files,
-    imports: new Imports(app)
+    imports: new Imports(app),
+    reports: new Reports(app, files)
   }
   checkImports(blueprint.collections)
+  checkAggregates(blueprint.collections)
   await files.setup()
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   const cache = new UserCache()

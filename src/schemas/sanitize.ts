@@ -257,6 +257,7 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
     triggers: input.triggers ?? [],
     import: input.import,
     importer: input.importer,
+    aggregates: input.aggregates,
     generate: input.generate ?? {},
     noOverlap: input.noOverlap ?? [],
     rollups: input.rollups ?? [],

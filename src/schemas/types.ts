@@ -231,6 +231,24 @@ export interface ImportInput {
   key?: string
 }
 
+/** One aggregate: how many records match, the sum of a field over them, or the count per value of a field. */
+export type AggregateInput =
+  | { count: Record<string, unknown> | true }
+  | { sum: string; where?: Record<string, unknown> }
+  | { groupBy: string; where?: Record<string, unknown> }
+
+/** A generated report (docs/reports.md): aggregates of `from`'s records, counted as the creator may read them. */
+export interface AggregatesInput {
+  /** The collection counted. */
+  from: string
+  /** A query template every aggregate starts from (`{{data.x}}` is the new record, `{{now}}` the time). */
+  where?: Record<string, unknown>
+  /** Field → aggregate; each adds its own conditions to `where`. Declare these fields `readOnly`. */
+  set: Record<string, AggregateInput>
+  /** A `File()` field that gets a CSV of the records matching `where` plus `exportWhere`. */
+  export?: { field: string; where?: Record<string, unknown> }
+}
+
 /** An operation collection whose records run an import (docs/imports.md). */
 export interface ImporterInput {
   /** The `File()` field holding the uploaded file; a record without one is a plain record. */
@@ -286,6 +304,8 @@ export interface CollectionInput<S extends TObject = TObject> {
   import?: ImportInput
   /** Creating a record of this collection imports its uploaded file into a target collection, and reports on it. */
   importer?: ImporterInput
+  /** Creating a record of this collection computes aggregates over another collection, within the creator's permissions. */
+  aggregates?: AggregatesInput
   /** Fields computed from the whole record on every write. */
   derive?: DeriveFunction
 }
@@ -310,7 +330,7 @@ export interface SecretInfo {
 }
 
 /** A collection with defaults filled and every derived fact computed once; workflow declarations are kept as declared. */
-export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive' | 'import' | 'importer'> {
+export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive' | 'import' | 'importer' | 'aggregates'> {
   name: string
   label: string
   description: string

@@ -20,6 +20,7 @@ import type { Store } from './store.js'
 import { audited } from './audit.js'
 import { fileFields, type Files } from './files.js'
 import type { Imports } from './imports.js'
+import type { Reports } from './reports.js'
 import { holdEvents, transactional } from './transactions.js'
 
 export const SERVICE_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove']
@@ -35,6 +36,8 @@ export interface EngineParts {
   files?: Files
   /** Bulk imports: the hook of `importer` collections. */
   imports?: Imports
+  /** Generated reports: the hook of collections with `aggregates`. */
+  reports?: Reports
 }
 
 /** A token, when given, must be valid; without one the caller is anonymous and permissions decide. */
@@ -95,6 +98,7 @@ export async function createCollectionService(app: Application, collection: Coll
         ...(collection.masks?.length ? [maskedSort(collection)] : []),
         ...workflowHooks(app, collection),
         storedSize(collection),
+        ...(parts.reports && collection.aggregates ? [parts.reports.hook(collection)] : []),
         ...(parts.imports && collection.importer ? [parts.imports.hook(collection)] : []),
         ...(parts.files && fileFields(collection).length ? [parts.files.hook(collection)] : []),
         references(collection, parts.referrers),

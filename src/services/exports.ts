@@ -65,7 +65,8 @@ export function csvColumns(collection: Collection, readable: Set<string>, select
   })
 }
 
-const cell = (record: Doc, path: string) => {
+/** A CSV cell: the value at the dotted path, objects and arrays as JSON, nothing as empty. */
+export const cell = (record: Doc, path: string) => {
   const value = path.split('.').reduce<any>((node, key) => (node && typeof node === 'object' ? node[key] : undefined), record)
   if (value === undefined || value === null) return ''
   return typeof value === 'object' ? JSON.stringify(value) : value

@@ -155,6 +155,20 @@ export class Files {
     }
   }
 
+  /** A file the engine makes (a report's export): stored and recorded as an upload of `uploadedBy`, for a record to take. */
+  async create(source: Readable, file: { name: string; type: string; collection: string; field: string; uploadedBy?: string }): Promise<string> {
+    const meta = await this._meta._create({ ...file, size: 0, uploadedAt: new Date().toISOString(), complete: false })
+    const sniffer = new Sniffer()
+    try {
+      await this._store.files.write(meta._id, source.pipe(sniffer))
+    } catch (error) {
+      await this._remove(meta._id)
+      throw error
+    }
+    await this._meta._patch(meta._id, { size: sniffer.size, complete: true })
+    return `/files/${meta._id}`
+  }
+
   /** `GET /files/<id>`: for a caller who may read the record holding it (or the uploader, before any record does). */
   async download(ctx: Context, id: string, params: Params) {
     const meta = await this._meta._get(id).catch(() => undefined)

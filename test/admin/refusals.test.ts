@@ -20,17 +20,17 @@ describe('the admin panel when the services refuse', function () {
     let upload: any
     before(async () => {
       page = await logIn('admin@example.com')
-      ;[upload] = await service('reports').find({ paginate: false })
+      ;[upload] = await service('bulk-uploads').find({ paginate: false })
     })
     after(() => page.context().close())
     it('400: a bad value is an error notice with the message next to its field, and nothing is saved', async () => {
-      await page.goto(`${suite.server.url}/admin/resources/reports/records/${upload._id}/edit`)
-      await page.fill('input[name=MeetingScheduled]', '-1')
+      await page.goto(`${suite.server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`)
+      await page.fill('input[name=FileName]', 'x'.repeat(300))
       await save(page)
-      await errorNotice(page, /MeetingScheduled must be >= 0/)
-      await fieldError(page, 'Meeting Scheduled', /must be >= 0/)
-      assert.equal(new URL(page.url()).pathname, `/admin/resources/reports/records/${upload._id}/edit`, 'the form stays open')
-      assert.equal((await service('reports').get(upload._id)).MeetingScheduled, upload.MeetingScheduled)
+      await errorNotice(page, /FileName must NOT have more than 255 characters/)
+      await fieldError(page, 'File Name', /must NOT have more than 255 characters/)
+      assert.equal(new URL(page.url()).pathname, `/admin/resources/bulk-uploads/records/${upload._id}/edit`, 'the form stays open')
+      assert.equal((await service('bulk-uploads').get(upload._id)).FileName, upload.FileName)
     })
 
     it('409: a duplicate email is an error notice, shown next to the email, and no user is created', async () => {

@@ -105,13 +105,23 @@ export const bulkUploads = defineCollection({
 
 export const reports = defineCollection({
   name: 'reports',
+  description: 'A meeting report over a date range: the engine counts the appointments in it that the creator may read, and attaches them as CSV.',
   schema: Type.Object({
     CreatedBy: Ref('users'),
     DateRange: Type.Object({ StartDate: DateTime(), Enddate: DateTime() }),
-    MeetingScheduled: Type.Integer({ minimum: 0 }),
-    MeetingAttended: Type.Integer({ minimum: 0 }),
-    export_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 }))
+    MeetingScheduled: Type.Optional(Type.Integer({ minimum: 0, readOnly: true, description: 'Appointments in the range that were not cancelled' })),
+    MeetingAttended: Type.Optional(Type.Integer({ minimum: 0, readOnly: true, description: 'Appointments in the range, in the past, with at least one Accepted attendee' })),
+    export_url: Type.Optional(File({ types: ['text/csv'], readOnly: true, description: 'CSV of the appointments counted as scheduled' }))
   }),
+  aggregates: {
+    from: 'appointments',
+    where: { AppointedDate: { $gte: '{{data.DateRange.StartDate}}', $lte: '{{data.DateRange.Enddate}}' } },
+    set: {
+      MeetingScheduled: { count: { Status: { $ne: 'Cancelled' } } },
+      MeetingAttended: { count: { AppointedDate: { $lt: '{{now}}' }, 'Attendees.Status': 'Accepted' } }
+    },
+    export: { field: 'export_url', where: { Status: { $ne: 'Cancelled' } } }
+  },
   timestamps: { createdAt: 'CreatedAt', updatedAt: false },
   indexes: [{ fields: { CreatedBy: 1, CreatedAt: -1 } }],
   admin: { titleField: 'CreatedAt', listFields: ['CreatedBy', 'MeetingScheduled', 'MeetingAttended', 'CreatedAt'] }

@@ -1,0 +1,114 @@
+// Generated reports: creating a record of a collection that declares `aggregates` (seed 000's reports) computes its
+// fields from another collection's records, counted through that collection's service as the creator, so a manager
+// counts their own appointments and an admin everyone's, and attaches a CSV of the records counted.
+import { Readable } from 'node:stream'
+import { stringify } from 'csv-stringify'
+import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
+import { permittedFieldsOf } from '@casl/ability/extra'
+import type { EngineApp } from '../app.js'
+import { fillQuery } from '../hooks/workflows/templates.js'
+import { valueAt } from '../schemas/paths.js'
+import { DeclarationError } from '../schemas/sanitize.js'
+import type { AggregateInput, Collection } from '../schemas/types.js'
+import { cell, csvColumns, everyRecord } from './exports.js'
+import { fileFields, type Files } from './files.js'
+
+type Rec = Record<string, any>
+
+/** Declarations checked once the blueprint's collections are known. */
+export function checkAggregates(collections: Collection[]) {
+  for (const collection of collections) {
+    const declared = collection.aggregates
+    if (!declared) continue
+    const where = `collection "${collection.name}" aggregates`
+    if (!collections.some((c) => c.name === declared.from)) throw new DeclarationError(where, `from "${declared.from}" is not a collection`)
+    const properties = collection.dataSchema.properties ?? {}
+    for (const field of Object.keys(declared.set)) {
+      if (!properties[field]) throw new DeclarationError(where, `sets unknown field "${field}"`)
+      if (!properties[field].readOnly) throw new DeclarationError(where, `field "${field}" is the engine's: declare it readOnly`)
+    }
+    if (declared.export && !fileFields(collection).some((field) => field.path === declared.export!.field)) {
+      throw new DeclarationError(where, `export "${declared.export.field}" must be a File() field`)
+    }
+  }
+}
+
+const and = (...parts: (Record<string, unknown> | undefined)[]) => {
+  const present = parts.filter((part): part is Record<string, unknown> => !!part && Object.keys(part).length > 0)
+  return present.length <= 1 ? (present[0] ?? {}) : { $and: present }
+}
+
+export class Reports {
+  constructor(private _app: EngineApp, private _files: Files) {}
+
+  /** The hook of a collection with `aggregates`: fills the declared fields (and the export) before the record is stored. */
+  hook(collection: Collection) {
+    const declared = collection.aggregates!
+    return async (context: HookContext, next: NextFunction) => {
+      if (context.method !== 'create' || Array.isArray(context.data)) return next()
+      const scope = { data: context.data, user: context.params.user, now: new Date().toISOString() }
+      const base = declared.where ? fillQuery(declared.where, scope) : {}
+      // As the creator: their permissions narrow every count (internal creations count everything).
+      const params: Params = context.params.provider ? { provider: 'report', user: context.params.user, counted: true } : {}
+      const computed: Rec = {}
+      for (const [field, aggregate] of Object.entries(declared.set)) {
+        computed[field] = base ? await this._aggregate(declared.from, aggregate, base, scope, params) : 0
+      }
+      context.data = { ...context.data, ...computed }
+      if (declared.export && base) {
+        const target = this._app.blueprint.collections.find((c) => c.name === declared.from)!
+        const query = and(base, declared.export.where && fillQuery(declared.export.where, scope))
+        context.data[declared.export.field] = await this._files.create(await this._csv(target, query, params), {
+          name: `${collection.name}-${declared.from}.csv`,
+          type: 'text/csv',
+          collection: collection.name,
+          field: declared.export.field,
+          uploadedBy: context.params.user?._id
+        })
+      }
+      return next()
+    }
+  }
+
+  private async _aggregate(from: string, aggregate: AggregateInput, base: Rec, scope: Rec, params: Params): Promise<unknown> {
+    const service = this._app.service(from) as any
+    const extra = 'count' in aggregate ? (aggregate.count === true ? undefined : aggregate.count) : aggregate.where
+    const filled = extra && fillQuery(extra as Rec, scope)
+    if (extra && !filled) return 'count' in aggregate ? 0 : 'sum' in aggregate ? 0 : {}
+    const query = and(base, filled)
+    // A count is the store's (an index count on both stores); sums and groups read the matching records page by page.
+    if ('count' in aggregate) return ((await service.find({ ...params, query: { ...query, $limit: 0 } })) as { total: number }).total
+    const collection = this._app.blueprint.collections.find((c) => c.name === from)!
+    if ('sum' in aggregate) {
+      let sum = 0
+      for await (const page of everyRecord(this._app, collection, { ...params, query })) {
+        for (const record of page) sum += Number(valueAt(record, aggregate.sum) ?? 0) || 0
+      }
+      return Math.round(sum * 100) / 100
+    }
+    const groups: Record<string, number> = {}
+    for await (const page of everyRecord(this._app, collection, { ...params, query })) {
+      for (const record of page) {
+        const key = String(valueAt(record, aggregate.groupBy) ?? '')
+        groups[key] = (groups[key] ?? 0) + 1
+      }
+    }
+    return groups
+  }
+
+  /** The records counted, as CSV with the columns the creator may read. */
+  private async _csv(target: Collection, query: Rec, params: Params): Promise<Readable> {
+    const ability = await this._app.permissions.abilityFor(params.user)
+    const readable = params.provider ? new Set(permittedFieldsOf(ability, 'read', target.name, { fieldsFrom: (rule) => rule.fields || target.fields })) : new Set(target.fields)
+    const columns = csvColumns(target, readable)
+    const app = this._app
+    const rows = Readable.from(
+      (async function* () {
+        for await (const page of everyRecord(app, target, { ...params, query })) {
+          for (const record of page) yield columns.map((column) => cell(record, column))
+        }
+      })()
+    )
+    return rows.pipe(stringify({ header: true, columns }))
+  }
+}

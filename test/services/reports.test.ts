@@ -1,0 +1,62 @@
+// Generated reports over real HTTP: a report's counts are computed from the appointments its creator may read (a
+// worked example for a Manager and an Admin), are the engine's (read-only), and come with a CSV of those counted.
+import assert from 'node:assert/strict'
+import { parse } from 'csv-parse/sync'
+import { DEMO_USERS, loginAll, request, startServer, type TestServer } from '../helpers.js'
+
+describe('generated reports (appointments)', function () {
+  this.timeout(60_000)
+  let server: TestServer
+  const tokens: Record<string, string> = {}
+  const ids: Record<string, string> = {}
+  const made: Record<string, string> = {}
+  const range = { StartDate: '2020-01-01T00:00:00.000Z', Enddate: '2020-01-31T23:59:59.000Z' }
+
+  before(async () => {
+    server = await startServer('appointments')
+    await loginAll(server.url, DEMO_USERS, tokens, ids)
+    const appointments = server.app.service('appointments')
+    const accepted = [{ DeveloperId: ids.dev, Status: 'Accepted', ResponseTime: '2019-12-20T09:00:00.000Z' }]
+    const rows: [string, string, string, string, any[]][] = [
+      ['A1', ids.maria, '2020-01-05T09:00:00.000Z', 'Scheduled', accepted],
+      ['A2', ids.maria, '2020-01-10T09:00:00.000Z', 'Scheduled', [{ DeveloperId: ids.dev }]],
+      ['A3', ids.maria, '2020-01-15T09:00:00.000Z', 'Cancelled', accepted],
+      ['A4', ids.maria, '2020-02-10T09:00:00.000Z', 'Scheduled', accepted],
+      ['B1', ids.omar, '2020-01-07T09:00:00.000Z', 'Scheduled', accepted],
+      ['B2', ids.omar, '2020-01-20T09:00:00.000Z', 'Scheduled', []]
+    ]
+    for (const [name, ManagerId, AppointedDate, Status, Attendees] of rows) {
+      made[name] = (await appointments.create({ ManagerId, AppointedDate, Status, Attendees }))._id
+    }
+  })
+  after(async () => server?.close())
+
+  const report = (who: string) => request(server.url, 'POST', '/reports', { token: tokens[who], body: { CreatedBy: ids[who], DateRange: range } })
+
+  it("a Manager's report counts her own appointments: scheduled = in range and not cancelled; attended = in range, past, one Accepted", async () => {
+    const res = await report('maria')
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    assert.equal(res.body.MeetingScheduled, 2, 'A1 and A2')
+    assert.equal(res.body.MeetingAttended, 2, 'A1 and A3 (the declared rule counts an Accepted attendee, whatever the status)')
+    assert.match(res.body.export_url, /^\/files\/[0-9a-f]{24}$/)
+    const csv = await fetch(server.url + res.body.export_url, { headers: { authorization: `Bearer ${tokens.maria}` } })
+    assert.equal(csv.status, 200)
+    const rows = parse(await csv.text(), { columns: true }) as Record<string, string>[]
+    assert.deepEqual(rows.map((row) => row._id).sort(), [made.A1, made.A2].sort(), 'the CSV lists the appointments counted as scheduled')
+    assert.equal((await fetch(server.url + res.body.export_url, { headers: { authorization: `Bearer ${tokens.omar}` } })).status, 404, "not Omar's to read")
+  })
+
+  it("an Admin's report over the same range counts everyone's", async () => {
+    const res = await report('admin')
+    assert.equal(res.status, 201)
+    assert.deepEqual([res.body.MeetingScheduled, res.body.MeetingAttended], [4, 3], 'A1 A2 B1 B2 scheduled; A1 A3 B1 attended')
+  })
+
+  it('the counts are the engine’s: typed by a caller they are a 400, and they cannot be patched', async () => {
+    const typed = await request(server.url, 'POST', '/reports', { token: tokens.maria, body: { CreatedBy: ids.maria, DateRange: range, MeetingScheduled: 99 } })
+    assert.equal(typed.status, 400)
+    assert.match(typed.body.message, /read-only/)
+    const [own] = (await server.app.service('reports').find({ paginate: false, query: { CreatedBy: ids.maria } })) as any[]
+    assert.equal((await request(server.url, 'PATCH', `/reports/${own._id}`, { token: tokens.admin, body: { MeetingAttended: 0 } })).status, 400)
+  })
+})
