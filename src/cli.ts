@@ -1,21 +1,68 @@
 #!/usr/bin/env -S node --import tsx
-// The `quillbase` command: start the server, run data migrations. Configuration as for `npm start` (config/, env).
-// Exit codes: 0 done, 1 the operation failed (the message says why), 2 a usage error.
+// The `quillbase` command: serve, migrate, import, export, seed, build the typed clients. Configuration as for
+// `npm start` (config/, env). Exit codes: 0 done, 1 the operation failed (the message says why), 2 a usage error,
+// 3 an import in which some rows were refused (the others are in).
+import { createReadStream, createWriteStream } from 'node:fs'
+import { once } from 'node:events'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { Command, CommanderError } from 'commander'
-import { createApp } from './app.js'
+import { SingleBar, Presets } from 'cli-progress'
+import { stringify } from 'csv-stringify'
+import { BadRequest, NotFound } from '@feathersjs/errors'
+import type { Params } from '@feathersjs/feathers'
+import { permittedFieldsOf } from '@casl/ability/extra'
+import { createApp, type EngineApp } from './app.js'
 import { loadBlueprint } from './blueprints/index.js'
+import { buildClients } from './client/build.js'
 import { readSettings, startOrExit } from './index.js'
+import { cell, csvColumns, everyRecord } from './services/exports.js'
+import { importRows, type ImportFormat } from './services/imports.js'
 import { Migrator } from './services/migrations.js'
 
+/** Exit code of an import in which some rows were refused. */
+const ROWS_REFUSED = 3
+
 /** The app on the configured store, without serving or seeding: what a one-off operation needs. */
-async function withApp<T>(fn: (migrator: Migrator) => Promise<T>): Promise<T> {
-  const settings = readSettings()
+async function withApp<T>(fn: (app: EngineApp) => Promise<T>, overrides: Record<string, unknown> = {}): Promise<T> {
+  const settings = { ...readSettings(), ...overrides }
   const app = await createApp(await loadBlueprint(settings.blueprint), settings)
   try {
-    return await fn(new Migrator(app, { log: (message) => console.log(message) }))
+    return await fn(app)
   } finally {
     await app.shutdown()
   }
+}
+
+const migrator = (app: EngineApp) => new Migrator(app, { log: (message) => console.log(message) })
+
+/**
+ * Who a command acts as: `--as <email>`, a user of the blueprint, whose permissions apply to every call (as over REST);
+ * without it the engine itself, as the administrator (internal calls). Both are marked `cli` in the audit log.
+ */
+async function actingAs(app: EngineApp, email?: string): Promise<Params> {
+  if (!email) return { audit: { actor: 'cli' } }
+  const users = app.blueprint.users
+  const [user] = (await app.service(users.name).find({ paginate: false, query: { email: email.trim().toLowerCase() } })) as any[]
+  if (!user) throw new NotFound(`No user with the email ${email}`)
+  return { provider: 'cli', user, counted: true, audit: { transport: 'cli' } }
+}
+
+const collectionNamed = (app: EngineApp, name: string) => {
+  const collection = app.blueprint.collections.find((c) => c.name === name)
+  if (!collection) throw new BadRequest(`No collection "${name}" in the ${app.blueprint.name} blueprint (${app.blueprint.collections.map((c) => c.name).join(', ')})`)
+  return collection
+}
+
+const FORMATS: Record<string, ImportFormat> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson' }
+
+/** A progress bar on a terminal; nothing when the output is a pipe (scripts read the summary lines only). */
+function progressBar(label: string, total: number) {
+  if (!process.stderr.isTTY) return { update: (_n: number) => undefined, stop: () => undefined }
+  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr }, Presets.shades_classic)
+  bar.start(total, 0)
+  return { update: (n: number) => bar.update(n), stop: () => bar.stop() }
 }
 
 const program = new Command('quillbase')
@@ -30,31 +77,110 @@ migrate
   .command('up')
   .description('run the pending migrations')
   .option('--to <name>', 'stop after this migration')
-  .action((options: { to?: string }) => withApp(async (migrator) => {
-    const run = await migrator.up(options)
+  .action((options: { to?: string }) => withApp(async (app) => {
+    const run = await migrator(app).up(options)
     if (!run.length) console.log('no pending migrations')
   }))
 migrate
   .command('down')
   .description('revert the last migration')
   .option('--to <name>', "revert back to and including this one ('0': all)")
-  .action((options: { to?: string }) => withApp(async (migrator) => {
-    const run = await migrator.down({ to: options.to === '0' ? 0 : options.to })
+  .action((options: { to?: string }) => withApp(async (app) => {
+    const run = await migrator(app).down({ to: options.to === '0' ? 0 : options.to })
     if (!run.length) console.log('no executed migrations')
   }))
 migrate
   .command('status')
   .description('list executed and pending migrations')
-  .action(() => withApp(async (migrator) => {
-    const { executed, pending } = await migrator.status()
+  .action(() => withApp(async (app) => {
+    const runner = migrator(app)
+    const { executed, pending } = await runner.status()
     for (const name of executed) console.log(`executed  ${name}`)
     for (const name of pending) console.log(`pending   ${name}`)
-    if (!executed.length && !pending.length) console.log(`no migrations in ${migrator.folder}`)
+    if (!executed.length && !pending.length) console.log(`no migrations in ${runner.folder}`)
   }))
 migrate
   .command('create <name>')
   .description('a new migration file from the template (name: lower-case letters, digits, dashes)')
-  .action((name: string) => withApp(async (migrator) => console.log(`created ${await migrator.create(name)}`)))
+  .action((name: string) => withApp(async (app) => console.log(`created ${await migrator(app).create(name)}`)))
+
+program
+  .command('import <file>')
+  .description('import a CSV, JSON or NDJSON file into a collection, each row through its service (docs/imports.md)')
+  .requiredOption('--into <collection>', 'the collection (one that declares `import`)')
+  .option('--dry-run', 'check every row, write nothing (embedded store)')
+  .option('--as <email>', 'act as this user: their permissions apply (default: the engine, as the administrator)')
+  .action((file: string, options: { into: string; dryRun?: boolean; as?: string }) => withApp(async (app) => {
+    const target = collectionNamed(app, options.into)
+    if (!target.import) throw new BadRequest(`${target.name} does not declare import`)
+    const format = FORMATS[path.extname(file).toLowerCase()]
+    if (!format) throw new BadRequest(`${file}: name a .csv, .json or .ndjson file`)
+    if (options.dryRun && app.store.kind !== 'embedded') throw new BadRequest('A dry run needs the embedded store, whose transactions can undo every row')
+    const params = await actingAs(app, options.as)
+    const bar = progressBar(`import ${path.basename(file)}`, 0)
+    const counts = await importRows(app, target, format, createReadStream(file), params, { dryRun: options.dryRun, every: 100, progress: (c) => bar.update(c.total) })
+    bar.stop()
+    for (const error of counts.errors) console.error(`row ${error.Row}: ${error.Error}`)
+    console.log(`${options.dryRun ? 'dry run: ' : ''}${counts.total} rows, ${counts.succeeded} ${options.dryRun ? 'would be imported' : 'imported'}, ${counts.failed} refused`)
+    if (counts.unreadable) throw new BadRequest(counts.errors[counts.errors.length - 1].Error)
+    if (counts.failed) process.exitCode = ROWS_REFUSED
+  }))
+
+program
+  .command('export <collection>')
+  .description('write every record a query finds (as the acting user may read them) to a file, without pagination')
+  .requiredOption('--out <file>', 'the file to write')
+  .option('--format <format>', 'csv or ndjson', 'csv')
+  .option('--query <json>', 'a query in the API dialect, e.g. \'{"Status":"Scheduled"}\'')
+  .option('--as <email>', 'act as this user: their permissions and field rules apply (default: the engine, as the administrator)')
+  .action((name: string, options: { out: string; format: string; query?: string; as?: string }) => withApp(async (app) => {
+    const collection = collectionNamed(app, name)
+    if (options.format !== 'csv' && options.format !== 'ndjson') throw new BadRequest(`--format is csv or ndjson, not ${options.format}`)
+    let query: Record<string, unknown> = {}
+    try {
+      query = options.query ? JSON.parse(options.query) : {}
+    } catch (error: any) {
+      throw new BadRequest(`--query is not JSON: ${error.message}`)
+    }
+    const params: Params = { ...(await actingAs(app, options.as)), query }
+    const total = ((await app.service(name).find({ ...params, query: { ...query, $limit: 0 } })) as { total: number }).total
+    const bar = progressBar(`export ${name}`, total)
+    let written = 0
+    const ability = await app.permissions.abilityFor(params.user)
+    const readable = params.provider ? new Set(permittedFieldsOf(ability, 'read', name, { fieldsFrom: (rule) => rule.fields || collection.fields })) : new Set(collection.fields)
+    const columns = csvColumns(collection, readable)
+    const lines = Readable.from((async function* () {
+      for await (const page of everyRecord(app, collection, params)) {
+        written += page.length
+        bar.update(written)
+        for (const record of page) yield options.format === 'csv' ? columns.map((column) => cell(record, column)) : `${JSON.stringify(record)}\n`
+      }
+    })())
+    const out = createWriteStream(options.out)
+    await once(out, 'open')
+    await (options.format === 'csv' ? pipeline(lines, stringify({ header: true, columns }), out) : pipeline(lines, out))
+    bar.stop()
+    console.log(`${written} records of ${name} written to ${options.out}`)
+  }))
+
+program
+  .command('seed')
+  .description("fill an empty store with the blueprint's access control and demo data (as the first start does)")
+  .action(() => withApp(async (app) => {
+    await app.setup()
+    const counts = await Promise.all(app.blueprint.collections.map(async (c) => `${c.name} ${((await app.service(c.name).find({ query: { $limit: 0 } })) as any).total}`))
+    console.log(`seeded: ${counts.join(', ')}`)
+  }, { demo: true }))
+
+program
+  .command('build:client [blueprints...]')
+  .description('the typed client package of each blueprint (all when none is named), in build/client/<blueprint>/')
+  .option('--out <folder>', 'where the packages go')
+  .action(async (names: string[], options: { out?: string }) => {
+    const outcomes = await buildClients(names, options.out)
+    for (const outcome of outcomes) console.log(outcome.error ? `${outcome.blueprint}: failed: ${outcome.error.message}` : `${outcome.blueprint}: ${outcome.folder}`)
+    if (outcomes.some((outcome) => outcome.error)) process.exitCode = 1
+  })
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2)

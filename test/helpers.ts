@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import net, { type AddressInfo } from 'node:net'
+import { spawn } from 'node:child_process'
 import { io, type Socket } from 'socket.io-client'
 import { createApp, type EngineApp, type Settings } from '../src/app.js'
 import { loadBlueprint } from '../src/blueprints/index.js'
@@ -177,5 +178,20 @@ export async function launchChromium() {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+}
+
+/** The `quillbase` command in a child process on the embedded store in `dataDir`: its exit code and output. */
+export function runCli(dataDir: string, ...args: string[]) {
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      env: { ...process.env, NODE_ENV: 'test', DATA_DIR: dataDir, MONGODB_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (chunk) => (out += chunk))
+    child.stderr.on('data', (chunk) => (err += chunk))
+    child.on('exit', (code) => resolve({ code, out, err }))
   })
 }

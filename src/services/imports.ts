@@ -182,47 +182,78 @@ export class Imports {
   async run(operation: Collection, record: Rec, target: Collection, format: ImportFormat, user: Rec | undefined) {
     const importer = operation.importer!
     const { report } = importer
-    const service = this._app.service(target.name) as any
     const operations = this._app.service(operation.name) as any
-    const dryRun = !!(importer.dryRun && record[importer.dryRun])
     const params: Params = user ? { provider: 'import', user, counted: true, audit: { transport: 'import' } } : { audit: { actor: 'job' } }
-    const key = target.import?.key
-    const every = importer.progressEvery ?? 100
-    let total = 0
-    let succeeded = 0
-    const errors: { Row: number; Error: string }[] = []
-    let failed = 0
-    const progress = (status: string) =>
-      operations.patch(record._id, { [report.status]: status, [report.total]: total, [report.succeeded]: succeeded, [report.failed]: failed, [report.errors]: errors }, { audit: { actor: 'job' } })
-    await progress('Running')
-    try {
-      const meta = await this._meta(record[importer.file])
-      for await (const { row, record: data } of rowsOf(format, this._app.store.files.read(meta._id), target)) {
-        total++
-        try {
-          const write = async () => {
-            const existing = key && data[key] !== undefined ? ((await service._find({ paginate: false, query: { [key]: data[key], $limit: 1 } })) as Rec[])[0] : undefined
-            return existing ? service.patch(existing._id, data, params) : service.create(data, params)
-          }
-          if (dryRun) {
-            await this._app.store.transaction(async () => {
-              await write()
-              throw new DryRun()
-            }).catch((error) => {
-              if (!(error instanceof DryRun)) throw error
-            })
-          } else await write()
-          succeeded++
-        } catch (error) {
-          failed++
-          if (errors.length < MAX_ERRORS) errors.push({ Row: row, Error: rowError(error) })
-        }
-        if (total % every === 0) await progress('Running')
-      }
-      await progress('Done')
-    } catch (error: any) {
-      if (errors.length < MAX_ERRORS) errors.push({ Row: total + 1, Error: `The file stopped being readable: ${error.message}` })
-      await progress('Failed')
-    }
+    const progress = (status: string, counts: ImportCounts) =>
+      operations.patch(
+        record._id,
+        { [report.status]: status, [report.total]: counts.total, [report.succeeded]: counts.succeeded, [report.failed]: counts.failed, [report.errors]: counts.errors },
+        { audit: { actor: 'job' } }
+      )
+    const meta = await this._meta(record[importer.file])
+    const counts = await importRows(this._app, target, format, this._app.store.files.read(meta._id), params, {
+      dryRun: !!(importer.dryRun && record[importer.dryRun]),
+      every: importer.progressEvery ?? 100,
+      progress: (counts) => progress('Running', counts)
+    })
+    await progress(counts.unreadable ? 'Failed' : 'Done', counts)
   }
 }
+
+export interface ImportCounts {
+  total: number
+  succeeded: number
+  failed: number
+  /** The first 1000 refused rows. */
+  errors: { Row: number; Error: string }[]
+  /** The file stopped being readable (the reason is the last error). */
+  unreadable?: boolean
+}
+
+/**
+ * Runs every row of `bytes` through `target`'s service with `params` (a create, or a patch of the record whose
+ * `import.key` matches); a refused row is counted and noted, never stops the others. A dry run undoes each row.
+ */
+export async function importRows(
+  app: EngineApp,
+  target: Collection,
+  format: ImportFormat,
+  bytes: Readable,
+  params: Params,
+  options: { dryRun?: boolean; every?: number; progress?: (counts: ImportCounts) => Promise<unknown> | void } = {}
+): Promise<ImportCounts> {
+  const service = app.service(target.name) as any
+  const key = target.import?.key
+  const every = options.every ?? 100
+  const counts: ImportCounts = { total: 0, succeeded: 0, failed: 0, errors: [] }
+  await options.progress?.(counts)
+  try {
+    for await (const { row, record: data } of rowsOf(format, bytes, target)) {
+      counts.total++
+      try {
+        const write = async () => {
+          const existing = key && data[key] !== undefined ? ((await service._find({ paginate: false, query: { [key]: data[key], $limit: 1 } })) as Rec[])[0] : undefined
+          return existing ? service.patch(existing._id, data, params) : service.create(data, params)
+        }
+        if (options.dryRun) {
+          await app.store.transaction(async () => {
+            await write()
+            throw new DryRun()
+          }).catch((error) => {
+            if (!(error instanceof DryRun)) throw error
+          })
+        } else await write()
+        counts.succeeded++
+      } catch (error) {
+        counts.failed++
+        if (counts.errors.length < MAX_ERRORS) counts.errors.push({ Row: row, Error: rowError(error) })
+      }
+      if (counts.total % every === 0) await options.progress?.(counts)
+    }
+  } catch (error: any) {
+    counts.unreadable = true
+    if (counts.errors.length < MAX_ERRORS) counts.errors.push({ Row: counts.total + 1, Error: `The file stopped being readable: ${error.message}` })
+  }
+  return counts
+}
+

@@ -1,10 +1,9 @@
 // Data migrations (umzug): the shipped rename on a store with the seed's spelling, up/down/status, one runner at a
 // time across apps, MIGRATE at start, and the `quillbase migrate` command in a child process with its exit codes.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { LOCK_COLLECTION, MIGRATIONS_LOCK, Migrator } from '../../src/services/migrations.js'
-import { login, request, serverDatabase, serverStore, startServer, tempDir, type TestServer } from '../helpers.js'
+import { login, request, runCli, serverDatabase, serverStore, startServer, tempDir, type TestServer } from '../helpers.js'
 import { fixtureRuns } from './migrations-fixture/runs.js'
 
 const RENAME = '2026.12.01T00.00.00.rename-craeated-at.ts'
@@ -107,18 +106,7 @@ describe('data migrations', function () {
       // The command's own behaviour is the same on both stores; the MongoDB pass covers the migrator above.
       if (serverStore !== 'embedded') this.skip()
     })
-    const cli = (dataDir: string, ...args: string[]) =>
-      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-          env: { ...process.env, NODE_ENV: 'test', DATA_DIR: dataDir, MONGODB_URL: '' },
-          stdio: ['ignore', 'pipe', 'pipe']
-        })
-        let out = ''
-        let err = ''
-        child.stdout.on('data', (chunk) => (out += chunk))
-        child.stderr.on('data', (chunk) => (err += chunk))
-        child.on('exit', (code) => resolve({ code, out, err }))
-      })
+    const cli = runCli
 
     it('status, up, status, down: exit 0 with what it did; a failure exits 1 with the reason; a usage error exits 2', async () => {
       const dataDir = await tempDir()

@@ -1,0 +1,68 @@
+// The `quillbase` command in child processes, as scripts run it: seed, export and import as a named user (their
+// permissions apply) or as the engine, and the exit codes a script relies on.
+import assert from 'node:assert/strict'
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parse } from 'csv-parse/sync'
+import { runCli, tempDir } from './helpers.js'
+
+describe('the quillbase command', function () {
+  this.timeout(180_000)
+  let dataDir: string
+  before(async () => {
+    dataDir = await tempDir()
+    const seeded = await runCli(dataDir, 'seed')
+    assert.equal(seeded.code, 0, seeded.err)
+    assert.match(seeded.out, /seeded: .*users 6.*appointments 4/)
+  })
+  after(() => rm(dataDir, { recursive: true, force: true }))
+
+  it('exports as a named user only what they may read, and as the engine everything (CSV and NDJSON with a query)', async () => {
+    const mine = path.join(dataDir, 'maria.csv')
+    let run = await runCli(dataDir, 'export', 'appointments', '--out', mine, '--as', 'maria@example.com')
+    assert.equal(run.code, 0, run.err)
+    const rows = parse(await readFile(mine, 'utf8'), { columns: true }) as Record<string, string>[]
+    assert.equal(rows.length, 2, "Maria's two appointments, not Omar's")
+    assert.equal(new Set(rows.map((row) => row.ManagerId)).size, 1)
+    assert.match(run.out, /2 records of appointments written/)
+
+    const scheduled = path.join(dataDir, 'all.ndjson')
+    run = await runCli(dataDir, 'export', 'appointments', '--out', scheduled, '--format', 'ndjson', '--query', '{"Status":"Scheduled"}')
+    assert.equal(run.code, 0, run.err)
+    const lines = (await readFile(scheduled, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line))
+    assert.equal(lines.length, 3, 'three of the four demo appointments are scheduled')
+    assert.ok(lines.every((line) => line.Status === 'Scheduled'))
+  })
+
+  it('imports a CSV row by row through the service: exit 3 with each refused row named when some are refused; a dry run writes nothing', async () => {
+    const file = path.join(dataDir, 'appointments.csv')
+    const seeded = (await readFile(path.join(dataDir, 'maria.csv'), 'utf8')).split('\n')[1].split(',')
+    const manager = seeded[1]
+    await writeFile(file, ['ManagerId,AppointedDate', `${manager},2031-05-01T09:00:00.000Z`, `${manager},not a date`, `${manager},2031-05-02T09:00:00.000Z`].join('\n'))
+    let run = await runCli(dataDir, 'import', file, '--into', 'appointments', '--dry-run', '--as', 'maria@example.com')
+    assert.equal(run.code, 3, run.err)
+    assert.match(run.out, /dry run: 3 rows, 2 would be imported, 1 refused/)
+    run = await runCli(dataDir, 'import', file, '--into', 'appointments', '--as', 'omar@example.com')
+    assert.equal(run.code, 3)
+    assert.match(run.out, /3 rows, 0 imported, 3 refused/, "Omar may not create Maria's appointments")
+    run = await runCli(dataDir, 'import', file, '--into', 'appointments', '--as', 'maria@example.com')
+    assert.equal(run.code, 3)
+    assert.match(run.out, /3 rows, 2 imported, 1 refused/)
+    assert.match(run.err, /row 3: AppointedDate/)
+    const after = path.join(dataDir, 'after.csv')
+    await runCli(dataDir, 'export', 'appointments', '--out', after, '--as', 'maria@example.com')
+    assert.equal((parse(await readFile(after, 'utf8'), { columns: true }) as unknown[]).length, 4, 'two more, none from the dry run')
+  })
+
+  it('exits 1 with the reason when the operation fails, 2 on a usage error', async () => {
+    let run = await runCli(dataDir, 'export', 'nothing', '--out', path.join(dataDir, 'x.csv'))
+    assert.equal(run.code, 1)
+    assert.match(run.err, /^quillbase: No collection "nothing"/)
+    run = await runCli(dataDir, 'import', path.join(dataDir, 'appointments.csv'), '--into', 'users', '--as', 'nobody@example.com')
+    assert.equal(run.code, 1)
+    assert.match(run.err, /No user with the email nobody@example.com/)
+    run = await runCli(dataDir, 'export', 'appointments')
+    assert.equal(run.code, 2)
+    assert.match(run.err, /required option '--out <file>'/)
+  })
+})
