@@ -21,7 +21,7 @@ function spawnServer(dataDir: string): Child {
   const url = new Promise<string>((resolve, reject) => {
     const read = (chunk: Buffer) => {
       output += chunk
-      const found = output.match(/at (http:\/\/\S+)/)
+      const found = output.match(/API (http:\/\/[^\s/]+)/)
       if (found) resolve(found[1].replace('localhost', '127.0.0.1'))
     }
     child.stdout!.on('data', read)
