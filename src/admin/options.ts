@@ -3,7 +3,8 @@ import type { MongoAbility } from '@casl/ability'
 import { flat, type ActionContext, type ResourceOptions, type ResourceWithOptions } from 'adminjs'
 import { can } from '../permissions/access.js'
 import { RBAC_COLLECTIONS } from '../schemas/rbac.js'
-import { bulkDeleteHandler } from './bulk-delete.js'
+import { workflowActions } from './actions.js'
+import { bulkDeleteHandler } from './bulk.js'
 import { callerOf } from './caller.js'
 import type { FeathersProperty } from './property.js'
 import type { FeathersResource } from './resource.js'
@@ -43,17 +44,21 @@ export function resourceOptions(resource: FeathersResource): ResourceOptions {
   const { collection } = resource
   const properties: NonNullable<ResourceOptions['properties']> = {}
   const visit = (property: FeathersProperty) => {
-    properties[property.fullPath()] = { isVisible: property.visibility() }
+    const description = property.description()
+    properties[property.fullPath()] = { isVisible: property.visibility(), isDisabled: property.isReadOnly(), ...(description ? { description } : {}) }
     for (const child of property.subProperties()) visit(child)
   }
   for (const property of resource.properties()) visit(property)
 
-  const actions = Object.fromEntries(
-    Object.entries(ACTION_PERMISSIONS).map(([name, action]) => [
-      name,
-      { isAccessible: permitted(collection.name, action, name), ...(name === 'bulkDelete' ? { handler: bulkDeleteHandler } : {}) }
-    ])
-  )
+  const actions = {
+    ...Object.fromEntries(
+      Object.entries(ACTION_PERMISSIONS).map(([name, action]) => [
+        name,
+        { isAccessible: permitted(collection.name, action, name), ...(name === 'bulkDelete' ? { handler: bulkDeleteHandler } : {}) }
+      ])
+    ),
+    ...workflowActions(resource).actions
+  }
   const createdAt = collection.timestamps.createdAt
   const listed = collection.admin.listFields.filter((field) => resource.property(field))
   return {
@@ -88,8 +93,9 @@ export function narrowFieldsPerCaller(resource: FeathersResource) {
     const readable = (path: string) => ability.can('read', name, path.split('.')[0])
     const writable = (path: string) => ability.can('update', name, path.split('.')[0]) || ability.can('create', name, path.split('.')[0])
     for (const view of VIEWS) {
-      const allowed = view === 'editProperties' ? writable : readable
-      json[view] = json[view].filter((property: any) => allowed(property.propertyPath))
+      // Read-only fields are shown in forms (disabled) to those who may read them.
+      const allowed = (property: any) => (view === 'editProperties' && !property.isDisabled ? writable : readable)(property.propertyPath)
+      json[view] = json[view].filter(allowed)
     }
     return json
   }

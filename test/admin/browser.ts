@@ -92,3 +92,11 @@ export async function errorNotice(page: Page, text: RegExp): Promise<string> {
   })
   return found
 }
+
+/** RBAC is data: gives a role the permission to enter the panel (`access admin`), as an administrator would in the panel. */
+export async function grantAdminEntry(app: any, roleName: string) {
+  const [role] = await app.service('roles').find({ paginate: false, query: { RoleName: roleName } })
+  const [entry] = await app.service('permissions').find({ paginate: false, query: { Action: 'access', Subject: 'admin', $limit: 1 } })
+  const [mapping] = await app.service('role-permission-mappings').find({ paginate: false, query: { RoleId: role._id } })
+  await app.service('role-permission-mappings').patch(mapping._id, { Permission_ids: [...mapping.Permission_ids, entry._id] })
+}
