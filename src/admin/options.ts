@@ -9,6 +9,14 @@ import { callerOf } from './caller.js'
 import type { FeathersProperty } from './property.js'
 import type { FeathersResource } from './resource.js'
 
+/** The date-time picker types and shows `YYYY-MM-DD HH:mm`, the format of lists and pages (components/dates.js adds the zone). */
+const DIGIT = { regex: '\\d' }
+const DATETIME_INPUT = {
+  dateFormat: 'yyyy-MM-dd HH:mm',
+  placeholderText: 'YYYY-MM-DD HH:mm',
+  inputMask: { mask: [DIGIT, DIGIT, DIGIT, DIGIT, '-', DIGIT, DIGIT, '-', DIGIT, DIGIT, ' ', DIGIT, DIGIT, ':', DIGIT, DIGIT] }
+}
+
 /** AdminJS actions and the CASL action each needs. */
 const ACTION_PERMISSIONS: Record<string, string> = {
   list: 'read',
@@ -45,7 +53,12 @@ export function resourceOptions(resource: FeathersResource): ResourceOptions {
   const properties: NonNullable<ResourceOptions['properties']> = {}
   const visit = (property: FeathersProperty) => {
     const description = property.description()
-    properties[property.fullPath()] = { isVisible: property.visibility(), isDisabled: property.isReadOnly(), ...(description ? { description } : {}) }
+    properties[property.fullPath()] = {
+      isVisible: property.visibility(),
+      isDisabled: property.isReadOnly(),
+      ...(description ? { description } : {}),
+      ...(property.type() === 'datetime' ? { props: DATETIME_INPUT } : {})
+    }
     for (const child of property.subProperties()) visit(child)
   }
   for (const property of resource.properties()) visit(property)

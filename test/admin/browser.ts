@@ -1,14 +1,15 @@
 // Driving the admin panel in headless Chromium: fresh sessions, logging in, form fields and pickers, polling checks.
-import type { Browser, Locator, Page } from 'playwright-core'
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core'
 import { launchChromium, startServer, type TestServer } from '../helpers.js'
 import type { Settings } from '../../src/app.js'
 
 export const PASSWORD = 'quillbase-demo'
 
-export function panelDriver(server: () => TestServer, browser: () => Browser) {
+/** Browsers in UTC unless a test says otherwise (`{ timezoneId: 'Asia/Kolkata' }`). */
+export function panelDriver(server: () => TestServer, browser: () => Browser, contextOptions: BrowserContextOptions = {}) {
   /** A fresh browser session (own cookies) on the login page; nothing leaves the machine (requests elsewhere are aborted). */
   async function openLogin(): Promise<Page> {
-    const context = await browser().newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC', locale: 'en-GB' })
+    const context = await browser().newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC', locale: 'en-GB', ...contextOptions })
     await context.route((url) => !url.href.startsWith(server().url), (route) => route.abort())
     const page = await context.newPage()
     page.setDefaultTimeout(10000)
