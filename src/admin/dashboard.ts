@@ -45,6 +45,6 @@ export async function dashboardData(app: EngineApp, currentAdmin: CurrentAdmin |
  * into the working directory) or, in production, serve a file only a build step makes; our components are plain scripts.
  */
 export function componentsBundle(): string {
-  const scripts = ['dates.js', 'dashboard.js', 'login.js', 'array.js', 'action.js'].map((file) => readFileSync(new URL(`./components/${file}`, import.meta.url), 'utf8'))
+  const scripts = ['dates.js', 'dashboard.js', 'login.js', 'array.js', 'action.js', 'lists.js'].map((file) => readFileSync(new URL(`./components/${file}`, import.meta.url), 'utf8'))
   return ['AdminJS.UserComponents = AdminJS.UserComponents || {};', ...scripts].join('\n')
 }

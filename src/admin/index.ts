@@ -12,7 +12,7 @@ import { componentsBundle, dashboardData, DASHBOARD_COMPONENT } from './dashboar
 import { FeathersDatabase } from './database.js'
 import { brandLogin, loginRoute } from './login.js'
 import { workflowActions } from './actions.js'
-import { narrowFieldsPerCaller, resourceWithOptions } from './options.js'
+import { narrowFieldsPerCaller, propertyLabels, resourceWithOptions } from './options.js'
 import { FeathersResource } from './resource.js'
 
 export { FeathersDatabase } from './database.js'
@@ -58,8 +58,10 @@ export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
   registerAdapter()
   const resources = new FeathersDatabase(app).resources()
   const labels = Object.fromEntries(app.blueprint.collections.map((collection) => [collection.name, collection.label]))
-  // Button labels of declared actions and transitions ("Respond", "Mark Approved"), per resource.
-  const resourceTexts = Object.fromEntries(resources.map((resource) => [resource.id(), { actions: workflowActions(resource).labels }]))
+  // Button labels of declared actions and transitions ("Respond", "Mark Approved") and human field labels ("Manager"), per resource.
+  const resourceTexts = Object.fromEntries(
+    resources.map((resource) => [resource.id(), { actions: workflowActions(resource).labels, properties: propertyLabels(resource) }])
+  )
   const admin = new AdminJS({
     rootPath,
     loginPath: `${rootPath}/login`,

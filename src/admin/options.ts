@@ -48,6 +48,34 @@ function permitted(collection: string, action: string, actionName: string) {
   }
 }
 
+/** A field's label where AdminJS's own (`Manager Id`) is not what people say: references drop their id suffix (`Manager`, `Permissions`). */
+function humanLabel(property: FeathersProperty): string | undefined {
+  if (!property.reference()) return undefined
+  const name = property.name()
+  const base = name.replace(/_?ids$/i, 's').replace(/_?id$/i, '')
+  if (base === name || !base) return undefined
+  return base.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())
+}
+
+/** Top-level field labels of a resource for the locale (nested paths keep AdminJS's labels: i18next splits keys at dots). */
+export function propertyLabels(resource: FeathersResource): Record<string, string> {
+  return Object.fromEntries(resource.properties().flatMap((property) => {
+    const label = humanLabel(property)
+    return label ? [[property.name(), label]] : []
+  }))
+}
+
+/** The declared defaults of top-level scalar fields: a new record's form starts with them (components/lists.js). */
+function defaultsOf(resource: FeathersResource): Record<string, unknown> {
+  const defaults: Record<string, unknown> = {}
+  for (const [name, schema] of Object.entries<any>(resource.collection.schema.properties ?? {})) {
+    const property = resource.property(name)
+    if (schema.default === undefined || typeof schema.default === 'object' || !property?.isEditable()) continue
+    defaults[name] = schema.default
+  }
+  return defaults
+}
+
 export function resourceOptions(resource: FeathersResource): ResourceOptions {
   const { collection } = resource
   const properties: NonNullable<ResourceOptions['properties']> = {}
@@ -67,7 +95,11 @@ export function resourceOptions(resource: FeathersResource): ResourceOptions {
     ...Object.fromEntries(
       Object.entries(ACTION_PERMISSIONS).map(([name, action]) => [
         name,
-        { isAccessible: permitted(collection.name, action, name), ...(name === 'bulkDelete' ? { handler: bulkDeleteHandler } : {}) }
+        {
+          isAccessible: permitted(collection.name, action, name),
+          ...(name === 'bulkDelete' ? { handler: bulkDeleteHandler } : {}),
+          ...(name === 'new' ? { custom: { defaults: defaultsOf(resource) } } : {})
+        }
       ])
     ),
     ...workflowActions(resource).actions

@@ -14,8 +14,8 @@ const successNotice = (page: Page, text: RegExp) =>
 /** The record's page with its action buttons loaded. */
 async function showPage(page: Page, url: string, resource: string, id: string) {
   await page.goto(`${url}/admin/resources/${resource}/records/${id}/show`)
-  await page.locator('section').first().waitFor()
-  await page.getByText('Edit', { exact: true }).or(page.getByTestId('action-edit')).or(page.locator('[data-testid^="action-"]')).first().waitFor()
+  // The first page of a large blueprint can take a while on a busy machine.
+  await page.locator('[data-testid^="action-"]').first().waitFor({ timeout: 20000 })
 }
 
 describe('the admin panel: action buttons (appointments)', function () {

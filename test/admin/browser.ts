@@ -22,7 +22,8 @@ export function panelDriver(server: () => TestServer, browser: () => Browser, co
     await page.fill('input[name=email]', email)
     await page.fill('input[name=password]', password)
     await page.click('form button')
-    await page.waitForURL(`${server().url}/admin`)
+    // The first login of a suite also builds its blueprint's first pages: slow on a busy machine.
+    await page.waitForURL(`${server().url}/admin`, { timeout: 25000 })
     return page
   }
 

@@ -57,7 +57,7 @@ describe('the admin panel in a browser', function () {
       await page.fill('input[name=Name]', 'Nadia Novak')
       await page.fill('input[name=email]', 'nadia-at-example')
       await page.fill('input[name=password]', 'a-new-secret-1')
-      await choose(page, 'Role Id', 'Developer', 'Dev')
+      await choose(page, 'Role', 'Developer', 'Dev')
       await page.getByRole('button', { name: 'Save' }).click()
       await field(page, 'Email').getByText(/must match format "email"/).waitFor()
 
