@@ -6,6 +6,8 @@ export interface Caller {
   /** The user record (without secrets), read fresh at each request: role changes apply at once. */
   user: Record<string, any>
   ability: MongoAbility
+  /** The role's name, for the per-role rules of state machines (buttons are decided synchronously). */
+  role?: string
 }
 
 /** A symbol key: never serialized into the session cookie nor into the page state sent to the browser. */
@@ -37,5 +39,5 @@ export const sessionAdminOf = (user: Record<string, any>, titleField = 'email'):
 })
 
 /** A `currentAdmin` with its caller attached, as the session middleware makes it for each request (and tests do). */
-export const adminFor = (user: Record<string, any>, ability: MongoAbility, titleField = 'email'): CurrentAdmin =>
-  attachCaller(sessionAdminOf(user, titleField), { user, ability })
+export const adminFor = (user: Record<string, any>, ability: MongoAbility, titleField = 'email', role?: string): CurrentAdmin =>
+  attachCaller(sessionAdminOf(user, titleField), { user, ability, role })

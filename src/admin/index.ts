@@ -11,7 +11,8 @@ import { attachCaller, sessionAdminOf, type Caller } from './caller.js'
 import { componentsBundle, dashboardData, DASHBOARD_COMPONENT } from './dashboard.js'
 import { FeathersDatabase } from './database.js'
 import { brandLogin, loginRoute } from './login.js'
-import { narrowFieldsPerCaller, resourceWithOptions } from './options.js'
+import { workflowActions } from './actions.js'
+import { narrowFieldsPerCaller, propertyLabels, resourceWithOptions } from './options.js'
 import { FeathersResource } from './resource.js'
 
 export { FeathersDatabase } from './database.js'
@@ -57,6 +58,10 @@ export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
   registerAdapter()
   const resources = new FeathersDatabase(app).resources()
   const labels = Object.fromEntries(app.blueprint.collections.map((collection) => [collection.name, collection.label]))
+  // Button labels of declared actions and transitions ("Respond", "Mark Approved") and human field labels ("Manager"), per resource.
+  const resourceTexts = Object.fromEntries(
+    resources.map((resource) => [resource.id(), { actions: workflowActions(resource).labels, properties: propertyLabels(resource) }])
+  )
   const admin = new AdminJS({
     rootPath,
     loginPath: `${rootPath}/login`,
@@ -74,6 +79,7 @@ export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
       translations: {
         en: {
           labels,
+          resources: resourceTexts,
           messages: { invalidCredentials: INVALID_CREDENTIALS }
         }
       }
@@ -100,7 +106,8 @@ async function loadCaller(app: EngineApp, id: string, loggedInAt?: string): Prom
   if (sessionEnded(users, stored, Date.parse(loggedInAt ?? '') || 0)) return undefined
   const user = withoutSecrets(users, stored)
   const ability = await app.permissions.abilityFor(user)
-  return ability.can(ADMIN_ACCESS.action, ADMIN_ACCESS.subject) ? { user, ability } : undefined
+  if (!ability.can(ADMIN_ACCESS.action, ADMIN_ACCESS.subject)) return undefined
+  return { user, ability, role: await app.permissions.roleNameOf(user) }
 }
 
 /** Email + password through the local strategy (the same as `POST /authentication`), then the `access admin` permission. */

@@ -3,10 +3,19 @@ import type { MongoAbility } from '@casl/ability'
 import { flat, type ActionContext, type ResourceOptions, type ResourceWithOptions } from 'adminjs'
 import { can } from '../permissions/access.js'
 import { RBAC_COLLECTIONS } from '../schemas/rbac.js'
-import { bulkDeleteHandler } from './bulk-delete.js'
+import { workflowActions } from './actions.js'
+import { bulkDeleteHandler } from './bulk.js'
 import { callerOf } from './caller.js'
 import type { FeathersProperty } from './property.js'
 import type { FeathersResource } from './resource.js'
+
+/** The date-time picker types and shows `YYYY-MM-DD HH:mm`, the format of lists and pages (components/dates.js adds the zone). */
+const DIGIT = { regex: '\\d' }
+const DATETIME_INPUT = {
+  dateFormat: 'yyyy-MM-dd HH:mm',
+  placeholderText: 'YYYY-MM-DD HH:mm',
+  inputMask: { mask: [DIGIT, DIGIT, DIGIT, DIGIT, '-', DIGIT, DIGIT, '-', DIGIT, DIGIT, ' ', DIGIT, DIGIT, ':', DIGIT, DIGIT] }
+}
 
 /** AdminJS actions and the CASL action each needs. */
 const ACTION_PERMISSIONS: Record<string, string> = {
@@ -39,21 +48,62 @@ function permitted(collection: string, action: string, actionName: string) {
   }
 }
 
+/** A field's label where AdminJS's own (`Manager Id`) is not what people say: references drop their id suffix (`Manager`, `Permissions`). */
+function humanLabel(property: FeathersProperty): string | undefined {
+  if (!property.reference()) return undefined
+  const name = property.name()
+  const base = name.replace(/_?ids$/i, 's').replace(/_?id$/i, '')
+  if (base === name || !base) return undefined
+  return base.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())
+}
+
+/** Top-level field labels of a resource for the locale (nested paths keep AdminJS's labels: i18next splits keys at dots). */
+export function propertyLabels(resource: FeathersResource): Record<string, string> {
+  return Object.fromEntries(resource.properties().flatMap((property) => {
+    const label = humanLabel(property)
+    return label ? [[property.name(), label]] : []
+  }))
+}
+
+/** The declared defaults of top-level scalar fields: a new record's form starts with them (components/lists.js). */
+function defaultsOf(resource: FeathersResource): Record<string, unknown> {
+  const defaults: Record<string, unknown> = {}
+  for (const [name, schema] of Object.entries<any>(resource.collection.schema.properties ?? {})) {
+    const property = resource.property(name)
+    if (schema.default === undefined || typeof schema.default === 'object' || !property?.isEditable()) continue
+    defaults[name] = schema.default
+  }
+  return defaults
+}
+
 export function resourceOptions(resource: FeathersResource): ResourceOptions {
   const { collection } = resource
   const properties: NonNullable<ResourceOptions['properties']> = {}
   const visit = (property: FeathersProperty) => {
-    properties[property.fullPath()] = { isVisible: property.visibility() }
+    const description = property.description()
+    properties[property.fullPath()] = {
+      isVisible: property.visibility(),
+      isDisabled: property.isReadOnly(),
+      ...(description ? { description } : {}),
+      ...(property.type() === 'datetime' ? { props: DATETIME_INPUT } : {})
+    }
     for (const child of property.subProperties()) visit(child)
   }
   for (const property of resource.properties()) visit(property)
 
-  const actions = Object.fromEntries(
-    Object.entries(ACTION_PERMISSIONS).map(([name, action]) => [
-      name,
-      { isAccessible: permitted(collection.name, action, name), ...(name === 'bulkDelete' ? { handler: bulkDeleteHandler } : {}) }
-    ])
-  )
+  const actions = {
+    ...Object.fromEntries(
+      Object.entries(ACTION_PERMISSIONS).map(([name, action]) => [
+        name,
+        {
+          isAccessible: permitted(collection.name, action, name),
+          ...(name === 'bulkDelete' ? { handler: bulkDeleteHandler } : {}),
+          ...(name === 'new' ? { custom: { defaults: defaultsOf(resource) } } : {})
+        }
+      ])
+    ),
+    ...workflowActions(resource).actions
+  }
   const createdAt = collection.timestamps.createdAt
   const listed = collection.admin.listFields.filter((field) => resource.property(field))
   return {
@@ -88,8 +138,9 @@ export function narrowFieldsPerCaller(resource: FeathersResource) {
     const readable = (path: string) => ability.can('read', name, path.split('.')[0])
     const writable = (path: string) => ability.can('update', name, path.split('.')[0]) || ability.can('create', name, path.split('.')[0])
     for (const view of VIEWS) {
-      const allowed = view === 'editProperties' ? writable : readable
-      json[view] = json[view].filter((property: any) => allowed(property.propertyPath))
+      // Read-only fields are shown in forms (disabled) to those who may read them.
+      const allowed = (property: any) => (view === 'editProperties' && !property.isDisabled ? writable : readable)(property.propertyPath)
+      json[view] = json[view].filter(allowed)
     }
     return json
   }

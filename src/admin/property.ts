@@ -16,8 +16,10 @@ export interface PropertyOptions {
   required?: boolean
   /** The collection's query schema lets callers sort on it. */
   sortable?: boolean
-  /** Set by the engine (`_id`, timestamps): never edited. */
+  /** Set by the engine (`_id`, timestamps, `readOnly` fields, stamps, totals): never edited. */
   readOnly?: boolean
+  /** `_id` and the timestamps: left out of forms altogether (the other read-only fields are shown there, disabled). */
+  hiddenInForms?: boolean
   isId?: boolean
   /** The collection's `admin.titleField`: a record's name in lists, pickers and breadcrumbs. */
   isTitle?: boolean
@@ -104,7 +106,7 @@ export class FeathersProperty extends BaseProperty {
     const required = new Set<string>(object?.required ?? [])
     this._children = Object.entries<JsonSchema>(object?.properties ?? {}).map(
       ([key, schema], position) =>
-        new FeathersProperty(key, { schema, required: required.has(key), position, parentPath: this.fullPath() })
+        new FeathersProperty(key, { schema, required: required.has(key), position, parentPath: this.fullPath(), readOnly: !!_options.readOnly || !!unwrap(schema).readOnly })
     )
   }
 
@@ -122,14 +124,24 @@ export class FeathersProperty extends BaseProperty {
     return !this._options.readOnly && !this._options.isId
   }
 
+  /** Shown in forms but not editable: the engine writes it. */
+  isReadOnly() {
+    return !!this._options.readOnly && !this._options.isId
+  }
+
+  /** The declaration's description: help text under the input and on the record's page. */
+  description(): string | undefined {
+    return unwrap(this._options.schema).description ?? this._options.schema.description
+  }
+
   /** Never in lists, pages or filters: a password is only typed in. */
   isVisible() {
     return !this.secret
   }
 
   isRequired() {
-    // A password is required at creation only; the service says so when it is missing.
-    return !!this._options.required && !this.secret
+    // A password is required at creation only; the service says so when it is missing. The engine fills read-only ones.
+    return !!this._options.required && !this.secret && !this._options.readOnly
   }
 
   reference() {
@@ -152,7 +164,8 @@ export class FeathersProperty extends BaseProperty {
   visibility(): Visibility {
     if (this.secret) return { list: false, show: false, edit: this.secret === 'hash', filter: false }
     const nested = this.json || this._shape.type === 'mixed'
-    return { list: !nested && !this.isArray(), show: true, edit: this.isEditable(), filter: !nested && this._shape.type !== 'textarea' }
+    const edit = this.isEditable() || (this.isReadOnly() && !this._options.hiddenInForms)
+    return { list: !nested && !this.isArray(), show: true, edit, filter: !nested && this._shape.type !== 'textarea' }
   }
 
   /** A value read from the service, in the shape AdminJS shows. */

@@ -4,6 +4,7 @@ import type { Params } from '@feathersjs/feathers'
 import type { EngineApp } from '../engine.js'
 import type { Collection } from '../schemas/types.js'
 import { maySortBy } from '../permissions/access.js'
+import { CREDENTIALS_CHANGED_AT } from '../schemas/sanitize.js'
 import { requireCaller } from './caller.js'
 import { adminCall, FeathersRecord, toAdminError, type AdminErrorOptions } from './errors.js'
 import { toQuery, toSort, type Query } from './filter.js'
@@ -18,8 +19,23 @@ export interface CollectionSource {
 /** The transport name hooks see for calls made from the panel. */
 export const ADMIN_PROVIDER = 'admin'
 
+/**
+ * Top-level fields the engine writes besides those declared `readOnly`: state-machine stamps (`approvedBy`), values it
+ * always generates, rollups' totals and an importer's report. Shown in forms, never edited.
+ */
+export function engineWritten(collection: Collection): Set<string> {
+  const paths = [
+    ...(collection.stateMachines ?? []).flatMap((machine) => Object.values(machine.stamps).flatMap((stamps) => Object.keys(stamps))),
+    ...Object.entries(collection.generate ?? {}).filter(([, generated]) => generated.overwrite).map(([path]) => path),
+    ...(collection.rollups ?? []).flatMap((rollup) => Object.keys(rollup.set)),
+    ...(collection.importer ? Object.values(collection.importer.report) : [])
+  ]
+  return new Set(paths.filter((path) => !path.includes('.')))
+}
+
 /** `_id`, the declared fields (encrypted secrets never: they are neither shown nor typed here), then the engine's timestamps. */
 export function propertiesOf(collection: Collection): FeathersProperty[] {
+  const written = engineWritten(collection)
   const sortable = new Set(Object.keys(collection.querySchema.properties?.$sort?.properties ?? {}))
   const required = new Set<string>(collection.dataSchema.required ?? [])
   const properties = [new FeathersProperty('_id', { schema: { type: 'string' }, isId: true, sortable: true, position: 0 })]
@@ -31,7 +47,9 @@ export function propertiesOf(collection: Collection): FeathersProperty[] {
         schema,
         required: required.has(name),
         sortable: sortable.has(name),
-        readOnly: !!schema.readOnly,
+        readOnly: !!schema.readOnly || written.has(name),
+        // The engine's own bookkeeping, like the timestamps: not part of a form.
+        hiddenInForms: name === CREDENTIALS_CHANGED_AT,
         isTitle: name === collection.admin.titleField,
         position: index + 1
       })
@@ -39,7 +57,7 @@ export function propertiesOf(collection: Collection): FeathersProperty[] {
   })
   const stamps = [collection.timestamps.createdAt, collection.timestamps.updatedAt].filter((stamp): stamp is string => !!stamp)
   stamps.forEach((stamp, index) => {
-    properties.push(new FeathersProperty(stamp, { schema: { type: 'string', format: 'date-time' }, readOnly: true, sortable: true, position: fields.length + index + 1 }))
+    properties.push(new FeathersProperty(stamp, { schema: { type: 'string', format: 'date-time' }, readOnly: true, hiddenInForms: true, sortable: true, position: fields.length + index + 1 }))
   })
   return properties
 }
@@ -165,6 +183,11 @@ export class FeathersResource extends BaseResource {
     const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => !same(value, current[field])))
     if (!Object.keys(changes).length) return this.toParams(current)
     return this.toParams(await adminCall(() => this._service.patch(id, changes, this._params(context)), this._writing))
+  }
+
+  /** A declared action (`respond`) through the service as the admin: its CASL action, input schema and code apply. */
+  async runAction(name: string, id: string, input: Record<string, unknown>, context?: ActionContext) {
+    return this.toParams(await adminCall(() => this._service[name]({ ...input, id }, this._params(context)), this._writing))
   }
 
   async delete(id: string, context?: ActionContext): Promise<void> {

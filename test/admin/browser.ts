@@ -1,14 +1,15 @@
 // Driving the admin panel in headless Chromium: fresh sessions, logging in, form fields and pickers, polling checks.
-import type { Browser, Locator, Page } from 'playwright-core'
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core'
 import { launchChromium, startServer, type TestServer } from '../helpers.js'
 import type { Settings } from '../../src/app.js'
 
 export const PASSWORD = 'quillbase-demo'
 
-export function panelDriver(server: () => TestServer, browser: () => Browser) {
+/** Browsers in UTC unless a test says otherwise (`{ timezoneId: 'Asia/Kolkata' }`). */
+export function panelDriver(server: () => TestServer, browser: () => Browser, contextOptions: BrowserContextOptions = {}) {
   /** A fresh browser session (own cookies) on the login page; nothing leaves the machine (requests elsewhere are aborted). */
   async function openLogin(): Promise<Page> {
-    const context = await browser().newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC', locale: 'en-GB' })
+    const context = await browser().newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC', locale: 'en-GB', ...contextOptions })
     await context.route((url) => !url.href.startsWith(server().url), (route) => route.abort())
     const page = await context.newPage()
     page.setDefaultTimeout(10000)
@@ -21,7 +22,8 @@ export function panelDriver(server: () => TestServer, browser: () => Browser) {
     await page.fill('input[name=email]', email)
     await page.fill('input[name=password]', password)
     await page.click('form button')
-    await page.waitForURL(`${server().url}/admin`)
+    // The first login of a suite also builds its blueprint's first pages: slow on a busy machine.
+    await page.waitForURL(`${server().url}/admin`, { timeout: 25000 })
     return page
   }
 
@@ -91,4 +93,12 @@ export async function errorNotice(page: Page, text: RegExp): Promise<string> {
     if (!found) throw new Error(`no notice matching ${text}; shown: ${JSON.stringify(shown)}`)
   })
   return found
+}
+
+/** RBAC is data: gives a role the permission to enter the panel (`access admin`), as an administrator would in the panel. */
+export async function grantAdminEntry(app: any, roleName: string) {
+  const [role] = await app.service('roles').find({ paginate: false, query: { RoleName: roleName } })
+  const [entry] = await app.service('permissions').find({ paginate: false, query: { Action: 'access', Subject: 'admin', $limit: 1 } })
+  const [mapping] = await app.service('role-permission-mappings').find({ paginate: false, query: { RoleId: role._id } })
+  await app.service('role-permission-mappings').patch(mapping._id, { Permission_ids: [...mapping.Permission_ids, entry._id] })
 }

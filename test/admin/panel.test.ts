@@ -45,7 +45,7 @@ describe('the admin panel in a browser', function () {
       await page.locator('thead a', { hasText: 'Appointed Date' }).click()
       await page.waitForURL(/sortBy=AppointedDate/)
       const dates = (await suite.server.app.service('appointments').find({ paginate: false }) as any[]).map((a) => a.AppointedDate).sort()
-      const shown = (iso: string) => iso.slice(0, 16).replace('T', ' ')
+      const shown = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} (UTC)`
       await until(async () => assert.deepEqual(await cells(page, 'AppointedDate'), dates.map(shown)))
       await page.locator('thead a', { hasText: 'Appointed Date' }).click()
       await page.waitForURL(/direction=desc/)
@@ -57,7 +57,7 @@ describe('the admin panel in a browser', function () {
       await page.fill('input[name=Name]', 'Nadia Novak')
       await page.fill('input[name=email]', 'nadia-at-example')
       await page.fill('input[name=password]', 'a-new-secret-1')
-      await choose(page, 'Role Id', 'Developer', 'Dev')
+      await choose(page, 'Role', 'Developer', 'Dev')
       await page.getByRole('button', { name: 'Save' }).click()
       await field(page, 'Email').getByText(/must match format "email"/).waitFor()
 

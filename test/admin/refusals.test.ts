@@ -39,7 +39,7 @@ describe('the admin panel when the services refuse', function () {
       await page.fill('input[name=Name]', 'Second Maria')
       await page.fill('input[name=email]', 'maria@example.com')
       await page.fill('input[name=password]', 'a-new-secret-1')
-      await choose(page, 'Role Id', 'Developer', 'Dev')
+      await choose(page, 'Role', 'Developer', 'Dev')
       await save(page)
       await errorNotice(page, /same unique value already exists/)
       await fieldError(page, 'Email', /already taken/)

@@ -55,7 +55,8 @@
             DS.Box,
             { key: item.path, flex: true, flexDirection: 'row', alignItems: 'start', 'data-testid': item.path },
             h(DS.Box, { flexGrow: 1 }, h(ItemComponent, Object.assign({}, props, { property: item }))),
-            h(
+            // A read-only array (the engine's, e.g. an import's error rows) is shown without add and delete buttons.
+            property.isDisabled ? null : h(
               DS.Button,
               {
                 rounded: true,
@@ -75,7 +76,7 @@
             )
           )
         }),
-        h(DS.Button, { type: 'button', variant: 'outlined', onClick: add, 'data-testid': property.path + '-add' }, h(DS.Icon, { icon: 'Plus' }), addLabel)
+        property.isDisabled ? null : h(DS.Button, { type: 'button', variant: 'outlined', onClick: add, 'data-testid': property.path + '-add' }, h(DS.Icon, { icon: 'Plus' }), addLabel)
       ),
       h(DS.FormMessage, null, error && translation.tm(error.message, property.resourceId))
     )

@@ -25,7 +25,7 @@ export const users = defineCollection({
 const Attendee = Type.Object({
   DeveloperId: Ref('users', { onDelete: 'nullify' }),
   Status: Type.Optional(Enum(['Accepted', 'Declined'])),
-  ResponseTime: Type.Optional(DateTime())
+  ResponseTime: Type.Optional(DateTime({ readOnly: true, description: 'When the developer answered (stamped by respond)' }))
 })
 
 const appointmentSchema = Type.Object({
