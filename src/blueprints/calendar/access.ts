@@ -24,7 +24,8 @@ const user = named('user', {
   'read-global-categories': { Action: 'read', Subject: 'categories', Conditions: global },
   'manage-own-locations': { Action: 'manage', Subject: 'locations', Conditions: own, Description: 'Personal locations' },
   'read-global-locations': { Action: 'read', Subject: 'locations', Conditions: global },
-  'read-own-sync-logs': { Action: 'read', Subject: 'sync-logs', Conditions: own }
+  'read-own-sync-logs': { Action: 'read', Subject: 'sync-logs', Conditions: own },
+  'read-own-archived-events': { Action: 'read', Subject: 'events-archive', Conditions: own }
 })
 
 export const permissions: PermissionInput[] = [...admin, ...user]

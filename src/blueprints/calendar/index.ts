@@ -3,6 +3,7 @@
 import { rbacCollections } from '../../schemas/rbac.js'
 import type { BlueprintInput } from '../../schemas/types.js'
 import { permissions, roles } from './access.js'
+import { archiveOldEvents } from './archive.js'
 import { calendarCollections } from './collections.js'
 import { demo, demoLogins } from './demo.js'
 
@@ -16,6 +17,7 @@ const blueprint: BlueprintInput = {
   adminRole: 'admin',
   adminDefaults: { display_name: 'Administrator' },
   demo,
+  schedules: [archiveOldEvents],
   demoLogins
 }
 
