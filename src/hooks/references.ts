@@ -68,6 +68,8 @@ export function references(collection: Collection, referrers: Referrers) {
     if (['create', 'update', 'patch'].includes(method) && context.data) await checkTargets(app, context.data)
     if (method !== 'remove' || !pointing.length) return next()
     const ids = context.id !== null ? [String(context.id)] : (await recordsBefore(context)).map((record) => record._id)
+    // Nothing removed, nothing to release: a self-referencing cascade (events → their master) ends here.
+    if (!ids.length) return next()
     await restrict(app, ids)
     await next()
     await release(app, ids)

@@ -229,6 +229,8 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
     if (!GENERATED_KINDS.includes(generated.kind)) throw new DeclarationError(where, `generate "${path}": kind must be one of ${GENERATED_KINDS.join(', ')}`)
     if (generated.kind === 'value' && typeof generated.value !== 'string') throw new DeclarationError(where, `generate "${path}": kind \`value\` needs a \`value\` template`)
     if (generated.kind === 'sequence' && path.includes('.')) throw new DeclarationError(where, `generate "${path}": a sequence must be a top-level field`)
+    if (generated.on !== undefined && !['create', 'write'].includes(generated.on)) throw new DeclarationError(where, `generate "${path}": \`on\` must be create or write`)
+    if (generated.on === 'write' && (generated.kind !== 'value' || path.includes('.'))) throw new DeclarationError(where, `generate "${path}": \`on: 'write'\` is for top-level \`value\` fields`)
   }
   for (const rule of input.noOverlap ?? []) {
     for (const path of [rule.start, rule.end]) {

@@ -158,6 +158,8 @@ export interface GeneratedValueInput {
   value?: string
   /** Replace a value an external caller gave (default false). */
   overwrite?: boolean
+  /** `create` (default): filled when a record is created; `write`: on every create, update and patch too (who changed it last). Top-level `value`s only. */
+  on?: 'create' | 'write'
 }
 
 /** Time ranges that may not overlap among records sharing the `scope` fields. */

@@ -34,7 +34,8 @@ const books = defineCollection({
     editorId: Type.Optional(Ref('members', { onDelete: 'nullify' })),
     readers: Type.Array(Ref('members', { onDelete: 'nullify' }), { default: [] }),
     note: Type.Optional(Type.String()),
-    rating: Type.Optional(Type.Integer())
+    rating: Type.Optional(Type.Integer()),
+    sequelOf: Type.Optional(Ref('books', { onDelete: 'cascade' }))
   })
 })
 const sessions = defineCollection({
@@ -211,6 +212,18 @@ describe('engine features on a declared blueprint', () => {
     app.service('books').off('removed', listener)
     assert.deepEqual(removed, [book._id])
     await assert.rejects(app.service('books').get(book._id), { code: 404 })
+  })
+
+  it('cascades through a reference to its own collection, down a chain, and stops where nothing refers', async () => {
+    const shelf = await app.service('shelves').create({ label: 'C3', room: 'West' })
+    const first = await app.service('books').create({ title: 'Dune', shelfId: shelf._id })
+    const second = await app.service('books').create({ title: 'Dune Messiah', shelfId: shelf._id, sequelOf: first._id })
+    const third = await app.service('books').create({ title: 'Children of Dune', shelfId: shelf._id, sequelOf: second._id })
+    const standalone = await app.service('books').create({ title: 'The Dosadi Experiment', shelfId: shelf._id })
+    await app.service('books').remove(standalone._id)
+    await app.service('books').remove(first._id)
+    for (const book of [second, third]) await assert.rejects(app.service('books').get(book._id), { code: 404 })
+    await app.service('shelves').remove(shelf._id)
   })
 
   itUnlessEmulator('enforces a compound unique index with 409', EMULATOR_GAPS.unique, async () => {

@@ -1,4 +1,4 @@
-// Generated values: unique codes, numbered sequences, ids and caller/time stamps, filled in when a record is created.
+// Generated values: unique codes, numbered sequences, ids and caller/time stamps, filled in when a record is created (or, with `on: 'write'`, changed).
 import { randomBytes, randomInt } from 'node:crypto'
 import { Conflict } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
@@ -92,6 +92,11 @@ export function generate(collection: Collection) {
           }
         } else if (context.method === 'create') {
           if (!isEmpty(write.after[path]) && !forcedFor(spec, external)) continue
+          const value = await valueFor(context, path, spec, write.after, taken)
+          if (value !== undefined) write.set({ [path]: value })
+        } else if (spec.on === 'write') {
+          // Stamped on every change; a caller's own value stands only where it may give one (internal calls, or not forced).
+          if (!isEmpty(write.given[path]) && !forcedFor(spec, external)) continue
           const value = await valueFor(context, path, spec, write.after, taken)
           if (value !== undefined) write.set({ [path]: value })
         } else if (context.method === 'update' && write.given[path] === undefined && write.before?.[path] !== undefined) {

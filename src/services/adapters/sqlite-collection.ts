@@ -203,7 +203,20 @@ export class SqliteCollection implements QueryShape {
       const columns = plain.map(([path, kind]) => `json_extract(doc, ${pathLiteral(path)})${kind === -1 ? ' DESC' : ''}`)
       const partial = index.sparse ? ` WHERE ${plain.map(([path]) => `json_extract(doc, ${pathLiteral(path)}) IS NOT NULL`).join(' OR ')}` : ''
       const unique = index.unique ? 'UNIQUE ' : ''
-      this.database.now(() => this.db.exec(`CREATE ${unique}INDEX IF NOT EXISTS ${quoteName(`${this.name}$${name.replace(/[^A-Za-z0-9_-]/g, '_')}`)} ON ${this.table} (${columns.join(', ')})${partial}`))
+      const indexName = `${this.name}$${name.replace(/[^A-Za-z0-9_-]/g, '_')}`
+      this.database.now(() => this.db.exec(`CREATE ${unique}INDEX IF NOT EXISTS ${quoteName(indexName)} ON ${this.table} (${columns.join(', ')})${partial}`))
+      if (index.unique && !index.sparse) {
+        // MongoDB counts a missing (or null) field as one value of a unique index; SQLite holds NULLs distinct. This second
+        // index (a blob no JSON value can be stands for missing) refuses what MongoDB refuses: two global `{ name }` without `user_id`.
+        const missingAsValue = plain.map(([path]) => `IFNULL(json_extract(doc, ${pathLiteral(path)}), X'00')`)
+        try {
+          this.database.now(() => this.db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS ${quoteName(`${indexName}$missing`)} ON ${this.table} (${missingAsValue.join(', ')})`))
+        } catch (error: any) {
+          if (error?.code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error
+          // Records stored before this rule already share a missing value: they stay, and the index keeps SQLite's rule.
+          console.warn(`quillbase: ${this.name}: several records lack ${plain.map(([path]) => path).join(' + ')} (unique index ${name}); until they differ, records without them are not refused`)
+        }
+      }
     }
     if (index.expireAfterSeconds !== undefined && entries.length === 1) this._addTtl(entries[0][0], index.expireAfterSeconds)
     return 'created'

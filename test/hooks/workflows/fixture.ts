@@ -37,6 +37,7 @@ const reservations = defineCollection({
     code: Type.String(),
     number: Type.String(),
     askedBy: Ref('users'),
+    changedBy: Type.Optional(Ref('users')),
     acceptedBy: Type.Optional(Ref('users')),
     acceptedAt: Type.Optional(DateTime()),
     reason: Type.Optional(Type.String()),
@@ -47,6 +48,7 @@ const reservations = defineCollection({
     code: { kind: 'code', length: 6 },
     number: { kind: 'sequence', prefix: 'R-', digits: 4 },
     askedBy: { kind: 'value', value: '{{user._id}}', overwrite: true },
+    changedBy: { kind: 'value', value: '{{user._id}}', on: 'write' },
     'guests.badge': { kind: 'id' }
   },
   stateMachines: {

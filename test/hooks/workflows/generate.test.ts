@@ -49,6 +49,23 @@ describe('workflow generated values', () => {
     assert.deepEqual([replaced.body.number, replaced.body.code], [number, code])
   })
 
+  it('stamps who changed a record last on every write (`on: write`), over what the body says', async () => {
+    const clerk = await workshop.as('clerk@red.example.com')
+    const boss = await workshop.as('boss@red.example.com')
+    const created = await ask(8)
+    assert.equal(created.body.changedBy, clerk.user._id)
+    const patched = await request(workshop.url, 'PATCH', `/reservations/${created.body._id}`, { token: boss.token, body: { reason: 'moved', changedBy: clerk.user._id } })
+    assert.equal(patched.status, 200, JSON.stringify(patched.body))
+    assert.equal(patched.body.changedBy, boss.user._id)
+    const { _id } = patched.body
+    const again = await request(workshop.url, 'PATCH', `/reservations/${_id}`, { token: clerk.token, body: { reason: 'moved back' } })
+    assert.equal(again.status, 200, JSON.stringify(again.body))
+    assert.equal(again.body.changedBy, clerk.user._id)
+    // An internal call without a caller keeps the last stamp.
+    const internal = await workshop.internal('reservations').patch(_id, { reason: 'by a job' })
+    assert.equal(internal.changedBy, clerk.user._id)
+  })
+
   it('continues a sequence after a restart from the highest stored number', async () => {
     await suite.restart()
     ;({ workshop, red } = suite)

@@ -46,6 +46,24 @@ describe('SQLite adapter: own behaviour', () => {
     assert.equal((await things.get(b._id)).email, 'b@x.io')
   })
 
+  it('counts a missing field as one value of a unique index, as MongoDB does; a sparse one skips records without it', async () => {
+    const labels = service()
+    labels.getModel().ensureIndex({ fields: { name: 1, owner: 1 }, unique: true })
+    await labels.create({ name: 'Meeting' })
+    await assert.rejects(labels.create({ name: 'Meeting' }), { name: 'Conflict' }, 'two global labels of one name')
+    await assert.rejects(labels.create({ name: 'Meeting', owner: null }), { name: 'Conflict' }, 'null and missing are the same value')
+    await labels.create({ name: 'Meeting', owner: 'u1' })
+    await labels.create({ name: 'Meeting', owner: 'u2' })
+    await assert.rejects(labels.create({ name: 'Meeting', owner: 'u1' }), { name: 'Conflict' })
+    const accounts = service()
+    accounts.getModel().ensureIndex({ fields: { externalId: 1 }, unique: true, sparse: true })
+    await accounts.create({ name: 'a' })
+    await accounts.create({ name: 'b' })
+    await accounts.create({ externalId: 'x' })
+    await assert.rejects(accounts.create({ externalId: 'x' }), { name: 'Conflict' })
+    assert.equal((await accounts.find({ paginate: false })).length, 3)
+  })
+
   it('refuses a unique index on a path that may hold an array (SQLite cannot enforce it per element)', () => {
     const database = open()
     databases.push(database)
