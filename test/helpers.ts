@@ -73,6 +73,19 @@ export interface Response<T = any> {
   headers: Headers
 }
 
+/** A Feathers query as a URL query string (`?a[$in][0]=x`), for REST calls. */
+export const toQueryString = (query: Record<string, unknown> = {}) => {
+  const params = new URLSearchParams()
+  const add = (key: string, value: unknown) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v)
+    else if (Array.isArray(value)) value.forEach((v, i) => add(`${key}[${i}]`, v))
+    else params.append(key, String(value))
+  }
+  for (const [key, value] of Object.entries(query)) add(key, value)
+  const text = params.toString()
+  return text ? `?${text}` : ''
+}
+
 /** A JSON request over real HTTP. */
 export async function request<T = any>(url: string, method: string, pathname: string, options: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<Response<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers }

@@ -1,5 +1,5 @@
 // One society server shared by every test file of this folder (its schemas take seconds to compile), with the demo users logged in.
-import { connect, login, request, startServer, type TestServer } from '../../helpers.js'
+import { connect, login, request, startServer, toQueryString, type TestServer } from '../../helpers.js'
 
 export const PASSWORD = 'quillbase-demo'
 
@@ -37,18 +37,6 @@ export interface World {
   flat(flatNumber: string): Promise<any>
   resident(name: string): Promise<any>
   socket(user: DemoUser): ReturnType<typeof connect>
-}
-
-const toQueryString = (query: Record<string, unknown> = {}) => {
-  const params = new URLSearchParams()
-  const add = (key: string, value: unknown) => {
-    if (value && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v)
-    else if (Array.isArray(value)) value.forEach((v, i) => add(`${key}[${i}]`, v))
-    else params.append(key, String(value))
-  }
-  for (const [key, value] of Object.entries(query)) add(key, value)
-  const text = params.toString()
-  return text ? `?${text}` : ''
 }
 
 async function createWorld(): Promise<World> {
