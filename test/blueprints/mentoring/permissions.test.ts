@@ -173,7 +173,7 @@ describe('mentoring permissions', () => {
       assert.equal(page.body.data.length, 1)
       assert.equal(page.body.data[0].accessToken, undefined)
       assert.equal(page.body.data[0].refreshToken, undefined)
-      const stored = await world.server.app.service('microsoft-tokens')._get(page.body.data[0]._id)
+      const stored = await (world.server.app.service('microsoft-tokens') as any)._get(page.body.data[0]._id)
       assert.ok(stored.accessToken && stored.accessToken !== 'demo-access-token', 'stored encrypted')
       for (const who of ['admin', 'maya', 'alan'] as Person[]) assert.deepEqual((await (await world.as(who)).get('/microsoft-tokens')).body.data, [])
     })
