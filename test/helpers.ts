@@ -74,6 +74,19 @@ export interface Response<T = any> {
   headers: Headers
 }
 
+/** A Feathers query as a URL query string (`?a[$in][0]=x`), for REST calls. */
+export const toQueryString = (query: Record<string, unknown> = {}) => {
+  const params = new URLSearchParams()
+  const add = (key: string, value: unknown) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v)
+    else if (Array.isArray(value)) value.forEach((v, i) => add(`${key}[${i}]`, v))
+    else params.append(key, String(value))
+  }
+  for (const [key, value] of Object.entries(query)) add(key, value)
+  const text = params.toString()
+  return text ? `?${text}` : ''
+}
+
 /** A JSON request over real HTTP. */
 export async function request<T = any>(url: string, method: string, pathname: string, options: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<Response<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
@@ -122,18 +135,6 @@ export interface Caller {
   action(path: string, method: string, body: unknown): Promise<{ status: number; body: any }>
 }
 
-/** A query as Feathers' REST transport reads it (`a[$gt]=1`). */
-export const toQueryString = (query: Record<string, unknown> = {}) => {
-  const params = new URLSearchParams()
-  const add = (key: string, value: unknown) => {
-    if (value && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v)
-    else if (Array.isArray(value)) value.forEach((v, i) => add(`${key}[${i}]`, v))
-    else params.append(key, String(value))
-  }
-  for (const [key, value] of Object.entries(query)) add(key, value)
-  const text = params.toString()
-  return text ? `?${text}` : ''
-}
 
 /** Logs a user in and returns their REST calls. */
 export async function signIn(url: string, email: string, password: string): Promise<Caller> {

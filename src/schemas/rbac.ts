@@ -3,7 +3,7 @@ import { BadRequest } from '@feathersjs/errors'
 import type { HookContext } from '@feathersjs/feathers'
 import { createMongoAbility, subject } from '@casl/ability'
 import { Ref, Type } from './fields.js'
-import type { CollectionInput } from './types.js'
+import type { CollectionInput, PermissionInput } from './types.js'
 
 const group = 'Access control'
 
@@ -81,3 +81,12 @@ export const rolePermissionMappings: CollectionInput = {
 
 export const rbacCollections = [roles, permissions, rolePermissionMappings]
 export const RBAC_COLLECTIONS = rbacCollections.map((c) => c.name)
+
+type Rule = Omit<PermissionInput, 'PermissionName'>
+
+/** Permissions written as `{ 'read-own-user': rule }`, named `<prefix>-read-own-user`. */
+export const namedPermissions = (prefix: string, rules: Record<string, Rule>): PermissionInput[] =>
+  Object.entries(rules).map(([name, rule]) => ({ PermissionName: `${prefix}-${name}`, ...rule }))
+
+/** The names of a list of permissions, for a role's `permissions`. */
+export const permissionNames = (list: PermissionInput[]) => list.map((p) => p.PermissionName)

@@ -204,6 +204,9 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
     for (const t of transitions) {
       t.from.forEach((s) => check(s, 'state'))
       t.to.forEach((s) => check(s, 'state'))
+      for (const guard of t.guards ?? []) {
+        if (!guard.when === !guard.exists || !guard.message) throw new DeclarationError(where, `state machine "${field}": a guard needs a message and one of \`when\` or \`exists\``)
+      }
     }
     const fallback = properties[field].default !== undefined ? [properties[field].default] : transitions[0].from.filter((s) => s !== '*')
     const initial = machine.initial ?? fallback
@@ -241,6 +244,7 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
   for (const rollup of input.rollups ?? []) Object.keys(rollup.set).forEach((path) => need(path, `rollup from "${rollup.from}"`))
   for (const lookup of input.lookups ?? []) {
     need(lookup.field, 'lookup')
+    if (lookup.code !== undefined && ![403, 409, 422].includes(lookup.code)) throw new DeclarationError(where, `lookup "${lookup.field}": code must be 403, 409 or 422`)
     Object.keys(lookup.copy ?? {}).forEach((path) => need(path, 'lookup copy'))
     Object.keys(lookup.set ?? {}).forEach((path) => need(path, 'lookup set'))
   }
@@ -290,10 +294,19 @@ function checkWorkflowNames(collections: Collection[], roleNames: Set<string>) {
     for (const lookup of c.lookups ?? []) exists(where, lookup.collection, 'lookup')
     for (const rollup of c.rollups ?? []) {
       exists(where, rollup.from, 'rollup')
-      const via = byName.get(rollup.from)!.references.find((ref) => ref.path === rollup.via)
-      if (!via || via.collection !== c.name || via.many) throw new DeclarationError(where, `rollup: "${rollup.from}.${rollup.via}" must be a single Ref('${c.name}')`)
+      const single = (owner: Collection, path: string) => owner.references.find((ref) => ref.path === path && !ref.many)
+      if (rollup.key) {
+        const key = single(c, rollup.key)
+        const target = rollup.via === '_id' ? rollup.from : single(byName.get(rollup.from)!, rollup.via)?.collection
+        if (!key || !target || key.collection !== target) {
+          throw new DeclarationError(where, `rollup: "${rollup.from}.${rollup.via}" and "${c.name}.${rollup.key}" must be single references to the same collection`)
+        }
+      } else if (single(byName.get(rollup.from)!, rollup.via)?.collection !== c.name) {
+        throw new DeclarationError(where, `rollup: "${rollup.from}.${rollup.via}" must be a single Ref('${c.name}')`)
+      }
     }
     for (const machine of c.stateMachines ?? []) {
+      for (const guard of machine.transitions.flatMap((t) => t.guards ?? [])) if (guard.exists) exists(where, guard.exists.collection, 'transition guard')
       for (const role of machine.transitions.flatMap((t) => t.roles ?? [])) {
         if (!roleNames.has(role)) throw new DeclarationError(where, `state machine "${machine.field}" names unknown role "${role}"`)
       }

@@ -98,6 +98,20 @@ export interface TransitionInput {
   roles?: string[]
   /** A CASL action the caller must also hold on the record (e.g. `approve`), so permission conditions decide. */
   permission?: string
+  /** Conditions the move must meet, checked on every call (internal too) in the move's transaction; 409 with the guard's message otherwise. */
+  guards?: TransitionGuard[]
+}
+
+/**
+ * A condition of a move: `when`, the record after the change matches these conditions; `exists`, another collection
+ * holds a matching record (a mentor with a free place). Templates over `record`, `user` and `now`; a placeholder
+ * without a value fails the guard.
+ */
+export interface TransitionGuard {
+  when?: Record<string, unknown>
+  exists?: { collection: string; query: Record<string, unknown> }
+  /** Message of the 409. */
+  message: string
 }
 
 /** Allowed states and moves of one status field. */
@@ -117,6 +131,7 @@ export interface Transition {
   to: string[]
   roles?: string[]
   permission?: string
+  guards?: TransitionGuard[]
 }
 
 export interface StateMachine {
@@ -176,15 +191,23 @@ export interface NoOverlapInput {
   message?: string
 }
 
-/** An aggregate of child records: `{ sum: 'amount' }`, `{ count: true }`, `{ min: f }`, `{ max: f }`, `{ last: f, by?: f }` (latest by `by`, default creation). */
-export type RollupAggregate = { sum: string } | { count: true } | { min: string } | { max: string } | { last: string; by?: string }
+/**
+ * An aggregate of child records: `{ sum: 'amount' }`, `{ count: true }`, `{ min: f }`, `{ max: f }`, `{ last: f, by?: f }`
+ * (latest by `by`, default creation), `{ collect: f }` (the distinct values, sorted: ids a permission can test).
+ */
+export type RollupAggregate = { sum: string } | { count: true } | { min: string } | { max: string } | { last: string; by?: string } | { collect: string }
 
 /** Fields of this collection kept equal to aggregates of the records of another collection that reference it. */
 export interface RollupInput {
   /** Child collection, e.g. `payments`. */
   from: string
-  /** The child's reference field pointing here, e.g. `billId`. */
+  /** The child's reference field pointing here, e.g. `billId` (`_id`: the child itself, with `key`). */
   via: string
+  /**
+   * This collection's field the child's `via` holds, when not `_id`: a profile (`userId`) counting the matches whose
+   * `mentorId` is its user. Both must reference the same collection (or `via: '_id'` and `key` references the child).
+   */
+  key?: string
   /** Children that count, e.g. `{ status: 'Success' }`. */
   where?: Record<string, unknown>
   /** This collection's field → aggregate. */
@@ -203,8 +226,10 @@ export interface LookupInput {
   copy?: Record<string, string>
   /** Values written, as templates over `data`, `user`, `now` and `match`. */
   set?: Record<string, unknown>
-  /** Message of the 422 when nothing matches. */
+  /** Message of the error when nothing matches. */
   message?: string
+  /** Status of that error: 422 (default), 403 (the caller may not, e.g. messages only between connected users) or 409. */
+  code?: 403 | 409 | 422
 }
 
 /** Computes fields from the whole record (after the change) on every write; returns the fields to set. */

@@ -1,5 +1,6 @@
 // Roles from the seed's user `role` field and their starting permissions; tenancy is a condition on societyId, flat scoping on flatId.
 // After the first start these are records that a SuperAdmin edits (API or admin panel).
+import { namedPermissions as named, permissionNames as names } from '../../schemas/rbac.js'
 import type { PermissionInput, RoleInput } from '../../schemas/types.js'
 import { societyCollections } from './collections.js'
 
@@ -9,10 +10,6 @@ const ME = '{{user._id}}'
 const inSociety = { societyId: SOCIETY }
 const inFlat = { societyId: SOCIETY, flatId: FLAT }
 const STAFF_ROLES = ['Admin', 'Guard', 'Resident']
-
-type Rule = Omit<PermissionInput, 'PermissionName'>
-const named = (prefix: string, rules: Record<string, Rule>): PermissionInput[] =>
-  Object.entries(rules).map(([name, rule]) => ({ PermissionName: `${prefix}-${name}`, ...rule }))
 
 /** Collections whose records carry `societyId` (users aside): an Admin manages them inside their society. */
 const societyScoped = societyCollections.filter((c) => 'societyId' in c.schema.properties && c.name !== 'users').map((c) => c.name)
@@ -112,8 +109,6 @@ const resident = named('resident', {
 })
 
 export const permissions: PermissionInput[] = [...common, ...superAdmin, ...admin, ...guard, ...resident]
-
-const names = (list: PermissionInput[]) => list.map((p) => p.PermissionName)
 
 export const roles: RoleInput[] = [
   { RoleName: 'SuperAdmin', Description: 'Every society', permissions: names(superAdmin) },

@@ -1,6 +1,6 @@
 // Lookups: a field checked against a matching record elsewhere (422 when none), copying and setting fields from the match.
 import { isDeepStrictEqual } from 'node:util'
-import { Unprocessable } from '@feathersjs/errors'
+import { Conflict, Forbidden, Unprocessable } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Collection, LookupInput } from '../../schemas/types.js'
 import { adapterOf, isEmpty, now, type Rec, writesOf } from './shared.js'
@@ -21,7 +21,8 @@ export function lookups(collection: Collection) {
         const match = await findMatch(context, lookup, write.after)
         if (!match) {
           const message = lookup.message ?? `${lookup.field} matches no ${lookup.collection} record`
-          throw new Unprocessable(message, { [lookup.field]: message })
+          const Failure = lookup.code === 403 ? Forbidden : lookup.code === 409 ? Conflict : Unprocessable
+          throw new Failure(message, { [lookup.field]: message })
         }
         const changes: Rec = {}
         for (const [target, source] of Object.entries(lookup.copy ?? {})) {

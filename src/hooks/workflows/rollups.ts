@@ -1,4 +1,5 @@
-// Rollups: a parent's fields kept equal to aggregates of its children (a bill's amountPaid = sum of its successful payments).
+// Rollups: a parent's fields kept equal to aggregates of its children (a bill's amountPaid = sum of its successful payments),
+// found by the parent's id or by another of its fields (`key`: a profile by its userId).
 import type { Application, HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Collection, RollupAggregate, RollupInput } from '../../schemas/types.js'
 import { adapterOf, CHANGES, itemsOf, matcher, type Rec, recordsBefore, tidy } from './shared.js'
@@ -6,6 +7,7 @@ import { adapterOf, CHANGES, itemsOf, matcher, type Rec, recordsBefore, tidy } f
 function aggregate(spec: RollupAggregate, children: Rec[], createdAt: string | false): unknown {
   if ('count' in spec) return children.length
   if ('sum' in spec) return tidy(children.reduce((total, child) => total + (Number(child[spec.sum]) || 0), 0))
+  if ('collect' in spec) return [...new Set(children.map((child) => child[spec.collect]).filter((v) => v !== undefined && v !== null).map(String))].sort()
   const field = 'min' in spec ? spec.min : 'max' in spec ? spec.max : spec.last
   const present = children.filter((child) => child[field] !== undefined && child[field] !== null)
   if (!present.length) return undefined
@@ -18,9 +20,10 @@ function aggregate(spec: RollupAggregate, children: Rec[], createdAt: string | f
   return 'min' in spec ? values[0] : values[values.length - 1]
 }
 
-async function recompute(app: Application, parent: string, rollup: RollupInput, child: Collection, id: string) {
+/** `value` is what the children's `via` holds: the parent's id, or its `key` field's value. */
+async function recompute(app: Application, parent: string, rollup: RollupInput, child: Collection, id: string, value: string) {
   const counts = matcher(rollup.where)
-  const children = ((await adapterOf(app, rollup.from)._find({ paginate: false, query: { [rollup.via]: id } })) as Rec[]).filter(counts)
+  const children = ((await adapterOf(app, rollup.from)._find({ paginate: false, query: { [rollup.via]: value } })) as Rec[]).filter(counts)
   const values: Rec = {}
   for (const [field, spec] of Object.entries(rollup.set)) {
     const value = aggregate(spec, children, child.timestamps.createdAt)
@@ -40,10 +43,11 @@ export function rollupsOver(child: Collection, collections: Collection[]) {
     await next()
     const records = [...before, ...itemsOf<Rec>(context.result)]
     for (const { parent, rollup } of declared) {
-      const ids = new Set(records.map((record) => record?.[rollup.via]).filter((id) => id !== undefined && id !== null).map(String))
-      for (const id of ids) {
-        const exists = await adapterOf(context.app, parent)._find({ paginate: false, query: { _id: id, $limit: 1, $select: ['_id'] } })
-        if (exists.length) await recompute(context.app, parent, rollup, child, id)
+      const values = new Set(records.map((record) => record?.[rollup.via]).filter((v) => v !== undefined && v !== null).map(String))
+      const key = rollup.key ?? '_id'
+      for (const value of values) {
+        const parents = await adapterOf(context.app, parent)._find({ paginate: false, query: { [key]: value, $select: ['_id'] } })
+        for (const { _id } of parents as Rec[]) await recompute(context.app, parent, rollup, child, String(_id), value)
       }
     }
   }

@@ -2,15 +2,34 @@
 import { BadRequest, Conflict, Forbidden, Unprocessable } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { can } from '../../permissions/access.js'
-import type { Collection, StateMachine, Transition } from '../../schemas/types.js'
-import { callerRole, isEmpty, now, writesOf, type Write } from './shared.js'
+import type { Collection, StateMachine, Transition, TransitionGuard } from '../../schemas/types.js'
+import { adapterOf, callerRole, isEmpty, matcher, now, type Rec, writesOf, type Write } from './shared.js'
 import { valueAt } from '../../schemas/paths.js'
-import { fill } from './templates.js'
+import { fill, fillQuery } from './templates.js'
 
 const leads = (transition: Transition, from: string) => transition.from.includes('*') || transition.from.includes(from)
 
 /** States reachable from `from`, for the error message. */
 export const reachable = (machine: StateMachine, from: string) => [...new Set(machine.transitions.filter((t) => leads(t, from)).flatMap((t) => t.to))].filter((s) => s !== from)
+
+/** Dates as their ISO text, so guard conditions compare them with `{{now}}` and other templates. */
+const asJson = (record: Rec): Rec => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]))
+
+/** The first guard the record does not meet (run in the move's transaction, so a check and the change cannot interleave with another's). */
+async function firstUnmet(context: HookContext, guards: TransitionGuard[], after: Rec): Promise<TransitionGuard | undefined> {
+  const scope = { record: asJson(after), user: context.params.user, now: now() }
+  for (const guard of guards) {
+    const conditions = fillQuery(guard.when ?? guard.exists!.query, scope)
+    if (!conditions) return guard
+    if (guard.when) {
+      if (!matcher(conditions)(scope.record)) return guard
+      continue
+    }
+    const found = await adapterOf(context.app, guard.exists!.collection)._find({ paginate: false, query: { ...conditions, $limit: 1, $select: ['_id'] } })
+    if (!found.length) return guard
+  }
+  return undefined
+}
 
 export function stateMachines(collection: Collection) {
   const label = collection.label.toLowerCase()
@@ -37,15 +56,27 @@ export function stateMachines(collection: Collection) {
     return Object.keys(stamps ?? {})
   }
 
-  async function checkCaller(context: HookContext, write: Write, machine: StateMachine, candidates: Transition[], from: string, to: string) {
+  /** The candidate transitions this caller may make (403 when none). */
+  async function checkCaller(context: HookContext, write: Write, machine: StateMachine, candidates: Transition[], from: string, to: string): Promise<Transition[]> {
     const role = candidates.some((t) => t.roles) ? await callerRole(context) : undefined
     const ability = context.params.ability
-    const allowed = candidates.some(
+    const allowed = candidates.filter(
       (t) => (!t.roles || (role !== undefined && t.roles.includes(role))) && (!t.permission || (ability && can(ability, t.permission, collection.name, write.before!)))
     )
-    if (allowed) return
+    if (allowed.length) return allowed
     const roles = [...new Set(candidates.flatMap((t) => t.roles ?? []))]
     throw new Forbidden(`${role ? `The ${role} role` : 'You'} may not change ${machine.field} from ${from} to ${to}${roles.length ? ` (allowed: ${roles.join(', ')})` : ''}`, { field: machine.field, from, to, roles })
+  }
+
+  /** One of the allowed transitions must meet all its guards; else a 409 with the first unmet guard's message. */
+  async function checkGuards(context: HookContext, write: Write, machine: StateMachine, allowed: Transition[], from: string, to: string) {
+    let unmet: TransitionGuard | undefined
+    for (const transition of allowed) {
+      const failed = await firstUnmet(context, transition.guards ?? [], write.after)
+      if (!failed) return
+      unmet ??= failed
+    }
+    if (unmet) throw new Conflict(unmet.message, { field: machine.field, from, to })
   }
 
   return async (context: HookContext, next: NextFunction) => {
@@ -79,7 +110,8 @@ export function stateMachines(collection: Collection) {
             allowed
           })
         }
-        if (context.params.provider) await checkCaller(context, write, machine, candidates, from, to)
+        const allowed = context.params.provider ? await checkCaller(context, write, machine, candidates, from, to) : candidates
+        await checkGuards(context, write, machine, allowed, from, to)
         refuseUnstamped(context, write, machine, stamp(context, write, machine, to))
       }
     }

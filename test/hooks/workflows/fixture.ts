@@ -116,8 +116,55 @@ const contacts = defineCollection({
   })
 })
 
+/** A user's desk: seats taken and guests rolled up from accepted visits by the desk's owner (a rollup keyed by ownerId). */
+const desks = defineCollection({
+  name: 'desks',
+  schema: Type.Object({
+    teamId: team(),
+    ownerId: Ref('users'),
+    seats: Type.Integer({ minimum: 0 }),
+    open: Type.Boolean({ default: true }),
+    taken: Type.Optional(Type.Integer()),
+    free: Type.Optional(Type.Integer()),
+    guestIds: Type.Optional(Type.Array(Ref('users')))
+  }),
+  rollups: [{ from: 'visits', via: 'hostId', key: 'ownerId', where: { state: 'Accepted' }, set: { taken: { count: true }, guestIds: { collect: 'guestId' } } }],
+  derive: (desk) => ({ free: Math.max(0, desk.seats - (desk.taken ?? 0)) })
+})
+
+/** A guest visiting a host: accepted only while the host's desk has a free seat, ended only after its day, refused only by the host. */
+const visits = defineCollection({
+  name: 'visits',
+  schema: Type.Object({
+    teamId: team(),
+    hostId: Ref('users'),
+    guestId: Ref('users'),
+    day: DateTime(),
+    state: Enum(['Asked', 'Accepted', 'Refused', 'Ended'], { default: 'Asked' })
+  }),
+  stateMachines: {
+    state: {
+      transitions: [
+        {
+          from: 'Asked',
+          to: 'Accepted',
+          roles: ['Boss'],
+          guards: [
+            { exists: { collection: 'desks', query: { ownerId: '{{record.hostId}}', open: true } }, message: 'The host’s desk is closed' },
+            { exists: { collection: 'desks', query: { ownerId: '{{record.hostId}}', free: { $gt: 0 } } }, message: 'The host’s desk has no free seat' }
+          ]
+        },
+        { from: 'Asked', to: 'Refused', guards: [{ when: { hostId: '{{user._id}}' }, message: 'Only the host refuses a visit' }] },
+        { from: 'Accepted', to: 'Ended', guards: [{ when: { day: { $lte: '{{now}}' } }, message: 'A visit ends after its day' }] }
+      ]
+    }
+  },
+  // Guests come from the host's team: a 403, not a 422, when the guest is not a team mate.
+  lookups: [{ field: 'guestId', collection: 'users', query: { _id: '{{data.guestId}}', teamId: '{{data.teamId}}' }, code: 403, message: 'Guests come from your own team' }]
+})
+
 const TEAM = '{{user.teamId}}'
-const scoped = ['rooms', 'reservations', 'badges', 'messages', 'invoices', 'payments', 'contacts']
+const scoped = ['rooms', 'reservations', 'badges', 'messages', 'invoices', 'payments', 'contacts', 'desks', 'visits']
 const permissions: PermissionInput[] = [
   ...scoped.map((name) => ({ PermissionName: `boss-${name}`, Action: 'manage', Subject: name, Conditions: { teamId: TEAM } })),
   { PermissionName: 'read-users', Action: 'read', Subject: 'users', Conditions: { teamId: TEAM } },
@@ -127,6 +174,7 @@ const permissions: PermissionInput[] = [
   { PermissionName: 'clerk-update', Action: 'update', Subject: 'reservations', Conditions: { teamId: TEAM }, Fields: ['state', 'reason'] },
   { PermissionName: 'own-messages', Action: 'read', Subject: 'messages', Conditions: { userId: '{{user._id}}' } },
   { PermissionName: 'clerk-contacts', Action: 'read', Subject: 'contacts', Conditions: { teamId: TEAM } },
+  { PermissionName: 'clerk-visits', Action: 'manage', Subject: 'visits', Conditions: { teamId: TEAM } },
   { PermissionName: 'clerk-unmask-desk', Action: 'unmask', Subject: 'contacts', Conditions: { teamId: TEAM, name: 'Front desk' } }
 ]
 
@@ -134,10 +182,10 @@ export const workshop: BlueprintInput = {
   name: 'workshop',
   version: '0.0.1',
   description: 'Rooms reserved by clerks and accepted by bosses; invoices paid by payments.',
-  collections: [...rbacCollections, teams, users, rooms, reservations, badges, messages, invoices, payments, contacts],
+  collections: [...rbacCollections, teams, users, rooms, reservations, badges, messages, invoices, payments, contacts, desks, visits],
   roles: [
     { RoleName: 'Boss', permissions: [...scoped.map((name) => `boss-${name}`), 'read-users'] },
-    { RoleName: 'Clerk', permissions: ['read-users', 'clerk-rooms', 'clerk-ask', 'clerk-read', 'clerk-update', 'own-messages', 'clerk-contacts', 'clerk-unmask-desk'] }
+    { RoleName: 'Clerk', permissions: ['read-users', 'clerk-rooms', 'clerk-ask', 'clerk-read', 'clerk-update', 'own-messages', 'clerk-contacts', 'clerk-unmask-desk', 'clerk-visits'] }
   ],
   permissions,
   adminRole: 'Boss',
