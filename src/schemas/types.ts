@@ -174,8 +174,11 @@ export interface NoOverlapInput {
   message?: string
 }
 
-/** An aggregate of child records: `{ sum: 'amount' }`, `{ count: true }`, `{ min: f }`, `{ max: f }`, `{ last: f, by?: f }` (latest by `by`, default creation). */
-export type RollupAggregate = { sum: string } | { count: true } | { min: string } | { max: string } | { last: string; by?: string }
+/**
+ * An aggregate of child records: `{ sum: 'amount' }`, `{ count: true }`, `{ min: f }`, `{ max: f }`, `{ last: f, by?: f }` (latest by `by`,
+ * default creation), `{ collect: f }` (the distinct values of `f`, sorted; `[]` when none: e.g. the ids of a user's memberships).
+ */
+export type RollupAggregate = { sum: string } | { count: true } | { min: string } | { max: string } | { last: string; by?: string } | { collect: string }
 
 /** Fields of this collection kept equal to aggregates of the records of another collection that reference it. */
 export interface RollupInput {

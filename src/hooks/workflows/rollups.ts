@@ -6,6 +6,10 @@ import { adapterOf, CHANGES, itemsOf, matcher, type Rec, recordsBefore, tidy } f
 function aggregate(spec: RollupAggregate, children: Rec[], createdAt: string | false): unknown {
   if ('count' in spec) return children.length
   if ('sum' in spec) return tidy(children.reduce((total, child) => total + (Number(child[spec.sum]) || 0), 0))
+  if ('collect' in spec) {
+    const values = children.map((child) => child[spec.collect]).filter((value) => value !== undefined && value !== null)
+    return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  }
   const field = 'min' in spec ? spec.min : 'max' in spec ? spec.max : spec.last
   const present = children.filter((child) => child[field] !== undefined && child[field] !== null)
   if (!present.length) return undefined
