@@ -22,10 +22,11 @@ const everyone = named('everyone', {
   'read-tech-stacks': { Action: 'read', Subject: 'tech-stacks' },
   'read-job-roles': { Action: 'read', Subject: 'job-roles' },
   'read-open-programmes': { Action: 'read', Subject: 'programmes', Conditions: { Status: 'active' }, Description: 'Programmes one can apply to' },
-  'create-own-user-details': { Action: 'create', Subject: 'user-details', Fields: OWN_DETAILS, Description: 'Always their own (user_id is the caller)' },
+  // Defaults count as set fields: `status` and `approved` are allowed only as they default.
+  'create-own-user-details': { Action: 'create', Subject: 'user-details', Conditions: { approved: false, status: true }, Fields: [...OWN_DETAILS, 'status', 'approved'], Description: 'Always their own (user_id is the caller), not approved' },
   'read-own-user-details': { Action: 'read', Subject: 'user-details', Conditions: { user_id: ME } },
   'update-own-user-details': { Action: 'update', Subject: 'user-details', Conditions: { user_id: ME }, Fields: OWN_DETAILS, Description: 'Never approved or status' },
-  'apply-to-programmes': { Action: 'create', Subject: 'programme-applications', Fields: ['Programme_id', 'answers'], Description: 'Always as themselves; only active programmes' },
+  'apply-to-programmes': { Action: 'create', Subject: 'programme-applications', Conditions: { Status: 'Pending' }, Fields: ['Programme_id', 'answers', 'Status'], Description: 'Always as themselves; only active programmes' },
   'read-own-applications': { Action: 'read', Subject: 'programme-applications', Conditions: { User_id: ME } },
   'read-own-certificates': { Action: 'read', Subject: 'certificates', Conditions: { User_id: ME } }
 })
@@ -55,7 +56,7 @@ const manager = named('manager', {
   'approve-reviewed-details': { Action: 'update', Subject: 'user-details', Conditions: { manager_id: ME }, Fields: ['approved', 'status'] },
   'manage-programme-tasks': { Action: 'manage', Subject: 'tasks', Conditions: managed('Program_id') },
   'manage-programme-reports': { Action: 'manage', Subject: 'reports', Conditions: managed('program_id') },
-  'create-certificates': { Action: 'create', Subject: 'certificates', Conditions: managed('Programme_id'), Fields: ['User_id', 'Programme_id', 'Expiration_Date'] },
+  'create-certificates': { Action: 'create', Subject: 'certificates', Conditions: managed('Programme_id'), Fields: ['User_id', 'Programme_id', 'Expiration_Date', 'status'] },
   'read-certificates': { Action: 'read', Subject: 'certificates', Conditions: managed('Programme_id') },
   'approve-certificates': { Action: 'update', Subject: 'certificates', Conditions: managed('Programme_id'), Fields: ['status', 'Expiration_Date'] }
 })

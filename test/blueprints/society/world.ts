@@ -1,5 +1,8 @@
 // One society server shared by every test file of this folder (its schemas take seconds to compile), with the demo users logged in.
-import { connect, login, request, startServer, type TestServer } from '../../helpers.js'
+import { connect, startServer, type TestServer } from '../../helpers.js'
+import { signIn, type Caller } from '../callers.js'
+
+export type { Caller }
 
 export const PASSWORD = 'quillbase-demo'
 
@@ -16,17 +19,6 @@ export const DEMO_USERS = {
 } as const
 export type DemoUser = keyof typeof DEMO_USERS
 
-export interface Caller {
-  token: string
-  user: Record<string, any>
-  get(path: string, query?: Record<string, unknown>): Promise<{ status: number; body: any }>
-  post(path: string, body: unknown, method?: string): Promise<{ status: number; body: any }>
-  patch(path: string, body: unknown): Promise<{ status: number; body: any }>
-  remove(path: string): Promise<{ status: number; body: any }>
-  /** A declared action over REST: `POST /<path>` with `X-Service-Method`. */
-  action(path: string, method: string, body: unknown): Promise<{ status: number; body: any }>
-}
-
 export interface World {
   server: TestServer
   url: string
@@ -39,35 +31,12 @@ export interface World {
   socket(user: DemoUser): ReturnType<typeof connect>
 }
 
-const toQueryString = (query: Record<string, unknown> = {}) => {
-  const params = new URLSearchParams()
-  const add = (key: string, value: unknown) => {
-    if (value && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v)
-    else if (Array.isArray(value)) value.forEach((v, i) => add(`${key}[${i}]`, v))
-    else params.append(key, String(value))
-  }
-  for (const [key, value] of Object.entries(query)) add(key, value)
-  const text = params.toString()
-  return text ? `?${text}` : ''
-}
-
 async function createWorld(): Promise<World> {
   const server = await startServer('society')
   const { url, app } = server
   const callers = new Map<DemoUser, Promise<Caller>>()
   const find = async (path: string, query: Record<string, unknown> = {}) => (await app.service(path).find({ paginate: false, query })) as any[]
-  const caller = async (who: DemoUser): Promise<Caller> => {
-    const { accessToken: token, user } = await login(url, DEMO_USERS[who], PASSWORD)
-    return {
-      token,
-      user,
-      get: (path, query) => request(url, 'GET', `${path}${toQueryString(query)}`, { token }),
-      post: (path, body) => request(url, 'POST', path, { token, body }),
-      patch: (path, body) => request(url, 'PATCH', path, { token, body }),
-      remove: (path) => request(url, 'DELETE', path, { token }),
-      action: (path, method, body) => request(url, 'POST', path, { token, body, headers: { 'x-service-method': method } })
-    }
-  }
+  const caller = (who: DemoUser) => signIn(url, DEMO_USERS[who], PASSWORD)
   const world: World = {
     server,
     url,
