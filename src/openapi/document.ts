@@ -251,7 +251,12 @@ export function openApiDocument(blueprint: Blueprint, anonymous: MongoAbility = 
     components: {
       schemas,
       parameters: queries.parameters,
-      responses: Object.fromEntries(Object.entries(ERRORS).map(([code, [name, description]]) => [name, errorResponse(name, code, description)])),
+      // Only the error responses some operation names (a blueprint without actions has no 405).
+      responses: Object.fromEntries(
+        Object.entries(ERRORS)
+          .filter(([, [name]]) => JSON.stringify(paths).includes(`"#/components/responses/${name}"`))
+          .map(([code, [name, description]]) => [name, errorResponse(name, code, description)])
+      ),
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `accessToken` from `POST /authentication`' } }
     }
   }
