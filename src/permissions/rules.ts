@@ -22,18 +22,23 @@ export const PLACEHOLDERS = /\{\{\s*user\.([A-Za-z0-9_.]+)\s*\}\}/g
 const PLACEHOLDER = /^\{\{\s*user\.([A-Za-z0-9_.]+)\s*\}\}$/
 
 
+/** Operators whose operand is a list: a placeholder there becomes a list (a missing value: `[UNSET]`, which matches nothing). */
+const LIST_OPERATORS = new Set(['$in', '$nin', '$all'])
+
 /** Replaces every `{{user.x}}` string in conditions with the caller's value (its own type kept: ids, arrays, numbers). */
-export function interpolate(conditions: unknown, user: Record<string, any> | undefined): unknown {
+export function interpolate(conditions: unknown, user: Record<string, any> | undefined, operator?: string): unknown {
   if (typeof conditions === 'string') {
     const match = PLACEHOLDER.exec(conditions)
     if (!match) return conditions
     const value = user ? valueAt(user, match[1]) : undefined
-    return value === undefined || value === null ? UNSET : value
+    const known = value === undefined || value === null ? UNSET : value
+    if (operator && LIST_OPERATORS.has(operator)) return Array.isArray(known) ? known : [known]
+    return known
   }
   if (Array.isArray(conditions)) return conditions.map((item) => interpolate(item, user))
   if (conditions && typeof conditions === 'object') {
     const result: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(conditions)) result[key] = interpolate(value, user)
+    for (const [key, value] of Object.entries(conditions)) result[key] = interpolate(value, user, key)
     return result
   }
   return conditions

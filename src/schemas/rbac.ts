@@ -2,6 +2,7 @@
 import { BadRequest } from '@feathersjs/errors'
 import type { HookContext } from '@feathersjs/feathers'
 import { createMongoAbility, subject } from '@casl/ability'
+import { interpolate } from '../permissions/rules.js'
 import { Ref, Type } from './fields.js'
 import type { CollectionInput, PermissionInput } from './types.js'
 
@@ -41,7 +42,9 @@ function checkRule(context: HookContext) {
       ? `operator ${operator} is not supported (use ${[...CONDITION_OPERATORS].join(' ')})`
       : (() => {
           try {
-            createMongoAbility([{ action: 'read', subject: 'probe', conditions: item.Conditions }]).can('read', subject('probe', {}))
+            // As a caller without values sees them: `{ $in: '{{user.list}}' }` is checked as a list.
+            const conditions = interpolate(item.Conditions, undefined) as Record<string, unknown>
+            createMongoAbility([{ action: 'read', subject: 'probe', conditions }]).can('read', subject('probe', {}))
           } catch (error: any) {
             return error.message as string
           }

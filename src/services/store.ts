@@ -11,6 +11,7 @@ import { DiskFiles, GridFiles, type FileStore } from './file-store.js'
 import { Codec, withCodec, type CodecOptions, type CodecPaths } from './codec.js'
 import type { Collection } from '../schemas/types.js'
 import { isPlainObject } from '../schemas/paths.js'
+import { UNSET } from '../permissions/rules.js'
 import { walkFields } from '../schemas/walk.js'
 import { TEXT_OPERATOR } from '../schemas/query.js'
 
@@ -174,9 +175,12 @@ export class EmbeddedStore implements Store {
 
 const OBJECT_ID = /^[0-9a-fA-F]{24}$/
 
-/** A string that is not an ObjectId cannot match one: refused as a bad id rather than silently matching nothing. */
+/**
+ * A string that is not an ObjectId cannot match one: refused as a bad id rather than silently matching nothing, except a
+ * permission's placeholder for a value the caller lacks (`UNSET`), which is meant to match nothing.
+ */
 export function toObjectId(value: unknown): unknown {
-  if (value instanceof ObjectId || typeof value !== 'string') return value
+  if (value instanceof ObjectId || typeof value !== 'string' || value === UNSET) return value
   if (!OBJECT_ID.test(value)) throw new BadRequest(`Invalid id "${value}"`)
   return new ObjectId(value)
 }

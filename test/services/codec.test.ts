@@ -4,6 +4,7 @@ import { ObjectId } from 'mongodb'
 import { BadRequest } from '@feathersjs/errors'
 import { Codec } from '../../src/services/codec.js'
 import { mongoToJSON, toObjectId } from '../../src/services/store.js'
+import { UNSET } from '../../src/permissions/rules.js'
 import { sanitizeCollection } from '../../src/schemas/sanitize.js'
 import { appointments } from '../../src/blueprints/appointments/collections.js'
 import { permissions } from '../../src/schemas/rbac.js'
@@ -39,6 +40,9 @@ describe('store codec', () => {
     })
     it('refuses a malformed id with a 400 instead of matching nothing silently', () => {
       assert.throws(() => mongo().encodeQuery({ ManagerId: 'nope' }), BadRequest)
+    })
+    it('keeps a permission’s placeholder for a value the caller lacks, which matches no ObjectId', () => {
+      assert.deepEqual(mongo().encodeQuery({ ManagerId: { $in: [UNSET] } }), { ManagerId: { $in: [UNSET] } })
     })
     it('reads ObjectIds and dates back as strings, through pages and arrays', () => {
       const page = { total: 1, data: [{ _id: new ObjectId(idA), Attendees: [{ DeveloperId: new ObjectId(idB), ResponseTime: new Date('2030-01-01T09:00:00.000Z') }] }] }

@@ -94,10 +94,11 @@ const invoices = defineCollection({
     paid: Type.Optional(Type.Number()),
     payments: Type.Optional(Type.Integer()),
     lastMethod: Type.Optional(Type.String()),
+    methods: Type.Optional(Type.Array(Type.String())),
     due: Type.Optional(Type.Number()),
     settled: Type.Optional(Type.Boolean())
   }),
-  rollups: [{ from: 'payments', via: 'invoiceId', where: { ok: true }, set: { paid: { sum: 'amount' }, payments: { count: true }, lastMethod: { last: 'method' } } }],
+  rollups: [{ from: 'payments', via: 'invoiceId', where: { ok: true }, set: { paid: { sum: 'amount' }, payments: { count: true }, lastMethod: { last: 'method' }, methods: { collect: 'method' } } }],
   derive: (invoice) => ({ due: invoice.total - (invoice.paid ?? 0), settled: invoice.total - (invoice.paid ?? 0) <= 0 })
 })
 

@@ -66,12 +66,16 @@ describe('workflow rules across records', () => {
       await pay(20.2, true, 'bank')
       let current = await read()
       assert.deepEqual([current.paid, current.payments, current.lastMethod, current.due, current.settled], [50.3, 2, 'bank', 49.7, false])
+      assert.deepEqual(current.methods, ['bank', 'card'], 'the distinct methods of counted payments, sorted')
       await boss('PATCH', `/payments/${card._id}`, { amount: 79.8 })
       current = await read()
       assert.deepEqual([current.paid, current.settled], [100, true])
       await boss('DELETE', `/payments/${card._id}`)
       current = await read()
       assert.deepEqual([current.paid, current.payments, current.settled], [20.2, 1, false])
+      assert.deepEqual(current.methods, ['bank'])
+      await boss('DELETE', `/payments/${(await boss('GET', `/payments?invoiceId=${invoice._id}&ok=true`)).body.data[0]._id}`)
+      assert.deepEqual((await read()).methods, [], 'no counted payment left: an empty list, not a stale one')
     })
 
     it('moves a payment between invoices and updates both', async () => {
