@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs'
 import { loadBlueprint } from '../../../src/blueprints/index.js'
 import type { Collection } from '../../../src/schemas/types.js'
 import { mentoringWorld, type World } from './world.js'
+import { serverStore } from '../../helpers.js'
+import { EMULATOR_GAPS, itUnlessEmulator } from '../../services/adapters/mongo-target.js'
 
 const seed = JSON.parse(readFileSync(new URL('./seed-fields.json', import.meta.url), 'utf8')) as {
   tables: Record<string, Record<string, string>>
@@ -98,20 +100,20 @@ describe('mentoring unique constraints, over REST', () => {
     world = await mentoringWorld()
   })
 
-  it('refuses a second user with the same username or e-mail (409)', async () => {
+  itUnlessEmulator('refuses a second user with the same username or e-mail (409)', EMULATOR_GAPS.unique, async () => {
     const admin = await world.as('admin')
     const base = { fullName: 'Twin', role: 'mentee', password: 'long-enough-1' }
     assert.equal((await admin.post('/users', { ...base, username: 'maya', email: 'other.maya@example.com' })).status, 409)
     assert.equal((await admin.post('/users', { ...base, username: 'maya2', email: 'maya@example.com' })).status, 409)
-  })
+  }, serverStore === 'emulator')
 
-  it('refuses a second profile for a user (409)', async () => {
+  itUnlessEmulator('refuses a second profile for a user (409)', EMULATOR_GAPS.unique, async () => {
     const maya = await world.as('maya')
     const response = await maya.post('/profiles', { userId: maya.user._id, bio: 'again' })
     assert.equal(response.status, 409, JSON.stringify(response.body))
-  })
+  }, serverStore === 'emulator')
 
-  it('refuses a second connection between two users, in either direction (409)', async () => {
+  itUnlessEmulator('refuses a second connection between two users, in either direction (409)', EMULATOR_GAPS.unique, async () => {
     const noah = await world.as('noah')
     const again = await noah.post('/user-connections', { requesterId: noah.user._id, receiverId: await world.id('maya'), status: 'pending' })
     assert.equal(again.status, 409, 'maya asked noah already; noah asking maya is the same pair')
@@ -119,17 +121,17 @@ describe('mentoring unique constraints, over REST', () => {
     const first = await sam.post('/user-connections', { requesterId: sam.user._id, receiverId: await world.id('olivia'), status: 'pending' })
     assert.equal(first.status, 201, JSON.stringify(first.body))
     assert.equal((await sam.post('/user-connections', { requesterId: sam.user._id, receiverId: await world.id('olivia'), status: 'pending' })).status, 409)
-  })
+  }, serverStore === 'emulator')
 
-  it('refuses a second membership of a user in a group (409)', async () => {
+  itUnlessEmulator('refuses a second membership of a user in a group (409)', EMULATOR_GAPS.unique, async () => {
     const nina = await world.as('nina')
     const [group] = await world.find('support-groups')
     assert.equal((await nina.post('/group-memberships', { userId: nina.user._id, groupId: group._id })).status, 409)
-  })
+  }, serverStore === 'emulator')
 
-  it('refuses a second feedback by a participant on a session (409)', async () => {
+  itUnlessEmulator('refuses a second feedback by a participant on a session (409)', EMULATOR_GAPS.unique, async () => {
     const maya = await world.as('maya')
     const [session] = await world.find('sessions', { status: 'completed', menteeId: maya.user._id })
     assert.equal((await maya.post('/feedback', { sessionId: session._id, fromUserId: maya.user._id, rating: 3 })).status, 409)
-  })
+  }, serverStore === 'emulator')
 })
