@@ -165,7 +165,14 @@ describe('the admin panel: state-machine buttons (society)', function () {
     assert.ok(waiting.length >= 2, 'demo data has pending entries')
     await page.goto(`${society.server.url}/admin/resources/visitor-entries?filters.approvalStatus=Pending&filters.societyId=${green._id}`)
     await page.waitForSelector('tbody tr[data-id]')
-    for (const entry of waiting) await page.locator(`tbody tr[data-id="${entry._id}"] input[type=checkbox]`).check({ force: true })
+    // The list may render again once its data arrives, dropping a tick: tick each box until it stays ticked.
+    for (const entry of waiting) {
+      const box = page.locator(`tbody tr[data-id="${entry._id}"] input[type=checkbox]`)
+      await until(async () => {
+        if (!(await box.isChecked())) await box.click({ force: true })
+        assert.ok(await box.isChecked(), `entry ${entry._id} ticked`)
+      }, 10_000)
+    }
     await page.getByTestId('action-approvalStatus-Rejected-bulk').click()
     await page.getByTestId('workflow-records').waitFor()
     await page.getByTestId('workflow-submit').click()
