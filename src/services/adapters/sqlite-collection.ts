@@ -125,7 +125,24 @@ export class SqliteCollection implements QueryShape {
   /** The statement that counts the rows matching `where`: the kept count when nothing is filtered. */
   countQuery(where: string, params: unknown[]): { sql: string; params: unknown[] } {
     if (where === '1') return { sql: 'SELECT n FROM "quillbase$counts" WHERE name = ?', params: [this.name] }
+    // The whole condition is one path into arrays (a Developer's `Attendees.DeveloperId`): counted in the index
+    // table alone, whose index answers it, instead of looking up every matching record in the collection's table.
+    const keys = this._keysOnly(where)
+    if (keys) return { sql: `SELECT count(DISTINCT rid) AS n FROM ${this.keysTable} WHERE ${keys}`, params }
     return { sql: `SELECT count(*) AS n FROM ${this.table} WHERE ${where}`, params }
+  }
+
+  /** The index-table condition when `where` is exactly `rid IN (SELECT rid FROM <keys> WHERE …)`, nothing around it. */
+  private _keysOnly(where: string): string | undefined {
+    const prefix = `rid IN (SELECT rid FROM ${this.keysTable} WHERE `
+    if (!where.startsWith(prefix) || !where.endsWith(')')) return undefined
+    const inner = where.slice(prefix.length, -1)
+    let depth = 0
+    for (const char of inner) {
+      if (char === '(') depth++
+      else if (char === ')' && --depth < 0) return undefined
+    }
+    return depth === 0 ? inner : undefined
   }
 
   count(where: string, params: unknown[]): number {

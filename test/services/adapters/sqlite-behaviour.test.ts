@@ -164,4 +164,26 @@ describe('SQLite adapter: own behaviour', () => {
     assert.equal(((await reopened.find({ query: { $limit: 0 } })) as any).total, 3)
     database.close()
   })
+  it('a total whose only condition is a path into arrays is counted in the index table alone, and right', async () => {
+    const database = open()
+    databases.push(database)
+    const things = new SqliteService({ Model: database.collection('tagged', { shape: { arrays: ['tags'], freeform: [] } }), multi: true, paginate: { default: 10, max: 10 } })
+    things.getModel().ensureIndex({ fields: { tags: 1 } })
+    await things.create(Array.from({ length: 30 }, (_, i) => ({ n: i % 3, tags: i % 2 ? ['odd', 'x'] : ['even', 'x', 'x'] })))
+    const total = async (query: Record<string, unknown>) => ((await things.find({ query: { ...query, $limit: 1 } })) as any).total
+    assert.equal(await total({ tags: 'odd' }), 15)
+    assert.equal(await total({ tags: 'x' }), 30, 'a record holding the value twice counts once')
+    assert.equal(await total({ tags: 'odd', n: 1 }), 5, 'with another condition, counted on the records')
+    const seen: string[] = []
+    const count = things.getModel().countQuery.bind(things.getModel())
+    things.getModel().countQuery = (where: string, params: unknown[]) => {
+      const query = count(where, params)
+      seen.push(query.sql)
+      return query
+    }
+    await total({ tags: 'odd' })
+    await total({ tags: 'odd', n: 1 })
+    assert.match(seen[0], /^SELECT count\(DISTINCT rid\) AS n FROM "tagged\$keys" WHERE /)
+    assert.match(seen[1], /^SELECT count\(\*\) AS n FROM "tagged" WHERE /)
+  })
 })
