@@ -25,6 +25,7 @@ export function exportFormat(ctx: Context): ExportFormat | undefined {
 /**
  * The records of `find(query)`, every page: by `_id` order from the last one seen (each page is an index seek, however
  * deep) unless the query sorts, then by `$skip`. `$limit` and `$skip` of the caller are not applied: an export is every match.
+ * Pages are read unpaginated (`paginate: false` with `$limit`): no `total` is counted for each of them.
  */
 export async function* everyRecord(app: EngineApp, collection: Collection, params: Params): AsyncGenerator<Doc[]> {
   const { $limit, $skip, $sort, ...conditions } = params.query ?? {}
@@ -32,17 +33,17 @@ export async function* everyRecord(app: EngineApp, collection: Collection, param
   const service = app.service(collection.name)
   if ($sort) {
     for (let skip = 0; ; skip += page) {
-      const result = (await service.find({ ...params, query: { ...conditions, $sort, $limit: page, $skip: skip } })) as { data: Doc[] }
-      if (result.data.length) yield result.data
-      if (result.data.length < page) return
+      const data = (await service.find({ ...params, paginate: false, query: { ...conditions, $sort, $limit: page, $skip: skip } })) as Doc[]
+      if (data.length) yield data
+      if (data.length < page) return
     }
   }
   for (let last: string | undefined; ; ) {
     const query = last === undefined ? conditions : { $and: [conditions, { _id: { $gt: last } }] }
-    const result = (await service.find({ ...params, query: { ...query, $sort: { _id: 1 }, $limit: page } })) as { data: Doc[] }
-    if (result.data.length) yield result.data
-    if (result.data.length < page) return
-    last = result.data[result.data.length - 1]._id
+    const data = (await service.find({ ...params, paginate: false, query: { ...query, $sort: { _id: 1 }, $limit: page } })) as Doc[]
+    if (data.length) yield data
+    if (data.length < page) return
+    last = data[data.length - 1]._id
   }
 }
 
