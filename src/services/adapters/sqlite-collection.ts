@@ -25,6 +25,15 @@ export interface SqliteIndex {
   name?: string
 }
 
+/** A list's only condition: one path equal to one string (`{ ManagerId: me }`), which a kept count per value answers. */
+export interface SoleEquality {
+  path: string
+  value: string
+}
+
+/** SQL true when `value` (of JSON type `type`) is a string, not a tagged date: the values counted per value. */
+const isText = (value: string, type: string) => `${type} = 'text' AND substr(${value}, 1, 1) <> char(${DATE_TAG.charCodeAt(0)})`
+
 export interface Row {
   rid: number
   id: string
@@ -53,6 +62,8 @@ export class SqliteCollection implements QueryShape {
   readonly keysTable: string
   readonly id: string
   readonly multikey = new Set<string>()
+  /** Plain paths leading a declared non-unique index: their records are counted per string value (`quillbase$values`). */
+  readonly counted = new Set<string>()
   private _ttl: { path: string; seconds: number }[] = []
   private _timer?: NodeJS.Timeout
   /** Prepared statements per connection (writer and reader). */
@@ -72,6 +83,62 @@ export class SqliteCollection implements QueryShape {
         CREATE INDEX IF NOT EXISTS ${quoteName(`${name}$keys$rid`)} ON ${this.keysTable} (rid)`)
     )
     this._keepCount()
+    this._keepKeyCounts()
+  }
+
+  /**
+   * Records per string value of each path into arrays, kept by triggers on the index table (which holds each value of a
+   * record once), so a Developer's `total` over `Attendees.DeveloperId` is one lookup instead of counting thousands of rows.
+   */
+  private _keepKeyCounts() {
+    const { database, name, keysTable } = this
+    const db = database.db
+    database.now(() =>
+      db.exec(`CREATE TABLE IF NOT EXISTS "quillbase$values" (name TEXT NOT NULL, path TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (name, path, value)) WITHOUT ROWID, STRICT`)
+    )
+    const trigger = `${name}$values$keys`
+    if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?`).get(`${trigger}$insert`)) return
+    const text = isText('value', 'type')
+    database.now(() => {
+      db.prepare(`DELETE FROM "quillbase$values" WHERE name = ? AND path IN (SELECT DISTINCT path FROM ${keysTable})`).run(name)
+      db.prepare(`INSERT INTO "quillbase$values" (name, path, value, n)
+        SELECT ?, path, value, count(*) FROM ${keysTable} WHERE rid > 0 AND ${text} GROUP BY path, value`).run(name)
+      db.exec(`CREATE TRIGGER ${quoteName(`${trigger}$insert`)} AFTER INSERT ON ${keysTable} WHEN new.rid > 0 AND ${isText('new.value', 'new.type')}
+        BEGIN INSERT INTO "quillbase$values" (name, path, value, n) VALUES ('${name}', new.path, new.value, 1)
+          ON CONFLICT DO UPDATE SET n = n + 1; END`)
+      db.exec(`CREATE TRIGGER ${quoteName(`${trigger}$delete`)} AFTER DELETE ON ${keysTable} WHEN old.rid > 0 AND ${isText('old.value', 'old.type')}
+        BEGIN UPDATE "quillbase$values" SET n = n - 1 WHERE name = '${name}' AND path = old.path AND value = old.value; END`)
+    })
+  }
+
+  /**
+   * Records per string value of a plain path, kept by triggers on the collection's table in the write's own transaction
+   * (a Manager's `total` over `ManagerId` is one lookup). Counted once, when the path is first counted.
+   */
+  private _countValues(path: string) {
+    if (this.counted.has(path)) return
+    this.counted.add(path)
+    const { database, name, table } = this
+    const db = database.db
+    const trigger = `${name}$values$${path.replaceAll('.', '-')}`
+    if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?`).get(`${trigger}$insert`)) return
+    // `name` passed NAME and `path` passed `jsonPath` (identifier characters only): both are safe as literals here.
+    const at = (row: string) => ({ value: `json_extract(${row}.doc, ${pathLiteral(path)})`, type: `json_type(${row}.doc, ${pathLiteral(path)})` })
+    const add = (row: string) =>
+      `INSERT INTO "quillbase$values" (name, path, value, n) SELECT '${name}', '${path}', ${at(row).value}, 1 WHERE ${isText(at(row).value, at(row).type)}
+        ON CONFLICT DO UPDATE SET n = n + 1;`
+    const take = (row: string) =>
+      `UPDATE "quillbase$values" SET n = n - 1 WHERE name = '${name}' AND path = '${path}' AND value = ${at(row).value} AND ${isText(at(row).value, at(row).type)};`
+    const { value, type } = { value: `json_extract(doc, ${pathLiteral(path)})`, type: `json_type(doc, ${pathLiteral(path)})` }
+    database.now(() => {
+      db.prepare(`DELETE FROM "quillbase$values" WHERE name = ? AND path = ?`).run(name, path)
+      db.prepare(`INSERT INTO "quillbase$values" (name, path, value, n) SELECT ?, ?, ${value}, count(*) FROM ${table} WHERE ${isText(value, type)} GROUP BY ${value}`).run(name, path)
+      db.exec(`CREATE TRIGGER ${quoteName(`${trigger}$insert`)} AFTER INSERT ON ${table} BEGIN ${add('new')} END`)
+      db.exec(`CREATE TRIGGER ${quoteName(`${trigger}$delete`)} AFTER DELETE ON ${table} BEGIN ${take('old')} END`)
+      db.exec(`CREATE TRIGGER ${quoteName(`${trigger}$update`)} AFTER UPDATE OF doc ON ${table}
+        WHEN ${at('old').value} IS NOT ${at('new').value} OR ${at('old').type} IS NOT ${at('new').type} BEGIN ${take('old')} ${add('new')} END`)
+    })
   }
 
   /**
@@ -122,9 +189,15 @@ export class SqliteCollection implements QueryShape {
     return this._statement(sql).all(...params) as Row[]
   }
 
-  /** The statement that counts the rows matching `where`: the kept count when nothing is filtered. */
-  countQuery(where: string, params: unknown[]): { sql: string; params: unknown[] } {
+  /**
+   * The statement that counts the rows matching `where`: the kept count when nothing is filtered, the kept count of a
+   * value when the only condition is `sole` on a counted path.
+   */
+  countQuery(where: string, params: unknown[], sole?: SoleEquality): { sql: string; params: unknown[] } {
     if (where === '1') return { sql: 'SELECT n FROM "quillbase$counts" WHERE name = ?', params: [this.name] }
+    if (sole && (this.counted.has(sole.path) || this.multikey.has(sole.path))) {
+      return { sql: 'SELECT coalesce(sum(n), 0) AS n FROM "quillbase$values" WHERE name = ? AND path = ? AND value = ?', params: [this.name, sole.path, sole.value] }
+    }
     // The whole condition is one path into arrays (a Developer's `Attendees.DeveloperId`): counted in the index
     // table alone, whose index answers it, instead of looking up every matching record in the collection's table.
     const keys = this._keysOnly(where)
@@ -145,8 +218,8 @@ export class SqliteCollection implements QueryShape {
     return depth === 0 ? inner : undefined
   }
 
-  count(where: string, params: unknown[]): number {
-    const query = this.countQuery(where, params)
+  count(where: string, params: unknown[], sole?: SoleEquality): number {
+    const query = this.countQuery(where, params, sole)
     return (this._statement(query.sql).get(...query.params) as { n: number }).n
   }
 
@@ -218,6 +291,7 @@ export class SqliteCollection implements QueryShape {
     if (plain.length) {
       const name = index.name ?? entries.map(([path, kind]) => `${path}_${kind}`).join('_')
       const columns = plain.map(([path, kind]) => `json_extract(doc, ${pathLiteral(path)})${kind === -1 ? ' DESC' : ''}`)
+      if (!index.unique && plain[0] === entries[0]) this._countValues(plain[0][0])
       const partial = index.sparse ? ` WHERE ${plain.map(([path]) => `json_extract(doc, ${pathLiteral(path)}) IS NOT NULL`).join(' OR ')}` : ''
       const unique = index.unique ? 'UNIQUE ' : ''
       const indexName = `${this.name}$${name.replace(/[^A-Za-z0-9_-]/g, '_')}`

@@ -21,8 +21,8 @@ import {
 } from '@feathersjs/adapter-commons'
 import { BadRequest, Conflict, GeneralError, MethodNotAllowed, NotFound } from '@feathersjs/errors'
 import type { Id, NullableId, Paginated, Params } from '@feathersjs/feathers'
-import type { Row, SqliteCollection } from './sqlite-collection.js'
-import { parse } from './sqlite-json.js'
+import type { Row, SoleEquality, SqliteCollection } from './sqlite-collection.js'
+import { DATE_TAG, parse } from './sqlite-json.js'
 import { SqlQuery } from './sqlite-query.js'
 import { project } from './select.js'
 
@@ -81,6 +81,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     const skip = $skip !== undefined ? Number.parseInt($skip as any, 10) || 0 : 0
     return {
       Model,
+      sole: id === null && !live ? this._sole(conditions) : undefined,
       where: parts.join(' AND '),
       params: query.params,
       order: query.orderBy(this._sort($sort)),
@@ -88,6 +89,14 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
       limit: getLimit($limit, paginate) as number | undefined,
       skip: Math.max(skip, 0)
     }
+  }
+
+  /** The query's one condition when it is one path equal to one string (`{ ManagerId: me }`): a kept count may answer its total. */
+  private _sole(conditions: Record<string, unknown>): SoleEquality | undefined {
+    const keys = Object.keys(conditions)
+    if (keys.length !== 1 || keys[0].startsWith('$')) return undefined
+    const value = conditions[keys[0]]
+    return typeof value === 'string' && !value.startsWith(DATE_TAG) ? { path: keys[0], value } : undefined
   }
 
   private _select(select: unknown): string[] | undefined {
@@ -135,10 +144,10 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
   async _find(params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<Paginated<T> | T[]> {
     try {
       const { paginate } = this.getOptions(params)
-      const { Model, where, params: values, limit, skip, select, rows } = this._rows(null, params, true)
+      const { Model, where, params: values, limit, skip, select, rows, sole } = this._rows(null, params, true)
       const data = limit === 0 ? [] : this._docs(rows, select)
       if (!(paginate && paginate.default)) return data
-      return { total: Model.count(where, values), limit: limit as number, skip, data }
+      return { total: Model.count(where, values, sole), limit: limit as number, skip, data }
     } catch (error) {
       return errorHandler(error)
     }
