@@ -213,6 +213,7 @@ export interface ImportCounts {
 /**
  * Runs every row of `bytes` through `target`'s service with `params` (a create, or a patch of the record whose
  * `import.key` matches); a refused row is counted and noted, never stops the others. A dry run undoes each row.
+ * New rows go in batches of `every` (one multi create each); progress is told after each batch.
  */
 export async function importRows(
   app: EngineApp,
@@ -226,31 +227,68 @@ export async function importRows(
   const key = target.import?.key
   const every = options.every ?? 100
   const counts: ImportCounts = { total: 0, succeeded: 0, failed: 0, errors: [] }
+  const refused = (row: number, error: unknown) => {
+    counts.failed++
+    if (counts.errors.length < MAX_ERRORS) counts.errors.push({ Row: row, Error: rowError(error) })
+  }
+  // A dry run undoes each write (its transaction rolls back), so nothing of the file stays.
+  const run = async (write: () => Promise<unknown>) => {
+    if (!options.dryRun) return write()
+    await app.store.transaction(async () => {
+      await write()
+      throw new DryRun()
+    }).catch((error) => {
+      if (!(error instanceof DryRun)) throw error
+    })
+  }
+  const existing = async (data: Rec) =>
+    key && data[key] !== undefined ? ((await service._find({ paginate: false, query: { [key]: data[key], $limit: 1 } })) as Rec[])[0] : undefined
+  /** One row on its own: a patch of the record its key names, else a create; its refusal is noted. */
+  const one = async ({ row, record: data }: { row: number; record: Rec }) => {
+    try {
+      const found = await existing(data)
+      await run(() => (found ? service.patch(found._id, data, params) : service.create(data, params)))
+      counts.succeeded++
+    } catch (error) {
+      refused(row, error)
+    }
+  }
+  // New records go through the service as one multi create per batch (hooks run once per batch, one transaction):
+  // all or nothing, so a refused batch is replayed row by row to tell which rows fail and why.
+  let batch: { row: number; record: Rec }[] = []
+  const flush = async () => {
+    const rows = batch
+    batch = []
+    if (rows.length > 1) {
+      try {
+        await run(() => service.create(rows.map((item) => item.record), params))
+        counts.succeeded += rows.length
+        return
+      } catch {
+        // replayed below
+      }
+    }
+    for (const item of rows) await one(item)
+  }
   await options.progress?.(counts)
   try {
-    for await (const { row, record: data } of rowsOf(format, bytes, target)) {
+    for await (const item of rowsOf(format, bytes, target)) {
       counts.total++
-      try {
-        const write = async () => {
-          const existing = key && data[key] !== undefined ? ((await service._find({ paginate: false, query: { [key]: data[key], $limit: 1 } })) as Rec[])[0] : undefined
-          return existing ? service.patch(existing._id, data, params) : service.create(data, params)
-        }
-        if (options.dryRun) {
-          await app.store.transaction(async () => {
-            await write()
-            throw new DryRun()
-          }).catch((error) => {
-            if (!(error instanceof DryRun)) throw error
-          })
-        } else await write()
-        counts.succeeded++
-      } catch (error) {
-        counts.failed++
-        if (counts.errors.length < MAX_ERRORS) counts.errors.push({ Row: row, Error: rowError(error) })
+      // A row that names a stored record, or the same key as a row still waiting, waits for the batch before it.
+      const keyed = key && item.record[key] !== undefined
+      if (keyed && (batch.some((other) => other.record[key] === item.record[key]) || (await existing(item.record)))) {
+        await flush()
+        await one(item)
+      } else batch.push(item)
+      if (batch.length >= every) await flush()
+      if (counts.total % every === 0) {
+        await flush()
+        await options.progress?.(counts)
       }
-      if (counts.total % every === 0) await options.progress?.(counts)
     }
+    await flush()
   } catch (error: any) {
+    await flush().catch(() => undefined)
     counts.unreadable = true
     if (counts.errors.length < MAX_ERRORS) counts.errors.push({ Row: counts.total + 1, Error: `The file stopped being readable: ${error.message}` })
   }

@@ -86,6 +86,17 @@ describe('bulk imports', function () {
     assert.equal((await server.app.service('users').get(ids.dev)).Name, 'Dev Patel-Smith')
   })
 
+  it('in one file, a key met twice creates its record once and then updates it; a refused row in the middle of a batch stops only itself', async () => {
+    const row = (name: string, email: string) => `${name},${email},long enough 5,${ids.developerRole}`
+    const csv = ['Name,email,password,RoleId', row('First Name', 'twice@example.com'), row('Other', 'other@example.com'), row('Bad', 'not an email'), row('Second Name', 'twice@example.com')].join('\n')
+    const record = await runImport('admin', 'users', csv)
+    assert.deepEqual([record.TotalRecords, record.SuccessRecords, record.ErrorRecords], [4, 3, 1], JSON.stringify(record.ErrorDetails))
+    assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [4])
+    const twice = (await server.app.service('users').find({ paginate: false, query: { email: 'twice@example.com' } })) as any[]
+    assert.deepEqual(twice.map((user) => user.Name), ['Second Name'])
+    assert.equal(((await server.app.service('users').find({ paginate: false, query: { email: 'other@example.com' } })) as any[]).length, 1)
+  })
+
   it("a Manager's import runs with her permissions: rows for another manager are refused; progress reaches only sockets that may read the upload", async () => {
     const maria = await connect(server.url, tokens.maria)
     const omar = await connect(server.url, tokens.omar)

@@ -95,7 +95,8 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
   private _sole(conditions: Record<string, unknown>): SoleEquality | undefined {
     const keys = Object.keys(conditions)
     if (keys.length !== 1 || keys[0].startsWith('$')) return undefined
-    const value = conditions[keys[0]]
+    let value = conditions[keys[0]]
+    if (isPlainObject(value) && Object.keys(value).length === 1 && '$eq' in value) value = value.$eq
     return typeof value === 'string' && !value.startsWith(DATE_TAG) ? { path: keys[0], value } : undefined
   }
 

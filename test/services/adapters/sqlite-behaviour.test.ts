@@ -194,7 +194,7 @@ describe('SQLite adapter: own behaviour', () => {
     const filename = join(dir, 'values.sqlite')
     const shape = { shape: { arrays: ['tags'], freeform: [] } }
     const declare = (database: SqliteDatabase) => {
-      const things = new SqliteService({ Model: database.collection('valued', shape), multi: true, paginate: { default: 10, max: 10 } })
+      const things = new SqliteService({ Model: database.collection('valued', shape), multi: true, paginate: { default: 10, max: 10 }, operators: ['$eq'] })
       things.getModel().ensureIndex({ fields: { owner: 1, at: -1 } })
       things.getModel().ensureIndex({ fields: { tags: 1 } })
       return things
@@ -213,7 +213,7 @@ describe('SQLite adapter: own behaviour', () => {
         assert.equal(total, all.length, `${when}: owner ${value}`)
       }
       for (const value of tags) {
-        const total = ((await things.find({ query: { tags: value, $limit: 1 } })) as any).total
+        const total = ((await things.find({ query: { tags: { $eq: value }, $limit: 1 } })) as any).total
         const all = (await things.find({ query: { tags: value }, paginate: false })) as any[]
         assert.equal(total, all.length, `${when}: tag ${value}`)
       }
