@@ -7,6 +7,7 @@ import type { Context, Next } from 'koa'
 import { stringify } from 'csv-stringify'
 import type { EngineApp } from '../engine.js'
 import { callerParams } from './caller.js'
+import type { SqliteCursor } from './adapters/sqlite.js'
 import type { Collection, JsonSchema } from '../schemas/types.js'
 
 export const EXPORT_TYPES = { csv: 'text/csv', ndjson: 'application/x-ndjson' } as const
@@ -23,8 +24,9 @@ export function exportFormat(ctx: Context): ExportFormat | undefined {
 }
 
 /**
- * The records of `find(query)`, every page: by `_id` order from the last one seen (each page is an index seek, however
- * deep) unless the query sorts, then by `$skip`. `$limit` and `$skip` of the caller are not applied: an export is every match.
+ * The records of `find(query)`, every page: from the last one seen (each page is an index seek, however deep) unless the
+ * query sorts, then by `$skip`. The embedded store pages in storage order (`sqliteCursor`: a filter's own index serves
+ * every page), MongoDB by `_id`. `$limit` and `$skip` of the caller are not applied: an export is every match.
  * Pages are read unpaginated (`paginate: false` with `$limit`): no `total` is counted for each of them.
  */
 export async function* everyRecord(app: EngineApp, collection: Collection, params: Params): AsyncGenerator<Doc[]> {
@@ -36,6 +38,15 @@ export async function* everyRecord(app: EngineApp, collection: Collection, param
       const data = (await service.find({ ...params, paginate: false, query: { ...conditions, $sort, $limit: page, $skip: skip } })) as Doc[]
       if (data.length) yield data
       if (data.length < page) return
+    }
+  }
+  if (app.store.kind === 'embedded') {
+    const sqliteCursor: SqliteCursor = { collection: collection.name }
+    for (;;) {
+      const data = (await service.find({ ...params, sqliteCursor, paginate: false, query: { ...conditions, $limit: page } } as Params)) as Doc[]
+      if (data.length) yield data
+      if (data.length < page) return
+      if (sqliteCursor.last === undefined) throw new Error(`The export of ${collection.name} lost its place: a hook replaced the page's params`)
     }
   }
   for (let last: string | undefined; ; ) {

@@ -31,7 +31,18 @@ export interface SqliteServiceOptions extends AdapterServiceOptions {
   Model: SqliteCollection
 }
 
-export type SqliteServiceParams = AdapterParams<AdapterQuery, Partial<SqliteServiceOptions>>
+/**
+ * Reading every match page by page in storage order (`params.sqliteCursor`): each page starts after the row the
+ * previous one ended on, which the adapter notes in `last`. A page is an index seek whatever its depth and, unlike
+ * paging by `_id`, never sorts or reads the records the filter's index skips. `$sort` is ignored.
+ */
+export interface SqliteCursor {
+  /** The collection paged: a hook's own reads of other collections, given the same params, ignore the cursor. */
+  collection: string
+  last?: number
+}
+
+export type SqliteServiceParams = AdapterParams<AdapterQuery, Partial<SqliteServiceOptions>> & { sqliteCursor?: SqliteCursor }
 
 type Doc = Record<string, any>
 
@@ -73,6 +84,11 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     const query = new SqlQuery(Model)
     const parts = [query.where(conditions)]
     if (id !== null) parts.push(query.where({ [this.id]: id }))
+    const cursor = id === null && params.sqliteCursor?.collection === Model.name ? params.sqliteCursor : undefined
+    if (cursor?.last !== undefined) {
+      parts.push('rid > ?')
+      query.params.push(cursor.last)
+    }
     const live = Model.live()
     if (live) {
       parts.push(live.where)
@@ -84,7 +100,8 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
       sole: id === null && !live ? this._sole(conditions) : undefined,
       where: parts.join(' AND '),
       params: query.params,
-      order: query.orderBy(this._sort($sort)),
+      order: cursor ? ' ORDER BY rid' : query.orderBy(this._sort($sort)),
+      cursor,
       select: this._select($select),
       limit: getLimit($limit, paginate) as number | undefined,
       skip: Math.max(skip, 0)
@@ -145,7 +162,8 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
   async _find(params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<Paginated<T> | T[]> {
     try {
       const { paginate } = this.getOptions(params)
-      const { Model, where, params: values, limit, skip, select, rows, sole } = this._rows(null, params, true)
+      const { Model, where, params: values, limit, skip, select, rows, sole, cursor } = this._rows(null, params, true)
+      if (cursor && rows.length) cursor.last = rows[rows.length - 1].rid
       const data = limit === 0 ? [] : this._docs(rows, select)
       if (!(paginate && paginate.default)) return data
       return { total: Model.count(where, values, sole), limit: limit as number, skip, data }

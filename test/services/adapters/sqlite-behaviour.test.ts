@@ -252,4 +252,21 @@ describe('SQLite adapter: own behaviour', () => {
     things = declare(database)
     await check('after a reopen')
   })
+
+  it('a storage-order cursor pages every match once, after the row the last page ended on; a cursor for another collection is ignored', async () => {
+    const things = service('cursored', { paginate: { default: 10, max: 10 } })
+    things.getModel().ensureIndex({ fields: { owner: 1, n: -1 } })
+    await things.create(Array.from({ length: 95 }, (_, n) => ({ n, owner: n % 3 ? 'a' : 'b' })))
+    const cursor = { collection: 'cursored' } as { collection: string; last?: number }
+    const seen: number[] = []
+    for (let pages = 0; pages < 20; pages++) {
+      const page = (await things.find({ sqliteCursor: cursor, paginate: false, query: { owner: 'a', $sort: { n: -1 }, $limit: 10 } } as any)) as any[]
+      seen.push(...page.map((doc) => doc.n))
+      if (page.length < 10) break
+    }
+    const expected = Array.from({ length: 95 }, (_, n) => n).filter((n) => n % 3)
+    assert.deepEqual(seen, expected, 'storage order, each once, $sort ignored')
+    const other = (await things.find({ sqliteCursor: { collection: 'elsewhere', last: 1e9 }, paginate: false, query: { owner: 'b', $sort: { n: -1 }, $limit: 3 } } as any)) as any[]
+    assert.deepEqual(other.map((doc) => doc.n), [93, 90, 87])
+  })
 })
