@@ -28,6 +28,7 @@ import { closeSync, setupSync, syncReady } from './services/sync.js'
 import { Migrator } from './services/migrations.js'
 import { exportMiddleware } from './services/exports.js'
 import { Files, filesMiddleware } from './services/files.js'
+import { ExportJobs, checkExporters } from './services/export-jobs.js'
 import { Imports, checkImports } from './services/imports.js'
 import { Reports, checkAggregates } from './services/reports.js'
 import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
@@ -141,9 +142,11 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     audit: settings.audit === false ? undefined : await setupAudit(app, store, permissions, auditCollection(settings.auditRetentionDays ?? 365)),
     files,
     imports: new Imports(app),
-    reports: new Reports(app, files)
+    reports: new Reports(app, files),
+    exportJobs: new ExportJobs(app, files)
   }
   checkImports(blueprint.collections)
+  checkExporters(blueprint.collections)
   checkAggregates(blueprint.collections)
   await files.setup()
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)

@@ -263,6 +263,7 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
     triggers: input.triggers ?? [],
     import: input.import,
     importer: input.importer,
+    exporter: input.exporter,
     aggregates: input.aggregates,
     generate: input.generate ?? {},
     noOverlap: input.noOverlap ?? [],

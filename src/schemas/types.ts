@@ -290,6 +290,26 @@ export interface ImporterInput {
   progressEvery?: number
 }
 
+export interface ExporterInput {
+  /** The `File()` field the engine fills with the exported file (declare it `readOnly`). */
+  file: string
+  /** The `Enum` field saying what to export; each of its values names its collections in `targets`. */
+  kind: string
+  /** Per value of `kind`: the collections exported, or `'*'` for every collection of the blueprint (a backup). */
+  targets: Record<string, string[] | '*'>
+  /** An `Enum(['csv', 'json'])` field choosing the file's format (default JSON; CSV holds one collection). */
+  format?: string
+  /**
+   * Per collection: query templates over the record (`{{data.filters.start_date}}`), ANDed; a clause whose placeholder
+   * has no value is left out, so an optional filter left empty filters nothing.
+   */
+  filters?: Record<string, Record<string, unknown>[]>
+  /** The engine-filled report fields (declare them `readOnly`): `count` moves as pages are written. */
+  report: { status: string; count: string; size: string; completedAt?: string; error?: string }
+  /** Values of the status field (defaults: done `completed`, failed `error`; running: left as created). */
+  statuses?: { running?: string; done?: string; failed?: string }
+}
+
 /** One collection as a blueprint declares it. */
 export interface CollectionInput<S extends TObject = TObject> {
   /** Service path and store collection name, e.g. `role-permission-mappings`. */
@@ -331,6 +351,8 @@ export interface CollectionInput<S extends TObject = TObject> {
   import?: ImportInput
   /** Creating a record of this collection imports its uploaded file into a target collection, and reports on it. */
   importer?: ImporterInput
+  /** Creating a record of this collection exports collections to a file in the background, as its creator, and reports on it. */
+  exporter?: ExporterInput
   /** Creating a record of this collection computes aggregates over another collection, within the creator's permissions. */
   aggregates?: AggregatesInput
   /** Fields computed from the whole record on every write. */
@@ -357,7 +379,7 @@ export interface SecretInfo {
 }
 
 /** A collection with defaults filled and every derived fact computed once; workflow declarations are kept as declared. */
-export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive' | 'import' | 'importer' | 'aggregates'> {
+export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive' | 'import' | 'importer' | 'exporter' | 'aggregates'> {
   name: string
   label: string
   description: string

@@ -19,6 +19,7 @@ import type { Collection } from '../schemas/types.js'
 import type { Store } from './store.js'
 import { audited } from './audit.js'
 import { fileFields, type Files } from './files.js'
+import type { ExportJobs } from './export-jobs.js'
 import type { Imports } from './imports.js'
 import type { Reports } from './reports.js'
 import { holdEvents, transactional } from './transactions.js'
@@ -36,6 +37,8 @@ export interface EngineParts {
   files?: Files
   /** Bulk imports: the hook of `importer` collections. */
   imports?: Imports
+  /** Export jobs: the hook of `exporter` collections. */
+  exportJobs?: ExportJobs
   /** Generated reports: the hook of collections with `aggregates`. */
   reports?: Reports
 }
@@ -100,6 +103,7 @@ export async function createCollectionService(app: Application, collection: Coll
         storedSize(collection),
         ...(parts.reports && collection.aggregates ? [parts.reports.hook(collection)] : []),
         ...(parts.imports && collection.importer ? [parts.imports.hook(collection)] : []),
+        ...(parts.exportJobs && collection.exporter ? [parts.exportJobs.hook(collection)] : []),
         ...(parts.files && fileFields(collection).length ? [parts.files.hook(collection)] : []),
         references(collection, parts.referrers),
         timestamps(collection),

@@ -160,6 +160,8 @@ export class Files {
     const meta = await this._meta._create({ ...file, size: 0, uploadedAt: new Date().toISOString(), complete: false })
     const sniffer = new Sniffer()
     try {
+      // `pipe` does not pass on the source's failure: without this the write would wait forever and the error go uncaught.
+      source.once('error', (error) => sniffer.destroy(error))
       await this._store.files.write(meta._id, source.pipe(sniffer))
     } catch (error) {
       await this._remove(meta._id)

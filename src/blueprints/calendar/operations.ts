@@ -1,5 +1,5 @@
 // Seed 002 §6–7: sync logs (one per sync run) and the exports administrators make.
-import { DateTime, Enum, Ref, Type, defineCollection } from '../../schemas/fields.js'
+import { DateTime, Enum, File, Ref, Type, defineCollection } from '../../schemas/fields.js'
 import { auditFields, auditStamps, count, owner, text, timestamps } from './fields.js'
 
 const group = 'Operations'
@@ -50,8 +50,10 @@ export const adminExports = defineCollection({
         locations: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 100 }))
       })
     ),
-    // Filled by the engine as the export runs.
-    file_path: Type.Optional(Type.String({ maxLength: 1000, readOnly: true })),
+    // Not in the seed: the file's format (CSV holds one collection, so a full backup is JSON).
+    format: Type.Optional(Enum(['json', 'csv'], { default: 'json', description: 'JSON (default), or CSV for events or users' })),
+    // Filled by the engine as the export runs: the file (in the engine's file storage, downloadable by who may read the record).
+    file_path: Type.Optional(File({ types: ['text/csv', 'application/json'], maxBytes: 2 * 1024 ** 3, readOnly: true, description: 'Path to generated export file' })),
     file_size: Type.Optional(count({ readOnly: true })),
     record_count: Type.Optional(count({ readOnly: true })),
     status: Enum(['pending', 'completed', 'error'], { default: 'pending', readOnly: true }),
@@ -61,6 +63,24 @@ export const adminExports = defineCollection({
   }),
   timestamps,
   generate: { ...auditStamps, admin_user_id: { kind: 'value', value: '{{user._id}}', overwrite: true } },
+  // Runs as a job of the engine, as the admin who asked: events or users with the record's filters, or every collection.
+  exporter: {
+    file: 'file_path',
+    kind: 'export_type',
+    format: 'format',
+    targets: { events: ['events'], users: ['users'], full_backup: '*' },
+    filters: {
+      events: [
+        { start_time: { $gte: '{{data.filters.start_date}}' } },
+        { end_time: { $lte: '{{data.filters.end_date}}' } },
+        { user_id: { $in: '{{data.filters.user_ids}}' } },
+        { category: { $in: '{{data.filters.categories}}' } },
+        { location: { $in: '{{data.filters.locations}}' } }
+      ],
+      users: [{ _id: { $in: '{{data.filters.user_ids}}' } }]
+    },
+    report: { status: 'status', count: 'record_count', size: 'file_size', completedAt: 'completed_at', error: 'error_message' }
+  },
   indexes: [{ fields: { admin_user_id: 1 } }, { fields: { export_type: 1 } }, { fields: { status: 1 } }, { fields: { created_at: 1 } }],
   admin: { titleField: 'created_at', listFields: ['created_at', 'export_type', 'status', 'record_count', 'admin_user_id'], group }
 })

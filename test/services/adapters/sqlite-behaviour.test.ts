@@ -260,13 +260,13 @@ describe('SQLite adapter: own behaviour', () => {
     const cursor = { collection: 'cursored' } as { collection: string; last?: number }
     const seen: number[] = []
     for (let pages = 0; pages < 20; pages++) {
-      const page = (await things.find({ sqliteCursor: cursor, paginate: false, query: { owner: 'a', $sort: { n: -1 }, $limit: 10 } } as any)) as any[]
+      const page = (await things.find({ sqliteCursor: cursor, paginate: false, query: { owner: 'a', $sort: { n: -1 }, $limit: 10 } } as any)) as unknown as any[]
       seen.push(...page.map((doc) => doc.n))
       if (page.length < 10) break
     }
     const expected = Array.from({ length: 95 }, (_, n) => n).filter((n) => n % 3)
     assert.deepEqual(seen, expected, 'storage order, each once, $sort ignored')
-    const other = (await things.find({ sqliteCursor: { collection: 'elsewhere', last: 1e9 }, paginate: false, query: { owner: 'b', $sort: { n: -1 }, $limit: 3 } } as any)) as any[]
+    const other = (await things.find({ sqliteCursor: { collection: 'elsewhere', last: 1e9 }, paginate: false, query: { owner: 'b', $sort: { n: -1 }, $limit: 3 } } as any)) as unknown as any[]
     assert.deepEqual(other.map((doc) => doc.n), [93, 90, 87])
   })
 })

@@ -1,0 +1,225 @@
+// Export jobs (`exporter`) on a small library blueprint, over real HTTP and sockets: the file is written as the creator
+// (their records, their fields, never a secret), in CSV or JSON, with progress, size, count and errors on the record.
+import assert from 'node:assert/strict'
+import type { AddressInfo } from 'node:net'
+import { rm } from 'node:fs/promises'
+import { GeneralError } from '@feathersjs/errors'
+import type { HookContext } from '@feathersjs/feathers'
+import { createApp, type EngineApp } from '../../src/app.js'
+import { DateTime, Email, Enum, File, Password, Ref, Secret, Type, defineCollection } from '../../src/schemas/fields.js'
+import { rbacCollections } from '../../src/schemas/rbac.js'
+import { sanitizeBlueprint } from '../../src/schemas/sanitize.js'
+import type { BlueprintInput } from '../../src/schemas/types.js'
+import { connect, eventually, login, request, tempDir, testSettings } from '../helpers.js'
+
+const PASSWORD = 'library-pass'
+const me = '{{user._id}}'
+
+const users = defineCollection({
+  name: 'users',
+  schema: Type.Object({ name: Type.String(), email: Email(), password: Password(), role: Enum(['Librarian', 'Reader']) }),
+  auth: { roleField: 'role', roleBy: 'name' },
+  indexes: [{ fields: { email: 1 }, unique: true }]
+})
+
+const books = defineCollection({
+  name: 'books',
+  schema: Type.Object({ title: Type.String(), year: Type.Integer(), ownerId: Ref('users'), price: Type.Optional(Type.Number()), note: Type.Optional(Secret()) }),
+  indexes: [{ fields: { ownerId: 1 } }],
+  // Small pages: an export of the fixture's books takes several, so progress has steps to show.
+  pagination: { default: 10, max: 10 }
+})
+
+/** A collection whose lists of the shelf `fall` fail: an export of them must end in `failed`, with the reason. */
+const fragile = defineCollection({
+  name: 'fragile',
+  schema: Type.Object({ name: Type.String() }),
+  before: {
+    find: [
+      (context: HookContext) => {
+        if (context.params.query?.name === 'fall') throw new GeneralError('the shelf fell over')
+      }
+    ]
+  }
+})
+
+const exportsCollection = defineCollection({
+  name: 'exports',
+  schema: Type.Object({
+    by: Type.Optional(Ref('users', { readOnly: true })),
+    kind: Enum(['books', 'backup', 'fragile']),
+    format: Type.Optional(Enum(['csv', 'json'])),
+    filters: Type.Optional(Type.Object({ shelf: Type.Optional(Type.String()), fromYear: Type.Optional(Type.Integer()), owners: Type.Optional(Type.Array(Ref('users'), { maxItems: 10 })) })),
+    file: Type.Optional(File({ readOnly: true })),
+    status: Enum(['pending', 'running', 'done', 'failed'], { default: 'pending', readOnly: true }),
+    count: Type.Optional(Type.Integer({ readOnly: true })),
+    size: Type.Optional(Type.Integer({ readOnly: true })),
+    finishedAt: Type.Optional(DateTime({ readOnly: true })),
+    error: Type.Optional(Type.String({ readOnly: true }))
+  }),
+  generate: { by: { kind: 'value', value: me, overwrite: true } },
+  exporter: {
+    file: 'file',
+    kind: 'kind',
+    format: 'format',
+    targets: { books: ['books'], backup: '*', fragile: ['fragile'] },
+    filters: { books: [{ year: { $gte: '{{data.filters.fromYear}}' } }, { ownerId: { $in: '{{data.filters.owners}}' } }], fragile: [{ name: '{{data.filters.shelf}}' }] },
+    report: { status: 'status', count: 'count', size: 'size', completedAt: 'finishedAt', error: 'error' },
+    statuses: { running: 'running', done: 'done', failed: 'failed' }
+  }
+})
+
+const names = ['users', 'books', 'fragile', 'exports']
+
+const library: BlueprintInput = {
+  name: 'library',
+  version: '0.0.1',
+  description: 'Books, their owners, and exports of them.',
+  collections: [...rbacCollections, users, books, fragile, exportsCollection],
+  roles: [
+    { RoleName: 'Librarian', permissions: names.map((name) => `librarian-${name}`) },
+    { RoleName: 'Reader', permissions: ['reader-self', 'reader-books', 'reader-export', 'reader-exports'] }
+  ],
+  permissions: [
+    ...names.map((name) => ({ PermissionName: `librarian-${name}`, Action: 'manage', Subject: name })),
+    { PermissionName: 'reader-self', Action: 'read', Subject: 'users', Conditions: { _id: me }, Fields: ['_id', 'name', 'email', 'role'] },
+    { PermissionName: 'reader-books', Action: 'read', Subject: 'books', Conditions: { ownerId: me }, Fields: ['_id', 'title', 'year', 'ownerId'] },
+    { PermissionName: 'reader-export', Action: 'create', Subject: 'exports' },
+    { PermissionName: 'reader-exports', Action: 'read', Subject: 'exports', Conditions: { by: me } }
+  ],
+  adminRole: 'Librarian',
+  async demo(app: any) {
+    const [librarian, ada, bob] = await app.service('users').create([
+      { name: 'Librarian', email: 'librarian@library.example.com', password: PASSWORD, role: 'Librarian' },
+      { name: 'Ada', email: 'ada@library.example.com', password: PASSWORD, role: 'Reader' },
+      { name: 'Bob', email: 'bob@library.example.com', password: PASSWORD, role: 'Reader' }
+    ])
+    void librarian
+    const shelf = Array.from({ length: 45 }, (_, i) => ({ title: `Book ${i}`, year: 1990 + (i % 30), ownerId: i % 3 ? ada._id : bob._id, price: i, note: `secret ${i}` }))
+    await app.service('books').create(shelf)
+  }
+}
+
+describe('export jobs (`exporter`)', function () {
+  this.timeout(60_000)
+  let app: EngineApp
+  let url: string
+  let dataDir: string
+  const tokens: Record<string, string> = {}
+  const ids: Record<string, string> = {}
+
+  before(async () => {
+    dataDir = await tempDir('quillbase-library-')
+    app = await createApp(sanitizeBlueprint(library), testSettings({ dataDir }))
+    const server = await app.listen(0)
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    for (const name of ['librarian', 'ada', 'bob']) {
+      const { accessToken, user } = await login(url, `${name}@library.example.com`, PASSWORD)
+      tokens[name] = accessToken
+      ids[name] = user._id
+    }
+  })
+  after(async () => {
+    await app?.shutdown()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  /** Creates an export as `who` and waits until the job has finished it. */
+  async function exported(who: string, body: Record<string, unknown>) {
+    const created = await request(url, 'POST', '/exports', { token: tokens[who], body })
+    assert.equal(created.status, 201, JSON.stringify(created.body))
+    assert.equal(created.body.status, 'pending')
+    let record = created.body
+    const end = Date.now() + 30_000
+    while (!['done', 'failed'].includes(record.status) && Date.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      record = (await request(url, 'GET', `/exports/${created.body._id}`, { token: tokens[who] })).body
+    }
+    assert.ok(['done', 'failed'].includes(record.status), `finished: ${JSON.stringify(record)}`)
+    return record
+  }
+
+  const download = async (record: any, who: string) => {
+    const response = await fetch(url + record.file, { headers: { authorization: `Bearer ${tokens[who]}` } })
+    return { status: response.status, text: await response.text(), type: response.headers.get('content-type') }
+  }
+
+  const stored = async (query: Record<string, unknown>) => (await app.service('books').find({ paginate: false, query })) as any[]
+
+  it("a Librarian's CSV of books follows the filters the record fills; size, count and file say what was written; no secret column", async () => {
+    const record = await exported('librarian', { kind: 'books', format: 'csv', filters: { fromYear: 2010 } })
+    assert.equal(record.status, 'done', record.error)
+    const expected = await stored({ year: { $gte: 2010 } })
+    assert.equal(record.count, expected.length)
+    assert.ok(record.finishedAt)
+    const file = await download(record, 'librarian')
+    assert.equal(file.status, 200)
+    assert.match(file.type ?? '', /text\/csv/)
+    assert.equal(Buffer.byteLength(file.text), record.size)
+    const [header, ...rows] = file.text.trimEnd().split('\n')
+    assert.equal(rows.length, expected.length)
+    assert.deepEqual(header.split(',').sort(), ['_id', 'createdAt', 'ownerId', 'price', 'title', 'updatedAt', 'year'])
+    assert.ok(!file.text.includes('secret '), 'a secret field is never exported')
+  })
+
+  it('an empty optional filter filters nothing; a filled list narrows', async () => {
+    const all = await exported('librarian', { kind: 'books' })
+    assert.equal(all.count, 45)
+    const bobs = await exported('librarian', { kind: 'books', filters: { owners: [ids.bob] } })
+    assert.equal(bobs.count, (await stored({ ownerId: ids.bob })).length)
+  })
+
+  it("a Reader's export holds only the records and fields they may read; its progress reaches only them", async () => {
+    const ada = await connect(url, tokens.ada)
+    const bob = await connect(url, tokens.bob)
+    try {
+      const record = await exported('ada', { kind: 'books' })
+      assert.equal(record.status, 'done', record.error)
+      const mine = await stored({ ownerId: ids.ada })
+      const json = JSON.parse((await download(record, 'ada')).text)
+      assert.deepEqual(json.collections.books.map((book: any) => book._id).sort(), mine.map((book) => book._id).sort())
+      assert.ok(json.collections.books.every((book: any) => book.price === undefined && book.note === undefined), 'field rules hold')
+      const counts = () => ada.events.filter((e) => e.name === 'exports patched' && e.data._id === record._id).map((e) => e.data.count)
+      assert.ok(await eventually(() => counts().at(-1) === mine.length, 5000), `progress: ${counts()}`)
+      assert.ok(counts().filter((count) => count > 0 && count < mine.length).length >= 1, `steps between: ${counts()}`)
+      assert.equal(bob.events.filter((e) => e.name.startsWith('exports')).length, 0, "Bob may not read Ada's export: no events")
+      assert.ok([403, 404].includes((await download(record, 'bob')).status), 'the file downloads only for who may read the record')
+    } finally {
+      ada.close()
+      bob.close()
+    }
+  })
+
+  it('a backup is every collection as the creator reads it: secrets and passwords never; collections they may not read are named as refused', async () => {
+    const record = await exported('librarian', { kind: 'backup' })
+    assert.equal(record.status, 'done', record.error)
+    const json = JSON.parse((await download(record, 'librarian')).text)
+    assert.equal(json.collections.books.length, 45)
+    assert.ok(json.collections.books.every((book: any) => book.note === undefined && typeof book.price === 'number'))
+    assert.ok(json.collections.users.length >= 3 && json.collections.users.every((user: any) => user.password === undefined))
+    assert.ok(json.collections.exports.length >= 1)
+    assert.equal(record.count, Object.values<any[]>(json.collections).reduce((sum, list) => sum + list.length, 0))
+
+    const readers = await exported('ada', { kind: 'backup' })
+    assert.equal(readers.status, 'done', readers.error)
+    const own = JSON.parse((await download(readers, 'ada')).text)
+    assert.deepEqual(own.collections.users.map((user: any) => user._id), [ids.ada])
+    assert.ok(own.refused.includes('fragile'), `refused: ${own.refused}`)
+    assert.equal(own.collections.fragile, undefined)
+  })
+
+  it('refuses a CSV of several collections when the record is made (422); a failing read ends in `failed` with the reason', async () => {
+    const refused = await request(url, 'POST', '/exports', { token: tokens.librarian, body: { kind: 'backup', format: 'csv' } })
+    assert.equal(refused.status, 422)
+    const failed = await exported('librarian', { kind: 'fragile', filters: { shelf: 'fall' } })
+    assert.equal(failed.status, 'failed')
+    assert.match(failed.error, /the shelf fell over/)
+    assert.equal(failed.file, undefined)
+    assert.ok(failed.finishedAt)
+  })
+
+  it('the report fields are the engine’s: a caller cannot set them (400)', async () => {
+    const res = await request(url, 'POST', '/exports', { token: tokens.librarian, body: { kind: 'books', status: 'done', count: 3 } })
+    assert.equal(res.status, 400)
+  })
+})
