@@ -1,6 +1,7 @@
 // Query parameters as shared components: each written once and referenced by every operation that takes it.
 // Swagger UI (ApiDOM) walks the whole document on load and on every expanded operation, so size is its speed.
 import type { CollectionTypeNames } from '../client/names.js'
+import { NEAR_EXAMPLE, NEAR_OPERATOR } from '../schemas/query.js'
 import type { Collection, JsonSchema } from '../schemas/types.js'
 import { toOpenApiSchema } from './schemas.js'
 
@@ -73,6 +74,9 @@ export class QueryComponents {
           example: []
         }
       default:
+        if (schema.properties?.[NEAR_OPERATOR]) {
+          return { schema: fields[name], ...deep, description: 'Near a point: `field[$near][longitude]=…&field[$near][latitude]=…&field[$near][maxDistance]=metres`, nearest first', example: NEAR_EXAMPLE }
+        }
         return { schema: fields[name], ...deep, description: 'A value, or operators: `field[$gt]=…`, `field[$in][0]=…`' }
     }
   }

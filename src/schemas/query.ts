@@ -35,8 +35,35 @@ export function propertyQuerySchema(value: TSchema, options: { text?: boolean } 
   return { anyOf: [value, { type: 'object', properties: operators, additionalProperties: false, minProperties: 1 }] }
 }
 
-export function querySchemaFor(name: string, queryable: FieldInfo[], stamped: string[]): TSchema {
+/** "Near a point" on a `GeoPoint()` field: within `maxDistance` metres (and beyond `minDistance`), nearest first. */
+export const NEAR_OPERATOR = '$near'
+
+const nearSchema: TSchema = {
+  type: 'object',
+  properties: {
+    [NEAR_OPERATOR]: {
+      type: 'object',
+      description: 'records within maxDistance metres of the point (beyond minDistance), nearest first unless $sort says otherwise',
+      properties: {
+        longitude: { type: 'number', minimum: -180, maximum: 180 },
+        latitude: { type: 'number', minimum: -90, maximum: 90 },
+        maxDistance: { type: 'number', minimum: 0 },
+        minDistance: { type: 'number', minimum: 0 }
+      },
+      required: ['longitude', 'latitude'],
+      additionalProperties: false
+    }
+  },
+  required: [NEAR_OPERATOR],
+  additionalProperties: false
+}
+
+/** What Swagger UI pre-fills for a point field: near the Eiffel Tower, within 5 km. */
+export const NEAR_EXAMPLE = { [NEAR_OPERATOR]: { longitude: 2.2945, latitude: 48.8584, maxDistance: 5000 } }
+
+export function querySchemaFor(name: string, queryable: FieldInfo[], stamped: string[], points: string[] = []): TSchema {
   const fields: Record<string, TSchema> = { _id: propertyQuerySchema({ type: 'string' }) }
+  for (const point of points) fields[point] = nearSchema
   const sortable: Record<string, TSchema> = { _id: { type: 'integer', enum: [1, -1] } }
   const selectable = new Set(['_id', ...stamped])
   for (const field of queryable) {

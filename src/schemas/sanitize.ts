@@ -157,7 +157,7 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     dataSchema,
     patchSchema,
     clearable,
-    querySchema: querySchemaFor(input.name, facts.queryable, stamped),
+    querySchema: querySchemaFor(input.name, facts.queryable, stamped, facts.points),
     indexes: input.indexes ?? [],
     timestamps,
     pagination: { default: input.pagination?.default ?? 20, max: input.pagination?.max ?? 200 },

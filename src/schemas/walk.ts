@@ -37,10 +37,12 @@ export interface SchemaFacts {
   paths: Set<string>
   /** Objects with free keys (`Type.Record`, `Type.Unknown` objects): their keys are escaped in the store. */
   freeform: string[]
+  /** GeoJSON point fields (`GeoPoint()`), outside arrays: they take the `$near` query operator. */
+  points: string[]
 }
 
 export function collectFacts(schema: TSchema): SchemaFacts {
-  const facts: SchemaFacts = { references: [], secrets: [], dates: [], queryable: [], paths: new Set(), freeform: [] }
+  const facts: SchemaFacts = { references: [], secrets: [], dates: [], queryable: [], paths: new Set(), freeform: [], points: [] }
   walkFields(schema, (field) => {
     const { path, schema: s, inArray } = field
     facts.paths.add(path)
@@ -52,6 +54,7 @@ export function collectFacts(schema: TSchema): SchemaFacts {
     }
     if (s.format === 'date-time') facts.dates.push(path)
     if (s.type === 'object' && !s.properties) facts.freeform.push(path)
+    if (s.type === 'object' && s.properties?.type?.const === 'Point' && s.properties.coordinates && !inArray) facts.points.push(path)
     if (s.type !== 'object' || !s.properties) facts.queryable.push({ path, schema: s, inArray })
   })
   return facts

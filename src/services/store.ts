@@ -6,14 +6,14 @@ import { MongoClient, ObjectId, type Db } from 'mongodb'
 import { SqliteService } from './adapters/sqlite.js'
 import { SqliteDatabase } from './adapters/sqlite-database.js'
 import { convertNedbFolder } from './adapters/nedb-files.js'
-import type { ValueKind } from './adapters/sqlite-query.js'
+import { EARTH_RADIUS, checkNear, type NearOperand, type ValueKind } from './adapters/sqlite-query.js'
 import { DiskFiles, GridFiles, type FileStore } from './file-store.js'
 import { Codec, withCodec, type CodecOptions, type CodecPaths } from './codec.js'
 import type { Collection } from '../schemas/types.js'
 import { isPlainObject } from '../schemas/paths.js'
 import { UNSET } from '../permissions/rules.js'
 import { walkFields } from '../schemas/walk.js'
-import { TEXT_OPERATOR } from '../schemas/query.js'
+import { NEAR_OPERATOR, TEXT_OPERATOR } from '../schemas/query.js'
 
 export interface Store {
   kind: 'embedded' | 'mongodb'
@@ -44,7 +44,7 @@ export interface StoreOptions {
 }
 
 /** Operators the engine's queries use beyond Feathers' defaults (CASL conditions, dotted paths). */
-export const STORE_OPERATORS = ['$and', '$nor', '$elemMatch', '$exists', '$all', '$eq', TEXT_OPERATOR]
+export const STORE_OPERATORS = ['$and', '$nor', '$elemMatch', '$exists', '$all', '$eq', TEXT_OPERATOR, NEAR_OPERATOR]
 
 const adapterOptions = (collection: Collection) => ({
   id: '_id',
@@ -65,25 +65,47 @@ export function duplicateKeyToConflict(error: any): never {
   throw error
 }
 
+/** Marks the params of a count, whose `$near` becomes `$geoWithin`. */
+const COUNTING = Symbol('counting')
+
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-/** `{ $icontains: 'a.b' }` → `{ $regex: 'a\\.b', $options: 'i' }`: the operand is text, never a pattern, so it is escaped. */
-export function containsToRegex(query: any): any {
-  if (Array.isArray(query)) return query.map(containsToRegex)
+/**
+ * The engine's operators in MongoDB's words: `{ $icontains: 'a.b' }` → `{ $regex: 'a\\.b', $options: 'i' }` (the operand
+ * is text, never a pattern, so it is escaped); `$near` → `$nearSphere` (nearest first), or, for a count, which MongoDB
+ * refuses with `$nearSphere`, `$geoWithin` the same circle.
+ */
+export function containsToRegex(query: any, counting = false): any {
+  if (Array.isArray(query)) return query.map((item) => containsToRegex(item, counting))
   if (!isPlainObject(query)) return query
   const result: Record<string, any> = {}
   for (const [key, value] of Object.entries(query)) {
-    if (key !== TEXT_OPERATOR) result[key] = containsToRegex(value)
+    if (key === NEAR_OPERATOR) Object.assign(result, nearToMongo(checkNear('a GeoPoint field', value), counting))
+    else if (key !== TEXT_OPERATOR) result[key] = containsToRegex(value, counting)
     else if (typeof value !== 'string') throw new BadRequest(`${TEXT_OPERATOR} needs a string`)
     else Object.assign(result, { $regex: escapeRegExp(value), $options: 'i' })
   }
   return result
 }
 
+function nearToMongo(near: NearOperand, counting: boolean) {
+  const center = [near.longitude, near.latitude]
+  if (!counting) {
+    const within = { ...(near.maxDistance !== undefined && { $maxDistance: near.maxDistance }), ...(near.minDistance !== undefined && { $minDistance: near.minDistance }) }
+    return { $nearSphere: { $geometry: { type: 'Point', coordinates: center }, ...within } }
+  }
+  const circle = (metres: number) => ({ $geoWithin: { $centerSphere: [center, metres / EARTH_RADIUS] } })
+  if (near.minDistance === undefined) return near.maxDistance === undefined ? { $exists: true } : circle(near.maxDistance)
+  return { ...(near.maxDistance !== undefined && circle(near.maxDistance)), $not: circle(near.minDistance) }
+}
+
 class MongoService extends withCodec(MongoDBService) {
   filterQuery(id: any, params: any) {
     const filtered = super.filterQuery(id, params)
-    return { ...filtered, query: containsToRegex(filtered.query) }
+    return { ...filtered, query: containsToRegex(filtered.query, params?.[COUNTING] === true) }
+  }
+  async countDocuments(params: any) {
+    return super.countDocuments({ ...params, [COUNTING]: true })
   }
   async _create(data: any, params?: any) {
     return super._create(data, params).catch(duplicateKeyToConflict)
@@ -150,7 +172,7 @@ export class EmbeddedStore implements Store {
 
   async ensureIndexes(collection: Collection) {
     const model = this._model(collection)
-    // `text` and `2dsphere` indexes are MongoDB only: the embedded store answers no `$text`/`$near` query (400).
+    // `text` indexes are MongoDB only (the embedded store answers no `$text` query: 400); a `2dsphere` index on a point: the embedded store indexes a point's latitude for `$near`.
     for (const index of collection.indexes) model.ensureIndex(index)
     model.dropUndeclaredKeys()
   }

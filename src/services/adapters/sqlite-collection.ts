@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3'
 import type { SqliteDatabase } from './sqlite-database.js'
 import { BadRequest } from '@feathersjs/errors'
 import { DATE_TAG, encodeDate, jsonPath, jsonType, parse, pathLiteral, stringify } from './sqlite-json.js'
-import type { QueryShape, ValueKind } from './sqlite-query.js'
+import { pointColumns, type QueryShape, type ValueKind } from './sqlite-query.js'
 
 export interface SqliteCollectionOptions {
   /** The id field (default `_id`), kept in the `id` column. */
@@ -280,6 +280,13 @@ export class SqliteCollection implements QueryShape {
    */
   ensureIndex(index: SqliteIndex): 'created' | 'mongodb-only' {
     const entries = Object.entries(index.fields)
+    if (entries.length === 1 && entries[0][1] === '2dsphere' && this.kind(entries[0][0]) === 'scalar') {
+      // A GeoJSON point: its latitude indexed, which narrows a `$near` query to a band of latitudes.
+      const { latitude } = pointColumns(entries[0][0])
+      const name = `${this.name}$${(index.name ?? `${entries[0][0]}_2dsphere`).replace(/[^A-Za-z0-9_-]/g, '_')}`
+      this.database.now(() => this.db.exec(`CREATE INDEX IF NOT EXISTS ${quoteName(name)} ON ${this.table} (${latitude})`))
+      return 'created'
+    }
     if (entries.some(([, kind]) => kind === 'text' || kind === '2dsphere')) return 'mongodb-only'
     for (const [path] of entries) jsonPath(path)
     const multi = entries.filter(([path]) => this.kind(path) === 'multi' && path !== this.id)

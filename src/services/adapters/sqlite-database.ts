@@ -8,7 +8,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { GeneralError } from '@feathersjs/errors'
 import { SqliteCollection, type SqliteCollectionOptions } from './sqlite-collection.js'
-import { ICONTAINS, icontains } from './sqlite-query.js'
+import { DISTANCE, ICONTAINS, distance, icontains } from './sqlite-query.js'
 
 export interface SqliteDatabaseOptions {
   /** The database file; a temporary file, removed on close, when absent. */
@@ -128,6 +128,7 @@ export class SqliteDatabase {
       String(fullkey).replace(/\[\d+\]/g, '').replace(/\."([A-Za-z0-9_]*)"/g, '.$1')
     )
     db.function(ICONTAINS, { deterministic: true }, icontains)
+    db.function(DISTANCE, { deterministic: true }, distance)
   }
 
   /** The open transaction of this async context, if any (one that ended is no longer current). */

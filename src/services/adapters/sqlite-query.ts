@@ -35,6 +35,8 @@ const isPlainObject = (value: unknown): value is Record<string, any> =>
 
 export class SqlQuery {
   readonly params: unknown[] = []
+  /** A `$near` condition's distance, the default order of the rows (nearest first), with its own parameters. */
+  near?: { sql: string; params: unknown[] }
   private _depth = 0
 
   constructor(private _shape: QueryShape) {}
@@ -78,6 +80,7 @@ export class SqlQuery {
       return operand.length ? operand.map((item) => this._path(path, '$eq', item, root)).join(' AND ') : '0'
     }
     if (op === '$elemMatch') return this._elemMatch(path, operand, root)
+    if (op === NEAR) return this._near(path, operand, root)
     if (op === '$in' && !Array.isArray(operand)) throw new BadRequest(`$in on '${path}' needs an array`)
     if (root === 'doc' && path === this._shape.id) return this._id(op, operand)
     const nullish = (op === '$eq' && (operand === null || operand === undefined)) || (op === '$in' && operand.includes(null))
@@ -116,6 +119,28 @@ export class SqlQuery {
   private _indexable(op: string, operand: unknown) {
     const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || v instanceof Date
     return op === '$in' ? (operand as unknown[]).every(scalar) : scalar(operand)
+  }
+
+  /**
+   * `{ $near: { longitude, latitude, maxDistance?, minDistance? } }` on a GeoJSON point: within the distances (metres,
+   * on a sphere, as MongoDB's `$nearSphere`), nearest first. A latitude band comes first, so the index on the point's
+   * latitude (declared as `2dsphere`) narrows the rows whose distance is computed.
+   */
+  private _near(path: string, operand: any, root: string) {
+    const near = checkNear(path, operand)
+    if (root !== 'doc' || this._shape.kind(path) !== 'scalar') throw new BadRequest(`$near on '${path}' needs a GeoJSON point field`)
+    const { longitude, latitude } = pointColumns(path)
+    const distance = (bind: (value: number) => string) => `${DISTANCE}(${longitude}, ${latitude}, ${bind(near.longitude)}, ${bind(near.latitude)})`
+    const parts = [`json_extract(doc, ${pathLiteral(path + '.type')}) = 'Point'`]
+    if (near.maxDistance !== undefined) {
+      const degrees = (near.maxDistance / EARTH_RADIUS) * (180 / Math.PI)
+      parts.push(`${latitude} BETWEEN ${this._bind(near.latitude - degrees)} AND ${this._bind(near.latitude + degrees)}`)
+      parts.push(`${distance((value) => this._bind(value))} <= ${this._bind(near.maxDistance)}`)
+    }
+    if (near.minDistance !== undefined) parts.push(`${distance((value) => this._bind(value))} >= ${this._bind(near.minDistance)}`)
+    const params: unknown[] = []
+    this.near ??= { sql: distance((value) => (params.push(value), '?')), params }
+    return `(${parts.join(' AND ')})`
   }
 
   private _elemMatch(path: string, operand: unknown, root: string) {
@@ -210,9 +235,9 @@ export class SqlQuery {
     throw new BadRequest(`Cannot compare with ${JSON.stringify(operand)}`)
   }
 
-  /** `$sort` → ORDER BY; missing and null first ascending, as in MongoDB. */
+  /** `$sort` → ORDER BY; missing and null first ascending, as in MongoDB. Without one, a `$near` query is nearest first. */
   orderBy(sort: Record<string, 1 | -1> | undefined): string {
-    if (!sort) return ''
+    if (!sort) return this.near ? ` ORDER BY ${this.near.sql}` : ''
     const keys = Object.entries(sort).map(([path, direction]) => {
       const order = direction === -1 ? 'DESC' : 'ASC'
       if (path === this._shape.id) return `id ${order}`
@@ -223,6 +248,54 @@ export class SqlQuery {
     })
     return keys.length ? ` ORDER BY ${keys.join(', ')}` : ''
   }
+}
+
+/** The engine's "near a point" operator: MongoDB's `$nearSphere` on MongoDB, a distance test on the embedded store. */
+export const NEAR = '$near'
+/** Metres: the sphere MongoDB's spherical distances use. */
+export const EARTH_RADIUS = 6_378_100
+/** SQL function (registered by `SqliteDatabase`): the great-circle distance in metres between two longitude/latitude points. */
+export const DISTANCE = 'quillbase_distance'
+
+export interface NearOperand {
+  longitude: number
+  latitude: number
+  maxDistance?: number
+  minDistance?: number
+}
+
+/** The operand of `$near`, checked: a 400 for anything else. */
+export function checkNear(path: string, operand: unknown): NearOperand {
+  const near = operand as Record<string, unknown>
+  const number = (key: string, min: number, max: number) => {
+    const value = near?.[key]
+    if (value === undefined) return undefined
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw new BadRequest(`$near on '${path}': ${key} must be a number from ${min} to ${max}`)
+    return value
+  }
+  if (!isPlainObject(near) || Object.keys(near).some((key) => !['longitude', 'latitude', 'maxDistance', 'minDistance'].includes(key))) {
+    throw new BadRequest(`$near on '${path}' takes { longitude, latitude, maxDistance?, minDistance? }`)
+  }
+  const longitude = number('longitude', -180, 180)
+  const latitude = number('latitude', -90, 90)
+  if (longitude === undefined || latitude === undefined) throw new BadRequest(`$near on '${path}' needs a longitude and a latitude`)
+  return { longitude, latitude, maxDistance: number('maxDistance', 0, 4e7), minDistance: number('minDistance', 0, 4e7) }
+}
+
+/** The SQL of a GeoJSON point's longitude and latitude (`coordinates` is `[longitude, latitude]`). */
+export function pointColumns(path: string) {
+  const at = jsonPath(`${path}.coordinates`)
+  return { longitude: `json_extract(doc, '${at}[0]')`, latitude: `json_extract(doc, '${at}[1]')` }
+}
+
+const radians = (degrees: number) => (degrees * Math.PI) / 180
+
+/** Haversine distance in metres; `null` unless all four are numbers. */
+export function distance(longitude1: unknown, latitude1: unknown, longitude2: unknown, latitude2: unknown): number | null {
+  if (![longitude1, latitude1, longitude2, latitude2].every((value) => typeof value === 'number')) return null
+  const [a, b, c, d] = [longitude1, latitude1, longitude2, latitude2] as number[]
+  const h = Math.sin(radians(d - b) / 2) ** 2 + Math.cos(radians(b)) * Math.cos(radians(d)) * Math.sin(radians(c - a) / 2) ** 2
+  return 2 * EARTH_RADIUS * Math.asin(Math.min(1, Math.sqrt(h)))
 }
 
 /** SQL function (registered by `SqliteDatabase`): whether a text, lower-cased, contains an already lower-cased needle. */

@@ -101,6 +101,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
       where: parts.join(' AND '),
       params: query.params,
       order: cursor ? ' ORDER BY rid' : query.orderBy(this._sort($sort)),
+      orderParams: !cursor && !this._sort($sort) && query.near ? query.near.params : [],
       cursor,
       select: this._select($select),
       limit: getLimit($limit, paginate) as number | undefined,
@@ -133,7 +134,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     const compiled = this._compile(id, params)
     const { Model, where, order, limit, skip } = compiled
     const page = paged && (limit !== undefined || skip) ? ' LIMIT ? OFFSET ?' : ''
-    const values = page ? [...compiled.params, limit ?? -1, skip] : compiled.params
+    const values = [...compiled.params, ...compiled.orderParams, ...(page ? [limit ?? -1, skip] : [])]
     return { ...compiled, rows: Model.all(`SELECT rid, id, doc FROM ${Model.table} WHERE ${where}${order}${page}`, values) }
   }
 
