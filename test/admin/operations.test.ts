@@ -1,0 +1,143 @@
+// The panel's data operations in headless Chromium: importing a file from the bulk-uploads page (through the engine's
+// file service, as the logged-in user, with the dry run), its progress on the record's page while it runs, and its
+// failed rows as CSV for those who may read the upload.
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { parse } from 'csv-parse/sync'
+import type { Page } from 'playwright-core'
+import { serverStore } from '../helpers.js'
+import { panelDriver, panelSuite, until } from './browser.js'
+
+/** A CSV of appointments for a manager: `good` valid rows, then rows with a date the schema refuses at the given positions. */
+function appointmentsCsv(managerId: string, good: number, badAt: number[] = []) {
+  const lines = ['ManagerId,AppointedDate,Status']
+  for (let index = 0; index < good + badAt.length; index++) {
+    const date = badAt.includes(index) ? 'not-a-date' : new Date(Date.UTC(2031, 0, 1) + index * 3600_000).toISOString()
+    lines.push(`${managerId},${date},Scheduled`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+const csvFile = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) })
+
+describe('the admin panel: data operations (appointments)', function () {
+  this.timeout(60000)
+  const suite = panelSuite()
+  const { logIn, choose, field } = panelDriver(() => suite.server, () => suite.browser)
+  const service = (name: string) => suite.server.app.service(name) as any
+  const showValue = (page: Page, property: string) => page.getByTestId(`property-show-${property}`).innerText()
+
+  /** Fills and sends the import form; resolves on the new record's page. */
+  async function importFile(page: Page, file: ReturnType<typeof csvFile>, target: string, dryRun = false) {
+    await page.goto(`${suite.server.url}/admin/resources/bulk-uploads/actions/importFile`)
+    await page.getByTestId('operation-file').setInputFiles(file)
+    await choose(page, 'Target', target)
+    if (dryRun) await field(page, 'Dry Run').locator('input[type=checkbox]').check({ force: true })
+    await page.getByTestId('operation-submit').click()
+    await page.waitForURL(/\/admin\/resources\/bulk-uploads\/records\/[0-9a-f]{24}\/show/)
+    return new URL(page.url()).pathname.split('/')[5]
+  }
+
+  describe('importing a file from the bulk-uploads page', () => {
+    /** While set, the import's row after the first progress report waits for it. */
+    let gate: { opened: Promise<void>; open: () => void } | undefined
+    before(() => {
+      let rows = 0
+      service('appointments').hooks({
+        before: {
+          create: [
+            async (context: any) => {
+              if (!gate || context.params.provider !== 'import') return
+              if (++rows === 101) await gate.opened
+            }
+          ]
+        }
+      })
+    })
+
+    it('runs it as the admin, shows its counts moving on the page, then its failed rows as CSV', async () => {
+      const page = await logIn('admin@example.com')
+      let open!: () => void
+      gate = { opened: new Promise<void>((resolve) => (open = resolve)), open: () => open() }
+      const before = (await service('appointments').find({ query: { $limit: 0 } })).total
+      const id = await importFile(page, csvFile('week.csv', appointmentsCsv(suite.users.omar._id, 148, [3, 140])), 'appointments')
+
+      const stored = await service('bulk-uploads').get(id)
+      assert.deepEqual([stored.UploadedBy, stored.FileName, stored.Target], [suite.users.admin._id, 'week.csv', 'appointments'], 'the caller and the file name by default')
+      // Held after the first progress report (every 100 rows): the page shows it without being reloaded.
+      await until(async () => {
+        assert.equal((await showValue(page, 'Status')).trim().split('\n').pop(), 'Running')
+        assert.match(await showValue(page, 'TotalRecords'), /\b100\b/)
+      }, 20000)
+      gate.open()
+      await until(async () => {
+        assert.match(await showValue(page, 'Status'), /Done/)
+        assert.match(await showValue(page, 'TotalRecords'), /\b150\b/)
+        assert.match(await showValue(page, 'ErrorRecords'), /\b2\b/)
+      }, 20000)
+      gate = undefined
+      assert.equal((await service('appointments').find({ query: { $limit: 0 } })).total, before + 148)
+
+      // The failed rows, as the file had them, with the service's message.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('import-errors').click()])
+      const csv = parse(await readFile((await download.path())!, 'utf8'))
+      const { ErrorDetails } = await service('bulk-uploads').get(id)
+      assert.deepEqual(ErrorDetails.map((error: any) => error.Row), [5, 142])
+      assert.match(ErrorDetails[0].Error, /AppointedDate/)
+      const omar = suite.users.omar._id
+      assert.deepEqual(csv, [
+        ['Row', 'Error', 'ManagerId', 'AppointedDate', 'Status'],
+        ['5', ErrorDetails[0].Error, omar, 'not-a-date', 'Scheduled'],
+        ['142', ErrorDetails[1].Error, omar, 'not-a-date', 'Scheduled']
+      ])
+      await page.context().close()
+    })
+
+    it('a dry run checks every row and writes nothing', async function () {
+      if (serverStore !== 'embedded') return this.skip()
+      const page = await logIn('admin@example.com')
+      const before = (await service('appointments').find({ query: { $limit: 0 } })).total
+      const id = await importFile(page, csvFile('check.csv', appointmentsCsv(suite.users.omar._id, 3, [1])), 'appointments', true)
+      await until(async () => assert.match(await showValue(page, 'Status'), /Done/), 20000)
+      const stored = await service('bulk-uploads').get(id)
+      assert.deepEqual([stored.DryRun, stored.TotalRecords, stored.SuccessRecords, stored.ErrorRecords], [true, 4, 3, 1])
+      assert.equal((await service('appointments').find({ query: { $limit: 0 } })).total, before)
+      await page.context().close()
+    })
+
+    it("runs a Manager's import with her permissions (rows for another manager are refused); her errors are hers only", async () => {
+      const maria = await logIn('maria@example.com')
+      const mine = appointmentsCsv(suite.users.maria._id, 2)
+      const others = appointmentsCsv(suite.users.omar._id, 1).split('\n').slice(1).join('\n')
+      const id = await importFile(maria, csvFile('mixed.csv', mine + others), 'appointments')
+      await until(async () => assert.match(await showValue(maria, 'Status'), /Done/), 20000)
+      const stored = await service('bulk-uploads').get(id)
+      assert.deepEqual([stored.UploadedBy, stored.TotalRecords, stored.SuccessRecords, stored.ErrorRecords], [suite.users.maria._id, 3, 2, 1])
+      assert.deepEqual(stored.ErrorDetails.map((error: any) => error.Row), [4])
+      const href = await maria.getByTestId('import-errors').getAttribute('href')
+      assert.equal((await maria.request.get(`${suite.server.url}${href}`)).status(), 200)
+
+      // Omar may enter the panel but not read Maria's upload: neither its page's data nor its errors (the service's 403).
+      const omar = await logIn('omar@example.com')
+      assert.equal((await omar.request.get(`${suite.server.url}${href}`)).status(), 403)
+      assert.equal((await omar.request.get(`${suite.server.url}${href!.replace('import-errors', 'operations')}`)).status(), 403)
+      // Without a session: refused, not redirected to a page.
+      const anonymous = await suite.browser.newContext()
+      assert.equal((await anonymous.request.get(`${suite.server.url}${href}`)).status(), 401)
+      await anonymous.close()
+      await maria.context().close()
+      await omar.context().close()
+    })
+
+    it('refuses a file of a type the field does not take, saying so on the form', async () => {
+      const page = await logIn('admin@example.com')
+      await page.goto(`${suite.server.url}/admin/resources/bulk-uploads/actions/importFile`)
+      await page.getByTestId('operation-file').setInputFiles({ name: 'picture.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex') })
+      await choose(page, 'Target', 'appointments')
+      await page.getByTestId('operation-submit').click()
+      await until(async () => assert.match(await page.getByTestId('operation-error').innerText(), /image\/png/))
+      await page.context().close()
+    })
+  })
+
+})
