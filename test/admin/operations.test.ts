@@ -38,6 +38,55 @@ describe('the admin panel: data operations (appointments)', function () {
     return new URL(page.url()).pathname.split('/')[5]
   }
 
+  /** Clicks the list's "Export CSV", then the drawer's download; the CSV's rows as objects (header → cell) and its header. */
+  async function exportList(page: Page, resource: string, search = '') {
+    await page.goto(`${suite.server.url}/admin/resources/${resource}${search}`)
+    await page.getByTestId('action-exportCsv').click()
+    await page.getByTestId('quillbase-export').waitFor()
+    const filters = await page.getByTestId('export-filters').innerText()
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
+    const text = await readFile((await download.path())!, 'utf8')
+    const [header] = parse(text, { to_line: 1 }) as string[][]
+    return { header, rows: parse(text, { columns: true }) as Record<string, string>[], filters }
+  }
+
+  describe('"Export CSV" of a list', () => {
+    it('exports what the list shows: its filters and sort, every field an Admin may read, never a secret', async () => {
+      const page = await logIn('admin@example.com')
+      const { header, rows, filters } = await exportList(page, 'appointments', '?filters.Status=Scheduled&sortBy=AppointedDate&direction=desc')
+      assert.match(filters, /Status: Scheduled/)
+      const expected = (await service('appointments').find({ paginate: false, query: { Status: 'Scheduled', $sort: { AppointedDate: -1, _id: 1 } } })) as any[]
+      assert.ok(expected.length >= 3)
+      assert.deepEqual(rows.map((row) => row._id), expected.map((appointment) => appointment._id))
+      assert.deepEqual(header, ['_id', 'ManagerId', 'AppointedDate', 'Attendees', 'Status', 'CreatedAt', 'UpdatedAt'])
+
+      const users = await exportList(page, 'users')
+      assert.ok(!users.header.includes('password') && !users.header.includes('resetPasswordToken'), users.header.join(','))
+      assert.ok(users.rows.every((row) => row.CreatedAt), 'an Admin reads every user’s CreatedAt')
+      await page.context().close()
+    })
+
+    it("gives a Manager only the records and fields she may read", async () => {
+      const page = await logIn('maria@example.com')
+      const maria = suite.users.maria._id
+      const { rows } = await exportList(page, 'appointments')
+      const hers = (await service('appointments').find({ paginate: false, query: { ManagerId: maria } })) as any[]
+      assert.deepEqual(rows.map((row) => row._id).sort(), hers.map((appointment) => appointment._id).sort())
+      assert.ok(rows.every((row) => row.ManagerId === maria))
+
+      // Other users: their directory fields only (the CreatedAt she may read is her own).
+      const users = await exportList(page, 'users')
+      assert.ok(!users.header.includes('password'))
+      const all = (await service('users').find({ paginate: false })) as any[]
+      assert.equal(users.rows.length, all.length)
+      for (const row of users.rows) {
+        assert.ok(row.Name && row.email, 'directory fields of everyone')
+        assert.equal(Boolean(row.CreatedAt), row._id === maria, `CreatedAt of ${row.Name}`)
+      }
+      await page.context().close()
+    })
+  })
+
   describe('importing a file from the bulk-uploads page', () => {
     /** While set, the import's row after the first progress report waits for it. */
     let gate: { opened: Promise<void>; open: () => void } | undefined
