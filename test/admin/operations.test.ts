@@ -87,6 +87,48 @@ describe('the admin panel: data operations (appointments)', function () {
     })
   })
 
+  describe('"Generate report" where the blueprint declares reports', () => {
+    const range = { $gte: '2020-01-01T00:00:00.000Z', $lte: '2040-01-01T00:00:00.000Z' }
+    /** Generates a report over the range on the reports page; the counts it shows and its CSV's rows. */
+    async function generate(page: Page) {
+      await page.goto(`${suite.server.url}/admin/resources/reports`)
+      await page.getByTestId('action-generateReport').click()
+      await page.getByTestId('quillbase-operation').waitFor()
+      await page.getByTestId('property-edit-DateRange.StartDate').locator('input').first().fill('2020-01-01 00:00')
+      await page.keyboard.press('Escape')
+      await page.getByTestId('property-edit-DateRange.Enddate').locator('input').first().fill('2040-01-01 00:00')
+      await page.keyboard.press('Escape')
+      await page.getByTestId('operation-submit').click()
+      await page.getByTestId('report-result').waitFor()
+      const shown = async (name: string) => Number((await page.getByTestId(`report-${name}`).innerText()).split(': ')[1])
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-download').click()])
+      const rows = parse(await readFile((await download.path())!, 'utf8'), { columns: true }) as Record<string, string>[]
+      return { scheduled: await shown('MeetingScheduled'), attended: await shown('MeetingAttended'), rows }
+    }
+    const notCancelled = async (query: Record<string, unknown> = {}) =>
+      ((await service('appointments').find({ paginate: false, query: { ...query, AppointedDate: range, Status: { $ne: 'Cancelled' } } })) as any[]).map((a) => a._id).sort()
+
+    it("makes a Manager's report of her own appointments, shows its counts and downloads what was counted", async () => {
+      const page = await logIn('maria@example.com')
+      const report = await generate(page)
+      const hers = await notCancelled({ ManagerId: suite.users.maria._id })
+      assert.equal(report.scheduled, hers.length)
+      assert.deepEqual(report.rows.map((row) => row._id).sort(), hers)
+      const [stored] = (await service('reports').find({ paginate: false, query: { CreatedBy: suite.users.maria._id, $sort: { CreatedAt: -1 }, $limit: 1 } })) as any[]
+      assert.deepEqual([stored.MeetingScheduled, stored.MeetingAttended], [report.scheduled, report.attended], 'the counts shown are the stored report’s')
+      await page.context().close()
+    })
+
+    it("makes an Admin's report of everyone's appointments", async () => {
+      const page = await logIn('admin@example.com')
+      const report = await generate(page)
+      const all = await notCancelled()
+      assert.equal(report.scheduled, all.length)
+      assert.deepEqual(report.rows.map((row) => row._id).sort(), all)
+      await page.context().close()
+    })
+  })
+
   describe('importing a file from the bulk-uploads page', () => {
     /** While set, the import's row after the first progress report waits for it. */
     let gate: { opened: Promise<void>; open: () => void } | undefined
