@@ -129,6 +129,54 @@ describe('the admin panel: data operations (appointments)', function () {
     })
   })
 
+  describe("a record's history on its page", () => {
+    /** The history table's entries: who, and each change as the page says it. */
+    async function history(page: Page, resource: string, id: string) {
+      await page.goto(`${suite.server.url}/admin/resources/${resource}/records/${id}/show`)
+      await page.getByTestId('record-history').waitFor({ timeout: 20000 })
+      const entries = page.getByTestId('history-entry')
+      const shown: { who: string; changes: string[] }[] = []
+      for (let index = 0; index < (await entries.count()); index++) {
+        const entry = entries.nth(index)
+        shown.push({ who: await entry.getByTestId('history-who').innerText(), changes: await entry.getByTestId('history-change').allInnerTexts() })
+      }
+      return shown
+    }
+
+    it('shows who changed what, field by field, newest first', async () => {
+      const admin = suite.users.admin
+      const [appointment] = (await service('appointments').find({ paginate: false, query: { ManagerId: suite.users.maria._id, Status: 'Scheduled', $limit: 1 } })) as any[]
+      await service('appointments').patch(appointment._id, { Status: 'Cancelled' }, { provider: 'rest', user: admin })
+      const page = await logIn('maria@example.com')
+      const [latest, ...older] = await history(page, 'appointments', appointment._id)
+      assert.deepEqual(latest, { who: 'Ada Admin', changes: ['Status: Scheduled → Cancelled', `UpdatedAt: ${appointment.UpdatedAt} → ${(await service('appointments').get(appointment._id)).UpdatedAt}`] })
+      assert.ok(older.length >= 1, 'its creation too')
+      await page.context().close()
+    })
+
+    it('shows a caller only the changes of fields they may read, secrets never in clear', async () => {
+      const admin = suite.users.admin
+      const omar = suite.users.omar
+      await service('users').patch(omar._id, { Name: 'Omar O. Manager', BlockedUser: [suite.users.dev._id], password: 'another long secret' }, { provider: 'rest', user: admin })
+      const maria = await logIn('maria@example.com')
+      const [seen] = await history(maria, 'users', omar._id)
+      assert.equal(seen.who, 'Ada Admin')
+      assert.deepEqual(seen.changes, [`Name: ${omar.Name} → Omar O. Manager`], 'Maria reads names, not block lists, passwords or timestamps of others')
+
+      const adminPage = await logIn('admin@example.com')
+      const [full] = await history(adminPage, 'users', omar._id)
+      assert.ok(full.changes.includes(`BlockedUser: — → ["${suite.users.dev._id}"]`), full.changes.join(' | '))
+      assert.ok(full.changes.includes('password: [redacted] → [redacted]'), full.changes.join(' | '))
+      assert.ok(!full.changes.join(' ').includes('another long secret'))
+
+      // The history of a record she may not read is not hers to read either.
+      const [others] = (await service('appointments').find({ paginate: false, query: { ManagerId: omar._id, $limit: 1 } })) as any[]
+      assert.equal((await maria.request.get(`${suite.server.url}/admin/api/quillbase/resources/appointments/records/${others._id}/operations`)).status(), 403)
+      await maria.context().close()
+      await adminPage.context().close()
+    })
+  })
+
   describe('importing a file from the bulk-uploads page', () => {
     /** While set, the import's row after the first progress report waits for it. */
     let gate: { opened: Promise<void>; open: () => void } | undefined
