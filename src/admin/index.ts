@@ -12,6 +12,8 @@ import { componentsBundle, dashboardData, DASHBOARD_COMPONENT } from './dashboar
 import { FeathersDatabase } from './database.js'
 import { brandLogin, loginRoute } from './login.js'
 import { workflowActions } from './actions.js'
+import { operationRoutes } from './operation-routes.js'
+import { operationLabels } from './operations.js'
 import { narrowFieldsPerCaller, propertyLabels, resourceWithOptions } from './options.js'
 import { FeathersResource } from './resource.js'
 
@@ -60,7 +62,7 @@ export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
   const labels = Object.fromEntries(app.blueprint.collections.map((collection) => [collection.name, collection.label]))
   // Button labels of declared actions and transitions ("Respond", "Mark Approved") and human field labels ("Manager"), per resource.
   const resourceTexts = Object.fromEntries(
-    resources.map((resource) => [resource.id(), { actions: workflowActions(resource).labels, properties: propertyLabels(resource) }])
+    resources.map((resource) => [resource.id(), { actions: { ...workflowActions(resource).labels, ...operationLabels(resource) }, properties: propertyLabels(resource) }])
   )
   const admin = new AdminJS({
     rootPath,
@@ -162,6 +164,7 @@ export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'admin
     ...collected,
     loginRoute(admin, login, INVALID_CREDENTIALS),
     attachSessionCaller,
+    operationRoutes(app, admin, rootPath),
     router.routes() as Middleware,
     router.allowedMethods() as Middleware
   ])

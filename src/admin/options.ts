@@ -6,6 +6,7 @@ import { RBAC_COLLECTIONS } from '../schemas/rbac.js'
 import { workflowActions } from './actions.js'
 import { bulkDeleteHandler } from './bulk.js'
 import { callerOf } from './caller.js'
+import { operationActions } from './operations.js'
 import type { FeathersProperty } from './property.js'
 import type { FeathersResource } from './resource.js'
 
@@ -102,7 +103,8 @@ export function resourceOptions(resource: FeathersResource): ResourceOptions {
         }
       ])
     ),
-    ...workflowActions(resource).actions
+    ...workflowActions(resource).actions,
+    ...operationActions(resource)
   }
   const createdAt = collection.timestamps.createdAt
   const listed = collection.admin.listFields.filter((field) => resource.property(field))

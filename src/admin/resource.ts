@@ -129,12 +129,17 @@ export class FeathersResource extends BaseResource {
   async find(filter: Filter, options: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }, context?: ActionContext) {
     const query = {
       ...this.queryOf(filter),
-      $sort: toSort(options.sort, (path) => this._maySortBy(path, context)),
+      $sort: this.sortOf(options.sort, context),
       $limit: options.limit ?? 10,
       $skip: options.offset ?? 0
     }
     const page = await adminCall<any>(() => this._service.find(this._params(context, { query })))
     return (page.data as any[]).map((record) => this._record(record))
+  }
+
+  /** A list's sort as a Feathers `$sort` (the panel's export sorts as the list does). */
+  sortOf(sort: { sortBy?: string; direction?: 'asc' | 'desc' } | undefined, context?: ActionContext) {
+    return toSort(sort, (path) => this._maySortBy(path, context))
   }
 
   /**

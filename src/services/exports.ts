@@ -100,37 +100,41 @@ export function exportMiddleware(app: EngineApp) {
     const collection = ctx.method === 'GET' ? collections.get(ctx.path) : undefined
     const format = collection && exportFormat(ctx)
     if (!collection || !format) return next()
-    const params = await callerParams(app, ctx)
-    const pages = everyRecord(app, collection, params)
-    const first = await pages.next()
-    // The request limits count the export once: its first page.
-    params.counted = true
-    // One chunk per page, not per record: a write per record costs more than the record.
-    async function* everyPage() {
-      if (!first.done) yield first.value
-      for await (const page of pages) yield page
-    }
-    ctx.set('Content-Disposition', `attachment; filename="${collection.name}.${format}"`)
-    ctx.set('Cache-Control', 'no-store')
-    if (format === 'ndjson') {
-      ctx.type = EXPORT_TYPES.ndjson
-      ctx.body = Readable.from((async function* () {
-        for await (const page of everyPage()) yield page.map((record) => `${JSON.stringify(record)}\n`).join('')
-      })())
-      return
-    }
-    const select = Array.isArray(params.query?.$select) ? (params.query!.$select as string[]) : undefined
-    const columns = csvColumns(collection, await readableFields(app, collection, params.user), select)
-    ctx.type = `${EXPORT_TYPES.csv}; charset=utf-8`
-    const csv = stringify({ header: true, columns, cast: { boolean: (value) => String(value) } })
-    ctx.body = csv
-    ;(async () => {
-      for await (const page of everyPage()) {
-        for (const record of page) csv.write(columns.map((column) => cell(record, column)))
-        // Back-pressure: the next page is read once the client has taken this one.
-        if (csv.writableNeedDrain) await new Promise((resolve) => csv.once('drain', resolve))
-      }
-      csv.end()
-    })().catch((error) => csv.destroy(error))
+    await sendExport(app, ctx, collection, format, await callerParams(app, ctx))
   }
+}
+
+/** Streams every record of `find(params)` as the response (the admin panel's "Export CSV" calls it with its caller's params). */
+export async function sendExport(app: EngineApp, ctx: Context, collection: Collection, format: ExportFormat, params: Params) {
+  const pages = everyRecord(app, collection, params)
+  const first = await pages.next()
+  // The request limits count the export once: its first page.
+  params.counted = true
+  // One chunk per page, not per record: a write per record costs more than the record.
+  async function* everyPage() {
+    if (!first.done) yield first.value
+    for await (const page of pages) yield page
+  }
+  ctx.set('Content-Disposition', `attachment; filename="${collection.name}.${format}"`)
+  ctx.set('Cache-Control', 'no-store')
+  if (format === 'ndjson') {
+    ctx.type = EXPORT_TYPES.ndjson
+    ctx.body = Readable.from((async function* () {
+      for await (const page of everyPage()) yield page.map((record) => `${JSON.stringify(record)}\n`).join('')
+    })())
+    return
+  }
+  const select = Array.isArray(params.query?.$select) ? (params.query!.$select as string[]) : undefined
+  const columns = csvColumns(collection, await readableFields(app, collection, params.user), select)
+  ctx.type = `${EXPORT_TYPES.csv}; charset=utf-8`
+  const csv = stringify({ header: true, columns, cast: { boolean: (value) => String(value) } })
+  ctx.body = csv
+  ;(async () => {
+    for await (const page of everyPage()) {
+      for (const record of page) csv.write(columns.map((column) => cell(record, column)))
+      // Back-pressure: the next page is read once the client has taken this one.
+      if (csv.writableNeedDrain) await new Promise((resolve) => csv.once('drain', resolve))
+    }
+    csv.end()
+  })().catch((error) => csv.destroy(error))
 }

@@ -75,12 +75,12 @@ export function rowToRecord(target: Collection, row: Record<string, string>): Re
   return record
 }
 
-/** Rows of the file with their row numbers (CSV: the spreadsheet's, header = 1; JSON/NDJSON: from 1). */
-async function* rowsOf(format: ImportFormat, bytes: Readable, target: Collection): AsyncGenerator<{ row: number; record: Rec }> {
+/** The file's rows as read, with their row numbers (CSV: the spreadsheet's, header = 1; JSON/NDJSON: from 1): header → cell, or the JSON value. */
+async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator<{ row: number; cells: any }> {
   if (format === 'csv') {
     let row = 1
     for await (const cells of bytes.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }))) {
-      yield { row: ++row, record: rowToRecord(target, cells) }
+      yield { row: ++row, cells }
     }
     return
   }
@@ -89,7 +89,7 @@ async function* rowsOf(format: ImportFormat, bytes: Readable, target: Collection
     for await (const line of createInterface({ input: bytes, crlfDelay: Infinity })) {
       if (!line.trim()) continue
       row++
-      yield { row, record: JSON.parse(line) }
+      yield { row, cells: JSON.parse(line) }
     }
     return
   }
@@ -98,7 +98,53 @@ async function* rowsOf(format: ImportFormat, bytes: Readable, target: Collection
   for await (const chunk of bytes) text += chunk
   const items = JSON.parse(text)
   if (!Array.isArray(items)) throw new BadRequest('A JSON import file holds an array of records')
-  for (const [index, record] of items.entries()) yield { row: index + 1, record }
+  for (const [index, cells] of items.entries()) yield { row: index + 1, cells }
+}
+
+/** Rows of the file as records of the target (CSV cells converted per its schema). */
+async function* rowsOf(format: ImportFormat, bytes: Readable, target: Collection): AsyncGenerator<{ row: number; record: Rec }> {
+  for await (const { row, cells } of rawRowsOf(format, bytes)) yield { row, record: format === 'csv' ? rowToRecord(target, cells) : cells }
+}
+
+/** The stored upload behind a file URL, if any. */
+const fileMeta = (app: EngineApp, url: unknown) => {
+  const id = typeof url === 'string' ? FILE_URL.exec(url)?.[1] : undefined
+  return id ? (app.service('quillbase-files') as any)._get(id).catch(() => undefined) : undefined
+}
+
+export interface FailedRow {
+  Row: number
+  Error: string
+  /** The row as the file has it (CSV: header → cell), when the file is still there and was asked for. */
+  cells?: Rec
+}
+
+/**
+ * The rows an import refused (its `errors` report, up to 1000), each with its cells read back from the uploaded file
+ * when `withFile`: what the uploader fixes and uploads again.
+ */
+export async function failedRows(app: EngineApp, operation: Collection, record: Rec, withFile: boolean): Promise<FailedRow[]> {
+  const importer = operation.importer!
+  const failed: FailedRow[] = (record[importer.report.errors] ?? []).map((error: FailedRow) => ({ Row: error.Row, Error: error.Error }))
+  const meta = withFile && failed.length ? await fileMeta(app, record[importer.file]) : undefined
+  const format: ImportFormat | undefined = meta && FORMAT_OF[meta.type]
+  if (!format) return failed
+  const byRow = new Map(failed.map((row) => [row.Row, row]))
+  const bytes = app.store.files.read(meta._id)
+  try {
+    let left = byRow.size
+    for await (const { row, cells } of rawRowsOf(format, bytes)) {
+      const found = byRow.get(row)
+      if (!found) continue
+      found.cells = cells && typeof cells === 'object' && !Array.isArray(cells) ? cells : { value: cells }
+      if (--left === 0) break
+    }
+  } catch {
+    // A file that stopped being readable: the rows read so far keep their cells (its error is in the report).
+  } finally {
+    bytes.destroy()
+  }
+  return failed
 }
 
 /** The service's own words for a refused row: its field messages when it has them. */
@@ -132,8 +178,7 @@ export class Imports {
   }
 
   private _meta(url: string) {
-    const id = FILE_URL.exec(url)?.[1]
-    return id ? (this._app.service('quillbase-files') as any)._get(id).catch(() => undefined) : undefined
+    return fileMeta(this._app, url)
   }
 
   /** The hook of an `importer` collection: checks the file and target before the record is stored, then starts the run. */
@@ -170,7 +215,7 @@ export class Imports {
   /** An unreadable file is refused when the record is made (400 with the reason), not found out later. */
   private async _readable(format: ImportFormat, fileId: string) {
     try {
-      const rows = rowsOf(format, this._app.store.files.read(fileId), { dataSchema: {} } as Collection)
+      const rows = rawRowsOf(format, this._app.store.files.read(fileId))
       await rows.next()
       await rows.return(undefined)
     } catch (error: any) {

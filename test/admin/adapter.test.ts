@@ -344,7 +344,7 @@ describe('admin adapter', function () {
       }
       const appointments = resourceJSON('appointments', maria)
       assert.ok(appointments.href)
-      assert.deepEqual(appointments.resourceActions.map((a: any) => a.name).sort(), ['list', 'new'])
+      assert.deepEqual(appointments.resourceActions.map((a: any) => a.name).sort(), ['exportCsv', 'list', 'new'])
       assert.equal(appointments.navigation?.name ?? null, null)
       assert.equal(resourceJSON('roles', root).navigation?.name, 'Access control')
     })
