@@ -69,6 +69,41 @@ export const authenticationResultSchema = (user: JsonSchema): JsonSchema => ({
   required: ['accessToken', 'authentication', 'user']
 })
 
+const pick = (schema: JsonSchema, fields: string[]) => ({
+  properties: Object.fromEntries(fields.filter((f) => schema.properties?.[f]).map((f) => [f, schema.properties[f]])),
+  required: (schema.required ?? []).filter((f: string) => fields.includes(f))
+})
+
+/** `POST /sign-up`: the user's open fields, the role (one of the open roles), and each created record's open fields under its key. */
+export function signUpRequestSchema(users: Collection, collections: Collection[]): JsonSchema {
+  const { roleField, roleBy, signUp } = users.auth!
+  const own = pick(users.dataSchema, ['email', 'password', ...signUp!.fields])
+  const properties: Record<string, JsonSchema> = { ...own.properties, [roleField]: roleBy === 'name' ? { enum: signUp!.roles } : { type: 'string', description: `Id of a role: ${signUp!.roles.join(', ')}` } }
+  for (const create of signUp!.creates) {
+    if (!create.from) continue
+    const target = collections.find((c) => c.name === create.collection)!
+    properties[create.from] = { type: 'object', ...pick(target.dataSchema, create.fields ?? []), additionalProperties: false, description: `Fields of the new ${target.label.toLowerCase()} record` }
+  }
+  return { type: 'object', properties, required: [...new Set(['email', 'password', ...own.required, ...(signUp!.roles.length > 1 ? [roleField] : [])])], additionalProperties: false }
+}
+
+/** `POST /password-reset`: the mailed token, or the e-mail address and the security answer; with the new password. */
+export function passwordResetRequestSchema(users: Collection): JsonSchema {
+  const { securityQuestion, emailToken } = users.auth!.recovery!
+  const password = { type: 'string', writeOnly: true, description: 'The new password' }
+  const ways = [
+    emailToken && { title: 'token', type: 'object', properties: { token: { type: 'string', description: 'From the reset mail' }, password }, required: ['token', 'password'], additionalProperties: false },
+    securityQuestion && {
+      title: 'security question',
+      type: 'object',
+      properties: { email: { type: 'string', format: 'email' }, answer: { type: 'string', writeOnly: true }, password },
+      required: ['email', 'answer', 'password'],
+      additionalProperties: false
+    }
+  ].filter(Boolean) as JsonSchema[]
+  return ways.length > 1 ? { oneOf: ways } : ways[0]
+}
+
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'])
 const SCHEMA_LISTS = new Set(['anyOf', 'oneOf', 'allOf', 'prefixItems', 'items'])
 const SCHEMAS = new Set(['items', 'additionalItems', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems'])
