@@ -6,7 +6,7 @@ import { orderedRules, toRawRule, type PermissionRecord } from '../permissions/r
 import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
 import { QueryComponents } from './query.js'
 import { ACCOUNT_PATHS } from '../schemas/sanitize.js'
-import { actionInputSchema, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, passwordResetRequestSchema, requestSchema, signUpRequestSchema, toOpenApiSchema } from './schemas.js'
+import { accountServices, actionInputSchema, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, requestSchema, toOpenApiSchema } from './schemas.js'
 
 export type OpenApiDocument = Record<string, any>
 
@@ -169,55 +169,42 @@ function collectionSchemas(collection: Collection, names: CollectionTypeNames) {
   return schemas
 }
 
+/** What each account service's `POST` says in the document, by its path. */
+const ACCOUNT_OPERATIONS: Record<string, (blueprint: Blueprint) => { operationId: string; summary: string; created: string; errors: string[] }> = {
+  [ACCOUNT_PATHS.signUp]: (blueprint) => ({
+    operationId: 'signUp',
+    summary: `Register as ${blueprint.users.auth!.signUp!.roles.join(' or ')} (no token needed), with the records created alongside; answers a token. Limited per IP address`,
+    created: 'Registered and logged in',
+    errors: ['400', '403', '409', '422', '429', '500']
+  }),
+  [ACCOUNT_PATHS.recovery]: (blueprint) => {
+    const { emailToken, securityQuestion } = blueprint.users.auth!.recovery!
+    const ways = [emailToken && 'mails a reset token', securityQuestion && 'answers the security question'].filter(Boolean).join(' and ')
+    return { operationId: 'requestPasswordRecovery', summary: `Forgotten password: ${ways}; the same answer whether or not the address has an account`, created: 'Recovery started (if the account exists)', errors: ['400', '429', '500'] }
+  },
+  [ACCOUNT_PATHS.reset]: () => ({
+    operationId: 'resetPassword',
+    summary: 'Sets a new password with the mailed token (single-use, expires) or the security answer; ends every session of the account',
+    created: 'Password changed',
+    errors: ['400', '401', '429', '500']
+  })
+}
+
 /** `POST /sign-up`, `/password-recovery` and `/password-reset`, where the user collection declares them. */
 function accountPaths(blueprint: Blueprint, schemas: Record<string, JsonSchema>, user: string) {
-  const { signUp, recovery } = blueprint.users.auth ?? {}
-  const tags = ['accounts']
   const paths: Record<string, unknown> = {}
-  const message = { type: 'string' }
-  if (signUp) {
-    schemas.SignUpRequest = toOpenApiSchema(signUpRequestSchema(blueprint.users, blueprint.collections))
-    const result = authenticationResultSchema(ref(user))
-    schemas.SignUpResult = { ...result, properties: { ...result.properties, records: { type: 'object', description: 'The records created with the user, by collection' } } }
-    paths[`/${ACCOUNT_PATHS.signUp}`] = {
+  for (const service of accountServices(blueprint, ref(user))) {
+    const operation = ACCOUNT_OPERATIONS[service.path](blueprint)
+    schemas[`${service.type}Request`] = toOpenApiSchema(service.data)
+    schemas[`${service.type}Result`] = service.result
+    paths[`/${service.path}`] = {
       post: {
-        tags,
-        operationId: 'signUp',
-        summary: `Register as ${signUp.roles.join(' or ')} (no token needed), with the records created alongside; answers a token. Limited per IP address`,
+        tags: ['accounts'],
+        operationId: operation.operationId,
+        summary: operation.summary,
         security: [],
-        requestBody: { required: true, content: json(ref('SignUpRequest')) },
-        responses: { '201': { description: 'Registered and logged in', content: json(ref('SignUpResult')) }, ...errors('400', '403', '409', '422', '429', '500') }
-      }
-    }
-  }
-  if (recovery) {
-    schemas.RecoveryRequest = { type: 'object', properties: { email: { type: 'string', format: 'email' } }, required: ['email'], additionalProperties: false }
-    schemas.RecoveryResult = {
-      type: 'object',
-      properties: { message, ...(recovery.securityQuestion && { securityQuestion: { type: 'string', description: 'To answer in POST /password-reset (a made-up one for an unknown address)' } }) },
-      required: ['message']
-    }
-    schemas.PasswordResetRequest = toOpenApiSchema(passwordResetRequestSchema(blueprint.users))
-    schemas.PasswordResetResult = { type: 'object', properties: { message }, required: ['message'] }
-    const ways = [recovery.emailToken && 'mails a reset token', recovery.securityQuestion && 'answers the security question'].filter(Boolean).join(' and ')
-    paths[`/${ACCOUNT_PATHS.recovery}`] = {
-      post: {
-        tags,
-        operationId: 'requestPasswordRecovery',
-        summary: `Forgotten password: ${ways}; the same answer whether or not the address has an account`,
-        security: [],
-        requestBody: { required: true, content: json(ref('RecoveryRequest')) },
-        responses: { '201': { description: 'Recovery started (if the account exists)', content: json(ref('RecoveryResult')) }, ...errors('400', '429', '500') }
-      }
-    }
-    paths[`/${ACCOUNT_PATHS.reset}`] = {
-      post: {
-        tags,
-        operationId: 'resetPassword',
-        summary: 'Sets a new password with the mailed token (single-use, expires) or the security answer; ends every session of the account',
-        security: [],
-        requestBody: { required: true, content: json(ref('PasswordResetRequest')) },
-        responses: { '201': { description: 'Password changed', content: json(ref('PasswordResetResult')) }, ...errors('400', '401', '429', '500') }
+        requestBody: { required: true, content: json(ref(`${service.type}Request`)) },
+        responses: { '201': { description: operation.created, content: json(ref(`${service.type}Result`)) }, ...errors(...operation.errors) }
       }
     }
   }

@@ -1,5 +1,6 @@
 // The JSON Schemas of the HTTP API beyond a collection's own: action inputs, pages, errors, authentication; and 2020-12 clean-up.
-import type { Collection, JsonSchema } from '../schemas/types.js'
+import { ACCOUNT_PATHS } from '../schemas/sanitize.js'
+import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
 
 /** A declared action takes the record's `id` beside its own input; the engine validates with the same schema. */
 export { actionInputSchema } from '../schemas/actions.js'
@@ -102,6 +103,45 @@ export function passwordResetRequestSchema(users: Collection): JsonSchema {
     }
   ].filter(Boolean) as JsonSchema[]
   return ways.length > 1 ? { oneOf: ways } : ways[0]
+}
+
+/** One account service the user collection declares: one `create`, its body and answer. */
+export interface AccountService {
+  path: string
+  /** Base of its type names: `SignUp` → `SignUpRequest`/`SignUpResult` (OpenAPI), `SignUpData`/`SignUpResult` (client). */
+  type: string
+  data: JsonSchema
+  result: JsonSchema
+}
+
+const messageResult = (extra: Record<string, JsonSchema> = {}): JsonSchema => ({ type: 'object', properties: { message: { type: 'string' }, ...extra }, required: ['message'] })
+
+/** `POST /sign-up`, `/password-recovery`, `/password-reset` where declared: one list for the OpenAPI document and the typed client. */
+export function accountServices(blueprint: Blueprint, user: JsonSchema): AccountService[] {
+  const { signUp, recovery } = blueprint.users.auth ?? {}
+  const services: AccountService[] = []
+  if (signUp) {
+    const result = authenticationResultSchema(user)
+    services.push({
+      path: ACCOUNT_PATHS.signUp,
+      type: 'SignUp',
+      data: signUpRequestSchema(blueprint.users, blueprint.collections),
+      result: { ...result, properties: { ...result.properties, records: { type: 'object', description: 'The records created with the user, by collection' } } }
+    })
+  }
+  if (recovery) {
+    const question = recovery.securityQuestion && { securityQuestion: { type: 'string', description: 'To answer in POST /password-reset (a made-up one for an unknown address)' } }
+    services.push(
+      {
+        path: ACCOUNT_PATHS.recovery,
+        type: 'PasswordRecovery',
+        data: { type: 'object', properties: { email: { type: 'string', format: 'email' } }, required: ['email'], additionalProperties: false },
+        result: messageResult(question)
+      },
+      { path: ACCOUNT_PATHS.reset, type: 'PasswordReset', data: passwordResetRequestSchema(blueprint.users), result: messageResult() }
+    )
+  }
+  return services
 }
 
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'])
