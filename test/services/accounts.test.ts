@@ -43,6 +43,18 @@ describe('accounts declared on the user collection (library fixture)', function 
       assert.deepEqual(cards.body.data.map((card: any) => card._id), [records.cards._id])
     })
 
+    it('signs up over Socket.io too, with the same role rule', async () => {
+      const socket = await connect(url)
+      try {
+        const created = await socket.call('create', 'sign-up', { name: 'Sock', email: uniqueEmail('sock'), password: 'sock-password', card: { nickname: 'sock' } })
+        assert.equal(created.user.role, 'reader')
+        assert.ok(created.accessToken)
+        await assert.rejects(socket.call('create', 'sign-up', { name: 'Boss', email: uniqueEmail('boss'), password: 'boss-password', role: 'librarian' }), { code: 403 })
+      } finally {
+        socket.close()
+      }
+    })
+
     it('takes the only open role when none is given', async () => {
       const response = await signUp({ name: 'Bo', email: uniqueEmail('bo'), password: 'bo-password', card: { nickname: 'bo' } })
       assert.equal(response.status, 201, JSON.stringify(response.body))
