@@ -18,6 +18,7 @@ import { RBAC_COLLECTIONS } from './schemas/rbac.js'
 import type { Blueprint } from './schemas/types.js'
 import type { EngineApp, Settings } from './engine.js'
 import { setupAuthentication, UserCache } from './services/authentication.js'
+import { setupAccounts } from './services/accounts.js'
 import { ensureAdministrator, isEmpty, normalizeStoredEmails, seedAccessControl } from './services/bootstrap.js'
 import { createCollectionService } from './services/collection.js'
 import { restCors, socketCors } from './services/cors.js'
@@ -152,6 +153,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   const cache = new UserCache()
   const revocations = setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900, sharedKey })
+  setupAccounts(app, users, settings, { sharedKey, secret: app.get('authentication').secret })
   setupChannels(app, users, revocations)
   // Editing roles, permissions or mappings (API, admin or internal) takes effect on the next call:
   // at once on this instance (after hook), and through their events on every other instance.

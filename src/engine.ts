@@ -59,6 +59,17 @@ export interface Settings {
   jobWorker?: boolean
   /** Key prefix of the BullMQ queue (default `quillbase:<blueprint>`): tests give each run its own. */
   jobsPrefix?: string
+  /** SMTP server of outgoing mail (`SMTP_URL`, e.g. `smtp://user:pass@mail.example.com:587`); none: nothing is mailed. */
+  smtpUrl?: string
+  /** Sender of outgoing mail (`MAIL_FROM`). */
+  mailFrom?: string
+  /** Page that completes a password reset (`PASSWORD_RESET_URL`): the reset mail links to it with `?token=`. */
+  passwordResetUrl?: string
+  /** Sign-ups allowed per IP address within `signUpWindowSeconds` (then 429). Default 10 per hour. */
+  signUpsPerIp?: number
+  signUpWindowSeconds?: number
+  /** Recovery requests per e-mail address, and wrong answers or tokens per account, within `loginWindowSeconds` (then 429). Default 5. */
+  recoveryAttempts?: number
   /** How long a shutdown waits for in-flight requests before cutting them (`SHUTDOWN_TIMEOUT_SECONDS`, default 10). */
   shutdownTimeoutSeconds?: number
 }

@@ -41,7 +41,13 @@ export function readSettings(): Settings & { blueprint: string } {
     fileGraceHours: Number(get('fileGraceHours')),
     jobConcurrency: Number(get('jobConcurrency')),
     jobWorker: get<boolean>('jobWorker') !== false,
-    shutdownTimeoutSeconds: Number(get('shutdownTimeoutSeconds'))
+    shutdownTimeoutSeconds: Number(get('shutdownTimeoutSeconds')),
+    smtpUrl: get<string>('smtpUrl') || undefined,
+    mailFrom: get<string>('mailFrom') || undefined,
+    passwordResetUrl: get<string>('passwordResetUrl') || undefined,
+    signUpsPerIp: Number(get('signUpsPerIp')),
+    signUpWindowSeconds: Number(get('signUpWindowSeconds')),
+    recoveryAttempts: Number(get('recoveryAttempts'))
   }
 }
 

@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process'
 import { io, type Socket } from 'socket.io-client'
 import { createApp, type EngineApp, type Settings } from '../src/app.js'
 import { loadBlueprint } from '../src/blueprints/index.js'
+import { sanitizeBlueprint } from '../src/schemas/sanitize.js'
+import type { BlueprintInput } from '../src/schemas/types.js'
 import { mongoKind, mongoTarget } from './services/adapters/mongo-target.js'
 
 export interface TestServer {
@@ -30,6 +32,7 @@ export const testSettings = (overrides: Partial<Settings> = {}): Settings => ({
   requestsPerIp: 1e6,
   writesPerUser: 1e6,
   writesPerIp: 1e6,
+  signUpsPerIp: 1e6,
   ...overrides
 })
 
@@ -48,11 +51,12 @@ export const serverDatabase = async () => (serverStore === 'embedded' ? undefine
 
 const mongoTargetFor = async (overrides: Partial<Settings>) => (overrides.mongodbUrl || overrides.dataDir ? undefined : serverDatabase())
 
-/** `beforeListen` runs on the built app before it starts (seeding, jobs): e.g. to define jobs and schedules. */
-export async function startServer(blueprintName: string, overrides: Partial<Settings> = {}, beforeListen?: (app: EngineApp) => void | Promise<void>): Promise<TestServer> {
+/** A blueprint by folder name, or a test's own declarations. `beforeListen` runs on the built app before it starts (seeding, jobs): e.g. to define jobs and schedules. */
+export async function startServer(blueprint: string | BlueprintInput, overrides: Partial<Settings> = {}, beforeListen?: (app: EngineApp) => void | Promise<void>): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? (await tempDir())
   const mongo = await mongoTargetFor(overrides)
-  const app = await createApp(await loadBlueprint(blueprintName), testSettings({ mongodbUrl: mongo?.url, ...overrides, dataDir }))
+  const declared = typeof blueprint === 'string' ? await loadBlueprint(blueprint) : sanitizeBlueprint(blueprint)
+  const app = await createApp(declared, testSettings({ mongodbUrl: mongo?.url, ...overrides, dataDir }))
   await beforeListen?.(app)
   const server = await app.listen(0)
   const { port } = server.address() as AddressInfo
@@ -182,6 +186,12 @@ export async function eventually(check: () => boolean, ms = 1500) {
 
 export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** Waits until the clock has left the second a token was issued in: JWT `iat` counts whole seconds, so a credential change within that second still lets the token through. */
+export async function pastTokenSecond(accessToken: string) {
+  const { iat } = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8'))
+  while (Date.now() < (iat + 1) * 1000) await wait(20)
+}
+
 /** Polls a job's status (`app.jobs`) until it is completed or failed. */
 export async function finished(app: EngineApp, id: string, ms = 10_000) {
   const end = Date.now() + ms
@@ -234,4 +244,48 @@ export function runCli(dataDir: string, ...args: string[]) {
     child.stderr.on('data', (chunk) => (err += chunk))
     child.on('exit', (code) => resolve({ code, out, err }))
   })
+}
+
+/** A real SMTP server on a free local port that keeps every message it receives (parsed), for `SMTP_URL`. */
+export async function startSmtpServer() {
+  const { SMTPServer } = await import('smtp-server')
+  const { simpleParser } = await import('mailparser')
+  const messages: { to: string; subject: string; text: string }[] = []
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, done) {
+      simpleParser(stream)
+        .then((mail) => {
+          const to = [mail.to ?? []].flat().flatMap((address) => address.value.map((entry) => entry.address ?? ''))
+          for (const address of to) messages.push({ to: address, subject: mail.subject ?? '', text: mail.text ?? '' })
+          done()
+        })
+        .catch(done)
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const { port } = server.server.address() as AddressInfo
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    /** The messages sent to this address so far. */
+    to: (address: string) => messages.filter((message) => message.to === address.toLowerCase()),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
+
+/** A multipart upload to `POST /files?<target>` (e.g. `collection=resources&field=filePath`) over real HTTP. */
+export async function upload(url: string, target: string, bytes: Buffer | string, name: string, type: string, token?: string) {
+  const form = new FormData()
+  form.append('file', new Blob([typeof bytes === 'string' ? bytes : new Uint8Array(bytes)], { type }), name)
+  const res = await fetch(`${url}/files?${target}`, { method: 'POST', body: form, headers: token ? { authorization: `Bearer ${token}` } : {} })
+  return { status: res.status, body: (await res.json()) as any }
+}
+
+/** `GET` of a file URL (`/files/<id>`) as text, with the caller's token. */
+export async function download(url: string, file: string, token?: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url + file, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } })
+  return { status: res.status, headers: res.headers, text: await res.text() }
 }

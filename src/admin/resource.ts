@@ -33,7 +33,7 @@ export function engineWritten(collection: Collection): Set<string> {
   return new Set(paths.filter((path) => !path.includes('.')))
 }
 
-/** `_id`, the declared fields (encrypted secrets never: they are neither shown nor typed here), then the engine's timestamps. */
+/** `_id`, the declared fields (encrypted and engine-kept secrets never: they are neither shown nor typed here), then the engine's timestamps. */
 export function propertiesOf(collection: Collection): FeathersProperty[] {
   const written = engineWritten(collection)
   const sortable = new Set(Object.keys(collection.querySchema.properties?.$sort?.properties ?? {}))
@@ -41,7 +41,8 @@ export function propertiesOf(collection: Collection): FeathersProperty[] {
   const properties = [new FeathersProperty('_id', { schema: { type: 'string' }, isId: true, sortable: true, position: 0 })]
   const fields = Object.entries<any>(collection.schema.properties ?? {})
   fields.forEach(([name, schema], index) => {
-    if (schema['x-secret'] === 'encrypt') return
+    // A reset token's hash is the engine's: no one types it.
+    if (schema['x-secret'] === 'encrypt' || (schema['x-secret'] && schema.readOnly)) return
     properties.push(
       new FeathersProperty(name, {
         schema,

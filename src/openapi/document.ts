@@ -5,7 +5,8 @@ import { METHOD_ACTIONS } from '../permissions/access.js'
 import { orderedRules, toRawRule, type PermissionRecord } from '../permissions/rules.js'
 import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
 import { QueryComponents } from './query.js'
-import { actionInputSchema, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, requestSchema, toOpenApiSchema } from './schemas.js'
+import { ACCOUNT_PATHS } from '../schemas/sanitize.js'
+import { accountServices, actionInputSchema, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, requestSchema, toOpenApiSchema } from './schemas.js'
 
 export type OpenApiDocument = Record<string, any>
 
@@ -168,6 +169,48 @@ function collectionSchemas(collection: Collection, names: CollectionTypeNames) {
   return schemas
 }
 
+/** What each account service's `POST` says in the document, by its path. */
+const ACCOUNT_OPERATIONS: Record<string, (blueprint: Blueprint) => { operationId: string; summary: string; created: string; errors: string[] }> = {
+  [ACCOUNT_PATHS.signUp]: (blueprint) => ({
+    operationId: 'signUp',
+    summary: `Register as ${blueprint.users.auth!.signUp!.roles.join(' or ')} (no token needed), with the records created alongside; answers a token. Limited per IP address`,
+    created: 'Registered and logged in',
+    errors: ['400', '403', '409', '422', '429', '500']
+  }),
+  [ACCOUNT_PATHS.recovery]: (blueprint) => {
+    const { emailToken, securityQuestion } = blueprint.users.auth!.recovery!
+    const ways = [emailToken && 'mails a reset token', securityQuestion && 'answers the security question'].filter(Boolean).join(' and ')
+    return { operationId: 'requestPasswordRecovery', summary: `Forgotten password: ${ways}; the same answer whether or not the address has an account`, created: 'Recovery started (if the account exists)', errors: ['400', '429', '500'] }
+  },
+  [ACCOUNT_PATHS.reset]: () => ({
+    operationId: 'resetPassword',
+    summary: 'Sets a new password with the mailed token (single-use, expires) or the security answer; ends every session of the account',
+    created: 'Password changed',
+    errors: ['400', '401', '429', '500']
+  })
+}
+
+/** `POST /sign-up`, `/password-recovery` and `/password-reset`, where the user collection declares them. */
+function accountPaths(blueprint: Blueprint, schemas: Record<string, JsonSchema>, user: string) {
+  const paths: Record<string, unknown> = {}
+  for (const service of accountServices(blueprint, ref(user))) {
+    const operation = ACCOUNT_OPERATIONS[service.path](blueprint)
+    schemas[`${service.type}Request`] = toOpenApiSchema(service.data)
+    schemas[`${service.type}Result`] = service.result
+    paths[`/${service.path}`] = {
+      post: {
+        tags: ['accounts'],
+        operationId: operation.operationId,
+        summary: operation.summary,
+        security: [],
+        requestBody: { required: true, content: json(ref(`${service.type}Request`)) },
+        responses: { '201': { description: operation.created, content: json(ref(`${service.type}Result`)) }, ...errors(...operation.errors) }
+      }
+    }
+  }
+  return paths
+}
+
 function enginePaths() {
   const tags = ['authentication']
   return {
@@ -230,6 +273,7 @@ export function openApiDocument(blueprint: Blueprint, anonymous: MongoAbility = 
   }
   schemas.AuthenticationRequest = toOpenApiSchema(authenticationRequestSchema(blueprint.users))
   schemas.AuthenticationResult = authenticationResultSchema(ref(user))
+  Object.assign(paths, accountPaths(blueprint, schemas, user))
 
   return {
     openapi: '3.1.0',
@@ -244,6 +288,7 @@ export function openApiDocument(blueprint: Blueprint, anonymous: MongoAbility = 
     security: [BEARER],
     tags: [
       { name: 'authentication', description: 'Log in and out' },
+      ...(blueprint.users.auth?.signUp || blueprint.users.auth?.recovery ? [{ name: 'accounts', description: 'Sign-up and password recovery' }] : []),
       ...blueprint.collections.map((c) => ({ name: c.name, description: c.description || c.label })),
       { name: 'health', description: 'Readiness' }
     ],

@@ -1,5 +1,6 @@
 // The JSON Schemas of the HTTP API beyond a collection's own: action inputs, pages, errors, authentication; and 2020-12 clean-up.
-import type { Collection, JsonSchema } from '../schemas/types.js'
+import { ACCOUNT_PATHS } from '../schemas/sanitize.js'
+import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
 
 /** A declared action takes the record's `id` beside its own input; the engine validates with the same schema. */
 export { actionInputSchema } from '../schemas/actions.js'
@@ -68,6 +69,80 @@ export const authenticationResultSchema = (user: JsonSchema): JsonSchema => ({
   },
   required: ['accessToken', 'authentication', 'user']
 })
+
+const pick = (schema: JsonSchema, fields: string[]) => ({
+  properties: Object.fromEntries(fields.filter((f) => schema.properties?.[f]).map((f) => [f, schema.properties[f]])),
+  required: (schema.required ?? []).filter((f: string) => fields.includes(f))
+})
+
+/** `POST /sign-up`: the user's open fields, the role (one of the open roles), and each created record's open fields under its key. */
+export function signUpRequestSchema(users: Collection, collections: Collection[]): JsonSchema {
+  const { roleField, roleBy, signUp } = users.auth!
+  const own = pick(users.dataSchema, ['email', 'password', ...signUp!.fields])
+  const properties: Record<string, JsonSchema> = { ...own.properties, [roleField]: roleBy === 'name' ? { enum: signUp!.roles } : { type: 'string', description: `Id of a role: ${signUp!.roles.join(', ')}` } }
+  for (const create of signUp!.creates) {
+    if (!create.from) continue
+    const target = collections.find((c) => c.name === create.collection)!
+    properties[create.from] = { type: 'object', ...pick(target.dataSchema, create.fields ?? []), additionalProperties: false, description: `Fields of the new ${target.label.toLowerCase()} record` }
+  }
+  return { type: 'object', properties, required: [...new Set(['email', 'password', ...own.required, ...(signUp!.roles.length > 1 ? [roleField] : [])])], additionalProperties: false }
+}
+
+/** `POST /password-reset`: the mailed token, or the e-mail address and the security answer; with the new password. */
+export function passwordResetRequestSchema(users: Collection): JsonSchema {
+  const { securityQuestion, emailToken } = users.auth!.recovery!
+  const password = { type: 'string', writeOnly: true, description: 'The new password' }
+  const ways = [
+    emailToken && { title: 'token', type: 'object', properties: { token: { type: 'string', description: 'From the reset mail' }, password }, required: ['token', 'password'], additionalProperties: false },
+    securityQuestion && {
+      title: 'security question',
+      type: 'object',
+      properties: { email: { type: 'string', format: 'email' }, answer: { type: 'string', writeOnly: true }, password },
+      required: ['email', 'answer', 'password'],
+      additionalProperties: false
+    }
+  ].filter(Boolean) as JsonSchema[]
+  return ways.length > 1 ? { oneOf: ways } : ways[0]
+}
+
+/** One account service the user collection declares: one `create`, its body and answer. */
+export interface AccountService {
+  path: string
+  /** Base of its type names: `SignUp` → `SignUpRequest`/`SignUpResult` (OpenAPI), `SignUpData`/`SignUpResult` (client). */
+  type: string
+  data: JsonSchema
+  result: JsonSchema
+}
+
+const messageResult = (extra: Record<string, JsonSchema> = {}): JsonSchema => ({ type: 'object', properties: { message: { type: 'string' }, ...extra }, required: ['message'] })
+
+/** `POST /sign-up`, `/password-recovery`, `/password-reset` where declared: one list for the OpenAPI document and the typed client. */
+export function accountServices(blueprint: Blueprint, user: JsonSchema): AccountService[] {
+  const { signUp, recovery } = blueprint.users.auth ?? {}
+  const services: AccountService[] = []
+  if (signUp) {
+    const result = authenticationResultSchema(user)
+    services.push({
+      path: ACCOUNT_PATHS.signUp,
+      type: 'SignUp',
+      data: signUpRequestSchema(blueprint.users, blueprint.collections),
+      result: { ...result, properties: { ...result.properties, records: { type: 'object', description: 'The records created with the user, by collection' } } }
+    })
+  }
+  if (recovery) {
+    const question = recovery.securityQuestion && { securityQuestion: { type: 'string', description: 'To answer in POST /password-reset (a made-up one for an unknown address)' } }
+    services.push(
+      {
+        path: ACCOUNT_PATHS.recovery,
+        type: 'PasswordRecovery',
+        data: { type: 'object', properties: { email: { type: 'string', format: 'email' } }, required: ['email'], additionalProperties: false },
+        result: messageResult(question)
+      },
+      { path: ACCOUNT_PATHS.reset, type: 'PasswordReset', data: passwordResetRequestSchema(blueprint.users), result: messageResult() }
+    )
+  }
+  return services
+}
 
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'])
 const SCHEMA_LISTS = new Set(['anyOf', 'oneOf', 'allOf', 'prefixItems', 'items'])

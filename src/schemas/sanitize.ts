@@ -2,7 +2,7 @@
 import { CronExpressionParser } from 'cron-parser'
 import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
-import type { Blueprint, BlueprintInput, Collection, CollectionInput, JsonSchema as TSchema, MaskInfo, ScheduleInput, StateMachine } from './types.js'
+import type { Blueprint, BlueprintInput, Collection, CollectionInput, JsonSchema as TSchema, MaskInfo, Recovery, ScheduleInput, SignUpInput, StateMachine } from './types.js'
 
 export class DeclarationError extends Error {
   constructor(where: string, message: string) {
@@ -15,7 +15,9 @@ export class DeclarationError extends Error {
 export const CREDENTIALS_CHANGED_AT = 'credentialsChangedAt'
 
 const NAME = /^[a-z][a-z0-9-]*$/
-const RESERVED = new Set(['authentication', 'health', 'admin', 'docs', 'openapi.json'])
+/** Engine paths: no collection may take them. */
+export const ACCOUNT_PATHS = { signUp: 'sign-up', recovery: 'password-recovery', reset: 'password-reset' }
+const RESERVED = new Set(['authentication', 'health', 'admin', 'docs', 'openapi.json', ...Object.values(ACCOUNT_PATHS)])
 
 /** Bounds of values a declaration leaves unbounded; a record is bounded as a whole too (`maxRecordBytes`). */
 export const DEFAULT_MAX_LENGTH = 10_000
@@ -83,6 +85,9 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     if (schema.properties[CREDENTIALS_CHANGED_AT]) throw new DeclarationError(where, `"${CREDENTIALS_CHANGED_AT}" is set by the engine; do not declare it`)
     // Engine-kept: tokens issued before this moment stop working (a password change logs other sessions out).
     schema.properties[CREDENTIALS_CHANGED_AT] = { type: 'string', format: 'date-time', readOnly: true, description: 'When the credentials last changed; older tokens are refused' }
+    // The engine's to write: a caller who could set a reset token could reset the password without the e-mail.
+    const token = input.auth.recovery?.emailToken?.token
+    if (token && schema.properties[token]) schema.properties[token] = { ...schema.properties[token], readOnly: true }
   }
   const facts = collectFacts(schema)
   if (input.maxRecordBytes !== undefined && !(Number.isInteger(input.maxRecordBytes) && input.maxRecordBytes > 0)) {
@@ -138,7 +143,7 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     if (!properties[input.auth.roleField]) throw new DeclarationError(where, `role field "${input.auth.roleField}" is not declared`)
     const { activeField } = input.auth
     if (activeField && properties[activeField]?.type !== 'boolean') throw new DeclarationError(where, `active field "${activeField}" must be a declared boolean`)
-    auth = { roleField: input.auth.roleField, roleBy: input.auth.roleBy ?? 'id', activeField }
+    auth = { roleField: input.auth.roleField, roleBy: input.auth.roleBy ?? 'id', activeField, ...sanitizeAccounts(input.auth, properties, where) }
   }
   for (const name of Object.keys(input.actions ?? {})) {
     if (['find', 'get', 'create', 'update', 'patch', 'remove', 'setup', 'teardown', 'publish'].includes(name) || !/^[a-z][A-Za-z0-9]*$/.test(name)) {
@@ -177,8 +182,63 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     dates: [...facts.dates, ...stamped],
     freeform: facts.freeform,
     fields: Object.keys(resultProperties),
+    forwardOnly: sanitizeForwardOnly(input, properties, where),
     ...sanitizeWorkflows(input, schema, facts, where)
   }
+}
+
+/** Sign-up and recovery declarations against the user schema; token fields become the engine's (read-only to callers). */
+function sanitizeAccounts(auth: NonNullable<CollectionInput['auth']>, properties: Record<string, TSchema>, where: string): Pick<NonNullable<Collection['auth']>, 'signUp' | 'recovery'> {
+  const field = (name: string, what: string, check: (schema: TSchema) => boolean, kind: string) => {
+    if (!properties[name] || !check(properties[name])) throw new DeclarationError(where, `${what} field "${name}" must be a declared ${kind}`)
+  }
+  const hashed = (schema: TSchema) => schema['x-secret'] === 'hash'
+  let signUp: Required<SignUpInput> | undefined
+  if (auth.signUp) {
+    if (!auth.signUp.roles?.length) throw new DeclarationError(where, 'signUp needs the `roles` a caller may sign up as')
+    for (const name of auth.signUp.fields ?? []) field(name, 'signUp', (schema) => !schema.readOnly, 'field that is not readOnly')
+    for (const create of auth.signUp.creates ?? []) {
+      if (!create.collection || !create.data) throw new DeclarationError(where, 'each signUp `creates` needs a `collection` and its `data`')
+    }
+    signUp = { roles: auth.signUp.roles, fields: auth.signUp.fields ?? [], creates: auth.signUp.creates ?? [] }
+  }
+  let recovery: Recovery | undefined
+  if (auth.recovery) {
+    const { securityQuestion, emailToken } = auth.recovery
+    if (!securityQuestion && !emailToken) throw new DeclarationError(where, 'recovery needs `securityQuestion` or `emailToken`')
+    if (securityQuestion) {
+      field(securityQuestion.question, 'recovery question', (schema) => schema.type === 'string' && !schema['x-secret'], 'string field')
+      field(securityQuestion.answer, 'recovery answer', hashed, 'Password() field')
+    }
+    if (emailToken) {
+      field(emailToken.token, 'recovery token', hashed, 'Password() field')
+      field(emailToken.expires, 'recovery expiry', (schema) => schema.format === 'date-time', 'DateTime() field')
+      const ttlMinutes = emailToken.ttlMinutes ?? 60
+      if (!(ttlMinutes > 0)) throw new DeclarationError(where, 'recovery `ttlMinutes` must be a positive number')
+      recovery = { securityQuestion, emailToken: { ...emailToken, ttlMinutes } }
+    } else recovery = { securityQuestion }
+  }
+  return { ...(signUp && { signUp }), ...(recovery && { recovery }) }
+}
+
+/** `forwardOnly` fields: top-level enums (with their order), numbers or date-times. */
+function sanitizeForwardOnly(input: CollectionInput, properties: Record<string, TSchema>, where: string): Collection['forwardOnly'] {
+  return Object.entries(input.forwardOnly ?? {}).map(([field, order]) => {
+    const schema = properties[field]
+    const at = `forwardOnly "${field}"`
+    if (!schema) throw new DeclarationError(where, `${at} names unknown field`)
+    if (schema.enum) {
+      const states = order === true ? schema.enum : order
+      if (!Array.isArray(states) || states.length !== schema.enum.length || schema.enum.some((s: string) => !states.includes(s))) {
+        throw new DeclarationError(where, `${at} must order every value of the field: ${schema.enum.join(', ')}`)
+      }
+      return { field, order: states }
+    }
+    if (order !== true || !(['number', 'integer'].includes(schema.type) || schema.format === 'date-time')) {
+      throw new DeclarationError(where, `${at} must be an Enum() with its order, or \`true\` on a number or DateTime() field`)
+    }
+    return { field }
+  })
 }
 
 const METHODS_WITH_TRIGGERS = ['create', 'update', 'patch', 'remove']
@@ -219,7 +279,11 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
       check(state, 'state')
       fields.forEach((path) => need(path, `state machine "${field}" requirement`))
     }
-    return { field, states, initial, transitions, stamps: machine.stamps ?? {}, requires: machine.requires ?? {} }
+    const required = new Set<string>(schema.required ?? [])
+    for (const path of machine.carries ?? []) {
+      if (!properties[path] || required.has(path) || path === field) throw new DeclarationError(where, `state machine "${field}" carries "${path}": it must be an optional top-level field`)
+    }
+    return { field, states, initial, transitions, stamps: machine.stamps ?? {}, requires: machine.requires ?? {}, carries: machine.carries ?? [] }
   })
 
   for (const trigger of input.triggers ?? []) {
@@ -360,6 +424,9 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   }
   const roleNames = new Set(input.roles.map((r) => r.RoleName))
   checkWorkflowNames(collections, roleNames)
+  const signUp = authCollections[0].auth?.signUp
+  for (const role of signUp?.roles ?? []) if (!roleNames.has(role)) throw new DeclarationError(where, `signUp names unknown role "${role}"`)
+  for (const create of signUp?.creates ?? []) if (!names.has(create.collection)) throw new DeclarationError(where, `signUp creates records of unknown collection "${create.collection}"`)
   if (!roleNames.has(input.adminRole)) throw new DeclarationError(where, `adminRole "${input.adminRole}" is not a declared role`)
   if (input.anonymousRole && !roleNames.has(input.anonymousRole)) throw new DeclarationError(where, `anonymousRole "${input.anonymousRole}" is not a declared role`)
   const schedules = input.schedules ?? []

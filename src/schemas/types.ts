@@ -55,7 +55,41 @@ export interface AuthInput {
   roleBy?: 'id' | 'name'
   /** A boolean field; `false` refuses login and any token of that user at once. */
   activeField?: string
+  /** Anonymous callers may register themselves (`POST /sign-up`, docs/accounts.md). */
+  signUp?: SignUpInput
+  /** Forgotten passwords are reset by security question or e-mailed token (`POST /password-recovery`, `POST /password-reset`). */
+  recovery?: RecoveryInput
 }
+
+/** A record created with each signed-up user, in the same transaction (e.g. the user's one profile). */
+export interface SignUpCreateInput {
+  /** Service path of the record's collection. */
+  collection: string
+  /** Values written, as templates over `user` (the new user) and `now`, e.g. `{ userId: '{{user._id}}' }`. */
+  data: Record<string, unknown>
+  /** The sign-up body's key holding the caller's own values for this record, e.g. `profile`. */
+  from?: string
+  /** Fields the caller may give under `from` (default: none). */
+  fields?: string[]
+}
+
+export interface SignUpInput {
+  /** Role names an anonymous caller may sign up as; any other is a 403. With one, the role field may be left out. */
+  roles: string[]
+  /** User fields the caller may give besides `email`, `password` and the role field (default: none). */
+  fields?: string[]
+  creates?: SignUpCreateInput[]
+}
+
+/** How a forgotten password is reset. Sign-ups and recovery attempts are limited per IP / per account (settings). */
+export interface RecoveryInput {
+  /** By security question: a string field with the user's question, and a `Password()` field with the answer (hashed, never returned). */
+  securityQuestion?: { question: string; answer: string }
+  /** By a token e-mailed to the user (through `SMTP_URL`): a `Password()` field keeps its hash, a `DateTime()` field its expiry. */
+  emailToken?: { token: string; expires: string; ttlMinutes?: number }
+}
+
+export type Recovery = { securityQuestion?: { question: string; answer: string }; emailToken?: { token: string; expires: string; ttlMinutes: number } }
 
 /** Context given to a declared action. */
 export interface ActionContext<Rec = any, Data = any> {
@@ -123,6 +157,11 @@ export interface StateMachineInput {
   stamps?: Record<string, Record<string, string>>
   /** Fields that must hold a value for a record to enter a state, e.g. `{ Assigned: ['assignedTo'] }`. */
   requires?: Record<string, string[]>
+  /**
+   * Fields a move carries, such as a reply to it (`responseMessage`): written only together with a change of the state
+   * field (422 alone), and cleared by a move that brings none, so the value always belongs to the latest move.
+   */
+  carries?: string[]
 }
 
 /** A sanitized transition: lists everywhere. */
@@ -141,6 +180,7 @@ export interface StateMachine {
   transitions: Transition[]
   stamps: Record<string, Record<string, string>>
   requires: Record<string, string[]>
+  carries: string[]
 }
 
 /** Records created in another collection when records of this one change. */
@@ -357,6 +397,11 @@ export interface CollectionInput<S extends TObject = TObject> {
   aggregates?: AggregatesInput
   /** Fields computed from the whole record on every write. */
   derive?: DeriveFunction
+  /**
+   * Fields that only move forward (409 otherwise), on every call: an `Enum()` along the given order (`true`: its declared
+   * order), a number or date-time never to a smaller value (`true`); once set, never cleared.
+   */
+  forwardOnly?: Record<string, string[] | true>
 }
 
 /** A field path found in the schema, with what the engine must do with it. */
@@ -398,7 +443,9 @@ export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate
   timestamps: { createdAt: string | false; updatedAt: string | false }
   pagination: Required<PaginationInput>
   maxRecordBytes: number
-  auth?: Required<Omit<AuthInput, 'activeField'>> & Pick<AuthInput, 'activeField'>
+  auth?: Required<Pick<AuthInput, 'roleField' | 'roleBy'>> & Pick<AuthInput, 'activeField'> & { signUp?: Required<SignUpInput>; recovery?: Recovery }
+  /** Fields that move forward only (`forwardOnly`): an enum along its order, a number or date upwards; never cleared once set. */
+  forwardOnly: { field: string; order?: string[] }[]
   actions: Record<string, ActionInput>
   before: HookMapInput
   after: HookMapInput

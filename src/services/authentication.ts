@@ -18,10 +18,10 @@ import type { Collection } from '../schemas/types.js'
  * A credential of a login request: absent (the strategy answers 401 as for a wrong one) or a string. Anything else,
  * such as a query operator (`{ "$in": [...] }`) that would reach the user lookup, is a 400.
  */
-function credential(data: any, field: string): string | undefined {
+export function credential(data: any, field: string, what = 'login'): string | undefined {
   const value = data?.[field]
   if (value === undefined || typeof value === 'string') return value
-  throw new BadRequest(`Invalid login: ${field} must be a string`, { [field]: 'must be a string' })
+  throw new BadRequest(`Invalid ${what}: ${field} must be a string`, { [field]: 'must be a string' })
 }
 
 /**
@@ -136,7 +136,7 @@ function noSuchUser(error: any): never {
 /** Stands for an unknown email: its password is checked against a dummy hash, so the answer takes as long. */
 const UNKNOWN_USER = Object.freeze({})
 
-class SafeLocalStrategy extends LocalStrategy {
+export class SafeLocalStrategy extends LocalStrategy {
   private _dummyHash?: Promise<string>
 
   constructor(
@@ -181,6 +181,17 @@ class SafeLocalStrategy extends LocalStrategy {
     if (entity !== UNKNOWN_USER && entity?.[field]) return super.comparePassword(entity, password)
     await super.comparePassword({ [field]: await this.dummyHash() }, password).catch(() => undefined)
     throw new NotAuthenticated(this.configuration.errorMessage)
+  }
+
+  /**
+   * Another secret (a security answer, a reset token) checked against its bcrypt hash at the cost of a password, a missing
+   * hash included, so timing tells nothing; a mismatch is a 401 with `message`.
+   */
+  async verifyHash(hash: unknown, value: string, message: string) {
+    const field = this.configuration.entityPasswordField
+    await this.comparePassword(typeof hash === 'string' && hash ? { [field]: hash } : UNKNOWN_USER, value).catch((error) => {
+      throw error?.code === 401 ? new NotAuthenticated(message) : error
+    })
   }
 
   /** The logged-in user as returned to the client: never the password hash. */

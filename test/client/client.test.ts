@@ -100,6 +100,7 @@ describe('the generated appointments client', function () {
       assert.deepEqual(report.socketCrud, { created: 'Scheduled', patched: 'Cancelled', updated: 'Scheduled', found: 2, gone: true })
       assert.equal(report.realtimeRemoved, true)
     })
+    it('asks for a password recovery through the typed account service', () => assert.match(String(report.recovery), /If an account has this e-mail address/))
     it('re-authenticates with the stored token, and not after logout', () => {
       assert.equal(report.reAuthenticated, 'maria@example.com')
       assert.equal(report.afterLogout, 'NotAuthenticated')

@@ -3,7 +3,7 @@
 
 /** A frontend flow: REST as a manager, Socket.io as a developer and as an admin, realtime events across transports. */
 export const app = `
-import { createClient, restConnection, socketConnection, type Appointment, type AppointmentData, type AuthenticationResult, type QuillbaseClient } from '@quillbase/client-appointments'
+import { createClient, restConnection, socketConnection, type Appointment, type AppointmentData, type AuthenticationResult, type PasswordRecoveryResult, type QuillbaseClient } from '@quillbase/client-appointments'
 
 const url = process.env.QUILLBASE_URL!
 const password = 'quillbase-demo'
@@ -109,6 +109,10 @@ try {
   report.afterLogout = error.name
 }
 
+// Password recovery, anonymous and typed: the same answer for any address.
+const recovery: PasswordRecoveryResult = await createClient(restConnection(url)).service('password-recovery').create({ email: 'nobody@example.com' })
+report.recovery = recovery.message
+
 for (const client of [developer, admin]) (client.io as any)?.close()
 console.log(JSON.stringify(report))
 `
@@ -185,6 +189,15 @@ await client.service('users').find({ query: { password: 'guess' } })
 import { createClient, socketConnection } from '@quillbase/client-appointments'
 const client = createClient(socketConnection('http://localhost:3030'))
 await client.service('appointments').respond({ id: 'some-id', Status: 'Maybe' })
+`
+  },
+  'wrong-password-reset.ts': {
+    code: 'TS2353',
+    text: /'answer' does not exist in type 'PasswordResetData'/,
+    source: `
+import { createClient, restConnection } from '@quillbase/client-appointments'
+const client = createClient(restConnection('http://localhost:3030'))
+await client.service('password-reset').create({ token: 'from-the-mail', password: 'new-password', answer: 'appointments has no question' })
 `
   },
   'wrong-event-payload.ts': {

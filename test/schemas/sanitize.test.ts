@@ -66,6 +66,28 @@ describe('declaring a collection', () => {
       /role field "role"/
     )
     assert.throws(() => sanitizeCollection({ ...notes, actions: { patch: { data: Type.Object({}), run: async () => ({}) } } }), /action "patch"/)
+    assert.throws(() => sanitizeCollection({ ...notes, name: 'sign-up' }), /reserved/)
+  })
+
+  it('names mistakes in forward-only fields, carried fields, sign-up and recovery', () => {
+    const refused = (input: any, message: RegExp) => assert.throws(() => sanitizeCollection(input), (error: any) => error instanceof DeclarationError && message.test(error.message))
+    refused({ ...notes, forwardOnly: { kind: ['a'] } }, /forwardOnly "kind" must order every value of the field: a, b/)
+    refused({ ...notes, forwardOnly: { title: true } }, /forwardOnly "title" must be an Enum\(\) with its order, or `true` on a number or DateTime\(\) field/)
+    refused({ ...notes, forwardOnly: { nope: true } }, /forwardOnly "nope" names unknown field/)
+    assert.deepEqual(sanitizeCollection({ ...notes, forwardOnly: { kind: true, due: true } }).forwardOnly, [{ field: 'kind', order: ['a', 'b'] }, { field: 'due' }])
+    refused({ ...notes, stateMachines: { kind: { transitions: [{ from: 'a', to: 'b' }], carries: ['title'] } } }, /carries "title": it must be an optional top-level field/)
+    const people = {
+      name: 'people',
+      schema: Type.Object({ email: Email(), password: Password(), role: Type.String(), question: Type.Optional(Type.String()), answer: Type.Optional(Type.String()), token: Type.Optional(Password()), expires: Type.Optional(DateTime()) })
+    }
+    const auth = (extra: object) => ({ ...people, auth: { roleField: 'role', roleBy: 'name' as const, ...extra } })
+    refused(auth({ signUp: { roles: [] } }), /signUp needs the `roles`/)
+    refused(auth({ recovery: {} }), /recovery needs `securityQuestion` or `emailToken`/)
+    refused(auth({ recovery: { securityQuestion: { question: 'question', answer: 'answer' } } }), /recovery answer field "answer" must be a declared Password\(\) field/)
+    refused(auth({ recovery: { emailToken: { token: 'token', expires: 'question' } } }), /recovery expiry field "question" must be a declared DateTime\(\) field/)
+    const recovering = sanitizeCollection(auth({ recovery: { emailToken: { token: 'token', expires: 'expires' } } }))
+    assert.equal(recovering.auth!.recovery!.emailToken!.ttlMinutes, 60)
+    assert.equal(recovering.dataSchema.properties.token.readOnly, true, 'the token is the engine’s to write')
   })
 })
 
@@ -80,6 +102,10 @@ describe('declaring a blueprint', () => {
     assert.throws(() => sanitizeBlueprint({ ...base, collections: base.collections.filter((c) => c.name !== 'roles') }), /roles/)
     assert.throws(() => sanitizeBlueprint({ ...base, roles: [{ RoleName: 'X', permissions: ['nope'] }, ...base.roles] }), /unknown permission "nope"/)
     assert.throws(() => sanitizeBlueprint({ ...base, adminRole: 'Ghost' }), /adminRole/)
+    const users = base.collections.find((c) => c.name === 'users')!
+    const withSignUp = (signUp: any) => ({ ...base, collections: base.collections.map((c) => (c === users ? { ...users, auth: { ...users.auth!, signUp } } : c)) })
+    assert.throws(() => sanitizeBlueprint(withSignUp({ roles: ['Ghost'] })), /signUp names unknown role "Ghost"/)
+    assert.throws(() => sanitizeBlueprint(withSignUp({ roles: ['Developer'], creates: [{ collection: 'ghosts', data: {} }] })), /signUp creates records of unknown collection "ghosts"/)
   })
   it('takes scheduled tasks with a cron expression, and names a bad one', () => {
     const base = appointmentsBlueprint

@@ -8,24 +8,12 @@ import { createApp } from '../../src/app.js'
 import { Email, Enum, File, Password, Type, defineCollection } from '../../src/schemas/fields.js'
 import { rbacCollections } from '../../src/schemas/rbac.js'
 import { sanitizeBlueprint } from '../../src/schemas/sanitize.js'
-import { DEMO_USERS, login, loginAll, request, serverStore, startServer, testSettings, type TestServer } from '../helpers.js'
+import { DEMO_USERS, download, login, loginAll, request, serverStore, startServer, testSettings, upload, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
 const CSV = 'Name,email\nAda,ada@example.com\n'
 // The first bytes of a PNG: a signature file-type recognises whatever the name or the claimed type says.
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]), Buffer.alloc(64)])
-
-async function upload(url: string, target: string, bytes: Buffer | string, name: string, type: string, token?: string) {
-  const form = new FormData()
-  form.append('file', new Blob([typeof bytes === 'string' ? bytes : new Uint8Array(bytes)], { type }), name)
-  const res = await fetch(`${url}/files?${target}`, { method: 'POST', body: form, headers: token ? { authorization: `Bearer ${token}` } : {} })
-  return { status: res.status, body: await res.json() }
-}
-
-const download = async (url: string, file: string, token?: string, headers: Record<string, string> = {}) => {
-  const res = await fetch(url + file, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } })
-  return { status: res.status, headers: res.headers, text: await res.text() }
-}
 
 describe('files', function () {
   this.timeout(60_000)

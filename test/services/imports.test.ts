@@ -2,7 +2,7 @@
 // uploader; exact counts and per-row errors, the dry run, a Manager's permissions refusing some rows, progress events
 // only to sockets that may read the upload, upserts by key, unreadable files refused.
 import assert from 'node:assert/strict'
-import { DEMO_USERS, connect, login, loginAll, request, serverStore, startServer, type TestServer } from '../helpers.js'
+import { DEMO_USERS, connect, login, loginAll, request, serverStore, startServer, upload as uploadFile, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
 
@@ -13,11 +13,9 @@ describe('bulk imports', function () {
   const ids: Record<string, string> = {}
 
   const upload = async (token: string, text: string, name: string, type: string) => {
-    const form = new FormData()
-    form.append('file', new Blob([text], { type }), name)
-    const res = await fetch(`${server.url}/files?collection=bulk-uploads&field=file_url`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } })
-    assert.equal(res.status, 201)
-    return ((await res.json()) as any).url as string
+    const uploaded = await uploadFile(server.url, 'collection=bulk-uploads&field=file_url', text, name, type, token)
+    assert.equal(uploaded.status, 201)
+    return uploaded.body.url as string
   }
   /** Creates the bulk upload and waits for its run to end (the record's own Status). */
   const runImport = async (who: string, target: string, text: string, extra: Record<string, unknown> = {}, type = 'text/csv') => {

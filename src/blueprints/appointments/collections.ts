@@ -1,7 +1,7 @@
 // Seed 000: manager/developer appointments. Field names are the seed's; `CraeatedAt` is corrected to `CreatedAt`.
 import { Conflict, Forbidden } from '@feathersjs/errors'
 import type { HookContext } from '@feathersjs/feathers'
-import { DateTime, Email, Enum, File, Password, Ref, Secret, Type, defineCollection, type Static } from '../../schemas/fields.js'
+import { DateTime, Email, Enum, File, Password, Ref, Type, defineCollection, type Static } from '../../schemas/fields.js'
 
 export const users = defineCollection({
   name: 'users',
@@ -11,10 +11,11 @@ export const users = defineCollection({
     password: Password(),
     RoleId: Ref('roles'),
     BlockedUser: Type.Optional(Type.Array(Ref('users', { onDelete: 'nullify' }), { uniqueItems: true, maxItems: 1000 })),
-    resetPasswordToken: Type.Optional(Secret()),
+    // The e-mailed reset token's bcrypt hash (the engine's to write, never returned) and its expiry.
+    resetPasswordToken: Type.Optional(Password()),
     resetPasswordExpires: Type.Optional(DateTime())
   }),
-  auth: { roleField: 'RoleId' },
+  auth: { roleField: 'RoleId', recovery: { emailToken: { token: 'resetPasswordToken', expires: 'resetPasswordExpires' } } },
   // A row whose email exists updates that user.
   import: { key: 'email' },
   indexes: [{ fields: { email: 1 }, unique: true }, { fields: { RoleId: 1 } }],

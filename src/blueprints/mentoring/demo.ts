@@ -9,9 +9,10 @@
  *   grace@example.com    mentor      full: 2 of 2 mentees (Maya, Noah); Olivia's request is pending
  *   alan@example.com     mentor      1 of 3 (Priya); Sam's request pending, Noah's rejected
  *   margaret@example.com mentor      1 of 4 (Nina), supports new mothers; Rosa's request pending
- *   maya@example.com     mentee      Grace's; a completed session with notes and feedback
+ *   maya@example.com     mentee      Grace's; a completed session with notes and feedback; security question
+ *                                    "Your first programming language?" (answer `Logo`) for password recovery
  *   noah@example.com     mentee      Grace's; a confirmed session
- *   olivia@example.com   mentee      waiting for Grace
+ *   olivia@example.com   mentee      waiting for Grace; onboarding in progress (step 2)
  *   priya@example.com    mentee      Alan's; learning path done
  *   sam@example.com      mentee      waiting for Alan; reported an issue
  *   nina@example.com     new_mother  Margaret's; a rescheduled session, a proxy (Priya) accepted
@@ -36,9 +37,9 @@ const PEOPLE = [
   { username: 'grace', fullName: 'Grace Hopper', role: 'mentor', profile: { position: 'Principal Engineer', areaOfExpertise: 'Engineering leadership', maxMenteeCapacity: 2, acceptingNewMentees: true } },
   { username: 'alan', fullName: 'Alan Turing', role: 'mentor', profile: { position: 'Head of Research', areaOfExpertise: 'Data science', maxMenteeCapacity: 3, acceptingNewMentees: true } },
   { username: 'margaret', fullName: 'Margaret Hamilton', role: 'mentor', profile: { position: 'Director of Engineering', areaOfExpertise: 'Returning to work', maxMenteeCapacity: 4, acceptingNewMentees: true, supportsNewMothers: true } },
-  { username: 'maya', fullName: 'Maya Patel', role: 'mentee', profile: { position: 'Software Engineer', goals: 'Lead a team within two years' } },
+  { username: 'maya', fullName: 'Maya Patel', role: 'mentee', securityQuestion: 'Your first programming language?', securityAnswer: 'Logo', profile: { position: 'Software Engineer', goals: 'Lead a team within two years' } },
   { username: 'noah', fullName: 'Noah Kim', role: 'mentee', profile: { position: 'Data Analyst', goals: 'Move into machine learning' } },
-  { username: 'olivia', fullName: 'Olivia Brown', role: 'mentee', profile: { position: 'Product Designer' } },
+  { username: 'olivia', fullName: 'Olivia Brown', role: 'mentee', profile: { position: 'Product Designer', onboardingStatus: 'in_progress', onboardingStep: 2 } },
   { username: 'priya', fullName: 'Priya Shah', role: 'mentee', profile: { position: 'QA Engineer' } },
   { username: 'sam', fullName: 'Sam Lee', role: 'mentee', profile: { position: 'Support Engineer' } },
   { username: 'nina', fullName: 'Nina Rossi', role: 'new_mother', profile: { position: 'Project Manager', goals: 'A smooth return from leave' } },

@@ -1,6 +1,6 @@
 // Seed 004: users and their one profile (professional details, mentoring capacity, onboarding).
 import { DateTime, Email, Password, Ref, Type, defineCollection } from '../../schemas/fields.js'
-import { ONBOARDING_STATUS, ROLES, enumOf, tags, text, title } from './fields.js'
+import { MENTEES, ONBOARDING_STATUS, ROLES, enumOf, tags, text, title } from './fields.js'
 
 const group = 'People'
 
@@ -17,7 +17,18 @@ export const users = defineCollection({
     securityAnswer: Type.Optional(Password({ minLength: 2, maxLength: 200 })),
     active: Type.Boolean({ default: true })
   }),
-  auth: { roleField: 'role', roleBy: 'name', activeField: 'active' },
+  auth: {
+    roleField: 'role',
+    roleBy: 'name',
+    activeField: 'active',
+    // Mentees and new mothers register themselves, with their one profile; a mentor is promoted by an admin.
+    signUp: {
+      roles: MENTEES,
+      fields: ['username', 'fullName', 'securityQuestion', 'securityAnswer'],
+      creates: [{ collection: 'profiles', data: { userId: '{{user._id}}' }, from: 'profile', fields: ['department', 'position', 'organization', 'bio', 'skills', 'interests', 'goals', 'availability', 'preferredCommunication'] }]
+    },
+    recovery: { securityQuestion: { question: 'securityQuestion', answer: 'securityAnswer' } }
+  },
   indexes: [{ fields: { username: 1 }, unique: true }, { fields: { email: 1 }, unique: true }, { fields: { role: 1 } }],
   admin: { titleField: 'fullName', listFields: ['fullName', 'username', 'email', 'role', 'active'], group }
 })
@@ -64,6 +75,8 @@ export const profiles = defineCollection({
     { from: 'matches', via: 'mentorId', key: 'userId', where: { status: 'approved' }, set: { currentMenteeCount: { count: true } } },
     { from: 'matches', via: 'menteeId', key: 'userId', where: { status: 'approved' }, set: { matchedMentorIds: { collect: 'mentorId' } } }
   ],
+  // Onboarding only moves on: not_started → in_progress → completed, the step upwards, the completion date kept.
+  forwardOnly: { onboardingStatus: ONBOARDING_STATUS, onboardingStep: true, onboardingCompletedAt: true },
   derive: (profile) => ({
     openSlots: Math.max(0, (profile.maxMenteeCapacity ?? 0) - (profile.currentMenteeCount ?? 0)),
     ...(profile.onboardingStatus === 'completed' && !profile.onboardingCompletedAt && { onboardingCompletedAt: new Date().toISOString() })

@@ -86,7 +86,9 @@ export const sessions = defineCollection({
         { from: ['pending', 'proposed', 'requested', 'confirmed', 'rescheduled'], to: 'cancelled', roles: [...EITHER, 'admin'] }
       ],
       requires: { rescheduled: ['proposedDate'] },
-      stamps: { rescheduled: { proposedBy: '{{user._id}}' } }
+      stamps: { rescheduled: { proposedBy: '{{user._id}}' } },
+      // A response answers the move it came with: never rewritten alone, gone with the next move that brings none.
+      carries: ['responseMessage']
     }
   },
   // An accepted reschedule moves the session to the proposed date.

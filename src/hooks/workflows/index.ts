@@ -5,6 +5,7 @@ import { fieldErrors } from '../validate.js'
 import { compile, dataAjv } from '../../schemas/validators.js'
 import type { Collection } from '../../schemas/types.js'
 import { derive } from './derive.js'
+import { forwardOnly } from './forward-only.js'
 import { generate } from './generate.js'
 import { lookups } from './lookups.js'
 import { noOverlap } from './no-overlap.js'
@@ -45,7 +46,7 @@ function validateFilled(collection: Collection): Hook {
 
 /**
  * Effects that follow a change (triggers, rollups) wrap the rest, so they run once it is stored;
- * fields are then derived, checked against the state machine (which stamps), looked up and generated,
+ * fields are then derived, checked against the state machine (which stamps), looked up and generated, kept moving forward,
  * validated again, and finally checked against other records (tenancy of references, overlaps).
  */
 export function workflowHooks(app: Application, collection: Collection): Hook[] {
@@ -59,6 +60,8 @@ export function workflowHooks(app: Application, collection: Collection): Hook[] 
   if (collection.stateMachines?.length) filling.push(stateMachines(collection))
   if (collection.lookups?.length) filling.push(lookups(collection))
   if (Object.keys(collection.generate ?? {}).length) filling.push(generate(collection))
+  // Last of the filling: what derive and stamps set moves forward only too.
+  if (collection.forwardOnly?.length) filling.push(forwardOnly(collection))
   if (filling.length) hooks.push(...filling, validateFilled(collection))
   if (collection.references.some((ref) => ref.sameAs?.length)) hooks.push(scopedReferences(collection))
   if (collection.noOverlap?.length) hooks.push(noOverlap(collection))

@@ -1,4 +1,5 @@
 // State machines: a status field moves only along declared transitions, by the roles (or CASL action) each allows, stamping fields on entry.
+import { isDeepStrictEqual } from 'node:util'
 import { BadRequest, Conflict, Forbidden, Unprocessable } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { can } from '../../permissions/access.js'
@@ -79,11 +80,24 @@ export function stateMachines(collection: Collection) {
     if (unmet) throw new Conflict(unmet.message, { field: machine.field, from, to })
   }
 
+  /** A carried field changes with a move only; a move without it clears the previous move's value. */
+  function carry(write: Write, machine: StateMachine, moved: boolean) {
+    if (!write.before || !machine.carries.length) return
+    if (moved) {
+      const dropped = machine.carries.filter((path) => write.given[path] === undefined && !isEmpty(write.before![path]))
+      if (dropped.length) write.set(Object.fromEntries(dropped.map((path) => [path, null])))
+      return
+    }
+    const alone = machine.carries.find((path) => write.given[path] !== undefined && !isDeepStrictEqual(write.given[path], write.before![path]))
+    if (alone) throw new Unprocessable(`${alone} is given with a change of ${machine.field}: it belongs to that move`, { [alone]: `is given with a change of ${machine.field}` })
+  }
+
   return async (context: HookContext, next: NextFunction) => {
     for (const write of await writesOf(context)) {
       for (const machine of collection.stateMachines ?? []) {
         const { field } = machine
         const to = write.after[field]
+        carry(write, machine, to !== undefined && to !== null && !!write.before && to !== write.before[field])
         if (to === undefined || to === null) {
           refuseUnstamped(context, write, machine, [])
           continue

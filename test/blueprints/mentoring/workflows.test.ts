@@ -54,6 +54,23 @@ describe('mentoring workflows', () => {
       assert.equal(accepted.body.date, days(5))
     })
 
+    it('keeps responseMessage with the move that carried it: not rewritten alone (422), gone with a move without one', async () => {
+      const session = await sessionOf('grace', 'maya', 'proposed')
+      const confirmed = await move('maya', session, { status: 'confirmed', responseMessage: 'Works for me' })
+      assert.equal(confirmed.body.responseMessage, 'Works for me')
+      for (const who of ['maya', 'grace'] as Person[]) {
+        const rewritten = await move(who, session, { responseMessage: 'Actually I never agreed' })
+        assert.equal(rewritten.status, 422, who)
+        assert.match(rewritten.body.message, /responseMessage is given with a change of status/)
+      }
+      const rescheduled = await move('grace', session, { status: 'rescheduled', proposedDate: days(12) })
+      assert.equal(rescheduled.status, 200)
+      assert.equal(rescheduled.body.responseMessage, undefined, 'the confirmation’s message does not answer the reschedule')
+      const accepted = await move('maya', session, { status: 'confirmed', responseMessage: 'The new date is fine' })
+      assert.equal(accepted.body.responseMessage, 'The new date is fine')
+      assert.equal((await world.find('sessions', { _id: session._id }))[0].responseMessage, 'The new date is fine')
+    })
+
     it('is completed only after its date, and cancelled by either side', async () => {
       const future = await sessionOf('alan', 'priya', 'confirmed', days(2))
       const early = await move('alan', future, { status: 'completed' })

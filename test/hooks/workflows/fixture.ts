@@ -41,6 +41,8 @@ const reservations = defineCollection({
     acceptedBy: Type.Optional(Ref('users')),
     acceptedAt: Type.Optional(DateTime()),
     reason: Type.Optional(Type.String()),
+    /** The answer given with the latest move of `state`. */
+    note: Type.Optional(Type.String()),
     fee: Type.Number(),
     guests: Type.Optional(Type.Array(Type.Object({ name: Type.String(), badge: Type.String() })))
   }),
@@ -58,6 +60,7 @@ const reservations = defineCollection({
         { from: ['Asked', 'Accepted'], to: 'Withdrawn' }
       ],
       requires: { Declined: ['reason'] },
+      carries: ['note'],
       stamps: { Accepted: { acceptedBy: '{{user._id}}', acceptedAt: '{{now}}' } }
     }
   },
@@ -172,7 +175,7 @@ const permissions: PermissionInput[] = [
   { PermissionName: 'clerk-rooms', Action: 'read', Subject: 'rooms', Conditions: { teamId: TEAM } },
   { PermissionName: 'clerk-ask', Action: 'create', Subject: 'reservations', Conditions: { teamId: TEAM } },
   { PermissionName: 'clerk-read', Action: 'read', Subject: 'reservations', Conditions: { teamId: TEAM } },
-  { PermissionName: 'clerk-update', Action: 'update', Subject: 'reservations', Conditions: { teamId: TEAM }, Fields: ['state', 'reason'] },
+  { PermissionName: 'clerk-update', Action: 'update', Subject: 'reservations', Conditions: { teamId: TEAM }, Fields: ['state', 'reason', 'note'] },
   { PermissionName: 'own-messages', Action: 'read', Subject: 'messages', Conditions: { userId: '{{user._id}}' } },
   { PermissionName: 'clerk-contacts', Action: 'read', Subject: 'contacts', Conditions: { teamId: TEAM } },
   { PermissionName: 'clerk-visits', Action: 'manage', Subject: 'visits', Conditions: { teamId: TEAM } },

@@ -69,6 +69,21 @@ describe('workflow state machines', () => {
     assert.equal((await patch('boss@red.example.com', reservation._id, { state: 'Declined', reason: 'Room needed for audit' })).status, 200)
   })
 
+  it('keeps a carried field with the move that brought it: never changed alone (422), cleared by a move without one', async () => {
+    const reservation = await ask()
+    const accepted = await patch('boss@red.example.com', reservation._id, { state: 'Accepted', note: 'Enjoy the room' })
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body))
+    assert.equal(accepted.body.note, 'Enjoy the room')
+    const alone = await patch('clerk@red.example.com', reservation._id, { note: 'Rewritten later' })
+    assert.equal(alone.status, 422)
+    assert.deepEqual(alone.body.data, { note: 'is given with a change of state' })
+    assert.equal((await patch('clerk@red.example.com', reservation._id, { note: 'Enjoy the room', reason: 'same note' })).status, 200, 'the same value is no change')
+    const withdrawn = await patch('clerk@red.example.com', reservation._id, { state: 'Withdrawn' })
+    assert.equal(withdrawn.status, 200)
+    assert.equal(withdrawn.body.note, undefined, 'the acceptance note does not answer the withdrawal')
+    await assert.rejects(workshop.internal('reservations').patch(reservation._id, { note: 'by a job' }), { code: 422 })
+  })
+
   it('holds internal calls to the graph too, without role checks, and lets them bring their own stamps', async () => {
     const service = workshop.internal('reservations')
     const clerk = await workshop.as('clerk@red.example.com')
