@@ -7,13 +7,14 @@ import type { EngineApp, Settings } from '../engine.js'
 import { withoutSecrets } from '../hooks/secrets.js'
 import { sessionEnded } from '../services/authentication.js'
 import { localAssets, panelScripts } from './assets.js'
-import { attachCaller, sessionAdminOf, type Caller } from './caller.js'
+import { attachCaller, callerOf, sessionAdminOf, type Caller } from './caller.js'
 import { componentsBundle, dashboardData, DASHBOARD_COMPONENT } from './dashboard.js'
 import { FeathersDatabase } from './database.js'
 import { brandLogin, loginRoute } from './login.js'
 import { workflowActions } from './actions.js'
 import { narrowFieldsPerCaller, propertyLabels, resourceWithOptions } from './options.js'
 import { FeathersResource } from './resource.js'
+import { sessionTenant, tenantRoute } from './tenancy.js'
 
 export { FeathersDatabase } from './database.js'
 export { FeathersResource } from './resource.js'
@@ -86,7 +87,7 @@ export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
     },
     settings: { defaultPerPage: 20 }
   })
-  for (const resource of resources) narrowFieldsPerCaller(resource)
+  for (const resource of resources) narrowFieldsPerCaller(resource, app.blueprint.tenancy)
   brandLogin(admin, app)
   return admin
 }
@@ -150,7 +151,7 @@ export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'admin
     if (current && !ctx.path.startsWith(`${rootPath}/frontend/`)) {
       const caller = current.id ? await loadCaller(app, current.id, (current as any).loggedInAt) : undefined
       // Removed, or no longer allowed in: the router sends the browser back to the login page.
-      if (caller) attachCaller(current, caller)
+      if (caller) attachCaller(current, { ...caller, tenant: sessionTenant(app, caller.ability, ctx.session) })
       else delete ctx.session!.adminUser
     }
     return next()
@@ -162,6 +163,7 @@ export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'admin
     ...collected,
     loginRoute(admin, login, INVALID_CREDENTIALS),
     attachSessionCaller,
+    tenantRoute(app, rootPath, (ctx) => callerOf(ctx.session?.adminUser)),
     router.routes() as Middleware,
     router.allowedMethods() as Middleware
   ])

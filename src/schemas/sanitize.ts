@@ -2,7 +2,7 @@
 import { CronExpressionParser } from 'cron-parser'
 import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
-import type { Blueprint, BlueprintInput, Collection, CollectionInput, JsonSchema as TSchema, MaskInfo, ScheduleInput, StateMachine } from './types.js'
+import type { Blueprint, BlueprintInput, Collection, CollectionInput, JsonSchema as TSchema, MaskInfo, ScheduleInput, StateMachine, TenancyInput } from './types.js'
 
 export class DeclarationError extends Error {
   constructor(where: string, message: string) {
@@ -335,6 +335,14 @@ export function checkSchedule(where: string, schedule: ScheduleInput) {
   }
 }
 
+/** The tenants' collection is declared and some collection names its tenant with the field, a reference to it. */
+function checkTenancy(where: string, tenancy: TenancyInput, collections: Collection[]) {
+  const at = `${where}, tenancy`
+  if (!collections.some((c) => c.name === tenancy.collection)) throw new DeclarationError(at, `collection "${tenancy.collection}" is not declared`)
+  const scoped = collections.filter((c) => c.references.some((ref) => ref.path === tenancy.field && !ref.many && ref.collection === tenancy.collection))
+  if (!scoped.length) throw new DeclarationError(at, `no collection has a field "${tenancy.field}" referencing "${tenancy.collection}"`)
+}
+
 export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   const where = `blueprint "${input.name}"`
   const collections = input.collections.map(sanitizeCollection)
@@ -368,5 +376,6 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
     if (scheduleNames.has(schedule.name)) throw new DeclarationError(where, `schedule "${schedule.name}" is declared twice`)
     scheduleNames.add(schedule.name)
   }
+  if (input.tenancy) checkTenancy(where, input.tenancy, collections)
   return { ...input, collections, schedules, users: authCollections[0] }
 }

@@ -475,6 +475,16 @@ export interface BlueprintInput {
   schedules?: ScheduleInput[]
   /** The logins `demo` creates, printed at start when demo data is on (their password is published: demo data only). */
   demoLogins?: DemoLogins
+  /** Records belong to tenants (a society, a company): the admin panel shows and switches the tenant for those who may read them all. */
+  tenancy?: TenancyInput
+}
+
+/** Which collection holds the tenants and which field of a record names its tenant. */
+export interface TenancyInput {
+  /** The tenants, e.g. `societies`. */
+  collection: string
+  /** A top-level reference to `collection` on tenant-scoped records, e.g. `societyId`. */
+  field: string
 }
 
 export interface DemoLogins {

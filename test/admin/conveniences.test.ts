@@ -107,4 +107,23 @@ describe('the admin panel: everyday conveniences', function () {
     assert.equal(await page.getByTestId('list-search').count(), 0)
     await page.context().close()
   })
+
+  it('titles pages by what they show: the resource on a list, the record on its page and forms', async () => {
+    const { dev } = suite.users
+    const page = await logIn('admin@example.com')
+    const heading = page.locator('[data-css$="-action-header"] h2').first()
+    await until(async () => assert.equal(await page.title(), 'Dashboard · quillbase · appointments'))
+    await listPage(page, 'appointments')
+    await until(async () => assert.match(await heading.innerText(), /^Appointments\s*\d+$/))
+    await until(async () => assert.equal(await page.title(), 'Appointments · quillbase · appointments'))
+    await page.goto(`${suite.server.url}/admin/resources/users/records/${dev._id}/show`)
+    await until(async () => assert.equal((await heading.innerText()).trim(), 'Dev Patel'))
+    await until(async () => assert.equal(await page.title(), 'Dev Patel · Users · quillbase · appointments'))
+    // Navigating inside the panel (no page load) changes the title too.
+    await page.locator('[data-css="users-edit-button"]').click()
+    await page.waitForURL(/\/edit$/)
+    await until(async () => assert.equal((await heading.innerText()).trim(), 'Edit: Dev Patel'))
+    await until(async () => assert.equal(await page.title(), 'Edit: Dev Patel · Users · quillbase · appointments'))
+    await page.context().close()
+  })
 })

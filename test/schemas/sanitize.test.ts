@@ -81,6 +81,13 @@ describe('declaring a blueprint', () => {
     assert.throws(() => sanitizeBlueprint({ ...base, roles: [{ RoleName: 'X', permissions: ['nope'] }, ...base.roles] }), /unknown permission "nope"/)
     assert.throws(() => sanitizeBlueprint({ ...base, adminRole: 'Ghost' }), /adminRole/)
   })
+  it('takes a tenancy whose tenants are declared and referenced by the field, and names a bad one', () => {
+    const base = appointmentsBlueprint
+    assert.deepEqual(sanitizeBlueprint({ ...base, tenancy: { collection: 'users', field: 'ManagerId' } }).tenancy, { collection: 'users', field: 'ManagerId' })
+    assert.throws(() => sanitizeBlueprint({ ...base, tenancy: { collection: 'ghosts', field: 'ManagerId' } }), /tenancy: collection "ghosts" is not declared/)
+    assert.throws(() => sanitizeBlueprint({ ...base, tenancy: { collection: 'roles', field: 'ManagerId' } }), /no collection has a field "ManagerId" referencing "roles"/)
+  })
+
   it('takes scheduled tasks with a cron expression, and names a bad one', () => {
     const base = appointmentsBlueprint
     const run = async () => undefined

@@ -18,6 +18,12 @@
   }
 
   function Dashboard() {
+    var companyName = ReactRedux.useSelector(function (state) {
+      return state.branding && state.branding.companyName
+    })
+    React.useEffect(function () {
+      document.title = ['Dashboard'].concat(companyName ? [companyName] : []).join(' · ')
+    }, [companyName])
     var state = React.useState(null)
     var data = state[0]
     var setData = state[1]
@@ -32,6 +38,7 @@
       { variant: 'container', m: 'xl', 'data-testid': 'quillbase-dashboard' },
       h(DS.H2, null, data.title),
       h(DS.Text, { mb: 'xl' }, data.description),
+      data.tenancy ? h(AdminJS.UserComponents.QuillbaseTenantSwitcher, { tenancy: data.tenancy }) : null,
       h(
         DS.Box,
         { flex: true, flexDirection: 'row', flexWrap: 'wrap', style: { gap: '16px' } },

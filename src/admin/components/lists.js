@@ -118,9 +118,11 @@
   function ListConveniences(props) {
     var path = searchablePath(props.resource)
     var label = path && props.resource.titleProperty.label
+    var tenancy = props.resource.tenancy
     return h(
       React.Fragment,
       null,
+      tenancy ? h(AdminJS.UserComponents.QuillbaseTenantSwitcher, { tenancy: tenancy }) : null,
       path ? h(SearchBox, { key: props.resource.id, path: path, label: label, resourceName: props.resource.name }) : null,
       h(props.OriginalComponent, props),
       h(PageSize)

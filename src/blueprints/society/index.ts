@@ -17,7 +17,8 @@ const blueprint: BlueprintInput = {
   adminRole: 'SuperAdmin',
   demo,
   schedules: [overdueBills],
-  demoLogins
+  demoLogins,
+  tenancy: { collection: 'societies', field: 'societyId' }
 }
 
 export default blueprint
