@@ -61,6 +61,6 @@ export const BUILT_COMPONENTS = new URL('./components.bundle.js', import.meta.ur
  */
 export function componentsBundle(): string {
   if (existsSync(BUILT_COMPONENTS)) return readFileSync(BUILT_COMPONENTS, 'utf8')
-  const scripts = ['dates.js', 'dashboard.js', 'login.js', 'array.js', 'action.js', 'lists.js', 'titles.js', 'tenancy.js'].map((file) => readFileSync(new URL(`./components/${file}`, import.meta.url), 'utf8'))
+  const scripts = ['load.js', 'dates.js', 'dashboard.js', 'login.js', 'array.js', 'action.js', 'lists.js', 'titles.js', 'tenancy.js', 'json.js'].map((file) => readFileSync(new URL(`./components/${file}`, import.meta.url), 'utf8'))
   return ['AdminJS.UserComponents = AdminJS.UserComponents || {};', ...scripts].join('\n')
 }

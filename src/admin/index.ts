@@ -14,6 +14,7 @@ import { brandLogin, loginRoute } from './login.js'
 import { workflowActions } from './actions.js'
 import { narrowFieldsPerCaller, propertyLabels, resourceWithOptions } from './options.js'
 import { FeathersResource } from './resource.js'
+import { permissionVocabulary } from './permission-editor.js'
 import { sessionTenant, tenantRoute } from './tenancy.js'
 
 export { FeathersDatabase } from './database.js'
@@ -63,11 +64,12 @@ export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
   const resourceTexts = Object.fromEntries(
     resources.map((resource) => [resource.id(), { actions: workflowActions(resource).labels, properties: propertyLabels(resource) }])
   )
+  const vocabulary = permissionVocabulary(app, ADMIN_ACCESS)
   const admin = new AdminJS({
     rootPath,
     loginPath: `${rootPath}/login`,
     logoutPath: `${rootPath}/logout`,
-    resources: resources.map(resourceWithOptions),
+    resources: resources.map((resource) => resourceWithOptions(resource, vocabulary)),
     dashboard: {
       component: DASHBOARD_COMPONENT,
       handler: (_request, _response, context) => dashboardData(app, context.currentAdmin, rootPath)

@@ -10,6 +10,7 @@ import { callerOf } from './caller.js'
 import type { FeathersProperty } from './property.js'
 import type { FeathersResource } from './resource.js'
 import { isTenantScoped, readsEveryTenant } from './tenancy.js'
+import { permissionEditorProperties, type PermissionVocabulary } from './permission-editor.js'
 
 /** The date-time picker types and shows `YYYY-MM-DD HH:mm`, the format of lists and pages (components/dates.js adds the zone). */
 const DIGIT = { regex: '\\d' }
@@ -89,7 +90,7 @@ function defaultsOf(resource: FeathersResource): Record<string, unknown> {
   return defaults
 }
 
-export function resourceOptions(resource: FeathersResource): ResourceOptions {
+export function resourceOptions(resource: FeathersResource, vocabulary?: PermissionVocabulary): ResourceOptions {
   const { collection } = resource
   const properties: NonNullable<ResourceOptions['properties']> = {}
   const visit = (property: FeathersProperty) => {
@@ -103,6 +104,7 @@ export function resourceOptions(resource: FeathersResource): ResourceOptions {
     for (const child of property.subProperties()) visit(child)
   }
   for (const property of resource.properties()) visit(property)
+  for (const [path, options] of Object.entries(permissionEditorProperties(collection.name, vocabulary))) properties[path] = { ...properties[path], ...options }
 
   const actions = {
     ...Object.fromEntries(
@@ -130,8 +132,8 @@ export function resourceOptions(resource: FeathersResource): ResourceOptions {
   }
 }
 
-export function resourceWithOptions(resource: FeathersResource): ResourceWithOptions {
-  return { resource, options: resourceOptions(resource) }
+export function resourceWithOptions(resource: FeathersResource, vocabulary?: PermissionVocabulary): ResourceWithOptions {
+  return { resource, options: resourceOptions(resource, vocabulary) }
 }
 
 const VIEWS = ['listProperties', 'showProperties', 'filterProperties', 'editProperties'] as const
