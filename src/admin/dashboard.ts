@@ -3,8 +3,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import type { CurrentAdmin } from 'adminjs'
 import type { EngineApp } from '../engine.js'
 import { requireCaller } from './caller.js'
+import { chartsFor, type ChartData } from './charts.js'
 import { listedFor, tenancyJSON } from './options.js'
-import { narrowedToTenant, readsEveryTenant, tenantCondition } from './tenancy.js'
+import { readsEveryTenant, tenantCondition } from './tenancy.js'
+import { withCondition } from './filter.js'
 import { ADMIN_PROVIDER } from './resource.js'
 
 export const DASHBOARD_COMPONENT = 'QuillbaseDashboard'
@@ -22,6 +24,8 @@ export interface DashboardData {
   title: string
   description: string
   collections: CollectionCount[]
+  /** The blueprint's declared figures and charts (src/admin/charts.ts). */
+  charts: ChartData[]
   /** For a caller who may read every tenant: the switcher (the counts are of the tenant chosen). */
   tenancy?: ReturnType<typeof tenancyJSON>
 }
@@ -36,7 +40,7 @@ export async function dashboardData(app: EngineApp, currentAdmin: CurrentAdmin |
     readable.map(async (collection): Promise<CollectionCount> => {
       let count: number | null = null
       try {
-        const query = narrowedToTenant({ $limit: 0 }, tenantCondition(app, caller, collection))
+        const query = withCondition({ $limit: 0 }, tenantCondition(app, caller, collection))
         const page = await app.service(collection.name).find({ query, provider: ADMIN_PROVIDER, user } as any)
         count = (page as any).total
       } catch {}
@@ -47,6 +51,7 @@ export async function dashboardData(app: EngineApp, currentAdmin: CurrentAdmin |
     title: app.blueprint.name,
     description: app.blueprint.description,
     collections,
+    charts: await chartsFor(app, caller),
     ...(readsEveryTenant(ability, tenancy) ? { tenancy: tenancyJSON(tenancy, caller.tenant) } : {})
   }
 }

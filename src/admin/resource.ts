@@ -7,9 +7,9 @@ import { maySortBy } from '../permissions/access.js'
 import { CREDENTIALS_CHANGED_AT } from '../schemas/sanitize.js'
 import { requireCaller } from './caller.js'
 import { adminCall, FeathersRecord, toAdminError, type AdminErrorOptions } from './errors.js'
-import { toQuery, toSort, type Query } from './filter.js'
+import { toQuery, toSort, withCondition, type Query } from './filter.js'
 import { FeathersProperty, isBlank } from './property.js'
-import { narrowedToTenant, tenantCondition } from './tenancy.js'
+import { tenantCondition } from './tenancy.js'
 
 /** What the adapter wraps: the app (its services) and the declaration of one collection. */
 export interface CollectionSource {
@@ -124,7 +124,7 @@ export class FeathersResource extends BaseResource {
 
   /** The Feathers query of a list, a count or a picker's search: the filter, narrowed to the tenant the caller chose. */
   private _listQuery(filter: Filter, context?: ActionContext): Query {
-    return narrowedToTenant(this.queryOf(filter), tenantCondition(this._app, requireCaller(context?.currentAdmin), this._collection))
+    return withCondition(this.queryOf(filter), tenantCondition(this._app, requireCaller(context?.currentAdmin), this._collection))
   }
 
   async count(filter: Filter, context?: ActionContext): Promise<number> {

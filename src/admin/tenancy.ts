@@ -32,12 +32,6 @@ export function tenantCondition(app: EngineApp, caller: Caller, collection: Coll
   return { [tenancy.field]: caller.tenant }
 }
 
-/** A query narrowed to the caller's tenant; a filter on the same field is kept beside it (both must hold). */
-export function narrowedToTenant(query: Query, condition: Query | undefined): Query {
-  if (!condition) return query
-  const [field] = Object.keys(condition)
-  return field in query ? { $and: [query, condition] } : { ...query, ...condition }
-}
 
 /** The session's tenant, for callers who may still read every tenant (a demoted SuperAdmin's choice is dropped). */
 export function sessionTenant(app: EngineApp, ability: MongoAbility, session: Record<string, any> | null | undefined): string | undefined {

@@ -80,6 +80,14 @@ describe('the admin panel: tenant column and switcher (society)', function () {
     await page.goto(`${society.server.url}/admin`)
     await page.getByTestId('quillbase-dashboard').waitFor()
     assert.equal(await page.getByTestId('tenant-switcher').count(), 0)
+    // The declared figures count their own society only (UTC day).
+    const today = new Date().toISOString().slice(0, 10)
+    const tomorrow = new Date(Date.parse(today) + 86400000).toISOString()
+    const green = society.users['admin.green'].societyId
+    const entries = (await society.server.app.service('visitor-entries').find({ query: { societyId: green, entryDateTime: { $gte: `${today}T00:00:00.000Z`, $lt: tomorrow }, $limit: 0 } })) as any
+    const everywhere = (await society.server.app.service('visitor-entries').find({ query: { entryDateTime: { $gte: `${today}T00:00:00.000Z`, $lt: tomorrow }, $limit: 0 } })) as any
+    assert.ok(entries.total < everywhere.total, 'the other society has entries today too')
+    assert.equal(await page.getByTestId('chart-visitors-today').locator('.quillbase-figure').innerText(), String(entries.total))
     await page.context().close()
   })
 
