@@ -10,7 +10,20 @@ import { FingerprintedAssets, type AssetSources } from '../services/assets.js'
 /** AdminJS's own bundles (their production builds under NODE_ENV=production, as AdminJS picks them), in the pages' order. */
 const ADMINJS_BUNDLES = ['global.bundle.js', 'design-system.bundle.js', 'app.bundle.js']
 
-/** The scripts every panel page loads: AdminJS's bundles and ours (`components.bundle.js`), below `<root>/frontend/assets/`. */
+/**
+ * Libraries only some pages use, loaded by our components when needed (`quillbaseLoad(name)`, components/load.js): the
+ * dashboard's charts (Chart.js) and the JSON editor of permission conditions (Ace), served from their packages.
+ */
+export const ON_DEMAND: Record<string, () => string> = {
+  // Chart.js exports only its module builds; the browser (UMD) build sits beside the CommonJS one.
+  'chart.umd.min.js': () => join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
+  'ace.js': () => require.resolve('ace-builds/src-min-noconflict/ace.js'),
+  'ace-mode-json.js': () => require.resolve('ace-builds/src-min-noconflict/mode-json.js')
+}
+
+const require = createRequire(import.meta.url)
+
+/** The scripts of panel pages: AdminJS's bundles and ours (`components.bundle.js`), and the on-demand libraries, below `<root>/frontend/assets/`. */
 export function panelScripts(rootPath: string, componentsBundle: string): FingerprintedAssets {
   const sources: AssetSources = { 'components.bundle.js': async () => componentsBundle }
   for (const name of ADMINJS_BUNDLES) {
@@ -18,8 +31,13 @@ export function panelScripts(rootPath: string, componentsBundle: string): Finger
     if (!asset) throw new Error(`AdminJS no longer serves ${name}: update ADMINJS_BUNDLES in src/admin/assets.ts`)
     sources[name] = () => readFile(asset.src)
   }
+  for (const [name, file] of Object.entries(ON_DEMAND)) sources[name] = () => readFile(file())
   return new FingerprintedAssets(`${rootPath}/frontend/assets/`, sources)
 }
+
+/** A script in each page's head naming the on-demand libraries' URLs (fingerprinted by `linkIn`, like the bundles). */
+const onDemandScript = (base: string) =>
+  `<script>window.QUILLBASE_ASSETS=${JSON.stringify(Object.fromEntries(Object.keys(ON_DEMAND).map((name) => [name, `${base}${name}`])))}</script>`
 
 /** The weights AdminJS's templates ask Google for (`Roboto:300,400,500,700`). */
 const WEIGHTS = [300, 400, 500, 700]
@@ -27,7 +45,7 @@ const WEIGHTS = [300, 400, 500, 700]
 const GOOGLE_FONTS = /<link[^>]*href="https:\/\/fonts\.googleapis\.com\/[^"]*"[^>]*>/g
 const FONT_FILE = /^[a-z0-9-]+\.woff2?$/
 
-const fontsDir = () => dirname(createRequire(import.meta.url).resolve('@fontsource/roboto/400.css'))
+const fontsDir = () => dirname(require.resolve('@fontsource/roboto/400.css'))
 
 /** The CSS of the four weights, its `url(./files/…)` resolved beside it. */
 async function robotoCss(): Promise<string> {
@@ -63,6 +81,8 @@ export function localAssets(rootPath: string, scripts: FingerprintedAssets): Mid
       return
     }
     await next()
-    if (typeof ctx.body === 'string' && ctx.response.is('html')) ctx.body = await scripts.linkIn(ctx.body.replace(GOOGLE_FONTS, link))
+    if (typeof ctx.body === 'string' && ctx.response.is('html')) {
+      ctx.body = await scripts.linkIn(ctx.body.replace(GOOGLE_FONTS, link).replace('</head>', `${onDemandScript(scripts.base)}</head>`))
+    }
   }
 }

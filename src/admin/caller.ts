@@ -8,6 +8,8 @@ export interface Caller {
   ability: MongoAbility
   /** The role's name, for the per-role rules of state machines (buttons are decided synchronously). */
   role?: string
+  /** The tenant this caller narrowed the panel to (blueprint `tenancy`), when they may read every tenant. */
+  tenant?: string
 }
 
 /** A symbol key: never serialized into the session cookie nor into the page state sent to the browser. */

@@ -106,3 +106,9 @@ export function toSort(sort: { sortBy?: string; direction?: 'asc' | 'desc' } | u
   if (!('_id' in $sort)) $sort._id = 1
   return $sort
 }
+
+/** Both must hold: the condition beside the query, or with `$and` when they constrain the same field (a filter and the tenant). */
+export function withCondition(query: Query, condition: Query | undefined): Query {
+  if (!condition) return query
+  return Object.keys(condition).some((field) => field in query) ? { $and: [query, condition] } : { ...query, ...condition }
+}

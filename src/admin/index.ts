@@ -7,7 +7,7 @@ import type { EngineApp, Settings } from '../engine.js'
 import { withoutSecrets } from '../hooks/secrets.js'
 import { sessionEnded } from '../services/authentication.js'
 import { localAssets, panelScripts } from './assets.js'
-import { attachCaller, sessionAdminOf, type Caller } from './caller.js'
+import { attachCaller, callerOf, sessionAdminOf, type Caller } from './caller.js'
 import { componentsBundle, dashboardData, DASHBOARD_COMPONENT } from './dashboard.js'
 import { FeathersDatabase } from './database.js'
 import { brandLogin, loginRoute } from './login.js'
@@ -16,6 +16,8 @@ import { operationRoutes } from './operation-routes.js'
 import { operationLabels } from './operations.js'
 import { narrowFieldsPerCaller, propertyLabels, resourceWithOptions } from './options.js'
 import { FeathersResource } from './resource.js'
+import { permissionVocabulary } from './permission-editor.js'
+import { sessionTenant, tenantRoute } from './tenancy.js'
 
 export { FeathersDatabase } from './database.js'
 export { FeathersResource } from './resource.js'
@@ -64,11 +66,12 @@ export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
   const resourceTexts = Object.fromEntries(
     resources.map((resource) => [resource.id(), { actions: { ...workflowActions(resource).labels, ...operationLabels(resource) }, properties: propertyLabels(resource) }])
   )
+  const vocabulary = permissionVocabulary(app, ADMIN_ACCESS)
   const admin = new AdminJS({
     rootPath,
     loginPath: `${rootPath}/login`,
     logoutPath: `${rootPath}/logout`,
-    resources: resources.map(resourceWithOptions),
+    resources: resources.map((resource) => resourceWithOptions(resource, vocabulary)),
     dashboard: {
       component: DASHBOARD_COMPONENT,
       handler: (_request, _response, context) => dashboardData(app, context.currentAdmin, rootPath)
@@ -88,7 +91,7 @@ export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
     },
     settings: { defaultPerPage: 20 }
   })
-  for (const resource of resources) narrowFieldsPerCaller(resource)
+  for (const resource of resources) narrowFieldsPerCaller(resource, app.blueprint.tenancy)
   brandLogin(admin, app)
   return admin
 }
@@ -152,7 +155,7 @@ export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'admin
     if (current && !ctx.path.startsWith(`${rootPath}/frontend/`)) {
       const caller = current.id ? await loadCaller(app, current.id, (current as any).loggedInAt) : undefined
       // Removed, or no longer allowed in: the router sends the browser back to the login page.
-      if (caller) attachCaller(current, caller)
+      if (caller) attachCaller(current, { ...caller, tenant: sessionTenant(app, caller.ability, ctx.session) })
       else delete ctx.session!.adminUser
     }
     return next()
@@ -165,6 +168,7 @@ export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'admin
     loginRoute(admin, login, INVALID_CREDENTIALS),
     attachSessionCaller,
     operationRoutes(app, admin, rootPath),
+    tenantRoute(app, rootPath, (ctx) => callerOf(ctx.session?.adminUser)),
     router.routes() as Middleware,
     router.allowedMethods() as Middleware
   ])

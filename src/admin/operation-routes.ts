@@ -40,7 +40,7 @@ function resourceOf(admin: AdminJS, id: string): FeathersResource {
 /** `filters.*`, `sortBy` and `direction` of a list's address, as the list itself reads them (AdminJS's list action). */
 function listQuery(resource: FeathersResource, search: Record<string, unknown>, currentAdmin: CurrentAdmin) {
   const { filters = {}, sortBy, direction } = flat.unflatten<Record<string, any>, Record<string, any>>(search)
-  const query = resource.queryOf(new Filter(filters, resource))
+  const query = resource.listQuery(new Filter(filters, resource), { currentAdmin } as ActionContext)
   const sort = resource.decorate().options.sort
   const $sort = resource.sortOf({ sortBy: sortBy ?? sort?.sortBy, direction: direction ?? sort?.direction }, { currentAdmin } as ActionContext)
   return { ...query, $sort }

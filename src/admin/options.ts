@@ -3,12 +3,15 @@ import type { MongoAbility } from '@casl/ability'
 import { flat, type ActionContext, type ResourceOptions, type ResourceWithOptions } from 'adminjs'
 import { can } from '../permissions/access.js'
 import { RBAC_COLLECTIONS } from '../schemas/rbac.js'
+import type { TenancyInput } from '../schemas/types.js'
 import { workflowActions } from './actions.js'
 import { bulkDeleteHandler } from './bulk.js'
 import { callerOf } from './caller.js'
 import { operationActions } from './operations.js'
 import type { FeathersProperty } from './property.js'
 import type { FeathersResource } from './resource.js'
+import { isTenantScoped, readsEveryTenant } from './tenancy.js'
+import { permissionEditorProperties, type PermissionVocabulary } from './permission-editor.js'
 
 /** The date-time picker types and shows `YYYY-MM-DD HH:mm`, the format of lists and pages (components/dates.js adds the zone). */
 const DIGIT = { regex: '\\d' }
@@ -51,12 +54,23 @@ function permitted(collection: string, action: string, actionName: string) {
 
 /** A field's label where AdminJS's own (`Manager Id`) is not what people say: references drop their id suffix (`Manager`, `Permissions`). */
 function humanLabel(property: FeathersProperty): string | undefined {
-  if (!property.reference()) return undefined
-  const name = property.name()
+  return property.reference() ? referenceLabel(property.name()) : undefined
+}
+
+/** `ManagerId` → `Manager`, `Permission_ids` → `Permissions`; `undefined` for a name without an id suffix. */
+export function referenceLabel(name: string): string | undefined {
   const base = name.replace(/_?ids$/i, 's').replace(/_?id$/i, '')
   if (base === name || !base) return undefined
   return base.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())
 }
+
+/** What the tenant switcher needs (components/tenancy.js): the field and its label, the tenants' resource, the tenant chosen. */
+export const tenancyJSON = (tenancy: TenancyInput, current: string | undefined, label = referenceLabel(tenancy.field) ?? tenancy.field) => ({
+  path: tenancy.field,
+  label,
+  resourceId: tenancy.collection,
+  current: current ?? null
+})
 
 /** Top-level field labels of a resource for the locale (nested paths keep AdminJS's labels: i18next splits keys at dots). */
 export function propertyLabels(resource: FeathersResource): Record<string, string> {
@@ -77,7 +91,7 @@ function defaultsOf(resource: FeathersResource): Record<string, unknown> {
   return defaults
 }
 
-export function resourceOptions(resource: FeathersResource): ResourceOptions {
+export function resourceOptions(resource: FeathersResource, vocabulary?: PermissionVocabulary): ResourceOptions {
   const { collection } = resource
   const properties: NonNullable<ResourceOptions['properties']> = {}
   const visit = (property: FeathersProperty) => {
@@ -91,6 +105,7 @@ export function resourceOptions(resource: FeathersResource): ResourceOptions {
     for (const child of property.subProperties()) visit(child)
   }
   for (const property of resource.properties()) visit(property)
+  for (const [path, options] of Object.entries(permissionEditorProperties(collection.name, vocabulary))) properties[path] = { ...properties[path], ...options }
 
   const actions = {
     ...Object.fromEntries(
@@ -119,8 +134,8 @@ export function resourceOptions(resource: FeathersResource): ResourceOptions {
   }
 }
 
-export function resourceWithOptions(resource: FeathersResource): ResourceWithOptions {
-  return { resource, options: resourceOptions(resource) }
+export function resourceWithOptions(resource: FeathersResource, vocabulary?: PermissionVocabulary): ResourceWithOptions {
+  return { resource, options: resourceOptions(resource, vocabulary) }
 }
 
 const VIEWS = ['listProperties', 'showProperties', 'filterProperties', 'editProperties'] as const
@@ -129,14 +144,16 @@ const VIEWS = ['listProperties', 'showProperties', 'filterProperties', 'editProp
  * The resource as each user's browser receives it: fields their ability never lets them read (or, in forms, write) are left out.
  * AdminJS has no per-user property visibility, so the decorator's JSON is narrowed per `currentAdmin`.
  */
-export function narrowFieldsPerCaller(resource: FeathersResource) {
+export function narrowFieldsPerCaller(resource: FeathersResource, tenancy?: TenancyInput) {
   const decorator = resource.decorate()
   const toJSON = decorator.toJSON.bind(decorator)
   const name = resource.collection.name
   decorator.toJSON = (currentAdmin) => {
     const json: any = toJSON(currentAdmin)
-    const ability = callerOf(currentAdmin)?.ability
+    const caller = callerOf(currentAdmin)
+    const ability = caller?.ability
     if (!ability) return json
+    if (isTenantScoped(tenancy, resource.collection) && readsEveryTenant(ability, tenancy)) withTenantColumn(json, tenancy, caller.tenant)
     const readable = (path: string) => ability.can('read', name, path.split('.')[0])
     const writable = (path: string) => ability.can('update', name, path.split('.')[0]) || ability.can('create', name, path.split('.')[0])
     for (const view of VIEWS) {
@@ -146,4 +163,15 @@ export function narrowFieldsPerCaller(resource: FeathersResource) {
     }
     return json
   }
+}
+
+/**
+ * For a caller who may read every tenant: the record's tenant as the list's second column, and what the switcher needs
+ * (`tenancy`: the field, the tenants' resource, the tenant chosen; components/tenancy.js).
+ */
+function withTenantColumn(json: any, tenancy: TenancyInput, current: string | undefined) {
+  const property = json.properties?.[tenancy.field]
+  if (!property) return
+  if (!json.listProperties.some((listed: any) => listed.propertyPath === tenancy.field)) json.listProperties.splice(1, 0, property)
+  json.tenancy = tenancyJSON(tenancy, current)
 }

@@ -7,8 +7,9 @@ import { maySortBy } from '../permissions/access.js'
 import { CREDENTIALS_CHANGED_AT } from '../schemas/sanitize.js'
 import { requireCaller } from './caller.js'
 import { adminCall, FeathersRecord, toAdminError, type AdminErrorOptions } from './errors.js'
-import { toQuery, toSort, type Query } from './filter.js'
+import { toQuery, toSort, withCondition, type Query } from './filter.js'
 import { FeathersProperty, isBlank } from './property.js'
+import { tenantCondition } from './tenancy.js'
 
 /** What the adapter wraps: the app (its services) and the declaration of one collection. */
 export interface CollectionSource {
@@ -122,14 +123,19 @@ export class FeathersResource extends BaseResource {
     return toQuery(filter, (path) => this.property(path))
   }
 
+  /** The Feathers query of a list, a count or a picker's search: the filter, narrowed to the tenant the caller chose. */
+  listQuery(filter: Filter, context?: ActionContext): Query {
+    return withCondition(this.queryOf(filter), tenantCondition(this._app, requireCaller(context?.currentAdmin), this._collection))
+  }
+
   async count(filter: Filter, context?: ActionContext): Promise<number> {
-    const page = await adminCall<any>(() => this._service.find(this._params(context, { query: { ...this.queryOf(filter), $limit: 0 } })))
+    const page = await adminCall<any>(() => this._service.find(this._params(context, { query: { ...this.listQuery(filter, context), $limit: 0 } })))
     return page.total
   }
 
   async find(filter: Filter, options: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }, context?: ActionContext) {
     const query = {
-      ...this.queryOf(filter),
+      ...this.listQuery(filter, context),
       $sort: this.sortOf(options.sort, context),
       $limit: options.limit ?? 10,
       $skip: options.offset ?? 0

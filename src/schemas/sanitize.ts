@@ -2,7 +2,7 @@
 import { CronExpressionParser } from 'cron-parser'
 import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
-import type { Blueprint, BlueprintInput, Collection, CollectionInput, JsonSchema as TSchema, MaskInfo, Recovery, ScheduleInput, SignUpInput, StateMachine } from './types.js'
+import type { Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput } from './types.js'
 
 export class DeclarationError extends Error {
   constructor(where: string, message: string) {
@@ -400,6 +400,40 @@ export function checkSchedule(where: string, schedule: ScheduleInput) {
   }
 }
 
+/** The tenants' collection is declared and some collection names its tenant with the field, a reference to it. */
+function checkTenancy(where: string, tenancy: TenancyInput, collections: Collection[]) {
+  const at = `${where}, tenancy`
+  if (!collections.some((c) => c.name === tenancy.collection)) throw new DeclarationError(at, `collection "${tenancy.collection}" is not declared`)
+  const scoped = collections.filter((c) => c.references.some((ref) => ref.path === tenancy.field && !ref.many && ref.collection === tenancy.collection))
+  if (!scoped.length) throw new DeclarationError(at, `no collection has a field "${tenancy.field}" referencing "${tenancy.collection}"`)
+}
+
+/** At most this many periods in one chart (each is a count per series). */
+export const MAX_CHART_PERIODS = 60
+
+/** Each dashboard chart names a declared collection, an enum `by`, a date-time `over` with a sane range; names unique. */
+function checkDashboard(where: string, charts: DashboardChartInput[], collections: Collection[]) {
+  const names = new Set<string>()
+  for (const chart of charts) {
+    const at = `${where}, dashboard chart "${chart?.name}"`
+    if (!NAME.test(chart?.name ?? '')) throw new DeclarationError(at, 'name must be lower-case letters, digits and dashes')
+    if (names.has(chart.name)) throw new DeclarationError(at, 'is declared twice')
+    names.add(chart.name)
+    const collection = collections.find((c) => c.name === chart.collection)
+    if (!collection) throw new DeclarationError(at, `collection "${chart.collection}" is not declared`)
+    const field = (name: string) => collection.schema.properties?.[name] as TSchema | undefined
+    if (chart.by !== undefined && !Array.isArray(field(chart.by)?.enum)) throw new DeclarationError(at, `by: "${chart.by}" is not an Enum field of ${collection.name}`)
+    if (chart.over) {
+      const { field: path, per, from, to } = chart.over
+      if (field(path)?.format !== 'date-time') throw new DeclarationError(at, `over: "${path}" is not a DateTime field of ${collection.name}`)
+      if (!['day', 'week', 'month'].includes(per)) throw new DeclarationError(at, 'over.per must be day, week or month')
+      if (!Number.isInteger(from) || !Number.isInteger(to) || from > to || to - from + 1 > MAX_CHART_PERIODS) {
+        throw new DeclarationError(at, `over.from and over.to must be whole numbers, from <= to, at most ${MAX_CHART_PERIODS} periods`)
+      }
+    }
+  }
+}
+
 export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   const where = `blueprint "${input.name}"`
   const collections = input.collections.map(sanitizeCollection)
@@ -436,5 +470,7 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
     if (scheduleNames.has(schedule.name)) throw new DeclarationError(where, `schedule "${schedule.name}" is declared twice`)
     scheduleNames.add(schedule.name)
   }
+  if (input.tenancy) checkTenancy(where, input.tenancy, collections)
+  checkDashboard(where, input.dashboard ?? [], collections)
   return { ...input, collections, schedules, users: authCollections[0] }
 }

@@ -544,6 +544,35 @@ export interface BlueprintInput {
   schedules?: ScheduleInput[]
   /** The logins `demo` creates, printed at start when demo data is on (their password is published: demo data only). */
   demoLogins?: DemoLogins
+  /** Records belong to tenants (a society, a company): the admin panel shows and switches the tenant for those who may read them all. */
+  tenancy?: TenancyInput
+  /** Figures and charts of the admin dashboard, counted through the services as the viewer. */
+  dashboard?: DashboardChartInput[]
+}
+
+/**
+ * One figure or chart of the admin dashboard. Without `over` or `by`: one number; with `by` alone: a doughnut of the
+ * field's values; with `over`: bars per period (stacked by `by`). Counted as the viewer: their permissions apply.
+ */
+export interface DashboardChartInput {
+  /** Lower-case letters, digits and dashes; unique in the blueprint. */
+  name: string
+  title: string
+  collection: string
+  /** Which records count; `{{now}}`, `{{today}}` and `{{tomorrow}}` (UTC midnights) stand for those instants. */
+  query?: Record<string, unknown>
+  /** Counts per `per` of a date-time field, from `from` to `to` periods away from the current one (0). */
+  over?: { field: string; per: 'day' | 'week' | 'month'; from: number; to: number }
+  /** A top-level enum field: one series (or slice) per value. */
+  by?: string
+}
+
+/** Which collection holds the tenants and which field of a record names its tenant. */
+export interface TenancyInput {
+  /** The tenants, e.g. `societies`. */
+  collection: string
+  /** A top-level reference to `collection` on tenant-scoped records, e.g. `societyId`. */
+  field: string
 }
 
 export interface DemoLogins {

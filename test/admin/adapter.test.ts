@@ -1,7 +1,8 @@
 // The AdminJS adapter at the service level: declarations → properties, filters → Feathers queries, writes through the services.
 import assert from 'node:assert/strict'
 import { Filter, ForbiddenError, ValidationError, type BaseResource, type CurrentAdmin } from 'adminjs'
-import { adminFor } from '../../src/admin/caller.js'
+import { adminFor, attachCaller, callerOf } from '../../src/admin/caller.js'
+import { readsEveryTenant } from '../../src/admin/tenancy.js'
 import { createAdmin } from '../../src/admin/index.js'
 import type { FeathersProperty } from '../../src/admin/property.js'
 import { FeathersResource, propertiesOf } from '../../src/admin/resource.js'
@@ -370,6 +371,51 @@ describe('admin adapter', function () {
       const actions = (record: any) => resource.decorate().recordActions(record, maria).map((a) => a.name).sort()
       assert.deepEqual(actions(own), ['edit', 'show'])
       assert.deepEqual(actions(other), [])
+    })
+  })
+
+  // The engine's `tenancy` on a fixture unrelated to any tenant blueprint: appointments "belong" to their manager.
+  describe('tenancy (a declared tenant field narrows the panel for callers who read every tenant)', () => {
+    const tenancy = { collection: 'users', field: 'ManagerId' }
+    let declared: any
+    before(() => {
+      declared = server.app.blueprint.tenancy
+      server.app.blueprint.tenancy = tenancy
+    })
+    after(() => {
+      server.app.blueprint.tenancy = declared
+    })
+    const withTenant = (currentAdmin: CurrentAdmin, tenant?: string) => attachCaller({ ...currentAdmin }, { ...callerOf(currentAdmin)!, tenant })
+
+    it('offers the switch to callers with an unconditional read of the tenants only', async () => {
+      assert.equal(readsEveryTenant(callerOf(await adminOf('admin'))!.ability, tenancy), true)
+      // A Manager reads the user directory with a field list, and their own record: not every tenant.
+      assert.equal(readsEveryTenant(callerOf(await adminOf('maria'))!.ability, tenancy), false)
+      assert.equal(readsEveryTenant(callerOf(await adminOf('admin'))!.ability, undefined), false)
+    })
+
+    it("narrows lists, counts and pickers to the tenant chosen, a filter on the same field kept beside it", async () => {
+      const resource = resourceOf('appointments')
+      const admin = await adminOf('admin')
+      const all = await resource.count(new Filter({}, resource), context(admin))
+      const marias = (await server.app.service('appointments').find({ paginate: false, query: { ManagerId: users.maria._id } })) as any[]
+      assert.ok(marias.length > 0 && marias.length < all)
+      const narrowed = withTenant(admin, users.maria._id)
+      assert.equal(await resource.count(new Filter({}, resource), context(narrowed)), marias.length)
+      const found = await resource.find(new Filter({}, resource), { limit: 500 }, context(narrowed))
+      assert.deepEqual(found.map((record) => record.params.ManagerId), marias.map(() => users.maria._id))
+      assert.equal(await resource.count(new Filter({ ManagerId: users.omar._id }, resource), context(narrowed)), 0)
+      // The tenants themselves are not narrowed (the switcher lists them), nor are collections without the field.
+      const everyUser = ((await server.app.service('users').find({ query: { $limit: 0 } })) as any).total
+      assert.equal(await resourceOf('users').count(new Filter({}, resourceOf('users')), context(narrowed)), everyUser)
+    })
+
+    it('puts the tenant column and the switcher in the resource as such callers receive it', async () => {
+      const json = createAdmin(server.app).findResource('appointments')!.decorate().toJSON(withTenant(await adminOf('admin'), users.maria._id)) as any
+      assert.ok(json.listProperties.some((p: any) => p.propertyPath === 'ManagerId'))
+      assert.deepEqual(json.tenancy, { path: 'ManagerId', label: 'Manager', resourceId: 'users', current: users.maria._id })
+      const managers = createAdmin(server.app).findResource('appointments')!.decorate().toJSON(await adminOf('maria')) as any
+      assert.equal(managers.tenancy, undefined)
     })
   })
 })

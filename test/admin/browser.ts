@@ -56,6 +56,7 @@ export function panelSuite(overrides: Partial<Settings> = {}, blueprint = 'appoi
   before(async function () {
     this.timeout(60000)
     suite.server = await startServer(blueprint, overrides)
+    await warmPanel(suite.server.url)
     suite.browser = await launchChromium()
     const all = (await suite.server.app.service('users').find({ paginate: false })) as any[]
     suite.users = Object.fromEntries(all.map((user) => [user.email.split('@')[0], user]))
@@ -65,6 +66,16 @@ export function panelSuite(overrides: Partial<Settings> = {}, blueprint = 'appoi
     await suite.server?.close()
   })
   return suite
+}
+
+/**
+ * Loads the login page's scripts once as a browser would (compressed): a server compresses each asset at its first
+ * request, which on a busy machine made the first login of a suite miss its page-load timeout.
+ */
+async function warmPanel(url: string) {
+  const html = await (await fetch(`${url}/admin/login`)).text()
+  const scripts = [...html.matchAll(/src="(\/admin\/frontend\/assets\/[^"]+)"/g)].map((match) => match[1])
+  await Promise.all(scripts.map(async (src) => (await fetch(`${url}${src}`, { headers: { 'accept-encoding': 'br, gzip' } })).arrayBuffer()))
 }
 
 /** Polls until the check passes (the panel renders asynchronously), then runs it once more for its message. */

@@ -107,6 +107,28 @@ describe('declaring a blueprint', () => {
     assert.throws(() => sanitizeBlueprint(withSignUp({ roles: ['Ghost'] })), /signUp names unknown role "Ghost"/)
     assert.throws(() => sanitizeBlueprint(withSignUp({ roles: ['Developer'], creates: [{ collection: 'ghosts', data: {} }] })), /signUp creates records of unknown collection "ghosts"/)
   })
+  it('takes a tenancy whose tenants are declared and referenced by the field, and names a bad one', () => {
+    const base = appointmentsBlueprint
+    assert.deepEqual(sanitizeBlueprint({ ...base, tenancy: { collection: 'users', field: 'ManagerId' } }).tenancy, { collection: 'users', field: 'ManagerId' })
+    assert.throws(() => sanitizeBlueprint({ ...base, tenancy: { collection: 'ghosts', field: 'ManagerId' } }), /tenancy: collection "ghosts" is not declared/)
+    assert.throws(() => sanitizeBlueprint({ ...base, tenancy: { collection: 'roles', field: 'ManagerId' } }), /no collection has a field "ManagerId" referencing "roles"/)
+  })
+
+  it('takes dashboard charts over declared collections, enum series and date-time periods, and names a bad one', () => {
+    const base = appointmentsBlueprint
+    const chart = { name: 'per-week', title: 'Per week', collection: 'appointments', over: { field: 'AppointedDate', per: 'week' as const, from: -4, to: 3 }, by: 'Status' }
+    assert.equal(sanitizeBlueprint({ ...base, dashboard: [chart] }).dashboard?.length, 1)
+    const refused = (change: Record<string, unknown>, message: RegExp) =>
+      assert.throws(() => sanitizeBlueprint({ ...base, dashboard: [{ ...chart, ...change } as any] }), (error: any) => error instanceof DeclarationError && message.test(error.message))
+    refused({ collection: 'ghosts' }, /collection "ghosts" is not declared/)
+    refused({ by: 'ManagerId' }, /by: "ManagerId" is not an Enum field/)
+    refused({ over: { field: 'Status', per: 'week', from: 0, to: 1 } }, /over: "Status" is not a DateTime field/)
+    refused({ over: { field: 'AppointedDate', per: 'year', from: 0, to: 1 } }, /over.per must be day, week or month/)
+    refused({ over: { field: 'AppointedDate', per: 'day', from: 0, to: 400 } }, /at most 60 periods/)
+    refused({ name: 'Per Week' }, /name must be lower-case/)
+    assert.throws(() => sanitizeBlueprint({ ...base, dashboard: [chart, chart] }), /declared twice/)
+  })
+
   it('takes scheduled tasks with a cron expression, and names a bad one', () => {
     const base = appointmentsBlueprint
     const run = async () => undefined

@@ -15,7 +15,12 @@ const blueprint: BlueprintInput = {
   adminRole: 'Admin',
   adminDefaults: { Name: 'Administrator' },
   demo,
-  demoLogins
+  demoLogins,
+  dashboard: [
+    { name: 'upcoming', title: 'Upcoming appointments', collection: 'appointments', query: { AppointedDate: { $gte: '{{now}}' }, Status: 'Scheduled' } },
+    { name: 'appointments-per-week', title: 'Appointments per week, by status', collection: 'appointments', over: { field: 'AppointedDate', per: 'week', from: -4, to: 3 }, by: 'Status' },
+    { name: 'bulk-uploads', title: 'Bulk uploads', collection: 'bulk-uploads' }
+  ]
 }
 
 export default blueprint

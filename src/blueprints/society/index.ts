@@ -17,7 +17,15 @@ const blueprint: BlueprintInput = {
   adminRole: 'SuperAdmin',
   demo,
   schedules: [overdueBills],
-  demoLogins
+  demoLogins,
+  tenancy: { collection: 'societies', field: 'societyId' },
+  dashboard: [
+    { name: 'visitors-today', title: 'Visitor entries today (UTC)', collection: 'visitor-entries', query: { entryDateTime: { $gte: '{{today}}', $lt: '{{tomorrow}}' } } },
+    { name: 'overdue-bills', title: 'Overdue bills', collection: 'maintenance-bills', query: { status: 'Overdue' } },
+    { name: 'open-complaints', title: 'Open complaints', collection: 'complaints', query: { status: { $nin: ['Resolved', 'Closed'] } } },
+    { name: 'visitors-per-day', title: 'Visitor entries per day, by approval', collection: 'visitor-entries', over: { field: 'entryDateTime', per: 'day', from: -6, to: 0 }, by: 'approvalStatus' },
+    { name: 'complaints-by-status', title: 'Complaints by status', collection: 'complaints', by: 'status' }
+  ]
 }
 
 export default blueprint
