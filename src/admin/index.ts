@@ -167,8 +167,9 @@ export async function mountAdmin(app: EngineApp, settings: Pick<Settings, 'admin
     ...collected,
     loginRoute(admin, login, INVALID_CREDENTIALS),
     attachSessionCaller,
-    operationRoutes(app, admin, rootPath),
+    // Before the data operations' routes, which answer 404 for every other path under the same base.
     tenantRoute(app, rootPath, (ctx) => callerOf(ctx.session?.adminUser)),
+    operationRoutes(app, admin, rootPath),
     router.routes() as Middleware,
     router.allowedMethods() as Middleware
   ])
