@@ -23,7 +23,7 @@ const REDACTED = '"[redacted]"'
 declare module '@feathersjs/feathers' {
   interface Params {
     /** Who and what an internal call is, for its audit entries: the CLI, a job, or an action's own patch. */
-    audit?: { actor?: 'cli' | 'job'; method?: string; transport?: string }
+    audit?: { actor?: 'cli' | 'job' | 'anonymous'; method?: string; transport?: string }
   }
 }
 

@@ -60,12 +60,14 @@ export class SignUpService {
       if (own) refuseUnknown(own, create.fields ?? [], `${create.from}.`)
     }
     const audit = { method: 'signUp', transport: params.provider ?? 'internal' }
+    // The user is created by nobody yet signed in: an anonymous caller over a transport, the engine otherwise.
+    const userAudit = params.provider ? { ...audit, actor: 'anonymous' as const } : audit
     const created = await this._app.store.transaction(async () => {
       // A store without transactions (MongoDB here) is undone by hand: what was created goes again.
       const undo: Array<() => Promise<unknown>> = []
       const atomic = this._app.store.inTransaction()
       try {
-        const user = await this._app.service(this._users.name).create(userData, { audit })
+        const user = await this._app.service(this._users.name).create(userData, { audit: userAudit })
         undo.push(() => this._app.service(this._users.name).remove(user._id))
         const records: Record<string, unknown> = {}
         for (const create of creates) {

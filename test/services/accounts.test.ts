@@ -41,6 +41,8 @@ describe('accounts declared on the user collection (library fixture)', function 
       assert.equal(records.cards.stage, 'issued')
       const cards = await request(url, 'GET', '/cards', { token: accessToken })
       assert.deepEqual(cards.body.data.map((card: any) => card._id), [records.cards._id])
+      const [entry] = (await server.app.service('audit-log').find({ paginate: false, query: { collection: 'users', recordId: user._id } })) as any[]
+      assert.deepEqual([entry.actor, entry.actorId, entry.method, entry.transport], ['anonymous', undefined, 'signUp', 'rest'], 'the audit log says who signed up: nobody signed in')
     })
 
     it('signs up over Socket.io too, with the same role rule', async () => {
