@@ -185,16 +185,23 @@ describe('the admin panel: data operations (appointments)', function () {
   })
 
   describe('importing a file from the bulk-uploads page', () => {
-    /** While set, the import's row after the first progress report waits for it. */
-    let gate: { opened: Promise<void>; open: () => void } | undefined
+    /** While set, the import's writes after its first progress report (every 100 rows) wait for it to open. */
+    let gate: { opened: Promise<void>; open: () => void; reported?: boolean } | undefined
     before(() => {
-      let rows = 0
+      service('bulk-uploads').hooks({
+        after: {
+          patch: [
+            async (context: any) => {
+              if (gate && context.result?.Status === 'Running' && context.result.TotalRecords >= 100) gate.reported = true
+            }
+          ]
+        }
+      })
       service('appointments').hooks({
         before: {
           create: [
             async (context: any) => {
-              if (!gate || context.params.provider !== 'import') return
-              if (++rows === 101) await gate.opened
+              if (gate?.reported && context.params.provider === 'import') await gate.opened
             }
           ]
         }
