@@ -4,13 +4,12 @@
 import { Readable } from 'node:stream'
 import { Unprocessable } from '@feathersjs/errors'
 import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
-import { permittedFieldsOf } from '@casl/ability/extra'
 import { stringify } from 'csv-stringify/sync'
 import type { EngineApp } from '../app.js'
 import { fillQuery, type TemplateScope } from '../hooks/workflows/templates.js'
 import { DeclarationError } from '../schemas/sanitize.js'
 import type { Collection } from '../schemas/types.js'
-import { cell, csvColumns, everyRecord } from './exports.js'
+import { callerColumns, cell, everyRecord } from './exports.js'
 import { fileFields, type Files } from './files.js'
 
 type Rec = Record<string, any>
@@ -157,9 +156,7 @@ export class ExportJobs {
 
   /** One collection as CSV: a column per field the creator may read (never a secret), one chunk per page. */
   private async *_csv(target: Collection, query: Rec, params: Params) {
-    const ability = await this._app.permissions.abilityFor(params.user)
-    const readable = params.provider ? new Set(permittedFieldsOf(ability, 'read', target.name, { fieldsFrom: (rule) => rule.fields || target.fields })) : new Set(target.fields)
-    const columns = csvColumns(target, readable)
+    const columns = await callerColumns(this._app, target, params)
     yield { text: stringify([columns]), records: 0 }
     for await (const page of everyRecord(this._app, target, { ...params, query })) {
       yield { text: stringify(page.map((item) => columns.map((column) => cell(item, column)))), records: page.length }

@@ -84,10 +84,14 @@ export const cell = (record: Doc, path: string) => {
   return typeof value === 'object' ? JSON.stringify(value) : value
 }
 
-/** Top-level fields this caller may read on some record of the collection (CASL field rules; every field when none limits). */
-async function readableFields(app: EngineApp, collection: Collection, user: Doc | undefined): Promise<Set<string>> {
-  const ability = await app.permissions.abilityFor(user)
-  return new Set(permittedFieldsOf(ability, 'read', collection.name, { fieldsFrom: (rule) => rule.fields || collection.fields }))
+/**
+ * The CSV columns of `collection` for the caller of `params`: the fields they may read on some record (CASL field
+ * rules; every field when none limits; every field for an internal call), never a secret.
+ */
+export async function callerColumns(app: EngineApp, collection: Collection, params: Params, select?: string[]): Promise<string[]> {
+  if (!params.provider) return csvColumns(collection, new Set(collection.fields), select)
+  const ability = await app.permissions.abilityFor(params.user)
+  return csvColumns(collection, new Set(permittedFieldsOf(ability, 'read', collection.name, { fieldsFrom: (rule) => rule.fields || collection.fields })), select)
 }
 
 /**
@@ -125,7 +129,7 @@ export async function sendExport(app: EngineApp, ctx: Context, collection: Colle
     return
   }
   const select = Array.isArray(params.query?.$select) ? (params.query!.$select as string[]) : undefined
-  const columns = csvColumns(collection, await readableFields(app, collection, params.user), select)
+  const columns = await callerColumns(app, collection, params, select)
   ctx.type = `${EXPORT_TYPES.csv}; charset=utf-8`
   const csv = stringify({ header: true, columns, cast: { boolean: (value) => String(value) } })
   ctx.body = csv

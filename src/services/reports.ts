@@ -4,13 +4,12 @@
 import { Readable } from 'node:stream'
 import { stringify } from 'csv-stringify'
 import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
-import { permittedFieldsOf } from '@casl/ability/extra'
 import type { EngineApp } from '../app.js'
 import { fillQuery } from '../hooks/workflows/templates.js'
 import { valueAt } from '../schemas/paths.js'
 import { DeclarationError } from '../schemas/sanitize.js'
 import type { AggregateInput, Collection } from '../schemas/types.js'
-import { cell, csvColumns, everyRecord } from './exports.js'
+import { callerColumns, cell, everyRecord } from './exports.js'
 import { fileFields, type Files } from './files.js'
 
 type Rec = Record<string, any>
@@ -98,9 +97,7 @@ export class Reports {
 
   /** The records counted, as CSV with the columns the creator may read. */
   private async _csv(target: Collection, query: Rec, params: Params): Promise<Readable> {
-    const ability = await this._app.permissions.abilityFor(params.user)
-    const readable = params.provider ? new Set(permittedFieldsOf(ability, 'read', target.name, { fieldsFrom: (rule) => rule.fields || target.fields })) : new Set(target.fields)
-    const columns = csvColumns(target, readable)
+    const columns = await callerColumns(this._app, target, params)
     const app = this._app
     const rows = Readable.from(
       (async function* () {
