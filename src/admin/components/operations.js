@@ -6,6 +6,8 @@
   var h = React.createElement
   var DS = AdminJSDesignSystem
   var POLL_MS = 1000
+  /** The longest wait between two reads of a running import after failed reads. */
+  var MAX_POLL_MS = 10000
 
   function base() {
     var paths = window.REDUX_STATE && window.REDUX_STATE.paths
@@ -252,26 +254,39 @@
       var api = new AdminJS.ApiClient()
       var url = base() + '/resources/' + encodeURIComponent(resourceId) + '/records/' + encodeURIComponent(recordId) + '/operations'
       // While an import runs, its page reads the record again after each look at its state (the last read is the final one).
+      // A read that fails (the server busy, the network gone a moment) is said on the page and tried again, later each time,
+      // so the page never stops at a stale state while the import still runs.
+      var failures = 0
+      var running = false
+      function later(again, delay) {
+        timer = setTimeout(function () {
+          load(again)
+        }, delay)
+      }
       function load(again) {
         getJson(url)
           .then(function (data) {
             if (stopped) return
-            extras[1](data)
+            running = Boolean(data.operation && data.operation.running)
             var reread = again
               ? api.recordAction({ resourceId: resourceId, recordId: recordId, actionName: 'show' }).then(function (response) {
                   if (!stopped && response.data.record) recordState[1](response.data.record)
                 })
               : Promise.resolve()
             return reread.then(function () {
-              if (!stopped && data.operation && data.operation.running) {
-                timer = setTimeout(function () {
-                  load(true)
-                }, POLL_MS)
-              }
+              if (stopped) return
+              failures = 0
+              extras[1](data)
+              if (running) later(true, POLL_MS)
             })
           })
           .catch(function (error) {
-            if (!stopped) extras[1]({ error: error.message })
+            if (stopped) return
+            failures += 1
+            extras[1](function (previous) {
+              return Object.assign({}, previous, { error: error.message })
+            })
+            if (running) later(true, Math.min(POLL_MS * Math.pow(2, failures), MAX_POLL_MS))
           })
       }
       load(false)
@@ -287,7 +302,7 @@
       React.Fragment,
       null,
       h(props.OriginalComponent, Object.assign({}, props, { record: record })),
-      data && data.error ? h(DS.MessageBox, { mt: 'xl', variant: 'danger', message: data.error }) : null,
+      data && data.error ? h(DS.Box, { mt: 'xl', 'data-testid': 'operations-error' }, h(DS.MessageBox, { variant: 'danger', message: data.error })) : null,
       data && data.files && data.files.length
         ? h(
             DS.Box,
