@@ -125,10 +125,10 @@ async function floorQueries(app: EngineApp, address: AddressInfo, emails: { mana
   const all = model.all.bind(model)
   const count = model.count.bind(model)
   model.all = (sql: string, params: unknown[]) => (captured.push({ sql, params }), all(sql, params))
-  model.count = (where: string, params: unknown[]) => {
+  model.count = (where: string, params: unknown[], sole?: unknown) => {
     const last = captured[captured.length - 1]
-    if (last) last.count = model.countQuery(where, params)
-    return count(where, params)
+    if (last) last.count = model.countQuery(where, params, sole)
+    return count(where, params, sole)
   }
   const floors = new Map<string, Floor>()
   const tokens = { admin: await login(base, 'admin@example.com'), manager: await login(base, emails.manager), developer: await login(base, emails.developer) }

@@ -200,13 +200,13 @@ export class SqliteCollection implements QueryShape {
     }
     // The whole condition is one path into arrays (a Developer's `Attendees.DeveloperId`): counted in the index
     // table alone, whose index answers it, instead of looking up every matching record in the collection's table.
-    const keys = this._keysOnly(where)
+    const keys = this.keysOnly(where)
     if (keys) return { sql: `SELECT count(DISTINCT rid) AS n FROM ${this.keysTable} WHERE ${keys}`, params }
     return { sql: `SELECT count(*) AS n FROM ${this.table} WHERE ${where}`, params }
   }
 
   /** The index-table condition when `where` is exactly `rid IN (SELECT rid FROM <keys> WHERE …)`, nothing around it. */
-  private _keysOnly(where: string): string | undefined {
+  keysOnly(where: string): string | undefined {
     const prefix = `rid IN (SELECT rid FROM ${this.keysTable} WHERE `
     if (!where.startsWith(prefix) || !where.endsWith(')')) return undefined
     const inner = where.slice(prefix.length, -1)

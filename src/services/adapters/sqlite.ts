@@ -135,6 +135,14 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     const { Model, where, order, limit, skip } = compiled
     const page = paged && (limit !== undefined || skip) ? ' LIMIT ? OFFSET ?' : ''
     const values = [...compiled.params, ...compiled.orderParams, ...(page ? [limit ?? -1, skip] : [])]
+    // An unsorted page whose whole condition is one path into arrays (a Developer's `Attendees.DeveloperId`) is read
+    // in storage order from the index table, whose index is in that order: the page's rids first, then their records,
+    // instead of every match's rid gathered and looked up before the page is cut.
+    const keys = page && !order ? Model.keysOnly(where) : undefined
+    if (keys) {
+      const sql = `SELECT rid, id, doc FROM ${Model.table} WHERE rid IN (SELECT DISTINCT rid FROM ${Model.keysTable} WHERE ${keys} ORDER BY rid${page}) ORDER BY rid`
+      return { ...compiled, rows: Model.all(sql, values) }
+    }
     return { ...compiled, rows: Model.all(`SELECT rid, id, doc FROM ${Model.table} WHERE ${where}${order}${page}`, values) }
   }
 

@@ -190,6 +190,34 @@ describe('SQLite adapter: own behaviour', () => {
     assert.equal(await total({ tags: { $in: ['odd', 'even'] } }), 30)
   })
 
+  it('an unsorted page whose only condition is a path into arrays is cut in the index table, in storage order, each record once', async () => {
+    const database = open()
+    databases.push(database)
+    const things = new SqliteService({ Model: database.collection('labelled', { shape: { arrays: ['tags'], freeform: [] } }), multi: true, paginate: { default: 10, max: 50 } })
+    const model = things.getModel()
+    model.ensureIndex({ fields: { tags: 1 } })
+    const created = (await things.create(Array.from({ length: 40 }, (_, i) => ({ n: i, tags: i % 4 === 0 ? ['a', 'b', 'a'] : i % 4 === 1 ? ['b'] : ['c'] })))) as any[]
+    // Later writes move no record in storage order: a patched record keeps its place.
+    await things.patch(created[4]._id, { tags: ['b', 'a'] })
+    await things.remove(created[8]._id)
+    const statements: string[] = []
+    const all = model.all.bind(model)
+    model.all = (sql: string, params: unknown[]) => (statements.push(sql), all(sql, params))
+    const page = async (query: Record<string, unknown>, $skip: number, $limit: number) =>
+      ((await things.find({ query: { ...query, $skip, $limit } })) as any).data.map((thing: any) => thing.n)
+    for (const query of [{ tags: 'a' }, { tags: { $in: ['a', 'b'] } }, { tags: { $ne: 'c' } }]) {
+      const every = (await things.find({ paginate: false, query: { ...query, $sort: { n: 1 } } })) as any[]
+      const expected = every.map((thing) => thing.n)
+      const pages = [...(await page(query, 0, 3)), ...(await page(query, 3, 3)), ...(await page(query, 6, 50))]
+      assert.deepEqual(pages, expected, `pages of ${JSON.stringify(query)} in storage order, each record once`)
+    }
+    model.all = all
+    const cut = statements.filter((sql) => sql.includes('"labelled$keys"') && / ORDER BY rid LIMIT \? OFFSET \?\) ORDER BY rid$/.test(sql))
+    assert.ok(cut.length >= 6, `pages cut in the index table:\n${statements.join('\n')}`)
+    const plan = (database.db.prepare(`EXPLAIN QUERY PLAN ${cut[0]}`).all('tags', 'a', 3, 0) as { detail: string }[]).map((line) => line.detail)
+    assert.ok(!plan.some((line) => line.includes('TEMP B-TREE')), `read in index order, nothing sorted: ${plan.join('; ')}`)
+  })
+
   it('a total whose only condition is one string on a counted path is a kept count, right after any mix of writes, a rollback and a reopen', async () => {
     const filename = join(dir, 'values.sqlite')
     const shape = { shape: { arrays: ['tags'], freeform: [] } }

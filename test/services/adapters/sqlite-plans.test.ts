@@ -1,6 +1,6 @@
 // The blueprints' hot reads (each demo role's list of each collection, and get by id) are served by indexes: EXPLAIN QUERY PLAN.
 import assert from 'node:assert/strict'
-import { SqliteCollection } from '../../../src/services/adapters/sqlite-collection.js'
+import { SqliteCollection, type SoleEquality } from '../../../src/services/adapters/sqlite-collection.js'
 import type { EmbeddedStore } from '../../../src/services/store.js'
 import { login, request, startServer, type TestServer } from '../../helpers.js'
 
@@ -24,9 +24,9 @@ async function capture(fn: () => Promise<void>): Promise<Statement[]> {
     seen.push({ table: this.name, sql, params })
     return all.call(this, sql, params)
   }
-  SqliteCollection.prototype.count = function (this: SqliteCollection, where: string, params: unknown[]) {
-    seen.push({ table: this.name, ...this.countQuery(where, params) })
-    return count.call(this, where, params)
+  SqliteCollection.prototype.count = function (this: SqliteCollection, where: string, params: unknown[], sole?: SoleEquality) {
+    seen.push({ table: this.name, ...this.countQuery(where, params, sole) })
+    return count.call(this, where, params, sole)
   }
   try {
     await fn()
