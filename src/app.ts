@@ -7,7 +7,6 @@ import { feathers } from '@feathersjs/feathers'
 import bytes from 'bytes'
 import { koa, rest, bodyParser, parseAuthentication } from '@feathersjs/koa'
 import socketio from '@feathersjs/socketio'
-import { mountAdmin } from './admin/index.js'
 import { callerErrors, koaErrors } from './hooks/errors.js'
 import { mountOpenApi } from './openapi/index.js'
 import { referrersOf } from './hooks/references.js'
@@ -101,7 +100,11 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     ctx.body = { status: app.ready ? 'ok' : 'starting', blueprint: blueprint.name, version: blueprint.version, store: store.kind }
   })
   mountOpenApi(app)
-  await mountAdmin(app, settings)
+  if (settings.adminPanel !== false) {
+    // Loaded when mounted: AdminJS and its React bundles are most of the engine's module graph.
+    const { mountAdmin } = await import('./admin/index.js')
+    await mountAdmin(app, settings)
+  }
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
   const files = new Files(app, store, { graceHours: settings.fileGraceHours ?? 24 })

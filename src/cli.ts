@@ -24,9 +24,9 @@ import { Migrator } from './services/migrations.js'
 /** Exit code of an import in which some rows were refused. */
 const ROWS_REFUSED = 3
 
-/** The app on the configured store, without serving or seeding: what a one-off operation needs. */
+/** The app on the configured store, without serving, seeding or the admin panel: what a one-off operation needs. */
 async function withApp<T>(fn: (app: EngineApp) => Promise<T>, overrides: Record<string, unknown> = {}): Promise<T> {
-  const settings = { ...readSettings(), ...overrides }
+  const settings = { ...readSettings(), adminPanel: false, ...overrides }
   const app = await createApp(await loadBlueprint(settings.blueprint), settings)
   try {
     return await fn(app)

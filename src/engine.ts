@@ -24,6 +24,11 @@ export interface Settings {
   adminPassword?: string
   /** Signs the admin panel's session cookie; derived from the JWT secret when absent. */
   adminCookieSecret?: string
+  /**
+   * Mount the admin panel (default true). The CLI's one-off commands (migrate, import, export, seed) serve nothing and
+   * leave it out: AdminJS is then never loaded, which saves seconds at each start.
+   */
+  adminPanel?: boolean
   /** Fill an empty store with the blueprint's demo data. */
   demo: boolean
   /** Largest accepted JSON body, e.g. `1mb`. */
