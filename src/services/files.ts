@@ -171,6 +171,13 @@ export class Files {
     return `/files/${meta._id}`
   }
 
+  /** Removes a file the engine made that no record took (a rendering whose record moved on meanwhile). */
+  async discard(url: string) {
+    const id = fileId(url)
+    const meta = id && (await this._meta._get(id).catch(() => undefined))
+    if (meta && !meta.recordId) await this._remove(id)
+  }
+
   /** `GET /files/<id>`: for a caller who may read the record holding it (or the uploader, before any record does). */
   async download(ctx: Context, id: string, params: Params) {
     const meta = await this._meta._get(id).catch(() => undefined)
