@@ -42,10 +42,7 @@ export class Documents {
     private _files: Files
   ) {
     // Retried with back-off (a refusal, 4xx, is not): a passing cause heals; each failure is written on the record.
-    _app.jobs.define<RenderJob>(JOB, async ({ data }) => {
-      const collection = this._collection(data.collection)
-      if (collection) await this.render(collection, data.id)
-    }, { attempts: ATTEMPTS })
+    _app.jobs.define<RenderJob>(JOB, ({ data }) => this.render(data.collection, data.id), { attempts: ATTEMPTS })
   }
 
   private get _declaring() {
@@ -105,7 +102,9 @@ export class Documents {
    * Renders one record's document now, stores it and moves the record on; returns the record as it is after. A record
    * no longer waiting is left as it is (another run did it). Demo data calls it directly, before jobs run.
    */
-  async render(collection: Collection, id: string): Promise<Rec | undefined> {
+  async render(collectionName: string, id: string): Promise<Rec | undefined> {
+    const collection = this._collection(collectionName)
+    if (!collection) throw new Error(`Collection "${collectionName}" declares no document`)
     const declared = collection.document!
     const service = this._app.service(collection.name) as any
     const record: Rec | undefined = await service._get(id).catch((error: any) => (error?.code === 404 ? undefined : Promise.reject(error)))
