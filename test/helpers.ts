@@ -300,3 +300,13 @@ export async function downloadPdf(url: string, file: string, token?: string) {
   const { text } = await extractText(await getDocumentProxy(bytes), { mergePages: true })
   return { status: res.status, type: res.headers.get('content-type'), text }
 }
+
+/** Reads until `done` holds of what was read, or the time is up; returns the last read (for work a job does later). */
+export async function polled<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const value = await read()
+    if (done(value) || Date.now() > end) return value
+    await wait(50)
+  }
+}

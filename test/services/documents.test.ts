@@ -5,7 +5,7 @@ import { DateTime, Email, Enum, File, Password, Ref, Secret, Type, defineCollect
 import { rbacCollections } from '../../src/schemas/rbac.js'
 import { DeclarationError, sanitizeBlueprint } from '../../src/schemas/sanitize.js'
 import type { BlueprintInput, CollectionInput } from '../../src/schemas/types.js'
-import { downloadPdf, request, signIn, startServer, wait, type Caller, type TestServer } from '../helpers.js'
+import { downloadPdf, polled, request, signIn, startServer, type Caller, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'box-office-pass'
 const me = '{{user._id}}'
@@ -109,14 +109,7 @@ describe('rendered documents (`document`) and public lookups (`publicLookup`)', 
 
   const ticket = async (id: string) => server.app.service('tickets').get(id) as Promise<any>
   /** The ticket once its rendering has run (`done`: by default, moved on or a failure written on it). */
-  async function rendered(id: string, done = (record: any) => record.status !== 'ordered' || !!record.pdfError) {
-    const end = Date.now() + 15_000
-    for (;;) {
-      const record = await ticket(id)
-      if (done(record) || Date.now() > end) return record
-      await wait(50)
-    }
-  }
+  const rendered = (id: string, done = (record: any) => record.status !== 'ordered' || !!record.pdfError) => polled(() => ticket(id), done)
   const order = (body: Record<string, unknown>) => clerk.post('/tickets', { fanId: frida.user._id, concertId: concert._id, validUntil: '2031-03-15T00:00:00.000Z', ...body })
 
   describe('a document', () => {

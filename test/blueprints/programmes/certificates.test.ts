@@ -1,7 +1,7 @@
 // Certificates: a generated code; the server renders the PDF (parsed back here) and moves it to pending_approval; a
 // manager of its programme approves it; the PDF downloads for those who may read the certificate; anyone verifies it.
 import assert from 'node:assert/strict'
-import { downloadPdf, request, wait } from '../../helpers.js'
+import { downloadPdf, polled, request } from '../../helpers.js'
 import { programmesWorld, type World } from './world.js'
 
 const denied = (status: number) => [403, 404].includes(status)
@@ -17,14 +17,7 @@ describe('programmes certificates', () => {
   })
 
   /** The certificate once the server has rendered it (or written why it could not). */
-  async function rendered(id: string) {
-    const end = Date.now() + 15_000
-    for (;;) {
-      const record = await world.server.app.service('certificates').get(id)
-      if (record.status !== 'pending_generation' || record.generation_error || Date.now() > end) return record
-      await wait(50)
-    }
-  }
+  const rendered = (id: string) => polled(() => world.server.app.service('certificates').get(id), (record: any) => record.status !== 'pending_generation' || !!record.generation_error)
 
   it('gets a unique generated code (a caller cannot choose it) and starts pending_generation', async () => {
     const grace = await world.as('grace')
