@@ -106,6 +106,15 @@ describe('programmes certificates', () => {
       assert.equal(verified.body.Expiration_Date, '2020-06-30T00:00:00.000Z')
     })
 
+    it('is in the OpenAPI document, without a token, answering the public fields', async () => {
+      const document = (await request(world.url, 'GET', '/openapi.json')).body
+      const operation = document.paths['/certificates/verify/{code}'].get
+      assert.deepEqual(operation.security, [])
+      const answer = document.components.schemas[operation.responses['200'].content['application/json'].schema.$ref.split('/').pop()]
+      assert.deepEqual(Object.keys(answer.properties).sort(), [...PUBLIC_FIELDS].sort())
+      assert.deepEqual(Object.keys(operation.responses).sort(), ['200', '400', '404', '429', '500'])
+    })
+
     it('is a 404 for an unknown code', async () => {
       const unknown = await request(world.url, 'GET', '/certificates/verify/ZZZZZZZZZZZZ')
       assert.equal(unknown.status, 404)
