@@ -158,7 +158,8 @@ describe('rendered documents (`document`) and public lookups (`publicLookup`)', 
       const fixed = await rendered(id, (record) => record.status !== 'ordered')
       assert.equal(fixed.status, 'issued')
       assert.equal(fixed.pdfError, undefined)
-      assert.match((await downloadPdf(server.url, fixed.pdf, frida.token)).text, /seat D4/)
+      const pdf = await downloadPdf(server.url, fixed.pdf, frida.token)
+      assert.match(pdf.text, /seat D4/, JSON.stringify({ pdf, fixed }))
     })
   })
 
