@@ -29,6 +29,8 @@ import { Migrator } from './services/migrations.js'
 import { exportMiddleware } from './services/exports.js'
 import { Files, filesMiddleware } from './services/files.js'
 import { ExportJobs, checkExporters } from './services/export-jobs.js'
+import { Documents } from './services/documents.js'
+import { setupPublicLookups } from './services/lookups.js'
 import { Imports, checkImports } from './services/imports.js'
 import { Reports, checkAggregates } from './services/reports.js'
 import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
@@ -109,6 +111,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
   const files = new Files(app, store, { graceHours: settings.fileGraceHours ?? 24 })
   app.files = files
+  const documents = new Documents(app, files)
+  app.documents = documents
   app.use(filesMiddleware(app, files))
   app.use(exportMiddleware(app))
   app.configure(rest())
@@ -147,16 +151,19 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     files,
     imports: new Imports(app),
     reports: new Reports(app, files),
-    exportJobs: new ExportJobs(app, files)
+    exportJobs: new ExportJobs(app, files),
+    documents
   }
   checkImports(blueprint.collections)
   checkExporters(blueprint.collections)
   checkAggregates(blueprint.collections)
   await files.setup()
+  await documents.setup()
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   const cache = new UserCache()
   const revocations = setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900, sharedKey })
   setupAccounts(app, users, settings, { sharedKey, secret: app.get('authentication').secret })
+  setupPublicLookups(app, settings, sharedKey)
   setupChannels(app, users, revocations)
   // Editing roles, permissions or mappings (API, admin or internal) takes effect on the next call:
   // at once on this instance (after hook), and through their events on every other instance.
@@ -180,6 +187,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
         if (settings.adminEmail && settings.adminPassword) await ensureAdministrator(app, blueprint, settings.adminEmail, settings.adminPassword)
         // Jobs may read and write records: they start once the store is migrated and seeded.
         await app.jobs.start()
+        // Records left waiting for their document (a queue in memory loses its jobs with the process) are queued again.
+        await documents.resume()
         app.ready = true
       }
     ]

@@ -4,6 +4,7 @@ import type { Application } from '@feathersjs/koa'
 import type { Permissions } from './permissions/abilities.js'
 import type { Blueprint } from './schemas/types.js'
 import type { AllowedOrigins } from './services/cors.js'
+import type { Documents } from './services/documents.js'
 import type { Files } from './services/files.js'
 import type { Jobs } from './services/jobs.js'
 import type { Store } from './services/store.js'
@@ -75,6 +76,9 @@ export interface Settings {
   signUpWindowSeconds?: number
   /** Recovery requests per e-mail address, and wrong answers or tokens per account, within `loginWindowSeconds` (then 429). Default 5. */
   recoveryAttempts?: number
+  /** Public lookups by a code (`publicLookup`, a certificate's verification) per IP address within `lookupWindowSeconds` (then 429). Default 30 per minute. */
+  lookupsPerIp?: number
+  lookupWindowSeconds?: number
   /** How long a shutdown waits for in-flight requests before cutting them (`SHUTDOWN_TIMEOUT_SECONDS`, default 10). */
   shutdownTimeoutSeconds?: number
 }
@@ -87,6 +91,8 @@ export interface EngineApp extends Application<any, any> {
   jobs: Jobs
   /** Uploaded files (`services/files.ts`). */
   files: Files
+  /** Rendered documents (`services/documents.ts`): `render(collection, id)` renders one now. */
+  documents: Documents
   /** True once services are set up and first-start seeding is done (`GET /health` answers 200). */
   ready: boolean
   /**

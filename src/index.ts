@@ -47,7 +47,9 @@ export function readSettings(): Settings & { blueprint: string } {
     passwordResetUrl: get<string>('passwordResetUrl') || undefined,
     signUpsPerIp: Number(get('signUpsPerIp')),
     signUpWindowSeconds: Number(get('signUpWindowSeconds')),
-    recoveryAttempts: Number(get('recoveryAttempts'))
+    recoveryAttempts: Number(get('recoveryAttempts')),
+    lookupsPerIp: Number(get('lookupsPerIp')),
+    lookupWindowSeconds: Number(get('lookupWindowSeconds'))
   }
 }
 

@@ -33,6 +33,7 @@ export const testSettings = (overrides: Partial<Settings> = {}): Settings => ({
   writesPerUser: 1e6,
   writesPerIp: 1e6,
   signUpsPerIp: 1e6,
+  lookupsPerIp: 1e6,
   ...overrides
 })
 
@@ -288,4 +289,24 @@ export async function upload(url: string, target: string, bytes: Buffer | string
 export async function download(url: string, file: string, token?: string, headers: Record<string, string> = {}) {
   const res = await fetch(url + file, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } })
   return { status: res.status, headers: res.headers, text: await res.text() }
+}
+
+/** `GET` of a PDF file URL and its text as a reader finds it (unpdf: PDF.js), pages joined. */
+export async function downloadPdf(url: string, file: string, token?: string) {
+  const res = await fetch(url + file, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+  const bytes = new Uint8Array(await res.arrayBuffer())
+  if (res.status !== 200) return { status: res.status, type: res.headers.get('content-type'), text: '' }
+  const { extractText, getDocumentProxy } = await import('unpdf')
+  const { text } = await extractText(await getDocumentProxy(bytes), { mergePages: true })
+  return { status: res.status, type: res.headers.get('content-type'), text }
+}
+
+/** Reads until `done` holds of what was read, or the time is up; returns the last read (for work a job does later). */
+export async function polled<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const value = await read()
+    if (done(value) || Date.now() > end) return value
+    await wait(50)
+  }
 }

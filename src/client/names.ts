@@ -41,6 +41,8 @@ export interface CollectionTypeNames {
   events: string
   /** Input of each declared action, e.g. `respond` → `AppointmentRespondData`. */
   actions: Record<string, string>
+  /** The answer of a public lookup by a code and its service (`CertificateLookup`), where the collection declares one. */
+  lookup?: { result: string; service: string }
 }
 
 function namesFrom(base: string, collection: Collection): CollectionTypeNames {
@@ -54,11 +56,15 @@ function namesFrom(base: string, collection: Collection): CollectionTypeNames {
     list: `${base}List`,
     service: `${base}Service`,
     events: `${base}Events`,
-    actions: Object.fromEntries(Object.keys(collection.actions).map((action) => [action, `${base}${pascalCase(action)}Data`]))
+    actions: Object.fromEntries(Object.keys(collection.actions).map((action) => [action, `${base}${pascalCase(action)}Data`])),
+    ...(collection.publicLookup && { lookup: { result: `${base}Lookup`, service: `${base}LookupService` } })
   }
 }
 
-const allNames = (names: CollectionTypeNames) => [names.result, names.partial, names.data, names.patch, names.query, names.queryFields, names.list, names.service, names.events, ...Object.values(names.actions)]
+const allNames = (names: CollectionTypeNames) => [
+  names.result, names.partial, names.data, names.patch, names.query, names.queryFields, names.list, names.service, names.events, ...Object.values(names.actions),
+  ...(names.lookup ? [names.lookup.result, names.lookup.service] : [])
+]
 
 /** One set of names per collection, unique across the blueprint: singular first, then the plural, then a numbered name. */
 export function typeNames(collections: Collection[]): Map<string, CollectionTypeNames> {

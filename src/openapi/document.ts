@@ -6,7 +6,7 @@ import { orderedRules, toRawRule, type PermissionRecord } from '../permissions/r
 import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
 import { QueryComponents } from './query.js'
 import { ACCOUNT_PATHS } from '../schemas/sanitize.js'
-import { accountServices, actionInputSchema, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, requestSchema, toOpenApiSchema } from './schemas.js'
+import { accountServices, actionInputSchema, lookupServices, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, requestSchema, toOpenApiSchema } from './schemas.js'
 
 export type OpenApiDocument = Record<string, any>
 
@@ -211,6 +211,27 @@ function accountPaths(blueprint: Blueprint, schemas: Record<string, JsonSchema>,
   return paths
 }
 
+/** `GET /<collection>/<path>/{code}` of each declared `publicLookup`: anonymous, its declared fields and `expired`. */
+function lookupPaths(blueprint: Blueprint, names: Map<string, CollectionTypeNames>, schemas: Record<string, JsonSchema>) {
+  const paths: Record<string, unknown> = {}
+  for (const { collection, route, by, result } of lookupServices(blueprint)) {
+    const type = names.get(collection.name)!.lookup!.result
+    schemas[type] = toOpenApiSchema({ ...result, title: type })
+    const { readOnly: _readOnly, ...code } = collection.resultSchema.properties[by]
+    paths[`/${route}/{code}`] = {
+      get: {
+        tags: [collection.name],
+        operationId: `${type}_get`,
+        summary: `Look a record of ${collection.name} up by its ${by} (no token needed): only ${Object.keys(collection.publicLookup!.fields).join(', ')} and expired. Limited per IP address`,
+        security: [],
+        parameters: [{ name: 'code', in: 'path', required: true, schema: toOpenApiSchema(code), description: `The record's ${by}` }],
+        responses: { '200': { description: 'The record’s public fields', content: json(ref(type)) }, ...errors('400', '404', '429', '500') }
+      }
+    }
+  }
+  return paths
+}
+
 function enginePaths() {
   const tags = ['authentication']
   return {
@@ -274,6 +295,7 @@ export function openApiDocument(blueprint: Blueprint, anonymous: MongoAbility = 
   schemas.AuthenticationRequest = toOpenApiSchema(authenticationRequestSchema(blueprint.users))
   schemas.AuthenticationResult = authenticationResultSchema(ref(user))
   Object.assign(paths, accountPaths(blueprint, schemas, user))
+  Object.assign(paths, lookupPaths(blueprint, names, schemas))
 
   return {
     openapi: '3.1.0',

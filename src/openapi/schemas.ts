@@ -1,5 +1,6 @@
 // The JSON Schemas of the HTTP API beyond a collection's own: action inputs, pages, errors, authentication; and 2020-12 clean-up.
 import { ACCOUNT_PATHS } from '../schemas/sanitize.js'
+import { lookupSource } from '../schemas/outputs.js'
 import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
 
 /** A declared action takes the record's `id` beside its own input; the engine validates with the same schema. */
@@ -142,6 +143,36 @@ export function accountServices(blueprint: Blueprint, user: JsonSchema): Account
     )
   }
   return services
+}
+
+/** One collection's public lookup (`GET /<route>/:code`): its route, code field and answer, for the OpenAPI document and the typed client. */
+export interface LookupService {
+  collection: Collection
+  route: string
+  by: string
+  result: JsonSchema
+}
+
+/** The answer of each declared `publicLookup`: the declared fields with their schemas (as the holding collection returns them) and `expired`. */
+export function lookupServices(blueprint: Blueprint): LookupService[] {
+  const byName = new Map(blueprint.collections.map((c) => [c.name, c]))
+  return blueprint.collections
+    .filter((collection) => collection.publicLookup)
+    .map((collection) => {
+      const { route, by, fields, expires } = collection.publicLookup!
+      const properties: Record<string, JsonSchema> = {}
+      const required: string[] = []
+      for (const [name, path] of Object.entries(fields)) {
+        const source = lookupSource(collection, byName, path)!
+        const { readOnly: _readOnly, default: _default, ...schema } = source.collection.resultSchema.properties[source.field]
+        properties[name] = schema
+        const always = (owner: Collection, field: string) => owner.resultSchema.required.includes(field)
+        if (always(source.collection, source.field) && (!source.via || always(collection, source.via))) required.push(name)
+      }
+      properties.expired = { type: 'boolean', description: expires ? `True once ${expires} has passed` : 'Always false: nothing expires' }
+      const result = { type: 'object', description: `What anyone may read of a record of ${collection.name}, found by its ${by}`, properties, required: [...required, 'expired'], additionalProperties: false }
+      return { collection, route, by, result }
+    })
 }
 
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'])

@@ -3,13 +3,10 @@ import { CronExpressionParser } from 'cron-parser'
 import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
 import type { Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput } from './types.js'
+import { DeclarationError } from './errors.js'
+import { checkDocument, checkPublicLookup } from './outputs.js'
 
-export class DeclarationError extends Error {
-  constructor(where: string, message: string) {
-    super(`${where}: ${message}`)
-    this.name = 'DeclarationError'
-  }
-}
+export { DeclarationError }
 
 /** The field the engine adds to the auth collection. */
 export const CREDENTIALS_CHANGED_AT = 'credentialsChangedAt'
@@ -334,7 +331,9 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
     rollups: input.rollups ?? [],
     lookups: input.lookups ?? [],
     derive: input.derive,
-    masks
+    masks,
+    document: input.document,
+    ...(input.publicLookup && { publicLookup: { ...input.publicLookup, route: `${input.name}/${input.publicLookup.path ?? 'verify'}` } })
   }
 }
 
@@ -458,6 +457,11 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   }
   const roleNames = new Set(input.roles.map((r) => r.RoleName))
   checkWorkflowNames(collections, roleNames)
+  const byName = new Map(collections.map((c) => [c.name, c]))
+  for (const c of collections) {
+    if (c.document) checkDocument(c, byName)
+    if (c.publicLookup) checkPublicLookup(c, byName)
+  }
   const signUp = authCollections[0].auth?.signUp
   for (const role of signUp?.roles ?? []) if (!roleNames.has(role)) throw new DeclarationError(where, `signUp names unknown role "${role}"`)
   for (const create of signUp?.creates ?? []) if (!names.has(create.collection)) throw new DeclarationError(where, `signUp creates records of unknown collection "${create.collection}"`)

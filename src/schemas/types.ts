@@ -350,6 +350,60 @@ export interface ExporterInput {
   statuses?: { running?: string; done?: string; failed?: string }
 }
 
+/** One block of a rendered document: a line (or paragraph) of text, top to bottom. */
+export interface DocumentBlockInput {
+  /** A template over `record` and the `with` records (`{{holder.username}}`); dates print in the document's `locale`. A block with a placeholder that has no value is left out. */
+  text: string
+  /** Font size in points (default 12). */
+  size?: number
+  bold?: boolean
+  /** Default `center`. */
+  align?: 'left' | 'center' | 'right'
+  /** Space above the block, in points (default 8). */
+  gap?: number
+}
+
+/**
+ * A PDF the engine renders from a record when it enters a state (`docs/documents.md`): a background job fills the
+ * template from the record and the records it references, stores the file in a `File()` field and moves the record on.
+ */
+export interface DocumentInput {
+  /** The state field (a declared state machine's) and the state in which a record waits for its document. */
+  on: { field: string; state: string }
+  /** The state the record moves to once its document is stored. */
+  then: string
+  /** The `File()` field (declare it `readOnly`) that gets the PDF. */
+  file: string
+  /** A `readOnly` string field where a failed rendering is recorded (removed once one succeeds). */
+  error?: string
+  /** Referenced records the template reads, by name: `{ holder: 'User_id' }` (single `Ref()` fields of this collection). */
+  with?: Record<string, string>
+  /** The file's name, a template (default `<collection>-<id>.pdf`). */
+  name?: string
+  /** The PDF's title (metadata), a template. */
+  title?: string
+  /** Default A4 portrait. */
+  page?: { size?: 'A4' | 'LETTER'; layout?: 'portrait' | 'landscape' }
+  /** Locale of dates in the text (default `en-GB`: 31 December 2026, in UTC). */
+  locale?: string
+  content: DocumentBlockInput[]
+}
+
+/**
+ * An anonymous lookup of one record by a code (`GET /<collection>/<path>/:code`): only the declared fields, and
+ * `expired` when an expiry field is named; an unknown code is a 404. Limited per IP address (`LOOKUPS_PER_IP`).
+ */
+export interface PublicLookupInput {
+  /** The top-level string field holding the code; it needs a unique index. */
+  by: string
+  /** The route under the collection's (default `verify`: `GET /certificates/verify/:code`). */
+  path?: string
+  /** The answer's fields: name → a field of the record, or `<reference>.<field>` of a record a single `Ref()` field points at. */
+  fields: Record<string, string>
+  /** A `DateTime()` field: the answer's `expired` is true once that time has passed (false without one). */
+  expires?: string
+}
+
 /** One collection as a blueprint declares it. */
 export interface CollectionInput<S extends TObject = TObject> {
   /** Service path and store collection name, e.g. `role-permission-mappings`. */
@@ -402,6 +456,10 @@ export interface CollectionInput<S extends TObject = TObject> {
    * order), a number or date-time never to a smaller value (`true`); once set, never cleared.
    */
   forwardOnly?: Record<string, string[] | true>
+  /** A PDF rendered from each record when it enters a state, stored in a `File()` field (the record then moves on). */
+  document?: DocumentInput
+  /** Anyone may look a record up by a code and read these fields only (a certificate's verification). */
+  publicLookup?: PublicLookupInput
 }
 
 /** A field path found in the schema, with what the engine must do with it. */
@@ -424,7 +482,7 @@ export interface SecretInfo {
 }
 
 /** A collection with defaults filled and every derived fact computed once; workflow declarations are kept as declared. */
-export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive' | 'import' | 'importer' | 'exporter' | 'aggregates'> {
+export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive' | 'import' | 'importer' | 'exporter' | 'aggregates' | 'document'> {
   name: string
   label: string
   description: string
@@ -463,6 +521,8 @@ export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate
   stateMachines?: StateMachine[]
   /** String fields shown masked to callers without `unmask`. */
   masks?: MaskInfo[]
+  /** The anonymous lookup by a code; `route` is its service path (`certificates/verify`). */
+  publicLookup?: PublicLookupInput & { route: string }
 }
 
 /** What a job's handler (and a scheduled task's `run`) receives. */

@@ -19,6 +19,7 @@ import type { Collection } from '../schemas/types.js'
 import type { Store } from './store.js'
 import { audited } from './audit.js'
 import { fileFields, type Files } from './files.js'
+import type { Documents } from './documents.js'
 import type { ExportJobs } from './export-jobs.js'
 import type { Imports } from './imports.js'
 import type { Reports } from './reports.js'
@@ -41,6 +42,8 @@ export interface EngineParts {
   exportJobs?: ExportJobs
   /** Generated reports: the hook of collections with `aggregates`. */
   reports?: Reports
+  /** Rendered documents: the hook of collections that declare a `document`. */
+  documents?: Documents
 }
 
 /** A token, when given, must be valid; without one the caller is anonymous and permissions decide. */
@@ -104,6 +107,7 @@ export async function createCollectionService(app: Application, collection: Coll
         ...(parts.reports && collection.aggregates ? [parts.reports.hook(collection)] : []),
         ...(parts.imports && collection.importer ? [parts.imports.hook(collection)] : []),
         ...(parts.exportJobs && collection.exporter ? [parts.exportJobs.hook(collection)] : []),
+        ...(parts.documents && collection.document ? [parts.documents.hook(collection)] : []),
         ...(parts.files && fileFields(collection).length ? [parts.files.hook(collection)] : []),
         references(collection, parts.referrers),
         timestamps(collection),

@@ -171,6 +171,13 @@ export class Files {
     return `/files/${meta._id}`
   }
 
+  /** Removes a file the engine made that no record took (a rendering whose record moved on meanwhile). */
+  async discard(url: string) {
+    const id = fileId(url)
+    const meta = id && (await this._meta._get(id).catch(() => undefined))
+    if (meta && !meta.recordId) await this._remove(id)
+  }
+
   /** `GET /files/<id>`: for a caller who may read the record holding it (or the uploader, before any record does). */
   async download(ctx: Context, id: string, params: Params) {
     const meta = await this._meta._get(id).catch(() => undefined)
@@ -227,7 +234,16 @@ export class Files {
           }
         }
       }
-      await next()
+      // Where the record's id is known, its new files are linked before the write: on MongoDB (no transaction) a reader
+      // who sees the changed record must find its file readable, not the upload of nobody yet.
+      const early = context.id !== null && context.id !== undefined && context.method !== 'remove' ? this._newFiles(fields, context.data, before) : []
+      for (const id of early) await this._meta._patch(id, { recordId: String(context.id) })
+      try {
+        await next()
+      } catch (error) {
+        for (const id of early) await this._meta._patch(id, { recordId: null }).catch(() => undefined)
+        throw error
+      }
       const after: any[] = context.method === 'remove' ? [] : [context.result].flat()
       const kept = new Set<string>()
       for (const record of after) {
@@ -243,6 +259,12 @@ export class Files {
       const removeAll = () => Promise.all(dropped.map((id) => this._remove(id))).catch((error) => console.error(`quillbase: removing files failed: ${error.message}`))
       if (!this._store.afterCommit(() => void removeAll())) await removeAll()
     }
+  }
+
+  /** Ids of the files a single write gives the record that it did not hold before. */
+  private _newFiles(fields: FileField[], data: any, before: any[]): string[] {
+    if (!data || Array.isArray(data)) return []
+    return fields.map((field) => data[field.path]).filter((value) => !before.some((record) => fields.some((field) => record[field.path] === value))).map(fileId).filter((id): id is string => !!id)
   }
 
   private async _checkValue(collection: Collection, field: FileField, value: unknown, before: any[], params: Params) {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { clientDeclarations } from '../../src/client/declarations.js'
 import { singular, typeNames } from '../../src/client/names.js'
-import { Enum, Password, Ref, Type, defineCollection } from '../../src/schemas/fields.js'
+import { DateTime, Enum, Password, Ref, Type, defineCollection } from '../../src/schemas/fields.js'
 import { COMPARISON_OPERATORS, LIST_OPERATORS } from '../../src/schemas/query.js'
 import { rbacCollections } from '../../src/schemas/rbac.js'
 import { sanitizeBlueprint, sanitizeCollection } from '../../src/schemas/sanitize.js'
@@ -80,6 +80,22 @@ describe('the client declarations', () => {
     assert.equal(interfaceBody(declarations, 'TicketRefundData'), '/** Id of the record the action applies to */ id: string Reason: string')
     assert.match(interfaceBody(declarations, 'TicketService'), /refund\(data: TicketRefundData, params\?: Params<TicketQuery>\): Promise<Ticket>/)
     assert.match(interfaceBody(declarations, 'TicketEvents'), /"sold-out": unknown/)
+  })
+
+  it('type a public lookup: its answer (declared fields, a referenced one too, and expired) and its one get', () => {
+    const declarations = declarationsOf(
+      defineCollection({
+        name: 'tickets',
+        schema: Type.Object({ Code: Type.String(), Seats: Type.Integer(), Note: Type.Optional(Type.String()), Owner: Ref('users'), Until: Type.Optional(DateTime()) }),
+        indexes: [{ fields: { Code: 1 }, unique: true }],
+        publicLookup: { by: 'Code', fields: { seats: 'Seats', note: 'Note', owner: 'Owner.email' }, expires: 'Until' }
+      })
+    )
+    const answer = interfaceBody(declarations, 'TicketLookup')
+    for (const field of [/^seats: number note\?: string /, / owner: string /, /expired: boolean$/]) assert.match(answer, field)
+    assert.doesNotMatch(answer, /Code\??:|Until\??:/, 'only the declared fields')
+    assert.equal(interfaceBody(declarations, 'TicketLookupService'), 'get(Code: string, params?: Params): Promise<TicketLookup>')
+    assert.match(interfaceBody(declarations, 'ServiceTypes'), /"tickets\/verify": TicketLookupService/)
   })
 })
 

@@ -1,7 +1,7 @@
 /**
  * Demo records for a first start: an active programme and an archived one, each run by its manager, with
  * applications in every state (approved ones made their applicants mentors), tasks in every state, reports
- * on the programme and on a task, mentor profiles, and certificates (one approved, one awaiting approval).
+ * on the programme and on a task, mentor profiles, and certificates rendered as PDFs (one approved, one awaiting approval).
  *
  * Demo users (password `quillbase-demo` for all):
  *   admin@example.com   Admin    everything
@@ -12,7 +12,8 @@
  *   priya@example.com   mentor   applicant: Cloud Foundations pending, Data Engineering declined
  *   tom@example.com     mentor   applicant: Cloud Foundations declined
  */
-import type { Application, Params } from '@feathersjs/feathers'
+import type { Params } from '@feathersjs/feathers'
+import type { EngineApp } from '../../engine.js'
 import type { DemoLogins } from '../../schemas/types.js'
 
 export const DEMO_PASSWORD = 'quillbase-demo'
@@ -31,7 +32,7 @@ const PEOPLE = {
 
 export const demoLogins: DemoLogins = { password: DEMO_PASSWORD, users: Object.values(PEOPLE).map(({ email, role }) => ({ email, role })) }
 
-export async function demo(app: Application) {
+export async function demo(app: EngineApp) {
   // Internal calls made as a person, so stamps and generated values name them.
   const as = (user: Rec): Params => ({ user })
   const create = (path: string, data: Rec, params: Params = {}) => app.service(path).create(data, params) as Promise<Rec>
@@ -92,11 +93,12 @@ export async function demo(app: Application) {
   await create('reports', { program_id: data._id, Task_id: pipeline._id, report_title: 'Capstones reviewed', Achievements: '9 of 10 pipelines passed.' }, as(leo))
 
   const inAYear = new Date(Date.UTC(new Date().getUTCFullYear() + 1, 11, 31)).toISOString()
+  // The engine renders each certificate in the background once the server runs; demo data renders them now.
+  const render = (certificate: Rec) => app.documents.render('certificates', certificate._id)
   const leoCertificate = await create('certificates', { User_id: leo._id, Programme_id: data._id, Expiration_Date: inAYear }, as(alan))
-  await patch('certificates', leoCertificate._id, { status: 'pending_approval' })
+  await render(leoCertificate)
   await patch('certificates', leoCertificate._id, { status: 'approved' }, as(alan))
-  const mayaCertificate = await create('certificates', { User_id: maya._id, Programme_id: cloud._id, Expiration_Date: inAYear }, as(grace))
-  await patch('certificates', mayaCertificate._id, { status: 'pending_approval' })
+  await render(await create('certificates', { User_id: maya._id, Programme_id: cloud._id, Expiration_Date: inAYear }, as(grace)))
 
   await patch('programmes', data._id, { Status: 'completed' }, as(alan))
   await patch('programmes', data._id, { Status: 'archived' }, as(alan))

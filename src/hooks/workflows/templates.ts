@@ -47,3 +47,14 @@ export function fillQuery(template: Record<string, unknown>, scope: TemplateScop
   const query = resolve(template, scope, () => (complete = false)) as Record<string, unknown>
   return complete ? query : undefined
 }
+
+/** Text with the scope's values, or `undefined` when a placeholder has no value (a document leaves such a line out). */
+export function fillText(template: string, scope: TemplateScope): string | undefined {
+  let complete = true
+  const text = template.replace(INSIDE, (_, path) => {
+    const value = valueAt(scope, path)
+    if (value === undefined || value === null || value === '') complete = false
+    return complete ? String(value) : ''
+  })
+  return complete ? text : undefined
+}

@@ -1,4 +1,4 @@
-// The declared state machines of programmes, applications, tasks and certificates: legal and illegal moves, per role.
+// The declared state machines of programmes, applications and tasks: legal and illegal moves, per role (certificates: certificates.test.ts).
 import assert from 'node:assert/strict'
 import { programmesWorld, type World } from './world.js'
 
@@ -103,32 +103,6 @@ describe('programmes transitions, per role', () => {
       const [foreignTask] = await world.find('tasks', { Program_id: data._id })
       assert.equal((await maya.post('/reports', { program_id: cloud._id, Task_id: foreignTask._id, report_title: 'x' })).status, 422)
       assert.ok(denied((await maya.post('/reports', { program_id: data._id, report_title: 'x' })).status), 'not her programme')
-    })
-  })
-
-  describe('a certificate: pending_generation → pending_approval → approved', () => {
-    it('gets a unique generated code; the server (or an Admin) marks it rendered; the programme’s manager approves it, stamped', async () => {
-      const grace = await world.as('grace')
-      const priya = await world.as('priya')
-      const created = await grace.post('/certificates', { User_id: priya.user._id, Programme_id: cloud._id, certificate_code: 'AAAAAAAAAAAA' })
-      assert.equal(created.status, 400, 'the code is the server’s')
-      const certificate = (await grace.post('/certificates', { User_id: priya.user._id, Programme_id: cloud._id })).body
-      assert.match(certificate.certificate_code, /^[A-Z2-9]{12}$/)
-      assert.equal(certificate.status, 'pending_generation')
-      const codes = (await world.find('certificates')).map((c) => c.certificate_code)
-      assert.equal(new Set(codes).size, codes.length)
-      const id = certificate._id
-      assert.equal((await grace.patch(`/certificates/${id}`, { status: 'approved' })).status, 409, 'not before it is rendered')
-      assert.equal((await grace.patch(`/certificates/${id}`, { status: 'pending_approval' })).status, 403, 'rendering is the server’s')
-      assert.equal((await (await world.as('admin')).patch(`/certificates/${id}`, { status: 'pending_approval' })).status, 200)
-      assert.ok(denied((await priya.patch(`/certificates/${id}`, { status: 'approved' })).status), 'not the holder')
-      assert.ok(denied((await (await world.as('alan')).patch(`/certificates/${id}`, { status: 'approved' })).status), 'not another manager')
-      const approved = await grace.patch(`/certificates/${id}`, { status: 'approved' })
-      assert.equal(approved.status, 200, JSON.stringify(approved.body))
-      assert.equal(approved.body.approvedBy, grace.user._id)
-      assert.ok(approved.body.Issue_Date)
-      assert.equal((await grace.patch(`/certificates/${id}`, { status: 'pending_approval' })).status, 409)
-      assert.equal((await priya.get(`/certificates/${id}`)).body.certificate_code, certificate.certificate_code, 'the holder reads it')
     })
   })
 })
