@@ -19,6 +19,7 @@ import type { Blueprint } from './schemas/types.js'
 import type { EngineApp, Settings } from './engine.js'
 import { setupAuthentication, UserCache } from './services/authentication.js'
 import { setupAccounts } from './services/accounts.js'
+import { setupOAuth } from './services/oauth.js'
 import { ensureAdministrator, isEmpty, normalizeStoredEmails, seedAccessControl } from './services/bootstrap.js'
 import { createCollectionService } from './services/collection.js'
 import { restCors, socketCors } from './services/cors.js'
@@ -154,6 +155,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   const cache = new UserCache()
   const revocations = setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900, sharedKey })
   setupAccounts(app, users, settings, { sharedKey, secret: app.get('authentication').secret })
+  app.oauth = setupOAuth(app, users, settings, parts.encryptionKey)
   setupChannels(app, users, revocations)
   // Editing roles, permissions or mappings (API, admin or internal) takes effect on the next call:
   // at once on this instance (after hook), and through their events on every other instance.

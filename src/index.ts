@@ -6,6 +6,7 @@ import type { Settings } from './engine.js'
 import { loadBlueprint } from './blueprints/index.js'
 import type { Blueprint } from './schemas/types.js'
 import { parseOrigins } from './services/cors.js'
+import { oauthSettingsFromEnv } from './services/oauth-issuers.js'
 
 export function readSettings(): Settings & { blueprint: string } {
   const config = configuration()() as any
@@ -47,7 +48,10 @@ export function readSettings(): Settings & { blueprint: string } {
     passwordResetUrl: get<string>('passwordResetUrl') || undefined,
     signUpsPerIp: Number(get('signUpsPerIp')),
     signUpWindowSeconds: Number(get('signUpWindowSeconds')),
-    recoveryAttempts: Number(get('recoveryAttempts'))
+    recoveryAttempts: Number(get('recoveryAttempts')),
+    oauth: oauthSettingsFromEnv(process.env),
+    oauthRedirect: get<string>('oauthRedirect') || undefined,
+    publicUrl: get<string>('publicUrl') || undefined
   }
 }
 
