@@ -243,6 +243,7 @@ function sanitizeOAuth(input: CollectionInput, properties: Record<string, TSchem
     field('refresh token field', provider.tokens?.refresh, encrypted, 'Secret() field')
     const dateTime = (schema: TSchema) => schema.format === 'date-time'
     field('expiresAt field', provider.tokens?.expiresAt, dateTime, 'DateTime() field')
+    if (provider.tokens?.refresh && !provider.tokens.expiresAt) throw new DeclarationError(where, `${at}: tokens with a \`refresh\` field need \`expiresAt\` too (when to refresh)`)
     field('connectedField', provider.connectedField, (schema) => schema.type === 'boolean', 'boolean field')
     field('lastLoginField', provider.lastLoginField, dateTime, 'DateTime() field')
     const profile = Object.fromEntries(Object.entries(provider.profile ?? {}).map(([key, claims]) => [key, [claims].flat()]))

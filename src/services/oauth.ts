@@ -230,10 +230,10 @@ export class OAuthAccounts {
 }
 
 /**
- * Registers a strategy and the `oauth/:provider` services for every declared provider that `settings.oauth` configures;
- * a configured provider the blueprint does not declare stops the start. Returns the accounts (`app.oauth`).
+ * The issuer of every declared provider that `settings.oauth` configures, checked before anything starts: a configured
+ * provider the blueprint does not declare, or a missing or malformed setting, stops the start with a message naming it.
  */
-export function setupOAuth(app: EngineApp, users: Collection, settings: Settings, key: Buffer): OAuthAccounts {
+export function configureIssuers(users: Collection, settings: Settings): Map<string, Issuer> {
   const declared = users.auth?.oauth ?? []
   const issuers = new Map<string, Issuer>()
   for (const [name, given] of Object.entries(settings.oauth ?? {})) {
@@ -242,9 +242,17 @@ export function setupOAuth(app: EngineApp, users: Collection, settings: Settings
     }
     issuers.set(name, new Issuer(name, checkProviderSettings(name, given)))
   }
+  if (issuers.size && !settings.publicUrl && ['0.0.0.0', '::', ''].includes(settings.host)) {
+    throw new Error('PUBLIC_URL must be set with OAuth sign-in when listening on every interface: the providers send browsers back to <PUBLIC_URL>/oauth/<name>/callback')
+  }
+  return issuers
+}
+
+/** Registers a strategy and the `oauth/:provider` services for every configured provider; returns the accounts (`app.oauth`). */
+export function setupOAuth(app: EngineApp, users: Collection, issuers: Map<string, Issuer>, settings: Settings, key: Buffer): OAuthAccounts {
+  const declared = users.auth?.oauth ?? []
   const accounts = new OAuthAccounts(app, users, issuers, key)
   if (!issuers.size) return accounts
-  if (!settings.publicUrl && ['0.0.0.0', '::', ''].includes(settings.host)) throw new Error('PUBLIC_URL must be set with OAuth sign-in when listening on every interface: the providers send browsers back to <PUBLIC_URL>/oauth/<name>/callback')
 
   const providers = Object.fromEntries(
     declared

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict'
 import { SignJWT, generateKeyPair } from 'jose'
 import { decrypt, encryptionKey } from '../../src/hooks/secrets.js'
-import { Issuer } from '../../src/services/oauth-issuers.js'
+import { createApp } from '../../src/app.js'
+import { sanitizeBlueprint } from '../../src/schemas/sanitize.js'
+import { Issuer, oauthSettingsFromEnv } from '../../src/services/oauth-issuers.js'
 import { login, request, startServer, testSettings, type TestServer } from '../helpers.js'
 import { startIdentityProvider, TestBrowser, type IdentityProvider } from '../identity-provider.js'
 import { club, PASSWORD, STAFF } from './club.js'
@@ -199,6 +201,23 @@ describe('OAuth sign-in with a local OpenID Connect provider (club fixture)', fu
         assert.match(answer.body.message, /No sign-in with "nowhere" here \(offered: sso\)/)
       }
       assert.equal((await request(redirecting.url, 'GET', '/oauth/partner')).status, 404, 'declared, but not configured there')
+    })
+  })
+
+  describe('settings', () => {
+    it('are read from OAUTH_<NAME>_… variables', () => {
+      const env = { OAUTH_SSO_CLIENT_ID: 'id', OAUTH_SSO_CLIENT_SECRET: 's', OAUTH_SSO_ISSUER: 'https://idp.example.com', OAUTH_SSO_TOKEN_URL: 'https://idp.example.com/t', OAUTH_REDIRECT: 'x', OAUTH_PARTNER_CLIENT_ID: '' }
+      assert.deepEqual(oauthSettingsFromEnv(env), { sso: { clientId: 'id', clientSecret: 's', issuer: 'https://idp.example.com', tokenUrl: 'https://idp.example.com/t' } })
+    })
+
+    it('stop the start when a provider is not declared, or a setting is missing or no URL', async () => {
+      const declared = sanitizeBlueprint(club)
+      const start = (oauth: any, extra = {}) => createApp(declared, testSettings({ oauth, ...extra }))
+      const given = { clientId: 'id', clientSecret: 's', issuer: 'https://idp.example.com' }
+      await assert.rejects(start({ ghost: given }), /OAUTH_GHOST_… is set, but the blueprint declares no sign-in with "ghost" \(it declares sso, partner\)/)
+      await assert.rejects(start({ sso: { ...given, clientSecret: undefined } }), /Sign-in with sso: OAUTH_SSO_CLIENT_SECRET must be set too/)
+      await assert.rejects(start({ sso: { ...given, tokenUrl: 'not a url' } }), /OAUTH_SSO_TOKEN_URL must be a URL/)
+      await assert.rejects(start({ sso: given }, { host: '0.0.0.0' }), /PUBLIC_URL must be set/)
     })
   })
 
