@@ -194,6 +194,12 @@ describe('OAuth sign-in with a local OpenID Connect provider (club fixture)', fu
       await assert.rejects(elsewhere.verifyIdToken(id_token), { code: 401, message: /unexpected "aud" claim value/ })
     })
 
+    it('refuses a provider strategy at POST /authentication: only the callback signs in with it', async () => {
+      const answer = await request(server.url, 'POST', '/authentication', { body: { strategy: 'sso', id_token: 'x', access_token: 'y' } })
+      assert.equal(answer.status, 401)
+      assert.match(answer.body.message, /Invalid authentication information \(strategy not allowed in authStrategies\)/)
+    })
+
     it('answers 404 for a provider that is not declared or not configured', async () => {
       for (const path of ['/oauth/nowhere', '/oauth/nowhere/callback?code=x&state=y']) {
         const answer = await request(redirecting.url, 'GET', path)
