@@ -168,6 +168,7 @@ export class OAuthAccounts {
       }
       user = await this.findOne({ email })
       if (!user) return this.finish(await this.service().create({ email, ...(await this.newUserFields(provider, claims)), ...data }))
+      if (user[idField] !== undefined) throw new Conflict(`The account of ${email} is linked to another ${name} account`)
     }
     return this.finish(await this.service().patch(user._id, data))
   }

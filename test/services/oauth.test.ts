@@ -15,6 +15,7 @@ import { club, PASSWORD, STAFF } from './club.js'
 const ADA = { sub: 'ada-0001', email: 'ada@club.example.com', email_verified: true, name: 'Ada Lovelace' }
 const STAFF_AT_PROVIDER = { sub: 'staff-0002', email: STAFF, email_verified: true, name: 'Staff Member' }
 const MALLORY = { sub: 'mallory-0003', email: 'someone@club.example.com', email_verified: false, name: 'Mallory' }
+const STAFF_AGAIN = { sub: 'staff-0005', email: STAFF, email_verified: true, name: 'Staff, second account' }
 const GRACE = { sub: 'grace-0004', email: 'grace@partner.example.com', email_verified: true, name: 'Grace' }
 const SECRET = 'club-client-secret'
 const key = encryptionKey(testSettings().encryptionKey!)
@@ -37,7 +38,7 @@ describe('OAuth sign-in with a local OpenID Connect provider (club fixture)', fu
         { client_id: 'club-sso', client_secret: SECRET, redirect_uris: [callback(server.url, 'sso'), callback(redirecting.url, 'sso')] },
         { client_id: 'club-partner', client_secret: SECRET, redirect_uris: [callback(server.url, 'partner')] }
       ],
-      [ADA, STAFF_AT_PROVIDER, MALLORY, GRACE]
+      [ADA, STAFF_AT_PROVIDER, MALLORY, GRACE, STAFF_AGAIN]
     )
   })
   after(async () => {
@@ -107,6 +108,11 @@ describe('OAuth sign-in with a local OpenID Connect provider (club fixture)', fu
     assert.deepEqual([staff.ssoId, staff.role, staff.fullName], [STAFF_AT_PROVIDER.sub, 'staff', 'Staff'], 'linked, role and profile kept')
     const local = await login(server.url, STAFF, PASSWORD)
     assert.equal(local.user._id, staff._id)
+
+    const other = (await signIn(STAFF_AGAIN)).answer
+    assert.equal(other.status, 401, 'a second provider account with the same address takes nothing over')
+    assert.match(body(other).message, /The account of staff@club\.example\.com is linked to another sso account/)
+    assert.equal((await membersByEmail(STAFF))[0].ssoId, STAFF_AT_PROVIDER.sub)
   })
 
   it('neither creates nor links an account by an e-mail address the provider does not confirm', async () => {
