@@ -18,6 +18,7 @@ import type { Blueprint } from './schemas/types.js'
 import type { EngineApp, Settings } from './engine.js'
 import { setupAuthentication, UserCache } from './services/authentication.js'
 import { setupAccounts } from './services/accounts.js'
+import { configureIssuers, setupOAuth } from './services/oauth.js'
 import { ensureAdministrator, isEmpty, normalizeStoredEmails, seedAccessControl } from './services/bootstrap.js'
 import { createCollectionService } from './services/collection.js'
 import { restCors, socketCors } from './services/cors.js'
@@ -65,6 +66,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     // A record the body limit refuses to carry could never be written.
     if (collection.maxRecordBytes > bodyBytes) throw new Error(`collection "${collection.name}" allows records of ${collection.maxRecordBytes} bytes but bodyLimit (BODY_LIMIT) is ${settings.bodyLimit}: raise it`)
   }
+  const issuers = configureIssuers(blueprint.users, settings)
   const app = koa(feathers()) as unknown as EngineApp
   // Before the store opens: a bad job setting fails with nothing to close.
   const jobs = new Jobs(app, { redisUrl: settings.redisUrl, prefix: settings.jobsPrefix ?? `quillbase:${blueprint.name}`, concurrency: settings.jobConcurrency, worker: settings.jobWorker })
@@ -164,6 +166,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   const revocations = setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900, sharedKey })
   setupAccounts(app, users, settings, { sharedKey, secret: app.get('authentication').secret })
   setupPublicLookups(app, settings, sharedKey)
+  app.oauth = setupOAuth(app, users, issuers, settings, parts.encryptionKey)
   setupChannels(app, users, revocations)
   // Editing roles, permissions or mappings (API, admin or internal) takes effect on the next call:
   // at once on this instance (after hook), and through their events on every other instance.

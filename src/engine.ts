@@ -7,6 +7,8 @@ import type { AllowedOrigins } from './services/cors.js'
 import type { Documents } from './services/documents.js'
 import type { Files } from './services/files.js'
 import type { Jobs } from './services/jobs.js'
+import type { OAuthAccounts } from './services/oauth.js'
+import type { OAuthProviderSettings } from './services/oauth-issuers.js'
 import type { Store } from './services/store.js'
 
 export interface Settings {
@@ -79,6 +81,12 @@ export interface Settings {
   /** Public lookups by a code (`publicLookup`, a certificate's verification) per IP address within `lookupWindowSeconds` (then 429). Default 30 per minute. */
   lookupsPerIp?: number
   lookupWindowSeconds?: number
+  /** OpenID Connect providers, by declared name (`OAUTH_<NAME>_CLIENT_ID`, `…_CLIENT_SECRET`, `…_ISSUER`, optional endpoint URLs); a declared provider without settings is not offered. */
+  oauth?: Record<string, Partial<OAuthProviderSettings>>
+  /** Frontend page an OAuth sign-in ends on (`OAUTH_REDIRECT`), with `#access_token=…` or `#error=…`; without it the callback answers JSON. */
+  oauthRedirect?: string
+  /** This server's address as browsers reach it (`PUBLIC_URL`), e.g. `https://api.example.com`: OAuth callbacks are `<PUBLIC_URL>/oauth/<name>/callback`. Default `http://<host>:<port>`. */
+  publicUrl?: string
   /** How long a shutdown waits for in-flight requests before cutting them (`SHUTDOWN_TIMEOUT_SECONDS`, default 10). */
   shutdownTimeoutSeconds?: number
 }
@@ -93,6 +101,8 @@ export interface EngineApp extends Application<any, any> {
   files: Files
   /** Rendered documents (`services/documents.ts`): `render(collection, id)` renders one now. */
   documents: Documents
+  /** OAuth sign-in accounts: `accessToken(userId, provider)` gives a fresh provider access token (`services/oauth.ts`). */
+  oauth: OAuthAccounts
   /** True once services are set up and first-start seeding is done (`GET /health` answers 200). */
   ready: boolean
   /**

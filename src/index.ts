@@ -6,6 +6,7 @@ import type { Settings } from './engine.js'
 import { loadBlueprint } from './blueprints/index.js'
 import type { Blueprint } from './schemas/types.js'
 import { parseOrigins } from './services/cors.js'
+import { oauthSettingsFromEnv } from './services/oauth-issuers.js'
 
 export function readSettings(): Settings & { blueprint: string } {
   const config = configuration()() as any
@@ -49,7 +50,10 @@ export function readSettings(): Settings & { blueprint: string } {
     signUpWindowSeconds: Number(get('signUpWindowSeconds')),
     recoveryAttempts: Number(get('recoveryAttempts')),
     lookupsPerIp: Number(get('lookupsPerIp')),
-    lookupWindowSeconds: Number(get('lookupWindowSeconds'))
+    lookupWindowSeconds: Number(get('lookupWindowSeconds')),
+    oauth: oauthSettingsFromEnv(process.env),
+    oauthRedirect: get<string>('oauthRedirect') || undefined,
+    publicUrl: get<string>('publicUrl') || undefined
   }
 }
 

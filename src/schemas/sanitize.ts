@@ -2,7 +2,7 @@
 import { CronExpressionParser } from 'cron-parser'
 import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
-import type { Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput } from './types.js'
+import type { Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, OAuthProvider, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput } from './types.js'
 import { DeclarationError } from './errors.js'
 import { checkDocument, checkPublicLookup } from './outputs.js'
 
@@ -14,7 +14,9 @@ export const CREDENTIALS_CHANGED_AT = 'credentialsChangedAt'
 const NAME = /^[a-z][a-z0-9-]*$/
 /** Engine paths: no collection may take them. */
 export const ACCOUNT_PATHS = { signUp: 'sign-up', recovery: 'password-recovery', reset: 'password-reset' }
-const RESERVED = new Set(['authentication', 'health', 'admin', 'docs', 'openapi.json', ...Object.values(ACCOUNT_PATHS)])
+/** Where OAuth sign-ins start (`/oauth/<provider>`) and return (`/oauth/<provider>/callback`). */
+export const OAUTH_PREFIX = 'oauth'
+const RESERVED = new Set(['authentication', 'health', 'admin', 'docs', 'openapi.json', OAUTH_PREFIX, ...Object.values(ACCOUNT_PATHS)])
 
 /** Bounds of values a declaration leaves unbounded; a record is bounded as a whole too (`maxRecordBytes`). */
 export const DEFAULT_MAX_LENGTH = 10_000
@@ -141,6 +143,7 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     const { activeField } = input.auth
     if (activeField && properties[activeField]?.type !== 'boolean') throw new DeclarationError(where, `active field "${activeField}" must be a declared boolean`)
     auth = { roleField: input.auth.roleField, roleBy: input.auth.roleBy ?? 'id', activeField, ...sanitizeAccounts(input.auth, properties, where) }
+    if (input.auth.oauth) auth.oauth = sanitizeOAuth(input, properties, where)
   }
   for (const name of Object.keys(input.actions ?? {})) {
     if (['find', 'get', 'create', 'update', 'patch', 'remove', 'setup', 'teardown', 'publish'].includes(name) || !/^[a-z][A-Za-z0-9]*$/.test(name)) {
@@ -216,6 +219,51 @@ function sanitizeAccounts(auth: NonNullable<CollectionInput['auth']>, properties
     } else recovery = { securityQuestion }
   }
   return { ...(signUp && { signUp }), ...(recovery && { recovery }) }
+}
+
+/** OAuth providers against the user schema: the id field unique, tokens in encrypted secrets, the other fields of the right kind. */
+function sanitizeOAuth(input: CollectionInput, properties: Record<string, TSchema>, where: string): OAuthProvider[] {
+  const { roleField } = input.auth!
+  return Object.entries(input.auth!.oauth!).map(([name, provider]) => {
+    const at = `oauth provider "${name}"`
+    if (!/^[a-z][a-z0-9]*$/.test(name) || ['local', 'jwt'].includes(name)) throw new DeclarationError(where, `${at}: a name of lower-case letters and digits (it names OAUTH_<NAME>_… settings), not local or jwt`)
+    const field = (what: string, fieldName: string | undefined, check: (schema: TSchema) => boolean, kind: string) => {
+      if (fieldName !== undefined && !(properties[fieldName] && check(properties[fieldName]))) throw new DeclarationError(where, `${at}: ${what} "${fieldName}" must be a declared ${kind}`)
+    }
+    const plainString = (schema: TSchema) => schema.type === 'string' && !schema['x-secret']
+    field('idField', provider.idField ?? '', plainString, 'string field')
+    const unique = (input.indexes ?? []).some((index) => index.unique && Object.keys(index.fields).join() === provider.idField)
+    if (!unique) throw new DeclarationError(where, `${at}: idField "${provider.idField}" needs a unique index (sparse if some users have none)`)
+    const encrypted = (schema: TSchema) => schema['x-secret'] === 'encrypt'
+    if (provider.tokens && !provider.tokens.access) throw new DeclarationError(where, `${at}: tokens needs the \`access\` field`)
+    field('access token field', provider.tokens?.access, encrypted, 'Secret() field')
+    field('refresh token field', provider.tokens?.refresh, encrypted, 'Secret() field')
+    const dateTime = (schema: TSchema) => schema.format === 'date-time'
+    field('expiresAt field', provider.tokens?.expiresAt, dateTime, 'DateTime() field')
+    if (provider.tokens?.refresh && !provider.tokens.expiresAt) throw new DeclarationError(where, `${at}: tokens with a \`refresh\` field need \`expiresAt\` too (when to refresh)`)
+    field('connectedField', provider.connectedField, (schema) => schema.type === 'boolean', 'boolean field')
+    field('lastLoginField', provider.lastLoginField, dateTime, 'DateTime() field')
+    const profile = Object.fromEntries(Object.entries(provider.profile ?? {}).map(([key, claims]) => [key, [claims].flat()]))
+    for (const [key, claims] of Object.entries(profile)) {
+      field('profile field', key, (schema) => !schema['x-secret'] && !schema.readOnly, 'field that is not a secret')
+      if (!claims.length || claims.some((claim) => typeof claim !== 'string' || !claim)) throw new DeclarationError(where, `${at}: profile field "${key}" needs the claims it is filled from`)
+    }
+    if (!provider.role && properties[roleField]?.default === undefined) throw new DeclarationError(where, `${at}: declare the \`role\` of the users it creates (the role field "${roleField}" has no default)`)
+    const scope = [...new Set(['openid', ...(provider.scope ?? ['email', 'profile'])])]
+    return {
+      name,
+      idField: provider.idField,
+      idClaim: provider.idClaim ?? 'sub',
+      scope,
+      authorizeParams: provider.authorizeParams ?? {},
+      emailVerifiedClaim: provider.emailVerifiedClaim ?? 'email_verified',
+      profile,
+      ...(provider.tokens && { tokens: provider.tokens }),
+      ...(provider.connectedField && { connectedField: provider.connectedField }),
+      ...(provider.lastLoginField && { lastLoginField: provider.lastLoginField }),
+      ...(provider.role && { role: provider.role })
+    }
+  })
 }
 
 /** `forwardOnly` fields: top-level enums (with their order), numbers or date-times. */
@@ -464,6 +512,7 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   }
   const signUp = authCollections[0].auth?.signUp
   for (const role of signUp?.roles ?? []) if (!roleNames.has(role)) throw new DeclarationError(where, `signUp names unknown role "${role}"`)
+  for (const provider of authCollections[0].auth?.oauth ?? []) if (provider.role && !roleNames.has(provider.role)) throw new DeclarationError(where, `oauth provider "${provider.name}" names unknown role "${provider.role}"`)
   for (const create of signUp?.creates ?? []) if (!names.has(create.collection)) throw new DeclarationError(where, `signUp creates records of unknown collection "${create.collection}"`)
   if (!roleNames.has(input.adminRole)) throw new DeclarationError(where, `adminRole "${input.adminRole}" is not a declared role`)
   if (input.anonymousRole && !roleNames.has(input.anonymousRole)) throw new DeclarationError(where, `anonymousRole "${input.anonymousRole}" is not a declared role`)

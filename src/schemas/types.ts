@@ -59,7 +59,37 @@ export interface AuthInput {
   signUp?: SignUpInput
   /** Forgotten passwords are reset by security question or e-mailed token (`POST /password-recovery`, `POST /password-reset`). */
   recovery?: RecoveryInput
+  /** Sign-in with OpenID Connect providers, keyed by provider name (`GET /oauth/<name>`; configured by `OAUTH_<NAME>_…`, docs/accounts.md). */
+  oauth?: Record<string, OAuthProviderInput>
 }
+
+/** One OpenID Connect provider users sign in with (or connect to their account); its client id, secret and issuer come from settings. */
+export interface OAuthProviderInput {
+  /** User field holding the provider's id of the account (a string field with a unique index): sign-ins find the user by it. */
+  idField: string
+  /** ID-token claim holding that id. Default `sub`; Microsoft's Graph user id is `oid`. */
+  idClaim?: string
+  /** Scopes asked for. Default `['openid', 'email', 'profile']`; `openid` is always included. */
+  scope?: string[]
+  /** Extra parameters of the authorization request, e.g. Google's `{ access_type: 'offline', prompt: 'consent' }` for a refresh token. */
+  authorizeParams?: Record<string, string>
+  /** ID-token claim that must be `true` before the `email` claim is trusted to create or link an account. Default `email_verified`. */
+  emailVerifiedClaim?: string
+  /** Where the provider's tokens are kept: `Secret()` fields (encrypted, never returned) and a `DateTime()` for the access token's expiry. */
+  tokens?: { access: string; refresh?: string; expiresAt?: string }
+  /** A boolean field set `true` once the provider is linked (e.g. `google_connected`). */
+  connectedField?: string
+  /** A `DateTime()` field stamped at each sign-in with this provider. */
+  lastLoginField?: string
+  /** User fields filled from ID-token claims when the sign-in creates the user: the first claim present wins, e.g. `{ display_name: ['name', 'email'] }`. */
+  profile?: Record<string, string | string[]>
+  /** Role (by name) of users this sign-in creates. Default: the role field's declared default. */
+  role?: string
+}
+
+/** An OAuth provider as the engine uses it: defaults filled. */
+export type OAuthProvider = Required<Omit<OAuthProviderInput, 'tokens' | 'connectedField' | 'lastLoginField' | 'role'>> &
+  Pick<OAuthProviderInput, 'tokens' | 'connectedField' | 'lastLoginField' | 'role'> & { name: string; profile: Record<string, string[]> }
 
 /** A record created with each signed-up user, in the same transaction (e.g. the user's one profile). */
 export interface SignUpCreateInput {
@@ -501,7 +531,7 @@ export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate
   timestamps: { createdAt: string | false; updatedAt: string | false }
   pagination: Required<PaginationInput>
   maxRecordBytes: number
-  auth?: Required<Pick<AuthInput, 'roleField' | 'roleBy'>> & Pick<AuthInput, 'activeField'> & { signUp?: Required<SignUpInput>; recovery?: Recovery }
+  auth?: Required<Pick<AuthInput, 'roleField' | 'roleBy'>> & Pick<AuthInput, 'activeField'> & { signUp?: Required<SignUpInput>; recovery?: Recovery; oauth?: OAuthProvider[] }
   /** Fields that move forward only (`forwardOnly`): an enum along its order, a number or date upwards; never cleared once set. */
   forwardOnly: { field: string; order?: string[] }[]
   actions: Record<string, ActionInput>

@@ -1,5 +1,6 @@
 // One server per blueprint shared by every test file of its folder (schemas take seconds to compile), its demo users
 // signed in on demand; each blueprint's world.ts adds its own lookups. The server stops once the whole run is done.
+import type { Settings } from '../../src/engine.js'
 import { connect, signIn, startServer, type Caller, type TestServer } from '../helpers.js'
 
 export const PASSWORD = 'quillbase-demo'
@@ -15,11 +16,21 @@ export interface BaseWorld<Who extends string> {
   socket(who: Who | Caller): ReturnType<typeof connect>
 }
 
+/** A companion server the world's server talks to (an identity provider): its settings first, told the server once it listens, closed after it. */
+export interface Companion {
+  settings: Partial<Settings>
+  started(server: TestServer): void | Promise<void>
+  close(): Promise<void>
+}
+
 /** The blueprint's shared world: `emailOf` names each demo user's login, `extend` adds the blueprint's own helpers. */
-export function sharedWorld<Who extends string, Extra>(blueprint: string, emailOf: (who: Who) => string, extend: (base: BaseWorld<Who>) => Extra) {
+export function sharedWorld<Who extends string, Extra>(blueprint: string, emailOf: (who: Who) => string, extend: (base: BaseWorld<Who>) => Extra, companion?: () => Promise<Companion>) {
   let shared: Promise<BaseWorld<Who> & Extra> | undefined
+  let started: Companion | undefined
   const create = async () => {
-    const server = await startServer(blueprint)
+    started = await companion?.()
+    const server = await startServer(blueprint, started?.settings)
+    await started?.started(server)
     const { url, app } = server
     const callers = new Map<Who, Promise<Caller>>()
     const base: BaseWorld<Who> = {
@@ -39,6 +50,7 @@ export function sharedWorld<Who extends string, Extra>(blueprint: string, emailO
   // Root-level hook: registered when the blueprint's world.ts is loaded.
   after(async () => {
     if (shared) await (await shared).server.close()
+    await started?.close()
   })
   return () => (shared ??= create())
 }

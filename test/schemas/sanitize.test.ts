@@ -89,6 +89,54 @@ describe('declaring a collection', () => {
     assert.equal(recovering.auth!.recovery!.emailToken!.ttlMinutes, 60)
     assert.equal(recovering.dataSchema.properties.token.readOnly, true, 'the token is the engine’s to write')
   })
+
+  it('takes OAuth providers on the user collection, defaults filled, and names their mistakes', () => {
+    const refused = (input: any, message: RegExp) => assert.throws(() => sanitizeCollection(input), (error: any) => error instanceof DeclarationError && message.test(error.message))
+    const members = {
+      name: 'members',
+      schema: Type.Object({
+        email: Email(),
+        password: Type.Optional(Password()),
+        role: Enum(['climber', 'staff'], { default: 'climber' }),
+        ssoId: Type.Optional(Type.String()),
+        access: Type.Optional(Secret()),
+        refresh: Type.Optional(Secret()),
+        expires: Type.Optional(DateTime()),
+        linked: Type.Boolean({ default: false }),
+        name: Type.Optional(Type.String())
+      }),
+      indexes: [{ fields: { ssoId: 1 as const }, unique: true, sparse: true }]
+    }
+    const sso = (provider: object, extra: object = {}) => ({ ...members, ...extra, auth: { roleField: 'role', roleBy: 'name' as const, oauth: { sso: { idField: 'ssoId', ...provider } } } })
+    const [provider] = sanitizeCollection(sso({ tokens: { access: 'access', refresh: 'refresh', expiresAt: 'expires' }, profile: { name: 'name' } })).auth!.oauth!
+    assert.deepEqual(provider, {
+      name: 'sso',
+      idField: 'ssoId',
+      idClaim: 'sub',
+      scope: ['openid', 'email', 'profile'],
+      authorizeParams: {},
+      emailVerifiedClaim: 'email_verified',
+      profile: { name: ['name'] },
+      tokens: { access: 'access', refresh: 'refresh', expiresAt: 'expires' }
+    })
+    assert.deepEqual(sanitizeCollection(sso({ scope: ['calendar'] })).auth!.oauth![0].scope, ['openid', 'calendar'], 'openid always asked for')
+    refused({ ...sso({}), auth: { roleField: 'role', oauth: { 'Big-Name': { idField: 'ssoId' } } } }, /oauth provider "Big-Name": a name of lower-case letters and digits/)
+    refused({ ...sso({}), auth: { roleField: 'role', oauth: { jwt: { idField: 'ssoId' } } } }, /not local or jwt/)
+    refused(sso({ idField: 'ghost' }), /oauth provider "sso": idField "ghost" must be a declared string field/)
+    refused(sso({ idField: 'access' }), /idField "access" must be a declared string field/)
+    refused(sso({}, { indexes: [] }), /idField "ssoId" needs a unique index/)
+    refused(sso({ tokens: { access: 'name' } }), /access token field "name" must be a declared Secret\(\) field/)
+    refused(sso({ tokens: { access: 'access', refresh: 'password' } }), /refresh token field "password" must be a declared Secret\(\) field/)
+    refused(sso({ tokens: { access: 'access', refresh: 'refresh' } }), /tokens with a `refresh` field need `expiresAt` too/)
+    refused(sso({ tokens: { access: 'access', expiresAt: 'name' } }), /expiresAt field "name" must be a declared DateTime\(\) field/)
+    refused(sso({ connectedField: 'name' }), /connectedField "name" must be a declared boolean field/)
+    refused(sso({ lastLoginField: 'linked' }), /lastLoginField "linked" must be a declared DateTime\(\) field/)
+    refused(sso({ profile: { access: 'name' } }), /profile field "access" must be a declared field that is not a secret/)
+    refused(sso({ profile: { name: [] } }), /profile field "name" needs the claims it is filled from/)
+    const noDefault = { ...members, schema: Type.Object({ ...members.schema.properties, role: Enum(['climber', 'staff']) }) }
+    refused({ ...noDefault, auth: { roleField: 'role', oauth: { sso: { idField: 'ssoId' } } } }, /declare the `role` of the users it creates/)
+    assert.throws(() => sanitizeCollection({ name: 'oauth', schema: Type.Object({ x: Type.String() }) }), /name is reserved by the engine/)
+  })
 })
 
 describe('declaring a blueprint', () => {
@@ -106,6 +154,8 @@ describe('declaring a blueprint', () => {
     const withSignUp = (signUp: any) => ({ ...base, collections: base.collections.map((c) => (c === users ? { ...users, auth: { ...users.auth!, signUp } } : c)) })
     assert.throws(() => sanitizeBlueprint(withSignUp({ roles: ['Ghost'] })), /signUp names unknown role "Ghost"/)
     assert.throws(() => sanitizeBlueprint(withSignUp({ roles: ['Developer'], creates: [{ collection: 'ghosts', data: {} }] })), /signUp creates records of unknown collection "ghosts"/)
+    const withOAuth = { ...base, collections: base.collections.map((c) => (c === users ? { ...users, indexes: [...(users.indexes ?? []), { fields: { Name: 1 as const }, unique: true }], auth: { ...users.auth!, oauth: { sso: { idField: 'Name', role: 'Ghost' } } } } : c)) }
+    assert.throws(() => sanitizeBlueprint(withOAuth), /oauth provider "sso" names unknown role "Ghost"/)
   })
   it('takes a tenancy whose tenants are declared and referenced by the field, and names a bad one', () => {
     const base = appointmentsBlueprint

@@ -19,17 +19,47 @@ export const users = defineCollection({
     google_connected: Type.Boolean({ default: false }),
     google_access_token: token('Encrypted Google access token'),
     google_refresh_token: token('Encrypted Google refresh token'),
+    // Added to the seed's fields for sign-in with Google: the Google account's id, and when its access token expires.
+    google_user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Google account identifier (ID token sub)' })),
+    google_token_expires_at: Type.Optional(DateTime()),
     last_login: Type.Optional(DateTime()),
     // Added to the seed's fields: a local password, for email + password login (administrators).
     password: Type.Optional(Password()),
     ...auditFields
   }),
-  auth: { roleField: 'role', roleBy: 'name' },
+  auth: {
+    roleField: 'role',
+    roleBy: 'name',
+    // Sign in with Microsoft (Outlook) or Google, or connect Google to a signed-in account; new users get the default role `user`.
+    oauth: {
+      microsoft: {
+        // The Graph user id is the ID token's `oid`; Entra vouches for an e-mail address with the optional claim `xms_edov`.
+        idField: 'outlook_user_id',
+        idClaim: 'oid',
+        emailVerifiedClaim: 'xms_edov',
+        scope: ['openid', 'email', 'profile', 'offline_access', 'Calendars.ReadWrite'],
+        tokens: { access: 'access_token', refresh: 'refresh_token', expiresAt: 'token_expires_at' },
+        profile: { display_name: ['name', 'email'] },
+        lastLoginField: 'last_login'
+      },
+      google: {
+        idField: 'google_user_id',
+        scope: ['openid', 'email', 'profile', 'https://www.googleapis.com/auth/calendar'],
+        // Google gives a refresh token only for offline access, asked with consent.
+        authorizeParams: { access_type: 'offline', prompt: 'consent' },
+        tokens: { access: 'google_access_token', refresh: 'google_refresh_token', expiresAt: 'google_token_expires_at' },
+        connectedField: 'google_connected',
+        profile: { display_name: ['name', 'email'] },
+        lastLoginField: 'last_login'
+      }
+    }
+  },
   timestamps,
   generate: auditStamps,
   indexes: [
     // Sparse: accounts made locally (an administrator) have no Outlook id, and MongoDB counts missing as a value.
     { fields: { outlook_user_id: 1 }, unique: true, sparse: true },
+    { fields: { google_user_id: 1 }, unique: true, sparse: true },
     { fields: { email: 1 }, unique: true },
     { fields: { role: 1 } }
   ],

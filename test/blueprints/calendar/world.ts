@@ -1,17 +1,47 @@
 // One calendar server shared by every test file of this folder, started with its demo data; the demo users sign in.
+import { startIdentityProvider, type IdentityProvider } from '../../identity-provider.js'
 import { sharedWorld, type BaseWorld } from '../world.js'
 
 export const DEMO_USERS = { admin: 'admin@example.com', alice: 'alice@example.com', bob: 'bob@example.com' } as const
 export type DemoUser = keyof typeof DEMO_USERS
 
+/** The local OpenID Connect provider standing for both Microsoft and Google (one client each); its accounts. */
+export const CLIENT_SECRET = 'calendar-client-secret'
+export const MICROSOFT_CAROL = { sub: 'ms-pairwise-carol', oid: '00000000-0000-0000-0000-00000000ca01', tid: 'contoso-tenant', email: 'carol@contoso.example.com', xms_edov: true, name: 'Carol Diaz' }
+export const GOOGLE_CAROL = { sub: '104857600000000000001', email: 'carol.diaz@gmail.example.com', email_verified: true, name: 'Carol D.' }
+export const MICROSOFT_BOB = { sub: 'ms-pairwise-bob', oid: 'outlook-bob-0002', tid: 'contoso-tenant', email: 'bob@example.com', name: 'Bob' }
+
 export interface World extends BaseWorld<DemoUser> {
+  /** The identity provider the server's `microsoft` and `google` sign-ins are configured on. */
+  idp: IdentityProvider
   /** Internal writes, made as `user` when given (stamps). */
   create(path: string, data: Record<string, unknown>, user?: DemoUser): Promise<any>
 }
 
-export const calendarWorld: () => Promise<World> = sharedWorld('calendar', (who: DemoUser) => DEMO_USERS[who], ({ server, find }) => ({
-  async create(path: string, data: Record<string, unknown>, who?: DemoUser) {
-    const user = who ? (await find('users', { email: DEMO_USERS[who] }))[0] : undefined
-    return server.app.service(path).create(data, user ? { user } : {})
+let idp: IdentityProvider
+const callback = (url: string, name: string) => `${url.replace('127.0.0.1', 'localhost')}/oauth/${name}/callback`
+
+export const calendarWorld: () => Promise<World> = sharedWorld(
+  'calendar',
+  (who: DemoUser) => DEMO_USERS[who],
+  ({ server, find }) => ({
+    idp,
+    async create(path: string, data: Record<string, unknown>, who?: DemoUser) {
+      const user = who ? (await find('users', { email: DEMO_USERS[who] }))[0] : undefined
+      return server.app.service(path).create(data, user ? { user } : {})
+    }
+  }),
+  async () => {
+    idp = await startIdentityProvider()
+    const client = (clientId: string) => ({ clientId, clientSecret: CLIENT_SECRET, issuer: idp.issuer })
+    return {
+      settings: { oauth: { microsoft: client('calendar-microsoft'), google: client('calendar-google') } },
+      started: (server) =>
+        idp.configure(
+          ['microsoft', 'google'].map((name) => ({ client_id: `calendar-${name}`, client_secret: CLIENT_SECRET, redirect_uris: [callback(server.url, name)] })),
+          [MICROSOFT_CAROL, GOOGLE_CAROL, MICROSOFT_BOB]
+        ),
+      close: () => idp.close()
+    }
   }
-}))
+)
