@@ -2,6 +2,7 @@
 import { CronExpressionParser } from 'cron-parser'
 import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
+import { checkCounts, sanitizeCache, sanitizeCounts, sanitizeRecurrence } from './upkeep.js'
 import type { Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput } from './types.js'
 
 export class DeclarationError extends Error {
@@ -183,6 +184,9 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     freeform: facts.freeform,
     fields: Object.keys(resultProperties),
     forwardOnly: sanitizeForwardOnly(input, properties, where),
+    counts: sanitizeCounts(input, properties, where),
+    recurrence: sanitizeRecurrence(input, properties, { references: facts.references, secrets: facts.secrets, stamped }, where),
+    cache: sanitizeCache(input, where),
     ...sanitizeWorkflows(input, schema, facts, where)
   }
 }
@@ -458,6 +462,7 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   }
   const roleNames = new Set(input.roles.map((r) => r.RoleName))
   checkWorkflowNames(collections, roleNames)
+  checkCounts(collections)
   const signUp = authCollections[0].auth?.signUp
   for (const role of signUp?.roles ?? []) if (!roleNames.has(role)) throw new DeclarationError(where, `signUp names unknown role "${role}"`)
   for (const create of signUp?.creates ?? []) if (!names.has(create.collection)) throw new DeclarationError(where, `signUp creates records of unknown collection "${create.collection}"`)
