@@ -2,7 +2,7 @@
 // dropped on every change of the collection. It sits beneath the permission filter (the innermost hook): its key is the
 // query as authorized, permission conditions included, so a caller is only ever served what the store would have given
 // that query, then masked for them on the way out. Changes arrive as the service's events, which with REDIS_URL every
-// instance hears through Redis (feathers-sync), and only once committed.
+// instance hears through Redis (feathers-sync), and only once committed; the instance that wrote drops its own at commit.
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { LRUCache } from 'lru-cache'
 import type { CacheInput } from '../schemas/types.js'
@@ -27,9 +27,18 @@ export class ReadCache {
     this._entries.clear()
   }
 
-  /** Drops everything whenever the service tells of a change (its own, or another instance's through Redis). */
-  listen(service: { on(event: string, listener: () => void): unknown }) {
+  /**
+   * Drops everything whenever the service tells of a change: another instance's as it arrives (through Redis), this
+   * instance's as soon as it is committed (with Redis, feathers-sync emits even its own events only once they come back).
+   */
+  listen(service: { on(event: string, listener: () => void): unknown; emit(event: string, ...rest: unknown[]): boolean }, store: Store) {
     for (const event of CHANGE_EVENTS) service.on(event, () => this.clear())
+    const emit = service.emit
+    const clear = () => this.clear()
+    service.emit = function (this: unknown, event: string, ...rest: unknown[]) {
+      if (CHANGE_EVENTS.includes(event) && !store.afterCommit(clear)) clear()
+      return emit.call(this, event, ...rest)
+    }
   }
 
   /** The innermost around hook: reads outside a transaction (inside one they may see its uncommitted writes) are served or kept. */

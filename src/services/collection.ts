@@ -85,7 +85,7 @@ export async function createCollectionService(app: Application, collection: Coll
   holdEvents(app.service(collection.name) as any, parts.store)
   const cache = collection.cache && new ReadCache(collection.cache)
   if (cache) {
-    cache.listen(app.service(collection.name) as any)
+    cache.listen(app.service(collection.name) as any, parts.store)
     Object.assign(app.service(collection.name), { readCache: cache })
   }
   app.service(collection.name).hooks({

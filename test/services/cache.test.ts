@@ -72,6 +72,13 @@ describe('read caches', function () {
     })
     after(() => other?.close())
 
+    it('the instance that writes drops its own cache at commit, before its event comes back through Redis', async () => {
+      const [pool] = await gym.find('rooms', { name: 'Pool' })
+      await gym.find('rooms', { _id: pool._id })
+      await gym.app.service('rooms').patch(pool._id, { note: 'at once' })
+      assert.equal((await gym.find('rooms', { _id: pool._id }))[0].note, 'at once')
+    })
+
     it('a read cached on one instance is dropped by a write made on the other', async () => {
       const [studio] = await gym.find('rooms', { name: 'Studio' })
       const before = (await get('ben', `/rooms/${studio._id}`)).body
