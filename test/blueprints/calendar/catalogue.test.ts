@@ -2,17 +2,14 @@
 // names its owner's own category or location of that name, else the global one), kept through creates, moves and
 // removals; both are cached, and a cached read is dropped by a write, here or on another instance sharing Redis.
 import assert from 'node:assert/strict'
-import { redisAvailable, startInstancesOnRedis, wait, type TestServer } from '../../helpers.js'
+import { redisAvailable, startInstancesOnRedis, wait, type Caller, type TestServer } from '../../helpers.js'
 import { calendarWorld, type World } from './world.js'
 
 describe('calendar categories and locations: usage counts and caching', () => {
-  let world: World
-  let alice: Awaited<ReturnType<World['as']>>
-  let calendarId: string
+  let world: World, alice: Caller, calendarId: string
   before(async () => {
     world = await calendarWorld()
-    alice = await world.as('alice')
-    ;[{ _id: calendarId }] = await world.find('calendars', { user_id: alice.user._id, name: 'Work' })
+    ;({ caller: alice, calendarId } = await world.atWork('alice'))
   })
 
   const usage = async (path: 'categories' | 'locations', name: string, owner?: string) =>

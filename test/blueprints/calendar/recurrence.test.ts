@@ -2,16 +2,14 @@
 // with `recurrence_master_id`, made by the engine from the pattern for a year ahead, in UTC; all-day events stay on
 // their dates; the instances follow the master's changes and go with it; a date-range query finds them.
 import assert from 'node:assert/strict'
+import type { Caller } from '../../helpers.js'
 import { calendarWorld, type World } from './world.js'
 
 describe('calendar recurring events', () => {
-  let world: World
-  let alice: Awaited<ReturnType<World['as']>>
-  let calendarId: string
+  let world: World, alice: Caller, calendarId: string
   before(async () => {
     world = await calendarWorld()
-    alice = await world.as('alice')
-    ;[{ _id: calendarId }] = await world.find('calendars', { user_id: alice.user._id, name: 'Work' })
+    ;({ caller: alice, calendarId } = await world.atWork('alice'))
   })
 
   const made: string[] = []
