@@ -36,6 +36,7 @@ import { Imports, checkImports } from './services/imports.js'
 import { Reports, checkAggregates } from './services/reports.js'
 import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
 import { Jobs } from './services/jobs.js'
+import { rollRecurrences } from './hooks/workflows/recurrence.js'
 import { compression, revalidateByDefault } from './services/assets.js'
 import { closeConnectionsWhenDraining, drainServer, SHUTDOWN_TIMEOUT_SECONDS, type Draining } from './services/shutdown.js'
 
@@ -161,6 +162,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   checkAggregates(blueprint.collections)
   await files.setup()
   await documents.setup()
+  if (blueprint.collections.some((collection) => collection.recurrence)) await app.jobs.schedule(rollRecurrences(app, blueprint.collections))
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   const cache = new UserCache()
   const revocations = setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900, sharedKey })

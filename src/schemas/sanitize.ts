@@ -5,6 +5,7 @@ import { querySchemaFor } from './query.js'
 import type { Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, OAuthProvider, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput } from './types.js'
 import { DeclarationError } from './errors.js'
 import { checkDocument, checkPublicLookup } from './outputs.js'
+import { checkCounts, sanitizeCache, sanitizeCounts, sanitizeRecurrence } from './upkeep.js'
 
 export { DeclarationError }
 
@@ -183,6 +184,9 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     freeform: facts.freeform,
     fields: Object.keys(resultProperties),
     forwardOnly: sanitizeForwardOnly(input, properties, where),
+    counts: sanitizeCounts(input, properties, where),
+    recurrence: sanitizeRecurrence(input, properties, { references: facts.references, secrets: facts.secrets, stamped }, where),
+    cache: sanitizeCache(input, where),
     ...sanitizeWorkflows(input, schema, facts, where)
   }
 }
@@ -505,6 +509,7 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   }
   const roleNames = new Set(input.roles.map((r) => r.RoleName))
   checkWorkflowNames(collections, roleNames)
+  checkCounts(collections)
   const byName = new Map(collections.map((c) => [c.name, c]))
   for (const c of collections) {
     if (c.document) checkDocument(c, byName)

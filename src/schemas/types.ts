@@ -284,6 +284,86 @@ export interface RollupInput {
   set: Record<string, RollupAggregate>
 }
 
+/**
+ * A field kept equal to the number of records of another collection that use this one (a category's usage count),
+ * adjusted by one in the write's transaction whenever such a record is created, changed or removed (docs/workflows.md).
+ */
+export interface CountInput {
+  /** The counted collection, e.g. `events`. */
+  from: string
+  /** Its top-level field naming the record counted here: a single `Ref` to this collection, or (with `key`) a value of `key`. */
+  via: string
+  /** This collection's top-level field that `via` holds, when not the id: an event's `category` holds a category's `name`. */
+  key?: string
+  /**
+   * Top-level fields of both collections a record must share to count here, e.g. `['user_id']`. A record of this collection
+   * without them is shared (a global category): it counts the records no record of their own scope claims by that key.
+   */
+  scope?: string[]
+  /** Only records matching these conditions count (Mongo/CASL syntax). */
+  where?: Record<string, unknown>
+}
+
+/** A sanitized count: the field it keeps, `key` filled (`_id`), `scope` a list. */
+export interface Count extends Required<Omit<CountInput, 'where' | 'key'>> {
+  field: string
+  key: string
+  where?: Record<string, unknown>
+}
+
+/** The parts of a recurrence pattern object, by their field names in it. */
+export interface RecurrencePatternInput {
+  /** The pattern's object field on the master, e.g. `recurrence_pattern`. */
+  field: string
+  /** An `Enum` of `daily`, `weekly`, `monthly`, `yearly` (a subset is fine). */
+  frequency: string
+  /** Every how many days, weeks, months or years (an integer; 1 when absent). */
+  interval?: string
+  /** An array of `Enum` weekday names (`monday` … `sunday`): only these days (weekly: the days of each week). */
+  weekdays?: string
+  /** An integer 1–31: that day of each month (a month without it has no occurrence, as RFC 5545 says). */
+  monthDay?: string
+  /** A `DateTime()` after which there is none; one at 00:00 UTC names its day, which is included. */
+  until?: string
+  /** An integer: this many occurrences in all, the master's own included. */
+  count?: string
+}
+
+/**
+ * A collection of records that may recur: a master (the `master` flag and a pattern) has its occurrences as records of
+ * the same collection pointing at it (`instanceOf`), made for a rolling window, kept in step when the master changes.
+ */
+export interface RecurrenceInput {
+  /** Boolean field marking a master. */
+  master: string
+  pattern: RecurrencePatternInput
+  /** The instances' reference to their master: a `Ref` to this collection with `onDelete: 'cascade'`. */
+  instanceOf: string
+  /** `DateTime()` fields where a record starts and ends; an instance keeps the master's duration. */
+  start: string
+  end: string
+  /** Boolean field of records lasting whole days: their start and end are stored at 00:00 UTC of the dates as written. */
+  allDay?: string
+  /** Fields an instance does not take from its master (a provider's ids). Ids, timestamps, secrets and unique fields never are. */
+  except?: string[]
+  /** Instances are made up to this many days past today, or past the master's start when later (default 365); a daily engine task moves the window on. */
+  aheadDays?: number
+}
+
+export interface Recurrence extends Required<Omit<RecurrenceInput, 'allDay'>> {
+  allDay?: string
+  /** Fields an instance takes from its master. */
+  copied: string[]
+}
+
+/** Results of `find` and `get` kept in memory, dropped on every change of the collection on any instance. */
+export interface CacheInput {
+  /** Longest an entry is served, in seconds, should an invalidation be lost (default 60). */
+  ttlSeconds?: number
+  /** Most entries kept, least recently used dropped first (default 500). */
+  maxEntries?: number
+}
+
 /** Fields filled from, and checked against, a matching record of another collection. */
 export interface LookupInput {
   /** Runs when the incoming data carries this field. */
@@ -490,6 +570,12 @@ export interface CollectionInput<S extends TObject = TObject> {
   document?: DocumentInput
   /** Anyone may look a record up by a code and read these fields only (a certificate's verification). */
   publicLookup?: PublicLookupInput
+  /** Fields kept equal to the number of records of another collection using this record (declare them `readOnly`). */
+  counts?: Record<string, CountInput>
+  /** Records that recur: a master's occurrences kept as records of this collection (docs/workflows.md, Recurrence). */
+  recurrence?: RecurrenceInput
+  /** `find` and `get` results cached (`true`: the defaults), beneath the permission filter; dropped on any change, on every instance. */
+  cache?: true | CacheInput
 }
 
 /** A field path found in the schema, with what the engine must do with it. */
@@ -553,6 +639,9 @@ export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate
   masks?: MaskInfo[]
   /** The anonymous lookup by a code; `route` is its service path (`certificates/verify`). */
   publicLookup?: PublicLookupInput & { route: string }
+  counts?: Count[]
+  recurrence?: Recurrence
+  cache?: Required<CacheInput>
 }
 
 /** What a job's handler (and a scheduled task's `run`) receives. */

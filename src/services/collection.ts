@@ -18,6 +18,7 @@ import { compile, dataAjv } from '../schemas/validators.js'
 import type { Collection } from '../schemas/types.js'
 import type { Store } from './store.js'
 import { audited } from './audit.js'
+import { ReadCache } from './cache.js'
 import { fileFields, type Files } from './files.js'
 import type { Documents } from './documents.js'
 import type { ExportJobs } from './export-jobs.js'
@@ -85,6 +86,11 @@ export async function createCollectionService(app: Application, collection: Coll
   app.use(collection.name, service, { methods: [...SERVICE_METHODS, ...actionNames], events: collection.events })
   // After feathers-sync's wrapper: a held event travels to other instances only once committed.
   holdEvents(app.service(collection.name) as any, parts.store)
+  const cache = collection.cache && new ReadCache(collection.cache)
+  if (cache) {
+    cache.listen(app.service(collection.name) as any, parts.store)
+    Object.assign(app.service(collection.name), { readCache: cache })
+  }
   app.service(collection.name).hooks({
     around: {
       all: [
@@ -112,7 +118,9 @@ export async function createCollectionService(app: Application, collection: Coll
         references(collection, parts.referrers),
         timestamps(collection),
         protectSecrets(collection, parts.encryptionKey),
-        ...(parts.audit ? [audited(collection, () => parts.audit)] : [])
+        ...(parts.audit ? [audited(collection, () => parts.audit)] : []),
+        // Innermost: the store's answer to the authorized query, nothing the caller's own hooks above decide.
+        ...(cache ? [cache.hook(parts.store)] : [])
       ]
     },
     before: collection.before,

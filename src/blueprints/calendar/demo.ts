@@ -68,16 +68,13 @@ export async function demo(app: Application) {
   const alicePersonal = await create('calendars', { user_id: alice._id, name: 'Personal', color: '#43A047' }, alice)
   const bobWork = await create('calendars', { user_id: bob._id, name: 'Work', color: '#FB8C00', is_primary: true, outlook_calendar_id: 'AAMkAGI-bob-work', last_synced: thisWeek(0, 6) }, bob)
 
-  // The weekly team meeting: its master, and its instances as records pointing at it (the seed's design).
+  // The weekly team meeting: its master; the engine makes its five later instances, records pointing at it (the seed's design).
   const weekly = { type: 'weekly', interval: 1, days_of_week: ['monday'], occurrence_count: 6 }
   const meeting = { title: 'Weekly team sync', category: 'Meeting', location: hall.name, priority_level: 'high', attendees: [
     { email: alice.email, name: alice.display_name, response_status: 'accepted', is_organizer: true },
     { email: bob.email, name: bob.display_name, response_status: 'tentative', is_organizer: false }
   ] }
-  const master = await create('events', { user_id: alice._id, calendar_id: aliceWork._id, ...meeting, start_time: thisWeek(0, 9), end_time: thisWeek(0, 10), is_recurring: true, recurrence_pattern: weekly, outlook_event_id: 'AAMkAGI-evt-weekly-sync', outlook_etag: 'W/"DwAAABYAAAA1"', sync_status: 'synced', last_synced: thisWeek(0, 6) }, alice)
-  for (let week = 1; week < weekly.occurrence_count; week++) {
-    await create('events', { user_id: alice._id, calendar_id: aliceWork._id, ...meeting, start_time: thisWeek(7 * week, 9), end_time: thisWeek(7 * week, 10), recurrence_master_id: master._id, sync_status: 'synced' }, alice)
-  }
+  await create('events', { user_id: alice._id, calendar_id: aliceWork._id, ...meeting, start_time: thisWeek(0, 9), end_time: thisWeek(0, 10), is_recurring: true, recurrence_pattern: weekly, outlook_event_id: 'AAMkAGI-evt-weekly-sync', outlook_etag: 'W/"DwAAABYAAAA1"', sync_status: 'synced', last_synced: thisWeek(0, 6) }, alice)
 
   await create('events', {
     user_id: alice._id, calendar_id: aliceWork._id, title: 'Product launch for Northwind', description: 'Launch event with the client team',

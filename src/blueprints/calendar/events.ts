@@ -51,7 +51,7 @@ export const events = defineCollection({
     internal_category: Type.Optional(label()),
     priority_level: Enum(['low', 'medium', 'high', 'critical'], { default: 'medium' }),
     attendees: Type.Optional(Type.Array(attendee, { maxItems: 500 })),
-    // Recurrence: instances are records pointing at their master; removing the master removes them.
+    // Recurrence (declared below): instances are records pointing at their master; removing the master removes them.
     is_recurring: Type.Boolean({ default: false }),
     recurrence_pattern: Type.Optional(recurrencePattern),
     recurrence_master_id: Type.Optional(Ref('events', { onDelete: 'cascade', sameAs: ['user_id'], description: 'The master event this record is an instance of' })),
@@ -66,6 +66,17 @@ export const events = defineCollection({
   generate: auditStamps,
   // A row (or a sync) naming a known Outlook event updates it: `outlook_event_id` never duplicates.
   import: { key: 'outlook_event_id' },
+  // A recurring master's instances are events pointing at it, made by the engine for a year ahead and kept in step with
+  // it; they take its fields but not its provider ids and sync state (each instance syncs on its own).
+  recurrence: {
+    master: 'is_recurring',
+    pattern: { field: 'recurrence_pattern', frequency: 'type', interval: 'interval', weekdays: 'days_of_week', monthDay: 'day_of_month', until: 'end_date', count: 'occurrence_count' },
+    instanceOf: 'recurrence_master_id',
+    start: 'start_time',
+    end: 'end_time',
+    allDay: 'all_day',
+    except: ['outlook_etag', 'google_event_id', 'sync_status', 'last_synced', 'sync_errors']
+  },
   indexes: [
     { fields: { user_id: 1 } },
     { fields: { calendar_id: 1 } },

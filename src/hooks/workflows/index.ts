@@ -4,11 +4,13 @@ import type { Application, HookContext, NextFunction } from '@feathersjs/feather
 import { fieldErrors } from '../validate.js'
 import { compile, dataAjv } from '../../schemas/validators.js'
 import type { Collection } from '../../schemas/types.js'
+import { countsOver, keptCounts } from './counts.js'
 import { derive } from './derive.js'
 import { forwardOnly } from './forward-only.js'
 import { generate } from './generate.js'
 import { lookups } from './lookups.js'
 import { noOverlap } from './no-overlap.js'
+import { recurring } from './recurrence.js'
 import { rollupsOver } from './rollups.js'
 import { scopedReferences } from './same-as.js'
 import { stateMachines } from './state-machine.js'
@@ -45,7 +47,7 @@ function validateFilled(collection: Collection): Hook {
 }
 
 /**
- * Effects that follow a change (triggers, rollups) wrap the rest, so they run once it is stored;
+ * Effects that follow a change (triggers, recurrence, rollups, counts) wrap the rest, so they run once it is stored;
  * fields are then derived, checked against the state machine (which stamps), looked up and generated, kept moving forward,
  * validated again, and finally checked against other records (tenancy of references, overlaps).
  */
@@ -53,8 +55,12 @@ export function workflowHooks(app: Application, collection: Collection): Hook[] 
   const collections: Collection[] = (app as any).blueprint?.collections ?? [collection]
   const hooks: Hook[] = []
   if (collection.triggers?.length) hooks.push(triggers(collection))
+  if (collection.recurrence) hooks.push(recurring(collection))
   const rollups = rollupsOver(collection, collections)
   if (rollups) hooks.push(rollups)
+  const counted = countsOver(collection, collections)
+  if (counted) hooks.push(counted)
+  if (collection.counts?.length) hooks.push(keptCounts(collection))
   const filling: Hook[] = []
   if (collection.derive) filling.push(derive(collection))
   if (collection.stateMachines?.length) filling.push(stateMachines(collection))

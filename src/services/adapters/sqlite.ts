@@ -165,6 +165,18 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     return keys
   }
 
+  /** MongoDB's `$inc: { field: n }` in a patch: top-level fields, finite numbers (a missing field counts from 0). */
+  private _increments(inc: unknown): [string, number][] {
+    if (inc === undefined) return []
+    if (!isPlainObject(inc)) throw new BadRequest('$inc must be an object')
+    const entries = Object.entries(inc)
+    for (const [key, by] of entries) {
+      if (key.startsWith('$') || key.includes('.') || key === this.id || key === '_id') throw new BadRequest(`Invalid field name '${key}' in $inc`)
+      if (typeof by !== 'number' || !Number.isFinite(by)) throw new BadRequest(`$inc of '${key}' must be a number`)
+    }
+    return entries as [string, number][]
+  }
+
   async _find(params?: P & SqliteServiceParams & { paginate?: PaginationOptions }): Promise<Paginated<T>>
   async _find(params?: P & SqliteServiceParams & { paginate: false }): Promise<T[]>
   async _find(params?: P & SqliteServiceParams): Promise<Paginated<T> | T[]>
@@ -229,9 +241,10 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
   async _patch(id: NullableId, data: Q | Partial<T>, params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<T | T[]> {
     try {
       if (id === null && !this.allowsMulti('patch', params)) throw new MethodNotAllowed('Can not patch multiple entries')
-      const { $unset, ...rest } = (isPlainObject(data) ? data : {}) as Doc
+      const { $unset, $inc, ...rest } = (isPlainObject(data) ? data : {}) as Doc
       const changes = { ...this._checkData(isPlainObject(data) ? rest : data) }
       const removed = this._unsetKeys($unset)
+      const increments = this._increments($inc)
       delete changes[this.id!]
       delete changes._id
       return await this.getModel(params).write(() => {
@@ -240,6 +253,8 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
         const patched = (doc: Doc) => {
           const next = { ...doc, ...changes }
           for (const key of removed) delete next[key]
+          // Read and written in one synchronous step on the writer: atomic, as MongoDB's `$inc`.
+          for (const [key, by] of increments) next[key] = (Number(next[key]) || 0) + by
           return next
         }
         const result = rows.map((row) => project(Model.replace(row, patched(parse(row.doc))), select, this.id!) as T)
