@@ -268,7 +268,9 @@
           .then(function (data) {
             if (stopped) return
             running = Boolean(data.operation && data.operation.running)
-            var reread = again
+            // The first look reads the record again too when it is an operation's: AdminJS read it before this look, and
+            // an import may have moved on (or ended) in between, so the page would otherwise stay at that older state.
+            var reread = again || data.operation
               ? api.recordAction({ resourceId: resourceId, recordId: recordId, actionName: 'show' }).then(function (response) {
                   if (!stopped && response.data.record) recordState[1](response.data.record)
                 })
