@@ -2,7 +2,7 @@
 import { closeSchema } from './sanitize.js'
 import type { ActionInput, JsonSchema } from './types.js'
 
-export function actionInputSchema(action: ActionInput): JsonSchema {
+export function actionInputSchema(action: Pick<ActionInput, 'data' | 'description'>): JsonSchema {
   const input = action.data as JsonSchema
   // Bounded and closed as collection schemas are.
   return closeSchema({
