@@ -32,26 +32,27 @@ const everyone = named('everyone', {
   'read-own-certificates': { Action: 'read', Subject: 'certificates', Conditions: { User_id: ME } },
   // Chats: members read them, their messages and each other's read receipts; their own membership has their unread count.
   'read-own-chats': { Action: 'read', Subject: 'chats', Conditions: { member_ids: ME } },
+  'read-started-chats': { Action: 'read', Subject: 'chats', Conditions: { created_by: ME }, Description: 'Its starter reads the chat even before the engine lists them as a member' },
   'start-chats': { Action: 'create', Subject: 'chats', Conditions: { type: { $in: ['direct', 'group'] } }, Fields: ['type', 'name'], Description: 'Direct and group chats; chat boxes are the programmes’' },
   'rename-own-group-chats': { Action: 'update', Subject: 'chats', Conditions: { created_by: ME, type: 'group' }, Fields: ['name'] },
   'add-chat-members': { Action: 'create', Subject: 'chat-members', Conditions: { chat_id: { $in: '{{user.ownedChats}}' } }, Fields: ['chat_id', 'user_id'], Description: 'To the direct and group chats they started' },
   'read-chat-receipts': { Action: 'read', Subject: 'chat-members', Conditions: inMyChats, Fields: ['_id', 'chat_id', 'user_id', 'last_read_at', 'joined_at'], Description: 'Who is in their chats and how far each has read' },
   'read-own-memberships': { Action: 'read', Subject: 'chat-members', Conditions: { user_id: ME }, Description: 'With their unread count' },
   'mark-chats-read': { Action: 'update', Subject: 'chat-members', Conditions: { user_id: ME }, Fields: ['last_read_at'] },
-  'leave-chats': { Action: 'remove', Subject: 'chat-members', Conditions: { user_id: ME } },
+  'leave-chats': { Action: 'delete', Subject: 'chat-members', Conditions: { user_id: ME } },
   'read-chat-messages': { Action: 'read', Subject: 'messages', Conditions: inMyChats },
   'send-messages': { Action: 'create', Subject: 'messages', Conditions: inMyChats, Fields: ['chat_id', 'body', 'attachment'] },
   'edit-own-messages': { Action: 'update', Subject: 'messages', Conditions: { ...inMyChats, sender_id: ME }, Fields: ['body', 'attachment'] },
-  'delete-own-messages': { Action: 'remove', Subject: 'messages', Conditions: { sender_id: ME } },
+  'delete-own-messages': { Action: 'delete', Subject: 'messages', Conditions: { sender_id: ME } },
   // Forum: its programme's members write (mentor and manager permissions); authors edit and delete their own.
   'edit-own-threads': { Action: 'update', Subject: 'forum-threads', Conditions: { author_id: ME }, Fields: ['title', 'body', 'mentioned'] },
-  'delete-own-threads': { Action: 'remove', Subject: 'forum-threads', Conditions: { author_id: ME } },
+  'delete-own-threads': { Action: 'delete', Subject: 'forum-threads', Conditions: { author_id: ME } },
   'edit-own-posts': { Action: 'update', Subject: 'forum-posts', Conditions: { author_id: ME }, Fields: ['body', 'mentioned'] },
-  'delete-own-posts': { Action: 'remove', Subject: 'forum-posts', Conditions: { author_id: ME } },
+  'delete-own-posts': { Action: 'delete', Subject: 'forum-posts', Conditions: { author_id: ME } },
   // Notifications: made by the engine only; their user reads them, marks them read, removes them.
   'read-own-notifications': { Action: 'read', Subject: 'notifications', Conditions: { user_id: ME } },
   'mark-notifications-read': { Action: 'update', Subject: 'notifications', Conditions: { user_id: ME }, Fields: ['read'] },
-  'remove-own-notifications': { Action: 'remove', Subject: 'notifications', Conditions: { user_id: ME } }
+  'remove-own-notifications': { Action: 'delete', Subject: 'notifications', Conditions: { user_id: ME } }
 })
 
 /** A programme's forum, for its members: read, start threads, reply (`scope` is mentored or managed). */
@@ -92,8 +93,8 @@ const manager = named('manager', {
   'read-certificates': { Action: 'read', Subject: 'certificates', Conditions: managed('Programme_id') },
   'approve-certificates': { Action: 'update', Subject: 'certificates', Conditions: managed('Programme_id'), Fields: ['status', 'Expiration_Date'] },
   ...forum(managed),
-  'moderate-forum-threads': { Action: 'remove', Subject: 'forum-threads', Conditions: managed('programme_id') },
-  'moderate-forum-posts': { Action: 'remove', Subject: 'forum-posts', Conditions: managed('programme_id') }
+  'moderate-forum-threads': { Action: 'delete', Subject: 'forum-threads', Conditions: managed('programme_id') },
+  'moderate-forum-posts': { Action: 'delete', Subject: 'forum-posts', Conditions: managed('programme_id') }
 })
 
 const admin = named('admin', {
