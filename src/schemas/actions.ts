@@ -1,4 +1,4 @@
-// The input of a declared action: `{ id, ...data }`. One definition for validation, OpenAPI and the typed client.
+// The input of a declared action (and of a signal): `{ id, ...data }`. One definition for validation, OpenAPI and the typed client.
 import { closeSchema } from './sanitize.js'
 import type { ActionInput, JsonSchema } from './types.js'
 
