@@ -13,6 +13,7 @@ import { referrersOf } from './hooks/references.js'
 import { encryptionKey } from './hooks/secrets.js'
 import { Permissions } from './permissions/abilities.js'
 import { setupChannels } from './permissions/channels.js'
+import { setupSignals } from './services/signals.js'
 import { RBAC_COLLECTIONS } from './schemas/rbac.js'
 import type { Blueprint } from './schemas/types.js'
 import type { EngineApp, Settings } from './engine.js'
@@ -164,6 +165,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   await documents.setup()
   if (blueprint.collections.some((collection) => collection.recurrence)) await app.jobs.schedule(rollRecurrences(app, blueprint.collections))
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
+  for (const collection of blueprint.collections) setupSignals(app, collection, permissions, sharedKey)
   const cache = new UserCache()
   const revocations = setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900, sharedKey })
   setupAccounts(app, users, settings, { sharedKey, secret: app.get('authentication').secret })

@@ -8,7 +8,7 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}/g
 const ALIGNMENTS = ['left', 'center', 'right']
 
 const topLevel = (collection: Collection, field: string): JsonSchema | undefined => collection.schema.properties?.[field]
-const singleReference = (collection: Collection, field: string) => collection.references.find((ref) => ref.path === field && !ref.many)
+export const singleReference = (collection: Collection, field: string) => collection.references.find((ref) => ref.path === field && !ref.many)
 
 /** A field whose value may be given out: declared (or `_id`, a timestamp), neither secret nor masked. */
 function readable(collection: Collection, field: string) {
@@ -21,6 +21,18 @@ const formatsLocale = (locale: string) => {
   } catch {
     return false
   }
+}
+
+/** A declaration's `with` records (name → a top-level single reference) as template scopes, `record` first; names other than `reserved`. */
+export function withScopes(collection: Collection, byName: Map<string, Collection>, declared: Record<string, string> | undefined, where: string, reserved: string[]) {
+  const scopes = new Map<string, Collection>([['record', collection]])
+  for (const [name, field] of Object.entries(declared ?? {})) {
+    if (!IDENTIFIER.test(name) || reserved.includes(name)) throw new DeclarationError(where, `with "${name}" must be a name other than ${reserved.join(', ')}`)
+    const reference = singleReference(collection, field)
+    if (!reference || field.includes('.')) throw new DeclarationError(where, `with "${name}": "${field}" must be a top-level single Ref() field`)
+    scopes.set(name, byName.get(reference.collection)!)
+  }
+  return scopes
 }
 
 /** `document`: a state of a state machine with a move to `then`, a read-only `File()` field, references to render, templates naming known fields. */
@@ -40,13 +52,7 @@ export function checkDocument(collection: Collection, byName: Map<string, Collec
     const error = topLevel(collection, declared.error)
     if (error?.type !== 'string' || !error.readOnly || collection.schema.required?.includes(declared.error)) throw new DeclarationError(where, `error "${declared.error}" must be an optional string field declared readOnly`)
   }
-  const scopes = new Map<string, Collection>([['record', collection]])
-  for (const [name, field] of Object.entries(declared.with ?? {})) {
-    if (!IDENTIFIER.test(name) || ['record', 'now'].includes(name)) throw new DeclarationError(where, `with "${name}" must be a name other than record and now`)
-    const reference = singleReference(collection, field)
-    if (!reference || field.includes('.')) throw new DeclarationError(where, `with "${name}": "${field}" must be a top-level single Ref() field`)
-    scopes.set(name, byName.get(reference.collection)!)
-  }
+  const scopes = withScopes(collection, byName, declared.with, where, ['record', 'now'])
   if (!Array.isArray(declared.content) || !declared.content.length) throw new DeclarationError(where, '`content` must list at least one block')
   const templates = [declared.name, declared.title, ...declared.content.map((block) => block?.text)]
   declared.content.forEach((block, index) => {

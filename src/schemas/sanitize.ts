@@ -2,10 +2,11 @@
 import { CronExpressionParser } from 'cron-parser'
 import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
-import type { Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, OAuthProvider, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput } from './types.js'
+import type { Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, OAuthProvider, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput, Unread } from './types.js'
 import { DeclarationError } from './errors.js'
 import { checkDocument, checkPublicLookup } from './outputs.js'
 import { checkCounts, sanitizeCache, sanitizeCounts, sanitizeRecurrence } from './upkeep.js'
+import { checkConversations, isAdded, sanitizeSignals, sanitizeUnread } from './conversations.js'
 
 export { DeclarationError }
 
@@ -172,7 +173,10 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     actions: input.actions ?? {},
     before: input.before ?? {},
     after: input.after ?? {},
-    events: input.events ?? [],
+    events: [...(input.events ?? []), ...Object.keys(input.signals ?? {})],
+    signals: sanitizeSignals(input, where),
+    // The counted collection's creation stamp is filled in by checkConversations, which sees every collection.
+    unread: sanitizeUnread(input, where) as Unread[],
     admin: {
       titleField,
       listFields: input.admin?.listFields ?? scalar.slice(0, 6),
@@ -405,7 +409,7 @@ function checkWorkflowNames(collections: Collection[], roleNames: Set<string>) {
     }
     for (const trigger of c.triggers ?? []) {
       exists(where, trigger.create, 'trigger')
-      if (trigger.forEach) exists(where, trigger.forEach.collection, 'trigger forEach')
+      if (trigger.forEach && !isAdded(trigger.forEach)) exists(where, trigger.forEach.collection, 'trigger forEach')
     }
     for (const lookup of c.lookups ?? []) exists(where, lookup.collection, 'lookup')
     for (const rollup of c.rollups ?? []) {
@@ -510,6 +514,7 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   const roleNames = new Set(input.roles.map((r) => r.RoleName))
   checkWorkflowNames(collections, roleNames)
   checkCounts(collections)
+  checkConversations(collections, authCollections[0])
   const byName = new Map(collections.map((c) => [c.name, c]))
   for (const c of collections) {
     if (c.document) checkDocument(c, byName)

@@ -221,10 +221,67 @@ export interface TriggerInput {
   when?: Record<string, unknown>
   /** Service path of the records to create. */
   create: string
-  /** One record per record this query finds (templates allowed), e.g. the flat's residents; a single record when absent. */
-  forEach?: { collection: string; query: Record<string, unknown> }
-  /** Values of each created record, as templates over `record`, `each`, `user` and `now`. */
+  /**
+   * One record per record this query finds (templates allowed), e.g. the flat's residents; or one per item an array
+   * field of this record gained in the change (`added`; every item on create): new assignees, new mentions, each item
+   * as `{{each}}`. A single record when absent.
+   */
+  forEach?: TriggerQuery | TriggerAdded
+  /** Records this one references, by name, for the templates: `{ programme: 'Programme_id' }` gives `{{programme.name}}`. */
+  with?: Record<string, string>
+  /** Values of each created record, as templates over `record`, `each`, `user`, `now` and the `with` records. */
   data: Record<string, unknown>
+}
+
+export interface TriggerQuery {
+  collection: string
+  query: Record<string, unknown>
+}
+
+export interface TriggerAdded {
+  /** A top-level array field of this collection. */
+  added: string
+  /** Its items are users (references to the auth collection): keep only those whose permissions let them read the record. */
+  readersOnly?: boolean
+}
+
+/**
+ * A custom realtime event a signed-in caller sends about one record (typing in a chat): `POST /<collection>/<name>`
+ * (`socket.emit('create', '<collection>/<name>', { id, ...data })`) relays `<collection> <name>` to the other users'
+ * connections that may read the record, nothing stored.
+ */
+export interface SignalInput {
+  /** TypeBox schema of what the sender adds besides the record `id`, e.g. `Type.Object({ typing: Type.Boolean() })`. */
+  data: TObject
+  /** Signals per sender and record within a minute (default 30); more are a 429. */
+  perMinute?: number
+  description?: string
+}
+
+/**
+ * A count kept on a reader's record (a chat membership): the records of another collection that follow the same thing
+ * (the chat's messages), created after the reader's read mark and not by the reader. Recounted when such a record is
+ * created, moved or removed, and when the read mark moves (docs/workflows.md, Unread counts).
+ */
+export interface UnreadInput {
+  /** The counted collection, e.g. `messages`. It needs a creation timestamp. */
+  from: string
+  /** Its single reference naming what it belongs to, e.g. a message's `chat_id`. */
+  via: string
+  /** This collection's field holding the same reference, e.g. a membership's `chat_id`. */
+  key: string
+  /** This collection's single reference to the reader (the auth collection). */
+  reader: string
+  /** The counted collection's field naming its author: a reader's own records never count for them. */
+  author?: string
+  /** This collection's `DateTime()` read mark: records created after it count (all of them while it is unset). */
+  readUntil: string
+}
+
+/** A sanitized unread count: the field it keeps and the counted collection's creation stamp. */
+export interface Unread extends UnreadInput {
+  field: string
+  createdAt: string
 }
 
 /** A value the engine fills in when the caller gives none (`overwrite` to always replace it). */
@@ -538,6 +595,10 @@ export interface CollectionInput<S extends TObject = TObject> {
   after?: HookMapInput
   /** Custom realtime events this collection's service emits. */
   events?: string[]
+  /** Custom realtime events callers send about one record, relayed to its other readers (typing indicators), by name. */
+  signals?: Record<string, SignalInput>
+  /** Fields kept equal to the unread records of another collection for this record's reader (declare them `readOnly`). */
+  unread?: Record<string, UnreadInput>
   admin?: AdminHints
   /** Status fields with their allowed transitions, keyed by field (409 on an illegal move). */
   stateMachines?: Record<string, StateMachineInput>
@@ -624,6 +685,8 @@ export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate
   before: HookMapInput
   after: HookMapInput
   events: string[]
+  signals: Record<string, SignalInput & { perMinute: number }>
+  unread: Unread[]
   admin: Required<Omit<AdminHints, 'group'>> & { group?: string }
   references: ReferenceInfo[]
   secrets: SecretInfo[]

@@ -6,6 +6,7 @@ import type { PermissionInput, RoleInput } from '../../schemas/types.js'
 const ME = '{{user._id}}'
 const managed = (field: string) => ({ [field]: { $in: '{{user.managedProgrammes}}' } })
 const mentored = (field: string) => ({ [field]: { $in: '{{user.mentoredProgrammes}}' } })
+const inMyChats = { chat_id: { $in: '{{user.chat_ids}}' } }
 
 type Rule = Omit<PermissionInput, 'PermissionName'>
 const named = (prefix: string, rules: Record<string, Rule>): PermissionInput[] =>
@@ -28,7 +29,38 @@ const everyone = named('everyone', {
   'update-own-user-details': { Action: 'update', Subject: 'user-details', Conditions: { user_id: ME }, Fields: OWN_DETAILS, Description: 'Never approved or status' },
   'apply-to-programmes': { Action: 'create', Subject: 'programme-applications', Conditions: { Status: 'Pending' }, Fields: ['Programme_id', 'answers', 'Status'], Description: 'Always as themselves; only active programmes' },
   'read-own-applications': { Action: 'read', Subject: 'programme-applications', Conditions: { User_id: ME } },
-  'read-own-certificates': { Action: 'read', Subject: 'certificates', Conditions: { User_id: ME } }
+  'read-own-certificates': { Action: 'read', Subject: 'certificates', Conditions: { User_id: ME } },
+  // Chats: members read them, their messages and each other's read receipts; their own membership has their unread count.
+  'read-own-chats': { Action: 'read', Subject: 'chats', Conditions: { member_ids: ME } },
+  'read-started-chats': { Action: 'read', Subject: 'chats', Conditions: { created_by: ME }, Description: 'Its starter reads the chat even before the engine lists them as a member' },
+  'start-chats': { Action: 'create', Subject: 'chats', Conditions: { type: { $in: ['direct', 'group'] } }, Fields: ['type', 'name'], Description: 'Direct and group chats; chat boxes are the programmes’' },
+  'rename-own-group-chats': { Action: 'update', Subject: 'chats', Conditions: { created_by: ME, type: 'group' }, Fields: ['name'] },
+  'add-chat-members': { Action: 'create', Subject: 'chat-members', Conditions: { chat_id: { $in: '{{user.ownedChats}}' } }, Fields: ['chat_id', 'user_id'], Description: 'To the direct and group chats they started' },
+  'read-chat-receipts': { Action: 'read', Subject: 'chat-members', Conditions: inMyChats, Fields: ['_id', 'chat_id', 'user_id', 'last_read_at', 'joined_at'], Description: 'Who is in their chats and how far each has read' },
+  'read-own-memberships': { Action: 'read', Subject: 'chat-members', Conditions: { user_id: ME }, Description: 'With their unread count' },
+  'mark-chats-read': { Action: 'update', Subject: 'chat-members', Conditions: { user_id: ME }, Fields: ['last_read_at'] },
+  'leave-chats': { Action: 'delete', Subject: 'chat-members', Conditions: { user_id: ME } },
+  'read-chat-messages': { Action: 'read', Subject: 'messages', Conditions: inMyChats },
+  'send-messages': { Action: 'create', Subject: 'messages', Conditions: inMyChats, Fields: ['chat_id', 'body', 'attachment'] },
+  'edit-own-messages': { Action: 'update', Subject: 'messages', Conditions: { ...inMyChats, sender_id: ME }, Fields: ['body', 'attachment'] },
+  'delete-own-messages': { Action: 'delete', Subject: 'messages', Conditions: { sender_id: ME } },
+  // Forum: its programme's members write (mentor and manager permissions); authors edit and delete their own.
+  'edit-own-threads': { Action: 'update', Subject: 'forum-threads', Conditions: { author_id: ME }, Fields: ['title', 'body', 'mentioned'] },
+  'delete-own-threads': { Action: 'delete', Subject: 'forum-threads', Conditions: { author_id: ME } },
+  'edit-own-posts': { Action: 'update', Subject: 'forum-posts', Conditions: { author_id: ME }, Fields: ['body', 'mentioned'] },
+  'delete-own-posts': { Action: 'delete', Subject: 'forum-posts', Conditions: { author_id: ME } },
+  // Notifications: made by the engine only; their user reads them, marks them read, removes them.
+  'read-own-notifications': { Action: 'read', Subject: 'notifications', Conditions: { user_id: ME } },
+  'mark-notifications-read': { Action: 'update', Subject: 'notifications', Conditions: { user_id: ME }, Fields: ['read'] },
+  'remove-own-notifications': { Action: 'delete', Subject: 'notifications', Conditions: { user_id: ME } }
+})
+
+/** A programme's forum, for its members: read, start threads, reply (`scope` is mentored or managed). */
+const forum = (scope: (field: string) => Record<string, unknown>) => ({
+  'read-programme-forum': { Action: 'read', Subject: 'forum-threads', Conditions: scope('programme_id') },
+  'read-programme-forum-posts': { Action: 'read', Subject: 'forum-posts', Conditions: scope('programme_id') },
+  'start-forum-threads': { Action: 'create', Subject: 'forum-threads', Conditions: scope('programme_id'), Fields: ['programme_id', 'title', 'body', 'mentioned'] },
+  'reply-in-forum': { Action: 'create', Subject: 'forum-posts', Conditions: scope('programme_id'), Fields: ['thread_id', 'programme_id', 'body', 'mentioned'] }
 })
 
 const mentor = named('mentor', {
@@ -39,7 +71,8 @@ const mentor = named('mentor', {
   'move-assigned-tasks': { Action: 'update', Subject: 'tasks', Conditions: { ...mentored('Program_id'), assigned_to: ME }, Fields: ['status'], Description: 'Only the status of their own tasks' },
   'read-programme-reports': { Action: 'read', Subject: 'reports', Conditions: mentored('program_id') },
   'write-reports': { Action: 'create', Subject: 'reports', Conditions: mentored('program_id') },
-  'update-own-reports': { Action: 'update', Subject: 'reports', Conditions: { ...mentored('program_id'), created_by: ME }, Fields: ['report_title', 'Achievements', 'Blocker', 'recommendations'] }
+  'update-own-reports': { Action: 'update', Subject: 'reports', Conditions: { ...mentored('program_id'), created_by: ME }, Fields: ['report_title', 'Achievements', 'Blocker', 'recommendations'] },
+  ...forum(mentored)
 })
 
 const manager = named('manager', {
@@ -58,7 +91,10 @@ const manager = named('manager', {
   'manage-programme-reports': { Action: 'manage', Subject: 'reports', Conditions: managed('program_id') },
   'create-certificates': { Action: 'create', Subject: 'certificates', Conditions: managed('Programme_id'), Fields: ['User_id', 'Programme_id', 'Expiration_Date', 'status'] },
   'read-certificates': { Action: 'read', Subject: 'certificates', Conditions: managed('Programme_id') },
-  'approve-certificates': { Action: 'update', Subject: 'certificates', Conditions: managed('Programme_id'), Fields: ['status', 'Expiration_Date'] }
+  'approve-certificates': { Action: 'update', Subject: 'certificates', Conditions: managed('Programme_id'), Fields: ['status', 'Expiration_Date'] },
+  ...forum(managed),
+  'moderate-forum-threads': { Action: 'delete', Subject: 'forum-threads', Conditions: managed('programme_id') },
+  'moderate-forum-posts': { Action: 'delete', Subject: 'forum-posts', Conditions: managed('programme_id') }
 })
 
 const admin = named('admin', {

@@ -60,6 +60,15 @@ export const certificates = defineCollection({
       { text: 'Verify this certificate with its code at /certificates/verify/{{record.certificate_code}}', size: 9, gap: 6 }
     ]
   },
+  triggers: [
+    {
+      on: ['patch', 'update'],
+      when: { status: 'approved' },
+      create: 'notifications',
+      with: { programme: 'Programme_id' },
+      data: { user_id: '{{record.User_id}}', type: 'certificate_approved', title: 'Your certificate for {{programme.name}} is approved', body: 'Certificate code {{record.certificate_code}}', about: '{{record._id}}' }
+    }
+  ],
   publicLookup: {
     by: 'certificate_code',
     path: 'verify',

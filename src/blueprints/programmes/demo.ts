@@ -1,7 +1,10 @@
 /**
  * Demo records for a first start: an active programme and an archived one, each run by its manager, with
  * applications in every state (approved ones made their applicants mentors), tasks in every state, reports
- * on the programme and on a task, mentor profiles, and certificates rendered as PDFs (one approved, one awaiting approval).
+ * on the programme and on a task, mentor profiles, and certificates rendered as PDFs (one approved, one awaiting approval);
+ * Cloud Foundations' chat box with two messages (Maya has read the first), a direct chat from Grace to Maya, a forum
+ * thread by Maya mentioning Grace with Grace's reply mentioning Maya, and the notifications the triggers made of all that
+ * (decided applications, assigned tasks, the approved certificate, the mentions).
  *
  * Demo users (password `quillbase-demo` for all):
  *   admin@example.com   Admin    everything
@@ -99,6 +102,18 @@ export async function demo(app: EngineApp) {
   await render(leoCertificate)
   await patch('certificates', leoCertificate._id, { status: 'approved' }, as(alan))
   await render(await create('certificates', { User_id: maya._id, Programme_id: cloud._id, Expiration_Date: inAYear }, as(grace)))
+
+  // Cloud Foundations' chat box (Grace and Maya are in it: the engine added them), a direct chat, the forum.
+  const [chatBox] = (await app.service('chats').find({ paginate: false, query: { programme_id: cloud._id } })) as Rec[]
+  const welcome = await create('messages', { chat_id: chatBox._id, body: 'Welcome to Cloud Foundations 2025! Kickoff is on Monday.' }, as(grace))
+  await create('messages', { chat_id: chatBox._id, body: 'Thanks Grace, the lab environment is ready.' }, as(maya))
+  const [mayaInBox] = (await app.service('chat-members').find({ paginate: false, query: { chat_id: chatBox._id, user_id: maya._id } })) as Rec[]
+  await patch('chat-members', mayaInBox._id, { last_read_at: welcome.sent_at }, as(maya))
+  const direct = await create('chats', { type: 'direct' }, as(grace))
+  await create('chat-members', { chat_id: direct._id, user_id: maya._id }, as(grace))
+  await create('messages', { chat_id: direct._id, body: 'Could you review the VPC designs this week?' }, as(grace))
+  const thread = await create('forum-threads', { programme_id: cloud._id, title: 'Terraform state: local or remote?', body: 'Should mentees keep their state in S3 from week one?', mentioned: [grace._id] }, as(maya))
+  await create('forum-posts', { thread_id: thread._id, programme_id: cloud._id, body: 'Remote from week one, with locking. @maya can you show it in lab 3?', mentioned: [maya._id] }, as(grace))
 
   await patch('programmes', data._id, { Status: 'completed' }, as(alan))
   await patch('programmes', data._id, { Status: 'archived' }, as(alan))

@@ -26,14 +26,20 @@ export const users = defineCollection({
     // Added to the seed's fields: the programmes the user manages and mentors in, kept by the engine from the two
     // membership collections; permissions read them as {{user.managedProgrammes}} and {{user.mentoredProgrammes}}.
     managedProgrammes: Type.Optional(Type.Array(Ref('programmes', { onDelete: 'nullify' }), { readOnly: true, maxItems: 1000 })),
-    mentoredProgrammes: Type.Optional(Type.Array(Ref('programmes', { onDelete: 'nullify' }), { readOnly: true, maxItems: 1000 }))
+    mentoredProgrammes: Type.Optional(Type.Array(Ref('programmes', { onDelete: 'nullify' }), { readOnly: true, maxItems: 1000 })),
+    // Added: the chats the user is a member of, and the direct and group chats they started (whose members they add);
+    // permissions read them as {{user.chat_ids}} and {{user.ownedChats}}.
+    chat_ids: Type.Optional(Type.Array(Ref('chats', { onDelete: 'nullify' }), { readOnly: true, maxItems: 10000 })),
+    ownedChats: Type.Optional(Type.Array(Ref('chats', { onDelete: 'nullify' }), { readOnly: true, maxItems: 10000 }))
   }),
   auth: { roleField: 'role', roleBy: 'name' },
   timestamps: { createdAt: 'dateCreated', updatedAt: 'updatedAt' },
   derive: (user) => ({ profile_Complete: PROFILE_REQUIRED.every((field) => typeof user[field] === 'string' && user[field].trim() !== '') }),
   rollups: [
     { from: 'programme-managers', via: 'User_id', set: { managedProgrammes: { collect: 'Program_id' } } },
-    { from: 'programme-mentors', via: 'User_id', set: { mentoredProgrammes: { collect: 'Program_id' } } }
+    { from: 'programme-mentors', via: 'User_id', set: { mentoredProgrammes: { collect: 'Program_id' } } },
+    { from: 'chat-members', via: 'user_id', set: { chat_ids: { collect: 'chat_id' } } },
+    { from: 'chats', via: 'created_by', where: { type: { $ne: 'programme' } }, set: { ownedChats: { collect: '_id' } } }
   ],
   indexes: [{ fields: { email: 1 }, unique: true }, { fields: { username: 1 }, unique: true }, { fields: { role: 1 } }],
   admin: { titleField: 'username', listFields: ['username', 'email', 'role', 'profile_Complete', 'dateCreated'], group }

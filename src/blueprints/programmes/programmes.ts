@@ -37,24 +37,37 @@ export const programmes = defineCollection({
     { from: 'tasks', via: 'Program_id', set: { tasks: { collect: '_id' } } },
     { from: 'reports', via: 'program_id', set: { report: { collect: '_id' } } }
   ],
-  // Whoever creates a programme manages it (a manager, or an Admin who then appoints others).
-  triggers: [{ on: ['create'], create: 'programme-managers', data: { Program_id: '{{record._id}}', User_id: '{{record.Created_by}}' } }],
+  triggers: [
+    // Its chat box first, so that its managers and mentors (the next trigger's record the first) join it.
+    { on: ['create'], create: 'chats', data: { type: 'programme', programme_id: '{{record._id}}', name: '{{record.name}}' } },
+    // Whoever creates a programme manages it (a manager, or an Admin who then appoints others).
+    { on: ['create'], create: 'programme-managers', data: { Program_id: '{{record._id}}', User_id: '{{record.Created_by}}' } }
+  ],
   indexes: [{ fields: { name: 1 }, unique: true }, { fields: { Status: 1 } }],
   admin: { titleField: 'name', listFields: ['name', 'Status', 'Created_by', 'date_created'], group }
 })
 
-const membership = (collectionName: string, description: string) =>
+const membership = (collectionName: string, description: string, chatBoxLink: string) =>
   defineCollection({
     name: collectionName,
     description,
     schema: Type.Object({ Program_id: Ref('programmes', { onDelete: 'cascade' }), User_id: Ref('users', { onDelete: 'cascade' }) }),
+    // A member of the programme joins its chat box (unless already in it, as a manager who also mentors), and leaves it with this record.
+    triggers: [
+      {
+        on: ['create'],
+        create: 'chat-members',
+        forEach: { collection: 'chats', query: { programme_id: '{{record.Program_id}}', member_ids: { $nin: ['{{record.User_id}}'] } } },
+        data: { chat_id: '{{each._id}}', user_id: '{{record.User_id}}', [chatBoxLink]: '{{record._id}}' }
+      }
+    ],
     indexes: [{ fields: { Program_id: 1, User_id: 1 }, unique: true }, { fields: { User_id: 1 } }],
     admin: { titleField: 'User_id', listFields: ['Program_id', 'User_id'], group }
   })
 
-export const programmeMentors = membership('programme-mentors', "The seed's ProgramsMentor: a mentor of a programme (created when their application is approved).")
+export const programmeMentors = membership('programme-mentors', "The seed's ProgramsMentor: a mentor of a programme (created when their application is approved).", 'via_mentorship')
 // Added: the seed's "many to many with Manager", the same shape as ProgramsMentor.
-export const programmeManagers = membership('programme-managers', 'A manager of a programme: runs it, its applications, tasks, reports and certificates.')
+export const programmeManagers = membership('programme-managers', 'A manager of a programme: runs it, its applications, tasks, reports and certificates.', 'via_management')
 
 export const programmeApplications = defineCollection({
   name: 'programme-applications',
@@ -81,7 +94,16 @@ export const programmeApplications = defineCollection({
       }
     }
   },
-  triggers: [{ on: ['create', 'patch', 'update'], when: { Status: 'Approved' }, create: 'programme-mentors', data: { Program_id: '{{record.Programme_id}}', User_id: '{{record.User_id}}' } }],
+  triggers: [
+    { on: ['create', 'patch', 'update'], when: { Status: 'Approved' }, create: 'programme-mentors', data: { Program_id: '{{record.Programme_id}}', User_id: '{{record.User_id}}' } },
+    {
+      on: ['patch', 'update'],
+      when: { Status: { $in: ['Approved', 'Declined'] } },
+      create: 'notifications',
+      with: { programme: 'Programme_id' },
+      data: { user_id: '{{record.User_id}}', type: 'application_decided', title: 'Your application to {{programme.name}}: {{record.Status}}', about: '{{record._id}}' }
+    }
+  ],
   before: { create: [answersFitCriteria], update: [answersFitCriteria], patch: [answersFitCriteria] },
   indexes: [{ fields: { Programme_id: 1, User_id: 1 }, unique: true }, { fields: { User_id: 1 } }, { fields: { Programme_id: 1, Status: 1 } }],
   admin: { titleField: 'User_id', listFields: ['Programme_id', 'User_id', 'Status', 'approvedDeclined_By', 'createdAt'], group }

@@ -47,6 +47,16 @@ export const tasks = defineCollection({
       requires: { pending: ['assigned_to'], inprogress: ['assigned_to'], completed: ['assigned_to'] }
     }
   },
+  // Each new assignee is told.
+  triggers: [
+    {
+      on: ['create', 'patch', 'update'],
+      create: 'notifications',
+      with: { programme: 'Program_id' },
+      forEach: { added: 'assigned_to' },
+      data: { user_id: '{{each}}', type: 'task_assigned', title: 'Task assigned: {{record.title}}', body: 'In {{programme.name}}', about: '{{record._id}}' }
+    }
+  ],
   before: { create: [assigneesBelongToProgramme], update: [assigneesBelongToProgramme], patch: [assigneesBelongToProgramme] },
   indexes: [{ fields: { Program_id: 1, status: 1 } }, { fields: { assigned_to: 1 } }],
   admin: { titleField: 'title', listFields: ['title', 'Program_id', 'status', 'assigned_to', 'date_created'], group }

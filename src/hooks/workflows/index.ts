@@ -15,6 +15,7 @@ import { rollupsOver } from './rollups.js'
 import { scopedReferences } from './same-as.js'
 import { stateMachines } from './state-machine.js'
 import { triggers } from './triggers.js'
+import { keptUnread, unreadOver } from './unread.js'
 
 export { masking, maskedSort, hideMasked } from './masking.js'
 
@@ -47,7 +48,7 @@ function validateFilled(collection: Collection): Hook {
 }
 
 /**
- * Effects that follow a change (triggers, recurrence, rollups, counts) wrap the rest, so they run once it is stored;
+ * Effects that follow a change (triggers, recurrence, rollups, counts, unread counts) wrap the rest, so they run once it is stored;
  * fields are then derived, checked against the state machine (which stamps), looked up and generated, kept moving forward,
  * validated again, and finally checked against other records (tenancy of references, overlaps).
  */
@@ -61,11 +62,14 @@ export function workflowHooks(app: Application, collection: Collection): Hook[] 
   const counted = countsOver(collection, collections)
   if (counted) hooks.push(counted)
   if (collection.counts?.length) hooks.push(keptCounts(collection))
+  const unread = unreadOver(collection, collections)
+  if (unread) hooks.push(unread)
   const filling: Hook[] = []
   if (collection.derive) filling.push(derive(collection))
   if (collection.stateMachines?.length) filling.push(stateMachines(collection))
   if (collection.lookups?.length) filling.push(lookups(collection))
   if (Object.keys(collection.generate ?? {}).length) filling.push(generate(collection))
+  if (collection.unread.length) filling.push(keptUnread(collection))
   // Last of the filling: what derive and stamps set moves forward only too.
   if (collection.forwardOnly?.length) filling.push(forwardOnly(collection))
   if (filling.length) hooks.push(...filling, validateFilled(collection))
