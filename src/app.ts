@@ -58,11 +58,16 @@ async function persistentSecret(settings: Settings, file: string, given?: string
   }
 }
 
+/** bcrypt's cost factor unless `passwordHashCost` says otherwise (@feathersjs/authentication-local's own default). */
+const DEFAULT_HASH_COST = 10
+
 export async function createApp(blueprint: Blueprint, settings: Settings): Promise<EngineApp> {
   if (settings.dataDir) await mkdir(settings.dataDir, { recursive: true })
   const bodyBytes = bytes.parse(settings.bodyLimit) ?? 0
   if (!(bodyBytes > 0)) throw new Error(`bodyLimit (BODY_LIMIT) must be a size such as 1mb, not "${settings.bodyLimit}"`)
   const shutdownSeconds = settings.shutdownTimeoutSeconds ?? SHUTDOWN_TIMEOUT_SECONDS
+  const hashCost = settings.passwordHashCost ?? DEFAULT_HASH_COST
+  if (!Number.isInteger(hashCost) || hashCost < 4 || hashCost > 15) throw new Error(`passwordHashCost (PASSWORD_HASH_COST) must be a whole number from 4 to 15, not "${settings.passwordHashCost}"`)
   if (!(shutdownSeconds >= 0)) throw new Error(`shutdownTimeoutSeconds (SHUTDOWN_TIMEOUT_SECONDS) must be a number of seconds, not "${settings.shutdownTimeoutSeconds}"`)
   for (const collection of blueprint.collections) {
     // A record the body limit refuses to carry could never be written.
@@ -85,7 +90,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     service: users.name,
     authStrategies: ['jwt', 'local'],
     jwtOptions: { header: { typ: 'access' }, audience: 'quillbase', algorithm: 'HS256', expiresIn: settings.jwtExpiresIn },
-    local: { usernameField: 'email', passwordField: 'password' }
+    local: { usernameField: 'email', passwordField: 'password', hashSize: hashCost }
   })
 
   const drain: Draining = { draining: false }

@@ -37,6 +37,12 @@ export interface Settings {
   /** Largest accepted JSON body, e.g. `1mb`. */
   bodyLimit: string
   jwtExpiresIn: string
+  /**
+   * bcrypt cost factor of new password hashes (and of security answers and reset tokens), 4–15; default 10. Each step
+   * doubles the work of every login. Only a test run should go lower (the test settings use 4): stored hashes keep the
+   * cost they were made with, and any cost verifies.
+   */
+  passwordHashCost?: number
   /** Redis URL: share service events with other instances (scale-out). */
   redisUrl?: string
   /** Password checks allowed per email within `loginWindowSeconds` (then 429), reset by a successful login. Default 10 per 15 minutes. */

@@ -26,6 +26,7 @@ export function readSettings(): Settings & { blueprint: string } {
     demo: get<boolean>('demo'),
     bodyLimit: get<string>('bodyLimit'),
     jwtExpiresIn: get<string>('jwtExpiresIn'),
+    passwordHashCost: Number(get('passwordHashCost')),
     redisUrl: get<string>('redisUrl') || undefined,
     loginAttempts: Number(get('loginAttempts')),
     loginWindowSeconds: Number(get('loginWindowSeconds')),

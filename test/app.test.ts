@@ -17,6 +17,32 @@ describe('the app', () => {
     })
   })
 
+  describe('password hashes', () => {
+    it('are made at the configured bcrypt cost, and a hash of another cost still verifies', async () => {
+      const dataDir = await tempDir()
+      try {
+        let server = await startServer('appointments', { dataDir, passwordHashCost: 5 })
+        const [admin] = (await (server.app.service('users') as any)._find({ paginate: false, query: { email: 'admin@example.com' } })) as any[]
+        assert.match(admin.password, /^\$2[aby]\$05\$/, 'the demo users hashed at cost 5')
+        await server.close(false)
+        server = await startServer('appointments', { dataDir, passwordHashCost: 6 })
+        try {
+          assert.ok((await login(server.url, 'admin@example.com', DEMO_PASSWORD)).accessToken, 'a cost-5 hash verifies under cost 6')
+        } finally {
+          await server.close(false)
+        }
+      } finally {
+        await rm(dataDir, { recursive: true, force: true })
+      }
+    })
+
+    it('refuses a cost outside 4–15 at start, naming PASSWORD_HASH_COST', async () => {
+      for (const passwordHashCost of [3, 16, 7.5, Number.NaN]) {
+        await assert.rejects(startServer('appointments', { passwordHashCost }), /PASSWORD_HASH_COST\) must be a whole number from 4 to 15/)
+      }
+    })
+  })
+
   describe('persistence in DATA_DIR', () => {
     it('keeps records, users and edited permissions across a restart', async () => {
       const dataDir = await tempDir()

@@ -27,6 +27,8 @@ export const testSettings = (overrides: Partial<Settings> = {}): Settings => ({
   jwtExpiresIn: '1h',
   authSecret: 'test-secret-not-for-production',
   encryptionKey: 'test-encryption-key',
+  // bcrypt at its lowest cost: a test run makes over a thousand hashes and comparisons (10 costs ~64× the work).
+  passwordHashCost: 4,
   // The rate limits run, far above what any test sends; test/security/limits.test.ts sets small ones.
   requestsPerUser: 1e6,
   requestsPerIp: 1e6,
