@@ -244,11 +244,26 @@ describe('the admin panel: data operations (appointments)', function () {
         gate.failReads = 0
         gate.open()
       }
-      await until(async () => {
-        assert.match(await showValue(page, 'Status'), /Done/)
-        assert.match(await showValue(page, 'TotalRecords'), /\b150\b/)
-        assert.match(await showValue(page, 'ErrorRecords'), /\b2\b/)
-      }, 20000)
+      // What the page asked for while it should have moved to Done: said in the failure, if it does not.
+      const seen: string[] = []
+      const opened = Date.now()
+      const note = (what: string) => (response: any) => /\/(operations|show)\b/.test(response.url()) && seen.push(`${Date.now() - opened} ms ${what} ${response.status?.() ?? ''} ${response.url().split('/').slice(-2).join('/')}`)
+      page.on('response', note('answer'))
+      page.on('requestfailed', note('failed'))
+      try {
+        await until(async () => {
+          assert.match(await showValue(page, 'Status'), /Done/)
+          assert.match(await showValue(page, 'TotalRecords'), /\b150\b/)
+          assert.match(await showValue(page, 'ErrorRecords'), /\b2\b/)
+        }, 20000)
+      } catch (error: any) {
+        const stored = await service('bulk-uploads').get(id)
+        error.message += `\nstored: ${stored.Status} ${stored.TotalRecords}; the page's reads since the gate opened:\n${seen.join('\n')}`
+        throw error
+      } finally {
+        page.removeAllListeners('response')
+        page.removeAllListeners('requestfailed')
+      }
       gate = undefined
       assert.equal((await service('appointments').find({ query: { $limit: 0 } })).total, before + 148)
 
