@@ -1,15 +1,15 @@
 // `npm test`'s runner: the suite in two lanes at once, each an ordinary mocha run of its files one after another (so
 // a file's servers, browsers and shared worlds behave as in a plain `mocha` run). Most of a test's time is spent
 // waiting on a browser, a child process or the network, so two lanes on two cores take little more than the longer one.
-//   lane 1: the browser suites (admin panel, API docs), the app as a process, the typed client, the CLI;
-//   lane 2: everything else, then the MongoDB pass (test:mongodb). Every test that uses the shared Redis is in this
-//           lane, so no two runs ever share Redis keys or channels at once.
+//   lane 1: the admin panel in Chromium, the app as a process (production build, shutdown), the typed client, the CLI;
+//   lane 2: everything else (the OpenAPI document and /docs too), then the MongoDB pass (test:mongodb). Every test
+//           that uses the shared Redis is in this lane, so no two runs ever share Redis keys or channels at once.
 // Output is streamed with the lane's number before each line; each lane's summary (and its failures) is printed
 // again at the end. Exit code: 0 when every run passed.
 import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 
-const LANE_ONE = [/^test\/admin\//, /^test\/openapi\//, /^test\/app\//, /^test\/client\//, /^test\/cli\.test\.ts$/, /^test\/app\.test\.ts$/]
+const LANE_ONE = [/^test\/admin\//, /^test\/app\//, /^test\/client\//, /^test\/cli\.test\.ts$/, /^test\/app\.test\.ts$/]
 const MOCHA = ['mocha', '--no-config', '--node-option', 'import=tsx', '--timeout', '20000', '--exit']
 
 const specs = readdirSync('test', { recursive: true })
@@ -20,11 +20,11 @@ const laneOne = specs.filter((file) => LANE_ONE.some((pattern) => pattern.test(f
 const laneTwo = specs.filter((file) => !laneOne.includes(file))
 
 const lanes = [
-  { name: '1', runs: [{ title: 'browser, docs, app, client, CLI', args: [...MOCHA, ...laneOne] }] },
+  { name: '1', runs: [{ title: 'admin panel, app, client, CLI', args: [...MOCHA, ...laneOne] }] },
   {
     name: '2',
     runs: [
-      { title: 'engine, services, blueprints, security', args: [...MOCHA, ...laneTwo] },
+      { title: 'engine, services, blueprints, security, OpenAPI', args: [...MOCHA, ...laneTwo] },
       { title: 'the MongoDB pass', args: ['mocha', '--config', '.mocharc.mongodb.json'] }
     ]
   }
