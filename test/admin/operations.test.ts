@@ -224,6 +224,17 @@ describe('the admin panel: data operations (appointments)', function () {
 
     it('runs it as the admin, shows its counts moving on the page, then its failed rows as CSV', async () => {
       const page = await session('admin@example.com')
+      // What the page asked for and got while the import ran: said in the failure, if it does not reach Done.
+      const seen: string[] = []
+      const started = Date.now()
+      const note = (what: string) => (message: any) => {
+        const request = message.request?.() ?? message
+        if (/\/(operations|show)\b/.test(request.url())) seen.push(`${Date.now() - started} ms ${what} ${message.status?.() ?? ''} ${request.url().split('/').slice(-2).join('/')}`)
+      }
+      page.on('request', note('asked'))
+      page.on('response', note('answer'))
+      page.on('requestfailed', note('failed'))
+      page.on('console', (message) => seen.push(`${Date.now() - started} ms console ${message.type()}: ${message.text()}`))
       let open!: () => void
       gate = { opened: new Promise<void>((resolve) => (open = resolve)), open: () => open() }
       const before = (await service('appointments').find({ query: { $limit: 0 } })).total
@@ -244,12 +255,7 @@ describe('the admin panel: data operations (appointments)', function () {
         gate.failReads = 0
         gate.open()
       }
-      // What the page asked for while it should have moved to Done: said in the failure, if it does not.
-      const seen: string[] = []
-      const opened = Date.now()
-      const note = (what: string) => (response: any) => /\/(operations|show)\b/.test(response.url()) && seen.push(`${Date.now() - opened} ms ${what} ${response.status?.() ?? ''} ${response.url().split('/').slice(-2).join('/')}`)
-      page.on('response', note('answer'))
-      page.on('requestfailed', note('failed'))
+      seen.push(`${Date.now() - started} ms the gate opens`)
       try {
         await until(async () => {
           assert.match(await showValue(page, 'Status'), /Done/)
@@ -258,11 +264,10 @@ describe('the admin panel: data operations (appointments)', function () {
         }, 20000)
       } catch (error: any) {
         const stored = await service('bulk-uploads').get(id)
-        error.message += `\nstored: ${stored.Status} ${stored.TotalRecords}; the page's reads since the gate opened:\n${seen.join('\n')}`
+        error.message += `\nstored: ${stored.Status} ${stored.TotalRecords}; what the page asked for and got:\n${seen.join('\n')}`
         throw error
       } finally {
-        page.removeAllListeners('response')
-        page.removeAllListeners('requestfailed')
+        for (const event of ['request', 'response', 'requestfailed', 'console']) page.removeAllListeners(event)
       }
       gate = undefined
       assert.equal((await service('appointments').find({ query: { $limit: 0 } })).total, before + 148)
