@@ -236,7 +236,8 @@ describe('the admin panel: data operations (appointments)', function () {
       page.on('requestfailed', note('failed'))
       page.on('console', (message) => seen.push(`${Date.now() - started} ms console ${message.type()}: ${message.text()}`))
       let open!: () => void
-      gate = { opened: new Promise<void>((resolve) => (open = resolve)), open: () => open() }
+      // The page's first look at the record fails (the server unavailable a moment): it must look again.
+      gate = { opened: new Promise<void>((resolve) => (open = resolve)), open: () => open(), failReads: 1 }
       const before = (await service('appointments').find({ query: { $limit: 0 } })).total
       const id = await importFile(page, csvFile('week.csv', appointmentsCsv(suite.users.omar._id, 148, [3, 140])), 'appointments')
 
@@ -247,10 +248,12 @@ describe('the admin panel: data operations (appointments)', function () {
         assert.equal((await showValue(page, 'Status')).trim().split('\n').pop(), 'Running')
         assert.match(await showValue(page, 'TotalRecords'), /\b100\b/)
       }, 20000)
-      // Two failed reads while it runs are said on the page, and the page keeps reading until the import ends.
-      gate.failReads = 2
+      // Two more failed reads while it runs are said on the page, and the page keeps reading until the import ends.
       try {
+        await until(async () => assert.equal(gate!.failReads, 0, 'the first look failed'), 20000)
+        gate.failReads = 2
         await until(async () => assert.match(await page.getByTestId('operations-error').innerText(), /history unavailable/), 20000)
+        await until(async () => assert.equal(gate!.failReads, 0, 'two more reads failed'), 20000)
       } finally {
         gate.failReads = 0
         gate.open()

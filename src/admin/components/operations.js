@@ -17,7 +17,7 @@
   function getJson(url) {
     return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (response) {
       return response.json().then(function (body) {
-        if (!response.ok) throw new Error(body.message || response.statusText)
+        if (!response.ok) throw Object.assign(new Error(body.message || response.statusText), { status: response.status })
         return body
       })
     })
@@ -254,10 +254,12 @@
       var api = new AdminJS.ApiClient()
       var url = base() + '/resources/' + encodeURIComponent(resourceId) + '/records/' + encodeURIComponent(recordId) + '/operations'
       // While an import runs, its page reads the record again after each look at its state (the last read is the final one).
-      // A read that fails (the server busy, the network gone a moment) is said on the page and tried again, later each time,
-      // so the page never stops at a stale state while the import still runs.
+      // A read that fails for a passing reason (the server busy or unavailable, the network gone a moment) is said on the
+      // page and tried again, later each time, while the import runs or before the first read succeeded, so the page
+      // never stops at a stale state; a refusal (4xx) is said and not tried again.
       var failures = 0
       var running = false
+      var known = false
       function later(again, delay) {
         timer = setTimeout(function () {
           load(again)
@@ -268,6 +270,7 @@
           .then(function (data) {
             if (stopped) return
             running = Boolean(data.operation && data.operation.running)
+            known = true
             // The first look reads the record again too when it is an operation's: AdminJS read it before this look, and
             // an import may have moved on (or ended) in between, so the page would otherwise stay at that older state.
             var reread = again || data.operation
@@ -288,7 +291,8 @@
             extras[1](function (previous) {
               return Object.assign({}, previous, { error: error.message })
             })
-            if (running) later(true, Math.min(POLL_MS * Math.pow(2, failures), MAX_POLL_MS))
+            var passing = !(error.status >= 400 && error.status < 500)
+            if (passing && (running || !known)) later(true, Math.min(POLL_MS * Math.pow(2, failures), MAX_POLL_MS))
           })
       }
       load(false)
