@@ -1,0 +1,376 @@
+// Connectors: records of a `connector` collection (calendars) kept in step with providers' calendars. One engine job per
+// record and run: each provider's changes since its cursor are mapped onto the records that reference it (created,
+// updated, removed; unchanged ETags skipped, so a second run changes nothing), local changes pushed where declared,
+// conflicts recorded on the record and in the log, and one log record written per provider with its counts.
+import { createHash } from 'node:crypto'
+import type { Params } from '@feathersjs/feathers'
+import type { EngineApp, Settings } from '../../engine.js'
+import { matcher } from '../../hooks/workflows/shared.js'
+import { DeclarationError } from '../../schemas/sanitize.js'
+import type { Collection, ConnectorInput, ConnectorProviderInput, ScheduleInput } from '../../schemas/types.js'
+import { googleCalendar } from './google-calendar.js'
+import { graphCalendar } from './graph-calendar.js'
+import { HTTP_DEFAULTS, ProviderError, type HttpOptions } from './http.js'
+import type { CalendarItem, CalendarProvider, ProviderFactory } from './provider.js'
+
+type Rec = Record<string, any>
+
+const PROVIDERS: Record<ConnectorProviderInput['kind'], { factory: ProviderFactory; url: keyof Settings; defaultUrl: string }> = {
+  'graph-calendar': { factory: graphCalendar, url: 'graphUrl', defaultUrl: 'https://graph.microsoft.com/v1.0' },
+  'google-calendar': { factory: googleCalendar, url: 'googleCalendarUrl', defaultUrl: 'https://www.googleapis.com/calendar/v3' }
+}
+const DATE_ITEMS = new Set(['start', 'end'])
+const ERRORS_KEPT = 1000
+
+/** Declarations checked against the schemas, once the blueprint's collections are known. */
+export function checkConnectors(collections: Collection[], oauthNames: string[]) {
+  for (const collection of collections) {
+    const connector = collection.connector
+    if (!connector) continue
+    const where = `collection "${collection.name}" connector`
+    const own = collection.schema.properties ?? {}
+    const records = collections.find((c) => c.name === connector.records.collection)
+    const log = collections.find((c) => c.name === connector.log.collection)
+    if (!records) throw new DeclarationError(where, `records.collection "${connector.records.collection}" is not a collection`)
+    if (!log) throw new DeclarationError(where, `log.collection "${connector.log.collection}" is not a collection`)
+    const fieldsOf = (c: Collection) => c.schema.properties ?? {}
+    const need = (c: Collection, field: string, what: string) => {
+      if (!fieldsOf(c)[field]) throw new DeclarationError(where, `${what} "${field}" is not a field of "${c.name}"`)
+    }
+    need(collection, connector.owner, 'owner')
+    if (connector.lastSynced) need(collection, connector.lastSynced, 'lastSynced')
+    need(records, connector.records.parent, 'records.parent')
+    need(records, connector.records.owner, 'records.owner')
+    if (!records.references.some((ref) => ref.path === connector.records.parent && ref.collection === collection.name)) {
+      throw new DeclarationError(where, `records.parent "${connector.records.parent}" must reference "${collection.name}"`)
+    }
+    const status = connector.status
+    for (const field of [status.field, status.errors, status.at, status.state]) need(records, field, 'status')
+    for (const value of [status.synced, status.pending, status.error]) {
+      if (!fieldsOf(records)[status.field].enum?.includes(value)) throw new DeclarationError(where, `status value "${value}" is not in "${status.field}"'s Enum`)
+    }
+    for (const field of Object.keys(connector.fields)) need(records, field, 'mapped field')
+    for (const field of connector.internal) {
+      need(records, field, 'internal field')
+      if (connector.fields[field]) throw new DeclarationError(where, `"${field}" is internal: it may not be mapped to a provider field`)
+    }
+    const l = connector.log
+    for (const field of [l.owner, l.status.field, ...Object.values(l.counts), l.errors.field, l.startedAt, l.completedAt, l.duration]) need(log, field, 'log')
+    for (const [name, provider] of Object.entries(connector.providers)) {
+      if (!PROVIDERS[provider.kind]) throw new DeclarationError(where, `provider "${name}": unknown kind "${provider.kind}"`)
+      if (!oauthNames.includes(provider.oauth)) throw new DeclarationError(where, `provider "${name}": "${provider.oauth}" is not an OAuth provider of the user collection`)
+      if (provider.push && provider.kind !== 'google-calendar') throw new DeclarationError(where, `provider "${name}": push is only for google-calendar`)
+      need(collection, provider.remoteId, `provider "${name}" remoteId`)
+      need(collection, provider.cursor, `provider "${name}" cursor`)
+      if (!own[provider.cursor].readOnly) throw new DeclarationError(where, `provider "${name}": cursor "${provider.cursor}" is the engine's: declare it readOnly`)
+      need(records, provider.id, `provider "${name}" id`)
+      need(records, provider.etag, `provider "${name}" etag`)
+      if (!fieldsOf(records)[status.state].properties?.[name]) throw new DeclarationError(where, `status.state "${status.state}" needs a property "${name}"`)
+    }
+  }
+}
+
+export interface ConnectorSettings {
+  http: HttpOptions
+  /** Overrides every declared schedule's cron; `off`: no scheduled runs (on-demand ones only). */
+  schedule?: string
+  urls: Partial<Record<ConnectorProviderInput['kind'], string>>
+}
+
+export function connectorSettings(settings: Settings): ConnectorSettings {
+  const http = {
+    retries: settings.syncRetries ?? HTTP_DEFAULTS.retries,
+    backoffMs: settings.syncBackoffMs ?? HTTP_DEFAULTS.backoffMs,
+    maxRetryAfterSeconds: settings.syncMaxRetryAfterSeconds ?? HTTP_DEFAULTS.maxRetryAfterSeconds
+  }
+  if (!(Number.isInteger(http.retries) && http.retries >= 0)) throw new Error(`syncRetries (SYNC_RETRIES) must be a whole number, not "${settings.syncRetries}"`)
+  if (!(http.backoffMs >= 0)) throw new Error(`syncBackoffMs (SYNC_BACKOFF_MS) must be a number of ms, not "${settings.syncBackoffMs}"`)
+  if (!(http.maxRetryAfterSeconds >= 0)) throw new Error(`syncMaxRetryAfterSeconds (SYNC_MAX_RETRY_AFTER_SECONDS) must be a number of seconds, not "${settings.syncMaxRetryAfterSeconds}"`)
+  const urls: ConnectorSettings['urls'] = {}
+  for (const [kind, { url, defaultUrl }] of Object.entries(PROVIDERS)) urls[kind as ConnectorProviderInput['kind']] = (settings[url] as string | undefined) || defaultUrl
+  return { http, schedule: settings.syncSchedule || undefined, urls }
+}
+
+/** A sync job's data: JSON, so any instance may run it. */
+interface SyncJob {
+  collection: string
+  id: string
+}
+
+/** The mapped fields' values, as compared and hashed: dates as UTC ISO, absent as null, attendees field by field. */
+function canonical(connector: ConnectorInput, record: Rec) {
+  const values: Rec = {}
+  for (const [field, from] of Object.entries(connector.fields)) {
+    const value = record[field]
+    if (typeof from !== 'string') values[field] = Array.isArray(value) ? value.map((a: Rec) => Object.fromEntries(Object.keys(from.fields).sort().map((k) => [k, a[k] ?? null]))) : null
+    else if (DATE_ITEMS.has(from) && value != null) values[field] = new Date(value).toISOString()
+    else values[field] = value ?? null
+  }
+  return values
+}
+const hash = (values: Rec) => createHash('sha256').update(JSON.stringify(values)).digest('base64url').slice(0, 22)
+
+/** A provider's item as the synced record's mapped fields (absent ones cleared: the provider removed them). */
+function fromItem(connector: ConnectorInput, item: CalendarItem): Rec {
+  const values: Rec = {}
+  for (const [field, from] of Object.entries(connector.fields)) {
+    if (typeof from === 'string') values[field] = item[from] ?? null
+    else values[field] = item.attendees?.map((a) => Object.fromEntries(Object.entries(from.fields).map(([k, key]) => [k, a[key]]).filter(([, v]) => v !== undefined)))
+  }
+  return values
+}
+
+/** The record's mapped fields as a provider's item: internal fields are never in it. */
+function toItem(connector: ConnectorInput, record: Rec): Omit<CalendarItem, 'id'> {
+  const item: Rec = {}
+  for (const [field, from] of Object.entries(connector.fields)) {
+    const value = record[field]
+    if (value == null) continue
+    if (typeof from === 'string') item[from] = DATE_ITEMS.has(from) ? new Date(value).toISOString() : value
+    else item.attendees = value.map((a: Rec) => Object.fromEntries(Object.entries(from.fields).map(([k, key]) => [key, a[k] ?? (key === 'response' ? 'none' : key === 'organizer' ? false : undefined)])))
+  }
+  return item
+}
+
+/** Fields set to null are left out of a create and removed by a patch (the engine's `null` for an optional field). */
+const withoutNulls = (values: Rec) => Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null))
+
+export class Connectors {
+  private _running = new Map<string, Promise<unknown>>()
+
+  constructor(private _app: EngineApp, private _settings: ConnectorSettings) {
+    _app.jobs.define<SyncJob>('sync', async ({ data }) => {
+      const collection = this._collection(data.collection)
+      return this.run(collection, data.id)
+    }, { attempts: 1 })
+  }
+
+  /** The scheduled runs: each matching record's sync queued at every tick. */
+  schedules(): ScheduleInput[] {
+    if (this._settings.schedule === 'off') return []
+    return this._app.blueprint.collections.filter((c) => c.connector?.schedule || (c.connector && this._settings.schedule)).map((collection) => ({
+      name: `sync-${collection.name}`,
+      cron: this._settings.schedule ?? collection.connector!.schedule!,
+      description: `Queues a sync of every ${collection.name} record matching its connector's where`,
+      run: async () => {
+        const due = (await this._app.service(collection.name).find({ paginate: false, query: { ...collection.connector!.where, $select: ['_id'] } })) as Rec[]
+        for (const record of due) await this._app.jobs.enqueue('sync', { collection: collection.name, id: String(record._id) } satisfies SyncJob)
+        return { queued: due.length }
+      }
+    }))
+  }
+
+  /** The connector's action: the caller may run it on this record (checked); its sync is queued and the record answered. */
+  async queue(name: string, record: Rec, _params: Params) {
+    const collection = this._collection(name)
+    if (!matcher(collection.connector!.where)(record)) return record
+    await this._app.jobs.enqueue('sync', { collection: name, id: String(record._id) } satisfies SyncJob)
+    return record
+  }
+
+  /** One run of one record, after any run of it already going in this process. */
+  async run(collection: Collection, id: string) {
+    const key = `${collection.name}:${id}`
+    const before = this._running.get(key) ?? Promise.resolve()
+    const run = before.catch(() => undefined).then(() => this._sync(collection, id))
+    this._running.set(key, run)
+    try {
+      return await run
+    } finally {
+      if (this._running.get(key) === run) this._running.delete(key)
+    }
+  }
+
+  private _collection(name: string) {
+    const collection = this._app.blueprint.collections.find((c) => c.name === name && c.connector)
+    if (!collection) throw new Error(`No connector on "${name}"`)
+    return collection
+  }
+
+  private async _sync(collection: Collection, id: string) {
+    const connector = collection.connector!
+    const parent = (await (this._app.service(collection.name) as any)._get(id)) as Rec
+    if (!matcher(connector.where)(parent)) return { skipped: true }
+    const results: Rec = {}
+    // Records a pull removed that a later provider of the run still has: deleted there too (per provider, their ids).
+    const removed = new Map<string, string[]>()
+    for (const [name, provider] of Object.entries(connector.providers)) {
+      if (!parent[provider.remoteId]) continue
+      results[name] = await this._runProvider(collection, parent, name, provider, removed)
+    }
+    if (connector.lastSynced && Object.values(results).every((r) => r.status !== 'error')) {
+      await this._app.service(collection.name).patch(id, { [connector.lastSynced]: new Date().toISOString() }, this._params())
+    }
+    return results
+  }
+
+  /** Internal calls of the sync, marked as a job's in the audit log. */
+  private _params(): Params {
+    return { audit: { actor: 'job' } }
+  }
+
+  private async _runProvider(collection: Collection, parent: Rec, name: string, provider: ConnectorProviderInput, removed: Map<string, string[]>) {
+    const connector = collection.connector!
+    const { records, status, log } = connector
+    const started = Date.now()
+    const counts = { processed: 0, created: 0, updated: 0, deleted: 0 }
+    const errors: { id?: string; message: string; code: string }[] = []
+    const service = this._app.service(records.collection)
+    const params = this._params()
+    const now = () => new Date().toISOString()
+    const pushes = Object.entries(connector.providers).filter(([, p]) => p.push && parent[p.remoteId])
+    /** A record is synced once every provider it is pushed to has its current fields (pull-only providers keep nothing pending). */
+    const statusOf = (values: Rec, state: Rec) => (pushes.every(([n]) => state[n] === hash(values)) ? status.synced : status.pending)
+    /** Both sides changed: ours is kept, theirs named on the record and in the log; ours is then what this provider is compared with. */
+    const conflict = async (record: Rec, item: CalendarItem | undefined, why: string) => {
+      const message = `Conflict with ${name}: ${why}; this version is kept and the ${name} version was not applied`
+      errors.push({ id: item?.id ?? record[provider.id], message, code: 'conflict' })
+      await service.patch(record._id, {
+        ...(item?.etag && { [provider.etag]: item.etag }),
+        [status.state]: { ...(record[status.state] ?? {}), [name]: hash(canonical(connector, record)) },
+        [status.field]: status.error,
+        [status.errors]: [...(record[status.errors] ?? []), message].slice(-100),
+        [status.at]: now()
+      }, params)
+    }
+    /** A record gone at this provider: removed here, and queued for removal at the providers pushed to later in the run. */
+    const removeLocal = async (record: Rec) => {
+      await service.remove(record._id, params)
+      for (const [other, p] of pushes) if (other !== name && record[p.id]) removed.set(other, [...(removed.get(other) ?? []), String(record[p.id])])
+      counts.deleted++
+    }
+    let failed = false
+    try {
+      const { accessToken } = await this._app.oauth.accessToken(String(parent[connector.owner]), provider.oauth)
+      const remote: CalendarProvider = PROVIDERS[provider.kind].factory(this._settings.urls[provider.kind]!, accessToken, this._settings.http)
+      const calendarId = String(parent[provider.remoteId])
+      const local = (await service.find({ ...params, paginate: false, query: { [records.parent]: parent._id } })) as Rec[]
+      const byRemote = new Map(local.filter((r) => r[provider.id]).map((r) => [String(r[provider.id]), r]))
+      const { items, cursor, full } = await remote.changes(calendarId, parent[provider.cursor])
+      const seen = new Set<string>()
+      const conflicted = new Set<string>()
+      for (const item of items) {
+        counts.processed++
+        seen.add(item.id)
+        const existing = byRemote.get(item.id)
+        if (item.removed) {
+          if (existing) {
+            await removeLocal(existing)
+            byRemote.delete(item.id)
+          }
+          continue
+        }
+        const values = fromItem(connector, item)
+        const state = { ...(existing?.[status.state] ?? {}), [name]: hash(canonical(connector, values)) }
+        if (!existing) {
+          const made = await service.create({
+            ...withoutNulls(values),
+            [records.parent]: parent._id,
+            [records.owner]: parent[connector.owner],
+            [provider.id]: item.id,
+            ...(item.etag && { [provider.etag]: item.etag }),
+            [status.state]: state,
+            [status.field]: statusOf(canonical(connector, values), state),
+            [status.at]: now()
+          }, params)
+          byRemote.set(item.id, made)
+          counts.created++
+          continue
+        }
+        if (item.etag && existing[provider.etag] === item.etag) continue
+        const current = canonical(connector, existing)
+        // Changed here since this provider's last sync, and there (a new ETag): neither side silently wins.
+        if (existing[status.state]?.[name] !== undefined && existing[status.state][name] !== hash(current)) {
+          conflicted.add(String(existing._id))
+          await conflict(existing, item, `changed here and at ${name} (ETag ${existing[provider.etag] ?? 'none'} → ${item.etag ?? 'none'})`)
+          continue
+        }
+        const updated = await service.patch(existing._id, {
+          ...values,
+          ...(item.etag && { [provider.etag]: item.etag }),
+          [status.state]: state,
+          [status.field]: statusOf(canonical(connector, values), state),
+          [status.errors]: [],
+          [status.at]: now()
+        }, params)
+        byRemote.set(item.id, updated)
+        counts.updated++
+      }
+      if (full) {
+        // Everything was listed: what the provider no longer has is gone there.
+        for (const [remoteId, record] of byRemote) {
+          if (seen.has(remoteId)) continue
+          await removeLocal(record)
+          byRemote.delete(remoteId)
+        }
+      }
+      if (provider.push) {
+        for (const id of removed.get(name) ?? []) {
+          counts.processed++
+          await remote.remove!(calendarId, id)
+          counts.deleted++
+        }
+        await this._push(collection, parent, name, provider, remote, calendarId, conflicted, counts, errors, conflict, statusOf)
+      }
+      await this._app.service(collection.name).patch(parent._id, { [provider.cursor]: cursor }, params)
+    } catch (error: any) {
+      failed = true
+      errors.push({ message: String(error?.message ?? error).slice(0, 2000), code: error instanceof ProviderError ? error.reason : String(error?.code ?? error?.name ?? 'error') })
+    }
+    const runStatus = failed ? log.status.error : errors.length ? log.status.partial : log.status.success
+    const completed = Date.now()
+    await this._app.service(log.collection).create({
+      ...provider.log,
+      [log.owner]: parent[connector.owner],
+      [log.status.field]: runStatus,
+      [log.counts.processed]: counts.processed,
+      [log.counts.created]: counts.created,
+      [log.counts.updated]: counts.updated,
+      [log.counts.deleted]: counts.deleted,
+      [log.errors.field]: errors.slice(0, ERRORS_KEPT).map((e) => ({ ...(e.id && { [log.errors.id]: e.id }), [log.errors.message]: e.message, [log.errors.code]: e.code })),
+      [log.startedAt]: new Date(started).toISOString(),
+      [log.completedAt]: new Date(completed).toISOString(),
+      [log.duration]: completed - started
+    }, params)
+    return { status: runStatus, ...counts, errors: errors.length }
+  }
+
+  /** Sends each record whose mapped fields differ from what this provider last had: inserted, or replaced if its ETag still holds. */
+  private async _push(collection: Collection, parent: Rec, name: string, provider: ConnectorProviderInput, remote: CalendarProvider, calendarId: string, conflicted: Set<string>, counts: Rec, errors: Rec[], conflict: (record: Rec, item: undefined, why: string) => Promise<void>, statusOf: (values: Rec, state: Rec) => string) {
+    const connector = collection.connector!
+    const { records, status } = connector
+    const service = this._app.service(records.collection)
+    const params = this._params()
+    const pushable = matcher(connector.pushWhere ?? {})
+    const local = (await service.find({ ...params, paginate: false, query: { [records.parent]: parent._id } })) as Rec[]
+    for (const record of local) {
+      if (conflicted.has(String(record._id)) || !pushable(record)) continue
+      const values = canonical(connector, record)
+      const current = hash(values)
+      if (record[status.state]?.[name] === current) continue
+      counts.processed++
+      try {
+        const item = toItem(connector, record)
+        const sent = record[provider.id]
+          ? { id: record[provider.id], ...(await remote.update!(calendarId, record[provider.id], item, record[provider.etag])) }
+          : await remote.insert!(calendarId, item)
+        const state = { ...(record[status.state] ?? {}), [name]: current }
+        // A conflict recorded on the record stays until a pull of that provider's next change applies.
+        const kept = record[status.field] === status.error
+        await service.patch(record._id, { [provider.id]: sent.id, [provider.etag]: sent.etag, [status.state]: state, [status.field]: kept ? status.error : statusOf(values, state), [status.at]: new Date().toISOString() }, params)
+        record[provider.id] ? counts.updated++ : counts.created++
+      } catch (error) {
+        if (error instanceof ProviderError && error.status === 412) {
+          await conflict(record, undefined, `changed here and at ${name} since ETag ${record[provider.etag]} (412 Precondition Failed)`)
+          continue
+        }
+        if (error instanceof ProviderError && error.status < 500 && error.status !== 429) {
+          errors.push({ id: record[provider.id], message: error.message, code: error.reason })
+          await service.patch(record._id, { [status.field]: status.error, [status.errors]: [error.message], [status.at]: new Date().toISOString() }, params)
+          continue
+        }
+        throw error
+      }
+    }
+  }
+}
