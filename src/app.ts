@@ -176,6 +176,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   if (blueprint.collections.some((collection) => collection.recurrence)) await app.jobs.schedule(rollRecurrences(app, blueprint.collections))
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   for (const collection of blueprint.collections) setupSignals(app, collection, permissions, sharedKey)
+  connectors.setup()
   const cache = new UserCache()
   const revocations = setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900, sharedKey })
   setupAccounts(app, users, settings, { sharedKey, secret: app.get('authentication').secret })

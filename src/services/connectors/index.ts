@@ -3,6 +3,7 @@
 // updated, removed; unchanged ETags skipped, so a second run changes nothing), local changes pushed where declared,
 // conflicts recorded on the record and in the log, and one log record written per provider with its counts.
 import { createHash } from 'node:crypto'
+import { Unprocessable } from '@feathersjs/errors'
 import type { Params } from '@feathersjs/feathers'
 import type { EngineApp, Settings } from '../../engine.js'
 import { matcher } from '../../hooks/workflows/shared.js'
@@ -145,6 +146,31 @@ export class Connectors {
     }, { attempts: 1 })
   }
 
+  /**
+   * A caller's change to a synced record's mapped fields makes it pending (for the providers it is pushed to), unless the
+   * change sets the status itself; the sync's own writes are internal calls and keep the status they set.
+   */
+  setup() {
+    for (const collection of this._app.blueprint.collections) {
+      const connector = collection.connector
+      if (!connector) continue
+      const { records, status } = connector
+      const mapped = Object.keys(connector.fields)
+      const pushed = Object.values(connector.providers).filter((p) => p.push)
+      if (!pushed.length) continue
+      const parents = this._app.service(collection.name) as any
+      const targets = this._app.service(records.collection) as any
+      const markPending = async (context: any) => {
+        const { data, params, id, method } = context
+        if (!params.provider || !data || Array.isArray(data) || data[status.field] !== undefined || !mapped.some((field) => field in data)) return
+        const parentId = data[records.parent] ?? (method === 'create' || id == null ? undefined : (await targets._get(id))[records.parent])
+        const parent = parentId && (await parents._get(parentId).catch(() => undefined))
+        if (parent && matcher(connector.where)(parent) && pushed.some((p) => parent[p.remoteId])) data[status.field] = status.pending
+      }
+      targets.hooks({ before: { create: [markPending], update: [markPending], patch: [markPending] } })
+    }
+  }
+
   /** The scheduled runs: each matching record's sync queued at every tick. */
   schedules(): ScheduleInput[] {
     if (this._settings.schedule === 'off') return []
@@ -163,7 +189,8 @@ export class Connectors {
   /** The connector's action: the caller may run it on this record (checked); its sync is queued and the record answered. */
   async queue(name: string, record: Rec, _params: Params) {
     const collection = this._collection(name)
-    if (!matcher(collection.connector!.where)(record)) return record
+    const { where } = collection.connector!
+    if (!matcher(where)(record)) throw new Unprocessable(`This ${name} record is not synced: it must match ${JSON.stringify(where)}`)
     await this._app.jobs.enqueue('sync', { collection: name, id: String(record._id) } satisfies SyncJob)
     return record
   }

@@ -121,6 +121,7 @@ describe('calendar sync with Outlook and Google', () => {
     const board = await byOutlook('evt-board')
     const edited = await alice.patch(`/events/${board._id}`, INTERNAL)
     assert.equal(edited.status, 200, JSON.stringify(edited.body))
+    assert.equal(edited.body.sync_status, 'synced', 'internal fields are not synced: nothing to send')
     world.providers.graphPut(OUTLOOK_ID, graphEvent('evt-board', 'Board meeting (moved)', 7, { start: { dateTime: '2026-12-07T11:00:00.0000000', timeZone: 'UTC' }, end: { dateTime: '2026-12-07T12:00:00.0000000', timeZone: 'UTC' } }))
     const allHandsGoogleId = (await byOutlook('evt-allhands')).google_event_id
     world.providers.graphRemove(OUTLOOK_ID, 'evt-allhands')
@@ -152,7 +153,8 @@ describe('calendar sync with Outlook and Google', () => {
   it('records a conflict when an event changed here and in Outlook: ours kept, theirs named in sync_errors and the log', async () => {
     const alice = await world.as('alice')
     const workshop = await byOutlook('evt-workshop')
-    assert.equal((await alice.patch(`/events/${workshop._id}`, { title: 'Client workshop (our title)' })).status, 200)
+    const edited = await alice.patch(`/events/${workshop._id}`, { title: 'Client workshop (our title)' })
+    assert.equal(edited.body.sync_status, 'pending', 'a change of a synced field waits for the next sync')
     const etag = world.providers.graphPut(OUTLOOK_ID, graphEvent('evt-workshop', 'Client workshop (their title)', 8))
     await sync()
     const after = await byOutlook('evt-workshop')
@@ -225,6 +227,10 @@ describe('calendar sync with Outlook and Google', () => {
     const refused = await bob.action('/calendars', 'sync', { id: calendarId })
     assert.ok([403, 404].includes(refused.status), JSON.stringify(refused.body))
     const alice = await world.as('alice')
+    const [personal] = await world.find('calendars', { user_id: alice.user._id, name: 'Personal' })
+    const unsynced = await alice.action('/calendars', 'sync', { id: personal._id })
+    assert.equal(unsynced.status, 422, 'sync is not enabled on it')
+    assert.match(unsynced.body.message, /not synced/)
     const logsBefore = (await world.find('sync-logs', { user_id: alice.user._id })).length
     const answer = await alice.action('/calendars', 'sync', { id: calendarId })
     assert.ok([200, 201].includes(answer.status), JSON.stringify(answer.body))
