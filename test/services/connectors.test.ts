@@ -7,7 +7,7 @@ import { sanitizeBlueprint } from '../../src/schemas/sanitize.js'
 import type { BlueprintInput, ConnectorInput } from '../../src/schemas/types.js'
 import { checkConnectors } from '../../src/services/connectors/index.js'
 import { ProviderServers } from '../calendar-providers.js'
-import { startServer, type TestServer } from '../helpers.js'
+import { finished, startServer, type TestServer } from '../helpers.js'
 import { club, members } from './club.js'
 
 const walls = defineCollection({
@@ -106,7 +106,8 @@ describe('connectors (climbing gym fixture)', () => {
       oauth: { partner: { clientId: 'gym', clientSecret: 'gym-secret', issuer: 'https://partner.example.com' } },
       graphUrl: providers.graphUrl,
       googleCalendarUrl: providers.googleUrl,
-      syncSchedule: 'off',
+      // A schedule to run by hand (its ticks: midnight of 29 February only), overriding the declaration (none here).
+      syncSchedule: '0 0 29 2 *',
       syncBackoffMs: 50
     })
     const member = await server.app.service('members').create({ email: 'setter@club.example.com', fullName: 'Route Setter', partnerAccess: 'partner-token' })
@@ -140,6 +141,19 @@ describe('connectors (climbing gym fixture)', () => {
     assert.deepEqual(providers.requestsSince(since).filter((r) => r.method !== 'GET'), [], 'an internal change is not a change to send')
     assert.ok(!JSON.stringify(providers.seen.map((r) => r.body ?? null)).includes('long drill'))
     assert.deepEqual((await logs()).slice(-2).map((l) => [l.added, l.changed, l.dropped]), [[0, 0, 0], [0, 0, 0]])
+  })
+
+  it('queues a run per synced record at each scheduled tick, and none for a record not synced', async () => {
+    const [member] = (await server.app.service('members').find({ paginate: false, query: { email: 'setter@club.example.com' } })) as any[]
+    await server.app.service('walls').create({ ownerId: member._id, label: 'Paused wall', syncing: false, board: 'board-paused' })
+    const before = (await logs()).length
+    const tick = await finished(server.app, await server.app.jobs.runNow('sync-walls'))
+    assert.deepEqual([tick.state, tick.result], ['completed', { queued: 1 }])
+    for (let tries = 0; (await logs()).length < before + 2; tries++) {
+      assert.ok(tries < 200, 'the queued run wrote its two run records')
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    assert.ok(!providers.seen.some((r) => r.path.includes('board-paused')), 'the paused wall is not synced')
   })
 
   it('names the mistakes of a connector declaration', () => {
