@@ -8,6 +8,7 @@ import type { EngineApp } from '../../engine.js'
 import { matcher } from '../../hooks/workflows/shared.js'
 import type { Collection, ConnectorProviderInput, ScheduleInput } from '../../schemas/types.js'
 import { PROVIDERS, type ConnectorSettings } from './check.js'
+import { isFinal } from '../jobs.js'
 import { ProviderError } from './http.js'
 import { canonical, fromItem, hash, toItem, withoutNulls } from './mapping.js'
 import type { CalendarItem, CalendarProvider } from './provider.js'
@@ -164,16 +165,15 @@ export class Connectors {
       const { items, cursor, full } = await remote.changes(calendarId, parent[provider.cursor])
       const seen = new Set<string>()
       const conflicted = new Set<string>()
-      for (const item of items) {
-        counts.processed++
-        seen.add(item.id)
+      /** One item received: its record created, updated, removed, skipped or found in conflict. */
+      const apply = async (item: CalendarItem) => {
         const existing = byRemote.get(item.id)
         if (item.removed) {
           if (existing) {
             await removeLocal(existing)
             byRemote.delete(item.id)
           }
-          continue
+          return
         }
         const values = fromItem(connector, item)
         const state = { ...(existing?.[status.state] ?? {}), [name]: hash(canonical(connector, values)) }
@@ -190,15 +190,15 @@ export class Connectors {
           }, params)
           byRemote.set(item.id, made)
           counts.created++
-          continue
+          return
         }
-        if (item.etag && existing[provider.etag] === item.etag) continue
+        if (item.etag && existing[provider.etag] === item.etag) return
         const current = canonical(connector, existing)
         // Changed here since this provider's last sync, and there (a new ETag): neither side silently wins.
         if (existing[status.state]?.[name] !== undefined && existing[status.state][name] !== hash(current)) {
           conflicted.add(String(existing._id))
           await conflict(existing, item, `changed here and at ${name} (ETag ${existing[provider.etag] ?? 'none'} → ${item.etag ?? 'none'})`)
-          continue
+          return
         }
         const updated = await service.patch(existing._id, {
           ...values,
@@ -210,6 +210,17 @@ export class Connectors {
         }, params)
         byRemote.set(item.id, updated)
         counts.updated++
+      }
+      for (const item of items) {
+        counts.processed++
+        seen.add(item.id)
+        try {
+          await apply(item)
+        } catch (error: any) {
+          // An item we cannot store (refused by validation, say) is named in the log; the others go on.
+          if (!isFinal(error)) throw error
+          errors.push({ id: item.id, message: String(error.message).slice(0, 2000), code: String(error.name ?? error.code) })
+        }
       }
       if (full) {
         // Everything was listed: what the provider no longer has is gone there.

@@ -174,6 +174,19 @@ describe('calendar sync with Outlook and Google', () => {
     assert.deepEqual([settled.title, settled.sync_status, settled.sync_errors], ['Client workshop (agreed)', 'synced', []])
   })
 
+  it('names an event it cannot store in the log and syncs the others', async () => {
+    world.providers.graphPut(OUTLOOK_ID, graphEvent('evt-untitled', '', 13, { subject: '' }))
+    world.providers.graphPut(OUTLOOK_ID, graphEvent('evt-standup', 'Stand-up', 13))
+    await sync()
+    assert.equal(await byOutlook('evt-untitled'), undefined)
+    assert.ok(await byOutlook('evt-standup'))
+    const { outlook } = await lastLogs()
+    assert.deepEqual([outlook.status, outlook.events_created], ['partial', 1])
+    assert.deepEqual(outlook.errors.map((e: any) => [e.event_id, e.error_code]), [['evt-untitled', 'BadRequest']])
+    assert.match(outlook.errors[0].error_message, /title/)
+    world.providers.graphRemove(OUTLOOK_ID, 'evt-untitled')
+  })
+
   it('waits as long as a 429’s Retry-After says, then carries on', async () => {
     world.providers.graphPut(OUTLOOK_ID, graphEvent('evt-lunch', 'Team lunch', 12))
     world.providers.throttle('graph', 1, 429, 1)
