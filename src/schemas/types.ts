@@ -539,6 +539,11 @@ export interface ConnectorProviderInput {
   etag: string
   /** Also send local changes to the provider (Google Calendar only); default: pull only. */
   push?: boolean
+  /**
+   * With `push`: a `readOnly` string-array field of the connected record where the provider ids of records a caller
+   * removed (REST, Socket.io, admin) wait until the next run deletes them there.
+   */
+  removals?: string
   /** Fixed values of this provider's log records, e.g. `{ sync_type: 'outlook_to_local' }`. */
   log?: Record<string, unknown>
 }

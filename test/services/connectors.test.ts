@@ -165,6 +165,7 @@ describe('connectors (climbing gym fixture)', () => {
     check({ providers: { ...connector.providers, board: { ...connector.providers.board, cursor: 'label' } } }, /cursor "label" is the engine's: declare it readOnly/)
     check({ providers: { ...connector.providers, board: { ...connector.providers.board, push: true } } }, /push is only for google-calendar/)
     check({ providers: { ...connector.providers, other: { ...connector.providers.gym } } }, /status.state "memory" needs a property "other"/)
+    check({ providers: { ...connector.providers, gym: { ...connector.providers.gym, removals: 'label' } } }, /removals "label" must be a readOnly array/)
     check({ status: { ...connector.status, synced: 'done' } }, /status value "done" is not in "state"'s Enum/)
     check({ records: { ...connector.records, parent: 'ownerId' } }, /records.parent "ownerId" must reference "walls"/)
   })

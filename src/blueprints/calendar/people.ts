@@ -83,6 +83,8 @@ export const calendars = defineCollection({
     // Added to the seed's fields: where the next sync starts (Graph's delta link, Google's sync token), kept by the engine.
     outlook_delta_link: Type.Optional(Type.String({ maxLength: 4000, readOnly: true, description: 'Microsoft Graph @odata.deltaLink of the last sync' })),
     google_sync_token: Type.Optional(Type.String({ maxLength: 4000, readOnly: true, description: 'Google Calendar nextSyncToken of the last sync' })),
+    // Added: Google ids of events deleted here, to delete at Google on the next sync.
+    google_removals: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 1000, readOnly: true, description: 'Deleted here, to delete at Google' })),
     ...auditFields
   }),
   timestamps,

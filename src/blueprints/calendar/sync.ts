@@ -37,6 +37,6 @@ export const calendarSync: ConnectorInput = {
   action: 'sync',
   providers: {
     microsoft: { kind: 'graph-calendar', oauth: 'microsoft', remoteId: 'outlook_calendar_id', cursor: 'outlook_delta_link', id: 'outlook_event_id', etag: 'outlook_etag', log: { sync_type: 'outlook_to_local' } },
-    google: { kind: 'google-calendar', oauth: 'google', remoteId: 'google_calendar_id', cursor: 'google_sync_token', id: 'google_event_id', etag: 'google_etag', push: true, log: { sync_type: 'google_sync' } }
+    google: { kind: 'google-calendar', oauth: 'google', remoteId: 'google_calendar_id', cursor: 'google_sync_token', id: 'google_event_id', etag: 'google_etag', push: true, removals: 'google_removals', log: { sync_type: 'google_sync' } }
   }
 }

@@ -54,6 +54,11 @@ export function checkConnectors(collections: Collection[], oauthNames: string[])
       need(collection, provider.remoteId, `provider "${name}" remoteId`)
       need(collection, provider.cursor, `provider "${name}" cursor`)
       if (!own[provider.cursor].readOnly) throw new DeclarationError(where, `provider "${name}": cursor "${provider.cursor}" is the engine's: declare it readOnly`)
+      if (provider.removals) {
+        if (!provider.push) throw new DeclarationError(where, `provider "${name}": removals needs push`)
+        need(collection, provider.removals, `provider "${name}" removals`)
+        if (own[provider.removals].type !== 'array' || !own[provider.removals].readOnly) throw new DeclarationError(where, `provider "${name}": removals "${provider.removals}" must be a readOnly array`)
+      }
       need(records, provider.id, `provider "${name}" id`)
       need(records, provider.etag, `provider "${name}" etag`)
       if (!fieldsOf(records)[status.state].properties?.[name]) throw new DeclarationError(where, `status.state "${status.state}" needs a property "${name}"`)

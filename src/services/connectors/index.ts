@@ -49,14 +49,31 @@ export class Connectors {
       if (!pushed.length) continue
       const parents = this._app.service(collection.name) as any
       const targets = this._app.service(records.collection) as any
+      // Validation has filled defaults by now: on a create, the status's default is no choice of the caller's.
+      const defaultStatus = this._app.blueprint.collections.find((c) => c.name === records.collection)!.schema.properties?.[status.field]?.default
       const markPending = async (context: any) => {
         const { data, params, id, method } = context
-        if (!params.provider || !data || Array.isArray(data) || data[status.field] !== undefined || !mapped.some((field) => field in data)) return
+        if (!params.provider || !data || Array.isArray(data) || !mapped.some((field) => field in data)) return
+        const given = data[status.field]
+        if (given !== undefined && !(method === 'create' && given === defaultStatus)) return
         const parentId = data[records.parent] ?? (method === 'create' || id == null ? undefined : (await targets._get(id))[records.parent])
         const parent = parentId && (await parents._get(parentId).catch(() => undefined))
         if (parent && matcher(connector.where)(parent) && pushed.some((p) => parent[p.remoteId])) data[status.field] = status.pending
       }
-      targets.hooks({ before: { create: [markPending], update: [markPending], patch: [markPending] } })
+      // A caller's removal is a deletion to send; the engine's own (archival, cascades, the sync) are not.
+      const keepRemovals = async (context: any) => {
+        if (!context.params.provider) return
+        for (const record of [context.result].flat()) {
+          const parent = record?.[records.parent] && (await parents._get(record[records.parent]).catch(() => undefined))
+          if (!parent) continue
+          const changes: Rec = {}
+          for (const provider of pushed) {
+            if (provider.removals && record[provider.id]) changes[provider.removals] = [...(parent[provider.removals] ?? []), String(record[provider.id])]
+          }
+          if (Object.keys(changes).length) await parents.patch(parent._id, changes, this._params())
+        }
+      }
+      targets.hooks({ before: { create: [markPending], update: [markPending], patch: [markPending] }, after: { remove: [keepRemovals] } })
     }
   }
 
@@ -231,10 +248,17 @@ export class Connectors {
         }
       }
       if (provider.push) {
-        for (const id of removed.get(name) ?? []) {
+        // Removed here by a pull of another provider in this run, or by a caller since the last run.
+        const waiting: string[] = provider.removals ? ((await (this._app.service(collection.name) as any)._get(parent._id))[provider.removals] ?? []) : []
+        for (const id of [...(removed.get(name) ?? []), ...waiting]) {
           counts.processed++
           await remote.remove!(calendarId, id)
           counts.deleted++
+        }
+        if (waiting.length) {
+          // Only the ids sent: a removal made meanwhile waits for the next run.
+          const now = (await (this._app.service(collection.name) as any)._get(parent._id))[provider.removals!] ?? []
+          await this._app.service(collection.name).patch(parent._id, { [provider.removals!]: now.filter((id: string) => !waiting.includes(id)) }, params)
         }
         await this._push(collection, parent, name, provider, remote, calendarId, conflicted, counts, errors, conflict, statusOf)
       }

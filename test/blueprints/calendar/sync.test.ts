@@ -187,6 +187,31 @@ describe('calendar sync with Outlook and Google', () => {
     world.providers.graphRemove(OUTLOOK_ID, 'evt-untitled')
   })
 
+  it('sends an event its owner makes here to Google, and deletes it there once they delete it here', async () => {
+    const alice = await world.as('alice')
+    const made = await alice.post('/events', { user_id: alice.user._id, calendar_id: calendarId, title: 'Lunch with Dana', start_time: '2026-12-15T12:00:00.000Z', end_time: '2026-12-15T13:00:00.000Z', internal_notes: 'expense it' })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    assert.equal(made.body.sync_status, 'pending')
+    let since = world.providers.seen.length
+    await sync()
+    const [inserted] = googleWrites(since)
+    assert.deepEqual([inserted.method, inserted.body.summary, inserted.body.start], ['POST', 'Lunch with Dana', { dateTime: '2026-12-15T12:00:00.000Z', timeZone: 'UTC' }])
+    const lunch = (await events()).find((e) => e._id === made.body._id)
+    assert.deepEqual([lunch.sync_status, lunch.outlook_event_id], ['synced', undefined], 'at Google; Outlook is pulled only')
+
+    assert.equal((await alice.remove(`/events/${lunch._id}`)).status, 200)
+    const [calendar] = await world.find('calendars', { _id: calendarId })
+    assert.deepEqual(calendar.google_removals, [lunch.google_event_id])
+    since = world.providers.seen.length
+    await sync()
+    assert.deepEqual(googleWrites(since).map((r) => [r.method, r.path.split('/').pop()]), [['DELETE', lunch.google_event_id]])
+    assert.ok(!world.providers.googleEvents(GOOGLE_ID).some((e) => e.id === lunch.google_event_id))
+    const [after] = await world.find('calendars', { _id: calendarId })
+    assert.deepEqual(after.google_removals, [])
+    const { google } = await lastLogs()
+    assert.deepEqual([google.status, google.events_deleted], ['success', 1])
+  })
+
   it('waits as long as a 429’s Retry-After says, then carries on', async () => {
     world.providers.graphPut(OUTLOOK_ID, graphEvent('evt-lunch', 'Team lunch', 12))
     world.providers.throttle('graph', 1, 429, 1)
