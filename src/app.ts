@@ -37,6 +37,7 @@ import { Imports, checkImports } from './services/imports.js'
 import { Reports, checkAggregates } from './services/reports.js'
 import { AUDIT_PATH, auditCollection, setupAudit } from './services/audit.js'
 import { Jobs } from './services/jobs.js'
+import { Connectors, checkConnectors, connectorSettings } from './services/connectors/index.js'
 import { rollRecurrences } from './hooks/workflows/recurrence.js'
 import { compression, revalidateByDefault } from './services/assets.js'
 import { closeConnectionsWhenDraining, drainServer, SHUTDOWN_TIMEOUT_SECONDS, type Draining } from './services/shutdown.js'
@@ -166,11 +167,16 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   checkImports(blueprint.collections)
   checkExporters(blueprint.collections)
   checkAggregates(blueprint.collections)
+  checkConnectors(blueprint.collections, (users.auth?.oauth ?? []).map((provider) => provider.name))
+  const connectors = new Connectors(app, connectorSettings(settings))
+  app.connectors = connectors
+  for (const schedule of connectors.schedules()) await app.jobs.schedule(schedule)
   await files.setup()
   await documents.setup()
   if (blueprint.collections.some((collection) => collection.recurrence)) await app.jobs.schedule(rollRecurrences(app, blueprint.collections))
   for (const collection of blueprint.collections) await createCollectionService(app, collection, parts)
   for (const collection of blueprint.collections) setupSignals(app, collection, permissions, sharedKey)
+  connectors.setup()
   const cache = new UserCache()
   const revocations = setupAuthentication(app, users, cache, { attempts: settings.loginAttempts ?? 10, windowSeconds: settings.loginWindowSeconds ?? 900, sharedKey })
   setupAccounts(app, users, settings, { sharedKey, secret: app.get('authentication').secret })

@@ -4,6 +4,7 @@ import type { Application } from '@feathersjs/koa'
 import type { Permissions } from './permissions/abilities.js'
 import type { Blueprint } from './schemas/types.js'
 import type { AllowedOrigins } from './services/cors.js'
+import type { Connectors } from './services/connectors/index.js'
 import type { Documents } from './services/documents.js'
 import type { Files } from './services/files.js'
 import type { Jobs } from './services/jobs.js'
@@ -93,6 +94,18 @@ export interface Settings {
   oauthRedirect?: string
   /** This server's address as browsers reach it (`PUBLIC_URL`), e.g. `https://api.example.com`: OAuth callbacks are `<PUBLIC_URL>/oauth/<name>/callback`. Default `http://<host>:<port>`. */
   publicUrl?: string
+  /** Microsoft Graph's base URL for connectors (`GRAPH_URL`, default `https://graph.microsoft.com/v1.0`). */
+  graphUrl?: string
+  /** Google Calendar API's base URL for connectors (`GOOGLE_CALENDAR_URL`, default `https://www.googleapis.com/calendar/v3`). */
+  googleCalendarUrl?: string
+  /** A provider call answered 429, 503 (or 500/502/504 for a read) is tried again this many times (`SYNC_RETRIES`, default 4). */
+  syncRetries?: number
+  /** Wait before the first such retry when the answer has no Retry-After, doubled before each further one (`SYNC_BACKOFF_MS`, default 1000). */
+  syncBackoffMs?: number
+  /** A Retry-After longer than this fails the call instead of waiting (`SYNC_MAX_RETRY_AFTER_SECONDS`, default 300). */
+  syncMaxRetryAfterSeconds?: number
+  /** Cron of every connector's scheduled runs instead of the declared one (`SYNC_SCHEDULE`); `off`: on-demand runs only. */
+  syncSchedule?: string
   /** How long a shutdown waits for in-flight requests before cutting them (`SHUTDOWN_TIMEOUT_SECONDS`, default 10). */
   shutdownTimeoutSeconds?: number
 }
@@ -109,6 +122,8 @@ export interface EngineApp extends Application<any, any> {
   documents: Documents
   /** OAuth sign-in accounts: `accessToken(userId, provider)` gives a fresh provider access token (`services/oauth.ts`). */
   oauth: OAuthAccounts
+  /** Connectors (`services/connectors/`): `run(collection, id)` syncs one record with its providers now. */
+  connectors: Connectors
   /** True once services are set up and first-start seeding is done (`GET /health` answers 200). */
   ready: boolean
   /**

@@ -1,8 +1,9 @@
 // Turns what a blueprint declares into the engine's Collection/Blueprint: defaults filled, schemas derived, mistakes named.
 import { CronExpressionParser } from 'cron-parser'
+import { Type } from '@sinclair/typebox'
 import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
-import type { Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, OAuthProvider, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput, Unread } from './types.js'
+import type { ActionInput, Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, OAuthProvider, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput, Unread } from './types.js'
 import { DeclarationError } from './errors.js'
 import { checkDocument, checkPublicLookup } from './outputs.js'
 import { checkCounts, sanitizeCache, sanitizeCounts, sanitizeRecurrence } from './upkeep.js'
@@ -147,7 +148,7 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     auth = { roleField: input.auth.roleField, roleBy: input.auth.roleBy ?? 'id', activeField, ...sanitizeAccounts(input.auth, properties, where) }
     if (input.auth.oauth) auth.oauth = sanitizeOAuth(input, properties, where)
   }
-  for (const name of Object.keys(input.actions ?? {})) {
+  for (const name of Object.keys({ ...input.actions, ...connectorAction(input) })) {
     if (['find', 'get', 'create', 'update', 'patch', 'remove', 'setup', 'teardown', 'publish'].includes(name) || !/^[a-z][A-Za-z0-9]*$/.test(name)) {
       throw new DeclarationError(where, `action "${name}" must be a camelCase name that is not a service method`)
     }
@@ -170,7 +171,7 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     pagination: { default: input.pagination?.default ?? 20, max: input.pagination?.max ?? 200 },
     maxRecordBytes: input.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     auth,
-    actions: input.actions ?? {},
+    actions: { ...input.actions, ...connectorAction(input) },
     before: input.before ?? {},
     after: input.after ?? {},
     events: [...(input.events ?? []), ...Object.keys(input.signals ?? {})],
@@ -381,6 +382,7 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
     import: input.import,
     importer: input.importer,
     exporter: input.exporter,
+    connector: input.connector,
     aggregates: input.aggregates,
     generate: input.generate ?? {},
     noOverlap: input.noOverlap ?? [],
@@ -536,4 +538,17 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   if (input.tenancy) checkTenancy(where, input.tenancy, collections)
   checkDashboard(where, input.dashboard ?? [], collections)
   return { ...input, collections, schedules, users: authCollections[0] }
+}
+
+/** A connector's declared `action`: queues a sync of the record now, for a caller who may run it on that record. */
+function connectorAction(input: CollectionInput): Record<string, ActionInput> {
+  const name = input.connector?.action
+  if (!name) return {}
+  return {
+    [name]: {
+      data: Type.Object({}),
+      description: 'Queues a sync of this record with its providers now; its log records follow.',
+      run: ({ app, record, params }) => app.connectors.queue(input.name, record, params)
+    }
+  }
 }

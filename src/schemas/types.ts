@@ -123,6 +123,8 @@ export type Recovery = { securityQuestion?: { question: string; answer: string }
 
 /** Context given to a declared action. */
 export interface ActionContext<Rec = any, Data = any> {
+  /** The engine app (its jobs, connectors). */
+  app: any
   record: Rec
   data: Data
   user?: any
@@ -517,6 +519,79 @@ export interface ExporterInput {
   statuses?: { running?: string; done?: string; failed?: string }
 }
 
+/** What a calendar provider's event becomes in the engine, whatever the provider: times in UTC, attendees' answers as iCalendar's. */
+export type CalendarItemField = 'title' | 'description' | 'start' | 'end' | 'allDay' | 'location' | 'category' | 'attendees'
+/** An attendee of a calendar item: `response` is `none`, `accepted`, `declined` or `tentative`. */
+export type CalendarAttendeeField = 'email' | 'name' | 'response' | 'organizer'
+
+/** One provider a connector syncs with (docs/connectors.md). */
+export interface ConnectorProviderInput {
+  /** The engine's provider: Microsoft Graph calendar delta queries, or Google Calendar events. */
+  kind: 'graph-calendar' | 'google-calendar'
+  /** The OAuth provider declared on the user collection whose access token the calls carry (`app.oauth.accessToken`). */
+  oauth: string
+  /** Field of the connected record naming the provider's calendar; a record without it is not synced with this provider. */
+  remoteId: string
+  /** Field of the connected record (declare it `readOnly`) keeping where the next pull starts: the delta link, the sync token. */
+  cursor: string
+  /** Fields of the synced records keeping the provider's id and ETag of each. */
+  id: string
+  etag: string
+  /** Also send local changes to the provider (Google Calendar only); default: pull only. */
+  push?: boolean
+  /**
+   * With `push`: a `readOnly` string-array field of the connected record where the provider ids of records a caller
+   * removed (REST, Socket.io, admin) wait until the next run deletes them there.
+   */
+  removals?: string
+  /** Fixed values of this provider's log records, e.g. `{ sync_type: 'outlook_to_local' }`. */
+  log?: Record<string, unknown>
+}
+
+/**
+ * Records of this collection (calendars) are kept in step with providers' calendars: an engine job pulls each
+ * provider's changes into the records of `records.collection` (events) that reference it, pushes local ones where
+ * declared, and writes one log record per run. Only the mapped fields are ever written by a pull or sent.
+ */
+export interface ConnectorInput {
+  /** Which records are synced, e.g. `{ is_active: true, sync_enabled: true }`. */
+  where: Record<string, unknown>
+  /** The reference to the user whose provider accounts the sync uses. */
+  owner: string
+  /** The synced records: their collection, their reference to this record, and their owner field (given the same user). */
+  records: { collection: string; parent: string; owner: string }
+  /** Field of a synced record ← the provider's item field; attendees map each attendee's fields. */
+  fields: Record<string, CalendarItemField | { from: 'attendees'; fields: Record<string, CalendarAttendeeField> }>
+  /** Fields of the synced records that are ours alone: never written by a pull nor sent (checked against `fields`). */
+  internal: string[]
+  /** Only records matching this are pushed (recurrence instances, say, are not). */
+  pushWhere?: Record<string, unknown>
+  /**
+   * Per synced record: a status `Enum` with its values, a string-array field of errors (conflicts), the time of its last
+   * sync, and a `readOnly` object field (a property per provider) where the engine keeps what it last synced.
+   */
+  status: { field: string; synced: string; pending: string; error: string; errors: string; at: string; state: string }
+  /** A date-time field of this record set at the end of each run that had no error. */
+  lastSynced?: string
+  /** The log: one record per run and provider, owned by the user, with its counts, errors and times. */
+  log: {
+    collection: string
+    owner: string
+    status: { field: string; success: string; partial: string; error: string }
+    counts: { processed: string; created: string; updated: string; deleted: string }
+    /** An array of objects: the provider's item id, the message and a code (`conflict`, `412`, …). */
+    errors: { field: string; id: string; message: string; code: string }
+    startedAt: string
+    completedAt: string
+    duration: string
+  }
+  /** Cron of the scheduled runs (every matching record); `SYNC_SCHEDULE` overrides it, `off` stops it. */
+  schedule?: string
+  /** The name of the action that queues a run of one record now (`POST /<collection>` with `X-Service-Method`). */
+  action?: string
+  providers: Record<string, ConnectorProviderInput>
+}
+
 /** One block of a rendered document: a line (or paragraph) of text, top to bottom. */
 export interface DocumentBlockInput {
   /** A template over `record` and the `with` records (`{{holder.username}}`); dates print in the document's `locale`. A block with a placeholder that has no value is left out. */
@@ -637,6 +712,8 @@ export interface CollectionInput<S extends TObject = TObject> {
   recurrence?: RecurrenceInput
   /** `find` and `get` results cached (`true`: the defaults), beneath the permission filter; dropped on any change, on every instance. */
   cache?: true | CacheInput
+  /** Each record is a calendar kept in step with Microsoft Graph and Google Calendar by an engine job (docs/connectors.md). */
+  connector?: ConnectorInput
 }
 
 /** A field path found in the schema, with what the engine must do with it. */
@@ -659,7 +736,7 @@ export interface SecretInfo {
 }
 
 /** A collection with defaults filled and every derived fact computed once; workflow declarations are kept as declared. */
-export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive' | 'import' | 'importer' | 'exporter' | 'aggregates' | 'document'> {
+export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive' | 'import' | 'importer' | 'exporter' | 'aggregates' | 'document' | 'connector'> {
   name: string
   label: string
   description: string

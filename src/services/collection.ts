@@ -79,7 +79,7 @@ export async function createCollectionService(app: Application, collection: Coll
       // The action's change is audited as the action, through the caller's transport.
       const audit = { method: name, transport: params.provider ?? 'internal' }
       const patch = (changes: Record<string, unknown>) => app.service(collection.name).patch(id, changes, { user: params.user, audit })
-      return action.run({ record, data, user: params.user, params, patch })
+      return action.run({ app, record, data, user: params.user, params, patch })
     }
   }
 

@@ -33,8 +33,9 @@ export const demoLogins: DemoLogins = { password: DEMO_PASSWORD, users: PEOPLE.m
 const tokens = (who: string, google: boolean) => ({
   access_token: `demo-outlook-access-${who}`,
   refresh_token: `demo-outlook-refresh-${who}`,
-  token_expires_at: thisWeek(7, 0),
-  ...(google && { google_access_token: `demo-google-access-${who}`, google_refresh_token: `demo-google-refresh-${who}` })
+  // A week ahead at least, whenever the demo is made: a sync on the demo tokens uses them as they are.
+  token_expires_at: thisWeek(14, 0),
+  ...(google && { google_access_token: `demo-google-access-${who}`, google_refresh_token: `demo-google-refresh-${who}`, google_token_expires_at: thisWeek(14, 0) })
 })
 
 export async function demo(app: Application) {

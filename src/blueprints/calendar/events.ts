@@ -60,6 +60,10 @@ export const events = defineCollection({
     sync_status: Enum(['synced', 'pending', 'error', 'not_synced'], { default: 'not_synced' }),
     last_synced: Type.Optional(DateTime()),
     sync_errors: Type.Optional(Type.Array(text(2000), { maxItems: 100 })),
+    // Added to the seed's fields: Google's ETag (Outlook's is outlook_etag), and what each provider last had of the
+    // synced fields (a hash, kept by the engine): a change here since then is pushed, or a conflict if they changed too.
+    google_etag: Type.Optional(Type.String({ maxLength: 500, description: 'Google Calendar ETag for conflict detection' })),
+    sync_state: Type.Optional(Type.Object({ microsoft: Type.Optional(Type.String({ maxLength: 64 })), google: Type.Optional(Type.String({ maxLength: 64 })) }, { readOnly: true, description: 'Kept by the sync' })),
     ...auditFields
   }),
   timestamps,
@@ -75,7 +79,7 @@ export const events = defineCollection({
     start: 'start_time',
     end: 'end_time',
     allDay: 'all_day',
-    except: ['outlook_etag', 'google_event_id', 'sync_status', 'last_synced', 'sync_errors']
+    except: ['outlook_etag', 'google_event_id', 'google_etag', 'sync_state', 'sync_status', 'last_synced', 'sync_errors']
   },
   indexes: [
     { fields: { user_id: 1 } },

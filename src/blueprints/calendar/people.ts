@@ -1,6 +1,7 @@
 // Seed 002 §1–2: users (Outlook and Google accounts, tokens encrypted) and their calendars.
 import { DateTime, Email, Enum, Password, Ref, Secret, Type, defineCollection } from '../../schemas/fields.js'
 import { auditFields, auditStamps, hexColor, name, owner, timestamps } from './fields.js'
+import { calendarSync } from './sync.js'
 
 const group = 'Accounts'
 const token = (description: string) => Type.Optional(Secret({ maxLength: 8192, description }))
@@ -79,10 +80,17 @@ export const calendars = defineCollection({
     google_calendar_id: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
     sync_enabled: Type.Boolean({ default: false, description: 'Cross-platform sync enabled' }),
     last_synced: Type.Optional(DateTime()),
+    // Added to the seed's fields: where the next sync starts (Graph's delta link, Google's sync token), kept by the engine.
+    outlook_delta_link: Type.Optional(Type.String({ maxLength: 4000, readOnly: true, description: 'Microsoft Graph @odata.deltaLink of the last sync' })),
+    google_sync_token: Type.Optional(Type.String({ maxLength: 4000, readOnly: true, description: 'Google Calendar nextSyncToken of the last sync' })),
+    // Added: Google ids of events deleted here, to delete at Google on the next sync.
+    google_removals: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 1000, readOnly: true, description: 'Deleted here, to delete at Google' })),
     ...auditFields
   }),
   timestamps,
   generate: auditStamps,
+  // Seed 002's purpose: active calendars with sync enabled pull Outlook's changes and push to / pull from Google.
+  connector: calendarSync,
   indexes: [
     { fields: { user_id: 1 } },
     // Sparse: a calendar made here (or only on Google) has no Outlook id yet.

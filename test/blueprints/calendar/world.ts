@@ -1,4 +1,5 @@
 // One calendar server shared by every test file of this folder, started with its demo data; the demo users sign in.
+import { ProviderServers } from '../../calendar-providers.js'
 import { startIdentityProvider, type IdentityProvider } from '../../identity-provider.js'
 import type { Caller } from '../../helpers.js'
 import { sharedWorld, type BaseWorld } from '../world.js'
@@ -15,6 +16,8 @@ export const MICROSOFT_BOB = { sub: 'ms-pairwise-bob', oid: 'outlook-bob-0002', 
 export interface World extends BaseWorld<DemoUser> {
   /** The identity provider the server's `microsoft` and `google` sign-ins are configured on. */
   idp: IdentityProvider
+  /** The local Microsoft Graph and Google Calendar the server's sync talks to (GRAPH_URL, GOOGLE_CALENDAR_URL). */
+  providers: ProviderServers
   /** Internal writes, made as `user` when given (stamps). */
   create(path: string, data: Record<string, unknown>, user?: DemoUser): Promise<any>
   /** A demo user signed in, and the id of their Work calendar. */
@@ -22,6 +25,7 @@ export interface World extends BaseWorld<DemoUser> {
 }
 
 let idp: IdentityProvider
+let providers: ProviderServers
 const callback = (url: string, name: string) => `${url.replace('127.0.0.1', 'localhost')}/oauth/${name}/callback`
 
 export const calendarWorld: () => Promise<World> = sharedWorld(
@@ -29,6 +33,7 @@ export const calendarWorld: () => Promise<World> = sharedWorld(
   (who: DemoUser) => DEMO_USERS[who],
   ({ server, find, as }) => ({
     idp,
+    providers,
     async atWork(who: DemoUser) {
       const caller = await as(who)
       const [work] = await find('calendars', { user_id: caller.user._id, name: 'Work' })
@@ -41,15 +46,26 @@ export const calendarWorld: () => Promise<World> = sharedWorld(
   }),
   async () => {
     idp = await startIdentityProvider()
+    providers = await new ProviderServers().start()
     const client = (clientId: string) => ({ clientId, clientSecret: CLIENT_SECRET, issuer: idp.issuer })
     return {
-      settings: { oauth: { microsoft: client('calendar-microsoft'), google: client('calendar-google') } },
+      settings: {
+        oauth: { microsoft: client('calendar-microsoft'), google: client('calendar-google') },
+        graphUrl: providers.graphUrl,
+        googleCalendarUrl: providers.googleUrl,
+        // Syncs run when a test asks (no tick may land in the middle of one); back-off without Retry-After kept short.
+        syncSchedule: 'off',
+        syncBackoffMs: 50
+      },
       started: (server) =>
         idp.configure(
           ['microsoft', 'google'].map((name) => ({ client_id: `calendar-${name}`, client_secret: CLIENT_SECRET, redirect_uris: [callback(server.url, name)] })),
           [MICROSOFT_CAROL, GOOGLE_CAROL, MICROSOFT_BOB]
         ),
-      close: () => idp.close()
+      close: async () => {
+        await idp.close()
+        await providers.close()
+      }
     }
   }
 )
