@@ -4,9 +4,7 @@
 // counts again. Rollups reread every child for their aggregates; a count is adjusted, for parents with many children.
 import type { Application, HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Collection, Count } from '../../schemas/types.js'
-import { adapterOf, CHANGES, itemsOf, matcher, type Rec, recordsBefore } from './shared.js'
-
-const present = (value: unknown) => value !== undefined && value !== null
+import { adapterOf, CHANGES, itemsOf, matcher, patchKept, present, type Rec, recordsBefore, storedCount } from './shared.js'
 
 /** The scope of a record as a query: its values, `$exists: false` where it has none. */
 const scopeOf = (count: Count, record: Rec) => Object.fromEntries(count.scope.map((field) => [field, present(record[field]) ? record[field] : { $exists: false }]))
@@ -34,14 +32,7 @@ async function countOf(app: Application, parentName: string, count: Count, paren
     const scoped = (await adapterOf(app, parentName)._find({ paginate: false, query: { [count.key]: value, $or: count.scope.map((field) => ({ [field]: { $exists: true } })) } })) as Rec[]
     if (scoped.length) query.$nor = scoped.map((record) => scopeOf(count, record))
   } else Object.assign(query, scopeOf(count, parent))
-  const page = await adapterOf(app, count.from)._find({ query: { ...(count.where ? { $and: [count.where, query] } : query), $limit: 0 }, paginate: { default: 1, max: 1 } })
-  return page.total
-}
-
-/** Writes a count beneath the hooks (no stamps, no audit entry: the record itself did not change) and tells listeners and caches. */
-async function write(app: Application, parent: string, id: string, changes: Rec) {
-  const record = await adapterOf(app, parent)._patch(id, changes)
-  app.service(parent).emit('patched', record)
+  return storedCount(app, count.from, count.where ? { $and: [count.where, query] } : query)
 }
 
 /** The hook of a counted collection (events): moves the counts its records' changes move. None when nothing counts it. */
@@ -65,7 +56,7 @@ export function countsOver(child: Collection, collections: Collection[]) {
       }
       for (const record of before) await move(record, -1)
       for (const record of after) await move(record, 1)
-      for (const [id, by] of deltas) if (by) await write(context.app, parent, id, { $inc: { [count.field]: by } })
+      for (const [id, by] of deltas) if (by) await patchKept(context.app, parent, id, { $inc: { [count.field]: by } })
     }
   }
 }
@@ -94,7 +85,7 @@ export function keptCounts(collection: Collection) {
       // This record counted again when its key or scope moved; the shared records of the keys it left and took, which it takes from or gives back to.
       const keys = new Set<unknown>()
       for (const record of after.filter((r) => method === 'create' || moved(r))) {
-        if (method !== 'create') await write(app, collection.name, record._id, { [count.field]: await countOf(app, collection.name, count, record) })
+        if (method !== 'create') await patchKept(app, collection.name, record._id, { [count.field]: await countOf(app, collection.name, count, record) })
         if (!isShared(count, record)) keys.add(record[count.key])
       }
       for (const record of before.filter((b) => method === 'remove' || after.some((a) => a._id === b._id && moved(a)))) if (!isShared(count, record)) keys.add(record[count.key])
@@ -102,7 +93,7 @@ export function keptCounts(collection: Collection) {
       for (const key of keys) {
         for (const id of await ids(app, collection.name, { [count.key]: key, ...scopeOf(count, {}) })) {
           const shared = await adapterOf(app, collection.name)._get(id)
-          await write(app, collection.name, id, { [count.field]: await countOf(app, collection.name, count, shared) })
+          await patchKept(app, collection.name, id, { [count.field]: await countOf(app, collection.name, count, shared) })
         }
       }
     }

@@ -5,7 +5,7 @@ import { Unprocessable } from '@feathersjs/errors'
 import type { Application, HookContext, NextFunction, Params } from '@feathersjs/feathers'
 import rrulePackage from 'rrule'
 import type { Collection, Recurrence, ScheduleInput } from '../../schemas/types.js'
-import { adapterOf, itemsOf, type Rec, recordsBefore, WRITES, writesOf, type Write } from './shared.js'
+import { adapterOf, itemsOf, present, type Rec, recordsBefore, WRITES, writesOf, type Write } from './shared.js'
 
 const { RRule } = rrulePackage
 const FREQUENCY: Record<string, number> = { daily: RRule.DAILY, weekly: RRule.WEEKLY, monthly: RRule.MONTHLY, yearly: RRule.YEARLY }
@@ -14,7 +14,6 @@ const DAY = 86_400_000
 /** Most instances one master has at once (a daily series over the default window has 365). */
 export const MAX_INSTANCES = 1000
 
-const present = (value: unknown) => value !== undefined && value !== null
 const time = (value: string) => new Date(value).getTime()
 const iso = (ms: number) => new Date(ms).toISOString()
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)

@@ -1,6 +1,6 @@
 // What every workflow hook needs: the records a call writes (before and after), condition matching, the caller's role.
 import { createMongoAbility, subject } from '@casl/ability'
-import type { HookContext } from '@feathersjs/feathers'
+import type { Application, HookContext } from '@feathersjs/feathers'
 import { adapterOf } from '../references.js'
 import { recordsBefore } from '../stored.js'
 
@@ -12,6 +12,24 @@ export const CHANGES = [...WRITES, 'remove']
 export { adapterOf }
 
 export const itemsOf = <T>(value: T | T[] | undefined | null): T[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value])
+
+/** Neither missing nor null. */
+export const present = (value: unknown) => value !== undefined && value !== null
+
+/** How many stored records of `collection` match `query`, read beneath its hooks (the adapter's own count). */
+export async function storedCount(app: Application, collection: string, query: Rec): Promise<number> {
+  const page = await adapterOf(app, collection)._find({ query: { ...query, $limit: 0 }, paginate: { default: 1, max: 1 } })
+  return page.total
+}
+
+/**
+ * Writes a field the engine keeps (a count) beneath the hooks: no stamps, no audit entry, since nobody changed the
+ * record; then tells its listeners and caches, as any change does.
+ */
+export async function patchKept(app: Application, collection: string, id: string, changes: Rec) {
+  const record = await adapterOf(app, collection)._patch(id, changes)
+  app.service(collection).emit('patched', record)
+}
 
 export const isEmpty = (value: unknown) => value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)
 

@@ -5,9 +5,7 @@
 // set differs per reader (their mark, their own records), so every reader is counted on its own.
 import type { Application, HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Collection, Unread } from '../../schemas/types.js'
-import { adapterOf, CHANGES, itemsOf, type Rec, recordsBefore, writesOf } from './shared.js'
-
-const present = (value: unknown) => value !== undefined && value !== null
+import { adapterOf, CHANGES, itemsOf, patchKept, present, type Rec, recordsBefore, storedCount, writesOf } from './shared.js'
 
 /** How many records this reader has not read. */
 async function unreadFor(app: Application, unread: Unread, reader: Rec): Promise<number> {
@@ -15,16 +13,13 @@ async function unreadFor(app: Application, unread: Unread, reader: Rec): Promise
   const query: Rec = { [unread.via]: reader[unread.key] }
   if (unread.author && present(reader[unread.reader])) query[unread.author] = { $ne: reader[unread.reader] }
   if (present(reader[unread.readUntil])) query[unread.createdAt] = { $gt: reader[unread.readUntil] }
-  const page = await adapterOf(app, unread.from)._find({ query: { ...query, $limit: 0 }, paginate: { default: 1, max: 1 } })
-  return page.total
+  return storedCount(app, unread.from, query)
 }
 
-/** Writes the counts beneath the hooks (no stamps, no audit entry: the reader did nothing) and tells its readers. */
+/** Counts one reader again and keeps the count when it moved (the reader did nothing: `patchKept`). */
 async function recount(app: Application, readers: string, unread: Unread, reader: Rec) {
   const count = await unreadFor(app, unread, reader)
-  if (reader[unread.field] === count) return
-  const record = await adapterOf(app, readers)._patch(reader._id, { [unread.field]: count })
-  app.service(readers).emit('patched', record)
+  if (reader[unread.field] !== count) await patchKept(app, readers, reader._id, { [unread.field]: count })
 }
 
 /** The hook of a reader collection: counted when created, counted again when its key, reader or read mark changes. */
