@@ -4,7 +4,7 @@
 // counts again. Rollups reread every child for their aggregates; a count is adjusted, for parents with many children.
 import type { Application, HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Collection, Count } from '../../schemas/types.js'
-import { adapterOf, CHANGES, itemsOf, matcher, patchKept, present, type Rec, recordsBefore, storedCount } from './shared.js'
+import { adapterOf, CHANGES, changedBy, itemsOf, matcher, patchKept, present, type Rec, recordsBefore, storedCount } from './shared.js'
 
 /** The scope of a record as a query: its values, `$exists: false` where it has none. */
 const scopeOf = (count: Count, record: Rec) => Object.fromEntries(count.scope.map((field) => [field, present(record[field]) ? record[field] : { $exists: false }]))
@@ -41,9 +41,7 @@ export function countsOver(child: Collection, collections: Collection[]) {
   if (!declared.length) return undefined
   return async (context: HookContext, next: NextFunction) => {
     if (!CHANGES.includes(context.method)) return next()
-    const before = await recordsBefore(context)
-    await next()
-    const after = context.method === 'remove' ? [] : itemsOf<Rec>(context.result)
+    const { before, after } = await changedBy(context, next)
     for (const { parent, count, counts } of declared) {
       const deltas = new Map<string, number>()
       // Many records of one call (a series' instances) mostly share their target: found once.
@@ -77,9 +75,7 @@ export function keptCounts(collection: Collection) {
         else if (count.field in context.data) context.data = Object.fromEntries(Object.entries(context.data).filter(([key]) => key !== count.field))
       }
     }
-    const before = await recordsBefore(context)
-    await next()
-    const after = method === 'remove' ? [] : itemsOf<Rec>(context.result)
+    const { before, after } = await changedBy(context, next)
     for (const count of counts) {
       const moved = (record: Rec) => [count.key, ...count.scope].some((field) => JSON.stringify(record[field]) !== JSON.stringify(before.find((b) => b._id === record._id)?.[field]))
       // This record counted again when its key or scope moved; the shared records of the keys it left and took, which it takes from or gives back to.

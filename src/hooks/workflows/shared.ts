@@ -1,6 +1,6 @@
 // What every workflow hook needs: the records a call writes (before and after), condition matching, the caller's role.
 import { createMongoAbility, subject } from '@casl/ability'
-import type { Application, HookContext } from '@feathersjs/feathers'
+import type { Application, HookContext, NextFunction } from '@feathersjs/feathers'
 import { adapterOf } from '../references.js'
 import { recordsBefore } from '../stored.js'
 
@@ -12,6 +12,13 @@ export const CHANGES = [...WRITES, 'remove']
 export { adapterOf }
 
 export const itemsOf = <T>(value: T | T[] | undefined | null): T[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value])
+
+/** Runs the rest of the call; the records it changed as they were before, and as they are after (none after a remove). */
+export async function changedBy(context: HookContext, next: NextFunction): Promise<{ before: Rec[]; after: Rec[] }> {
+  const before = await recordsBefore(context)
+  await next()
+  return { before, after: context.method === 'remove' ? [] : itemsOf<Rec>(context.result) }
+}
 
 /** Neither missing nor null. */
 export const present = (value: unknown) => value !== undefined && value !== null

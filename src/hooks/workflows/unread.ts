@@ -5,7 +5,7 @@
 // set differs per reader (their mark, their own records), so every reader is counted on its own.
 import type { Application, HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Collection, Unread } from '../../schemas/types.js'
-import { adapterOf, CHANGES, itemsOf, patchKept, present, type Rec, recordsBefore, storedCount, writesOf } from './shared.js'
+import { adapterOf, CHANGES, changedBy, patchKept, present, type Rec, storedCount, writesOf } from './shared.js'
 
 /** How many records this reader has not read. */
 async function unreadFor(app: Application, unread: Unread, reader: Rec): Promise<number> {
@@ -44,9 +44,7 @@ export function unreadOver(counted: Collection, collections: Collection[]) {
   if (!declared.length) return undefined
   return async (context: HookContext, next: NextFunction) => {
     if (!CHANGES.includes(context.method)) return next()
-    const before = await recordsBefore(context)
-    await next()
-    const after = context.method === 'remove' ? [] : itemsOf<Rec>(context.result)
+    const { before, after } = await changedBy(context, next)
     for (const { readers, unread } of declared) {
       const counts = (record: Rec) => [unread.via, unread.author].filter(Boolean).map((field) => JSON.stringify(record[field!]))
       // An edit that moves nothing (a message's text) recounts nobody.
