@@ -8,7 +8,7 @@ import type { BlueprintInput, ConnectorInput } from '../../src/schemas/types.js'
 import { checkConnectors } from '../../src/services/connectors/index.js'
 import { ProviderServers } from '../calendar-providers.js'
 import { finished, startServer, type TestServer } from '../helpers.js'
-import { club, members } from './club.js'
+import { club } from './club.js'
 
 const walls = defineCollection({
   name: 'walls',
