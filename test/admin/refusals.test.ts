@@ -188,3 +188,34 @@ describe('the admin panel when the services refuse', function () {
     }
   })
 })
+
+describe('the admin panel when the write limit is reached', function () {
+  this.timeout(30000)
+  const { logIn } = panelDriver(() => suite.server, () => suite.browser)
+  // One write per user per hour: the second save of the same session is over the limit.
+  const suite = panelSuite({ writesPerUser: 1, rateWindowSeconds: 3600 })
+  const save = (page: Page) => page.getByRole('button', { name: 'Save' }).click()
+
+  it('429: a save over the limit is an error notice with the wait, and nothing is saved', async () => {
+    const uploads = suite.server.app.service('bulk-uploads') as any
+    const [upload] = await uploads.find({ paginate: false })
+    const page = await logIn('admin@example.com')
+    try {
+      const edit = `${suite.server.url}/admin/resources/bulk-uploads/records/${upload._id}/edit`
+      await page.goto(edit)
+      await page.fill('input[name=FileName]', 'first.csv')
+      await save(page)
+      await page.getByText(/successfully/i).first().waitFor()
+      assert.equal((await uploads.get(upload._id)).FileName, 'first.csv')
+
+      await page.goto(edit)
+      await page.fill('input[name=FileName]', 'second.csv')
+      await save(page)
+      await errorNotice(page, /Too many writes; try again in \d+ s/)
+      assert.equal(new URL(page.url()).pathname, new URL(edit).pathname, 'the form stays open')
+      assert.equal((await uploads.get(upload._id)).FileName, 'first.csv')
+    } finally {
+      await page.context().close()
+    }
+  })
+})
