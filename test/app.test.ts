@@ -192,6 +192,23 @@ describe('the app', () => {
       assert.equal((await request(server.url, 'GET', `/appointments/${cancelled._id}`, { token: manager })).status, 403)
     })
 
+    it('refuses a permission whose action or subject nothing checks (400 on the field), and stores nothing', async () => {
+      const post = (body: Record<string, unknown>) => request(server.url, 'POST', '/permissions', { token: admin, body: { PermissionName: 'delete-own', Subject: 'appointments', ...body } })
+      const method = await post({ Action: 'remove' })
+      assert.equal(method.status, 400)
+      assert.match(method.body.message, /Invalid permission Action: action "remove" is one nothing checks \("remove" is a service method: its action is "delete"\)/)
+      assert.match(method.body.data.Action, /its action is "delete"/)
+      const typo = await post({ Action: 'delete', Subject: 'appointment' })
+      assert.equal(typo.status, 400)
+      assert.match(typo.body.data.Subject, /subject "appointment" is not a collection/)
+      assert.equal((await request(server.url, 'GET', '/permissions?PermissionName=delete-own', { token: admin })).body.total, 0)
+      const readOwn = (await request(server.url, 'GET', '/permissions?PermissionName=read-own-appointments', { token: admin })).body.data[0]
+      const patched = await request(server.url, 'PATCH', `/permissions/${readOwn._id}`, { token: admin, body: { Action: 'find' } })
+      assert.equal(patched.status, 400)
+      assert.match(patched.body.message, /its action is "read"/)
+      assert.equal((await request(server.url, 'GET', `/permissions/${readOwn._id}`, { token: admin })).body.Action, 'read')
+    })
+
     it('refuses to remove a role that users still hold', async () => {
       const role = (await request(server.url, 'GET', '/roles?RoleName=Developer', { token: admin })).body.data[0]
       const res = await request(server.url, 'DELETE', `/roles/${role._id}`, { token: admin })

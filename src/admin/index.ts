@@ -16,7 +16,8 @@ import { operationRoutes } from './operation-routes.js'
 import { operationLabels } from './operations.js'
 import { narrowFieldsPerCaller, propertyLabels, resourceWithOptions } from './options.js'
 import { FeathersResource } from './resource.js'
-import { permissionVocabulary } from './permission-editor.js'
+import { panelVocabulary } from './permission-editor.js'
+import { ADMIN_ACCESS } from '../permissions/vocabulary.js'
 import { sessionTenant, tenantRoute } from './tenancy.js'
 
 export { FeathersDatabase } from './database.js'
@@ -26,7 +27,7 @@ export { FeathersProperty } from './property.js'
 export const ADMIN_ROOT = '/admin'
 
 /** The permission that opens the panel: CASL action `access` on subject `admin`. */
-export const ADMIN_ACCESS = { action: 'access', subject: 'admin' } as const
+export { ADMIN_ACCESS }
 
 const SESSION_HOURS = 8
 
@@ -66,7 +67,7 @@ export function createAdmin(app: EngineApp, rootPath = ADMIN_ROOT): AdminJS {
   const resourceTexts = Object.fromEntries(
     resources.map((resource) => [resource.id(), { actions: { ...workflowActions(resource).labels, ...operationLabels(resource) }, properties: propertyLabels(resource) }])
   )
-  const vocabulary = permissionVocabulary(app, ADMIN_ACCESS)
+  const vocabulary = panelVocabulary(app)
   const admin = new AdminJS({
     rootPath,
     loginPath: `${rootPath}/login`,

@@ -11,7 +11,8 @@ import { operationActions } from './operations.js'
 import type { FeathersProperty } from './property.js'
 import type { FeathersResource } from './resource.js'
 import { isTenantScoped, readsEveryTenant } from './tenancy.js'
-import { permissionEditorProperties, type PermissionVocabulary } from './permission-editor.js'
+import { permissionEditorProperties } from './permission-editor.js'
+import type { PermissionVocabulary } from '../permissions/vocabulary.js'
 
 /** The date-time picker types and shows `YYYY-MM-DD HH:mm`, the format of lists and pages (components/dates.js adds the zone). */
 const DIGIT = { regex: '\\d' }

@@ -1,35 +1,17 @@
 // The permission editor: Action and Subject are picked from what the engine checks (declared actions, transitions'
 // permissions, collections), Conditions are typed in a JSON editor (components/json.js) and parsed on save.
 import type { EngineApp } from '../engine.js'
-import { UNMASK } from '../hooks/workflows/masking.js'
 import { permissions as permissionsCollection } from '../schemas/rbac.js'
-import { AUDIT_PATH } from '../services/audit.js'
-
-/** `manage` (all of them) first, then the service methods' actions. */
-const METHOD_ACTIONS = ['manage', 'create', 'read', 'update', 'delete']
+import { AUDIT_PATH, permissionVocabulary, type PermissionVocabulary } from '../permissions/vocabulary.js'
 
 export const JSON_EDIT_COMPONENT = 'QuillbaseJsonEdit'
 
-export interface PermissionVocabulary {
-  actions: string[]
-  subjects: string[]
-}
-
-const sorted = (values: Iterable<string>) => [...new Set(values)].sort((a, b) => a.localeCompare(b))
-
 /** Every CASL action and subject type the app's checks use, for the pickers (the API still takes any string). */
-export function permissionVocabulary(app: EngineApp, panelAccess: { action: string; subject: string }): PermissionVocabulary {
-  const { collections } = app.blueprint
-  const declared = collections.flatMap((collection) => [
-    ...Object.keys(collection.actions ?? {}),
-    ...(collection.stateMachines ?? []).flatMap((machine) => machine.transitions.map((transition) => transition.permission).filter((p): p is string => !!p)),
-    ...(collection.masks?.length ? [UNMASK] : [])
-  ])
+export function panelVocabulary(app: EngineApp): PermissionVocabulary {
+  const vocabulary = permissionVocabulary(app.blueprint.collections)
   const services = (app as any).services ?? {}
-  return {
-    actions: [...METHOD_ACTIONS, ...sorted([panelAccess.action, ...declared].filter((action) => !METHOD_ACTIONS.includes(action)))],
-    subjects: ['all', ...sorted([panelAccess.subject, ...collections.map((collection) => collection.name), ...(AUDIT_PATH in services ? [AUDIT_PATH] : [])])]
-  }
+  // The audit log is a subject only where it runs.
+  return { ...vocabulary, subjects: vocabulary.subjects.filter((subject) => subject !== AUDIT_PATH || AUDIT_PATH in services) }
 }
 
 /** AdminJS property options of the permissions collection: the pickers and the JSON editor. */

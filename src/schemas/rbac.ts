@@ -1,8 +1,10 @@
 // The access-control collections every blueprint includes (seed 000's shape, plus what a CASL rule needs).
 import { BadRequest } from '@feathersjs/errors'
 import type { HookContext } from '@feathersjs/feathers'
+import type { EngineApp } from '../engine.js'
 import { createMongoAbility, subject } from '@casl/ability'
 import { interpolate } from '../permissions/rules.js'
+import { actionProblem, permissionVocabulary, subjectProblem } from '../permissions/vocabulary.js'
 import { Ref, Type } from './fields.js'
 import type { CollectionInput, PermissionInput } from './types.js'
 
@@ -33,9 +35,17 @@ function unknownOperator(value: unknown): string | undefined {
   return undefined
 }
 
-/** A rule whose conditions CASL or the stores cannot use is refused here, not at the next request. */
+/**
+ * A rule that could never apply is refused here, not found out when someone is refused: an action or subject nothing
+ * checks (`remove` for `delete`), conditions CASL or the stores cannot use.
+ */
 function checkRule(context: HookContext) {
+  const vocabulary = permissionVocabulary((context.app as EngineApp).blueprint.collections)
   for (const item of Array.isArray(context.data) ? context.data : [context.data]) {
+    for (const [field, problem] of [['Action', actionProblem], ['Subject', subjectProblem]] as const) {
+      const found = typeof item?.[field] === 'string' ? problem(item[field], vocabulary) : undefined
+      if (found) throw new BadRequest(`Invalid permission ${field}: ${found}`, { [field]: found })
+    }
     if (!item?.Conditions) continue
     const operator = unknownOperator(item.Conditions)
     const problem = operator

@@ -3,8 +3,9 @@ import { CronExpressionParser } from 'cron-parser'
 import { Type } from '@sinclair/typebox'
 import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
-import type { ActionInput, Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, OAuthProvider, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput, Unread } from './types.js'
+import type { ActionInput, Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, OAuthProvider, PermissionInput, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput, Unread } from './types.js'
 import { DeclarationError } from './errors.js'
+import { actionProblem, permissionVocabulary, subjectProblem } from '../permissions/vocabulary.js'
 import { checkDocument, checkPublicLookup } from './outputs.js'
 import { checkCounts, sanitizeCache, sanitizeCounts, sanitizeRecurrence } from './upkeep.js'
 import { checkConversations, isAdded, sanitizeSignals, sanitizeUnread } from './conversations.js'
@@ -491,6 +492,18 @@ function checkDashboard(where: string, charts: DashboardChartInput[], collection
   }
 }
 
+/**
+ * A seeded permission names an action and a subject the engine checks: any other would be a rule that grants
+ * nothing (`remove` where the engine checks `delete`, a misspelt collection), found only when someone is refused.
+ */
+function checkPermissionNames(permissions: PermissionInput[], collections: Collection[], where: string) {
+  const vocabulary = permissionVocabulary(collections)
+  for (const { PermissionName, Action, Subject } of permissions) {
+    const problem = actionProblem(Action, vocabulary) ?? subjectProblem(Subject, vocabulary)
+    if (problem) throw new DeclarationError(where, `permission "${PermissionName}": ${problem}`)
+  }
+}
+
 export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   const where = `blueprint "${input.name}"`
   const collections = input.collections.map(sanitizeCollection)
@@ -513,6 +526,7 @@ export function sanitizeBlueprint(input: BlueprintInput): Blueprint {
   for (const role of input.roles) {
     for (const p of role.permissions) if (!permissionNames.has(p)) throw new DeclarationError(where, `role "${role.RoleName}" names unknown permission "${p}"`)
   }
+  checkPermissionNames(input.permissions, collections, where)
   const roleNames = new Set(input.roles.map((r) => r.RoleName))
   checkWorkflowNames(collections, roleNames)
   checkCounts(collections)

@@ -14,8 +14,9 @@ import { DateTime, Enum, Type } from '../schemas/fields.js'
 import { sanitizeCollection } from '../schemas/sanitize.js'
 import type { Collection } from '../schemas/types.js'
 import type { Store } from './store.js'
+import { AUDIT_PATH } from '../permissions/vocabulary.js'
 
-export const AUDIT_PATH = 'audit-log'
+export { AUDIT_PATH }
 /** Longest JSON kept for one value; longer ones are cut and marked. */
 const MAX_VALUE = 4000
 const REDACTED = '"[redacted]"'

@@ -2,8 +2,7 @@
 // Conditions typed in a JSON editor that says a parse error as one types; invalid JSON is refused with an error notice
 // and nothing is saved.
 import assert from 'node:assert/strict'
-import { permissionVocabulary } from '../../src/admin/permission-editor.js'
-import { ADMIN_ACCESS } from '../../src/admin/index.js'
+import { panelVocabulary } from '../../src/admin/permission-editor.js'
 import { blueprintNames, loadBlueprint } from '../../src/blueprints/index.js'
 import { AUDIT_PATH } from '../../src/services/audit.js'
 import { errorNotice, noticeTexts, panelDriver, panelSuite, until } from './browser.js'
@@ -17,13 +16,13 @@ describe('the admin panel: permission editor', function () {
   it('offers every action and subject a seeded permission of any blueprint uses, and no others than the engine checks', async () => {
     for (const name of await blueprintNames()) {
       const blueprint = await loadBlueprint(name)
-      const vocabulary = permissionVocabulary({ blueprint, services: { [AUDIT_PATH]: {} } } as any, ADMIN_ACCESS)
+      const vocabulary = panelVocabulary({ blueprint, services: { [AUDIT_PATH]: {} } } as any)
       for (const permission of blueprint.permissions) {
         assert.ok(vocabulary.actions.includes(permission.Action), `${name}: action ${permission.Action} of ${permission.PermissionName}`)
         assert.ok(vocabulary.subjects.includes(permission.Subject), `${name}: subject ${permission.Subject} of ${permission.PermissionName}`)
       }
     }
-    const vocabulary = permissionVocabulary(suite.server.app, ADMIN_ACCESS)
+    const vocabulary = panelVocabulary(suite.server.app)
     assert.deepEqual(vocabulary.actions, ['manage', 'create', 'read', 'update', 'delete', 'access', 'respond'])
     assert.deepEqual(vocabulary.subjects.slice(0, 3), ['all', 'admin', 'appointments'])
   })

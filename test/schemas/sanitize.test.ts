@@ -157,6 +157,16 @@ describe('declaring a blueprint', () => {
     const withOAuth = { ...base, collections: base.collections.map((c) => (c === users ? { ...users, indexes: [...(users.indexes ?? []), { fields: { Name: 1 as const }, unique: true }], auth: { ...users.auth!, oauth: { sso: { idField: 'Name', role: 'Ghost' } } } } : c)) }
     assert.throws(() => sanitizeBlueprint(withOAuth), /oauth provider "sso" names unknown role "Ghost"/)
   })
+  it('refuses a seeded permission whose action or subject nothing checks, naming the right one for a method name', () => {
+    const base = appointmentsBlueprint
+    const withPermission = (Action: string, Subject: string) => ({ ...base, permissions: [...base.permissions, { PermissionName: 'extra', Action, Subject }] })
+    assert.equal(sanitizeBlueprint(withPermission('respond', 'appointments')).permissions.length, base.permissions.length + 1)
+    assert.equal(sanitizeBlueprint(withPermission('read', 'audit-log')).permissions.length, base.permissions.length + 1)
+    assert.throws(() => sanitizeBlueprint(withPermission('remove', 'appointments')), /permission "extra": action "remove" is one nothing checks \("remove" is a service method: its action is "delete"\)/)
+    assert.throws(() => sanitizeBlueprint(withPermission('patch', 'appointments')), /its action is "update"/)
+    assert.throws(() => sanitizeBlueprint(withPermission('approve', 'appointments')), /action "approve" is one nothing checks \(the actions checked are "manage", "create", "read", "update", "delete", "access", "respond"\)/)
+    assert.throws(() => sanitizeBlueprint(withPermission('read', 'appointment')), /permission "extra": subject "appointment" is not a collection, "admin", "audit-log" or "all"/)
+  })
   it('takes a tenancy whose tenants are declared and referenced by the field, and names a bad one', () => {
     const base = appointmentsBlueprint
     assert.deepEqual(sanitizeBlueprint({ ...base, tenancy: { collection: 'users', field: 'ManagerId' } }).tenancy, { collection: 'users', field: 'ManagerId' })

@@ -7,8 +7,9 @@ import { accessibleQuery, can, restrictQuery } from '../../permissions/access.js
 import type { Collection, MaskInfo } from '../../schemas/types.js'
 import { mapAt } from '../../schemas/paths.js'
 import type { Rec } from './shared.js'
+import { UNMASK } from '../../permissions/vocabulary.js'
 
-export const UNMASK = 'unmask'
+export { UNMASK }
 
 export function maskValue(value: string, mask: Omit<MaskInfo, 'path'>): string {
   const hidden = value.length - mask.keepStart - mask.keepEnd
