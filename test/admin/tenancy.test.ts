@@ -15,8 +15,12 @@ describe('the admin panel: tenant column and switcher (society)', function () {
   }
   // Each service's first query as a caller is slow (validators and statements made at first use), and a SuperAdmin's first
   // dashboard makes 26 of them at once, holding the server (and the login's page load) for many seconds on a busy machine.
+  const utcDay = () => new Date().toISOString().slice(0, 10)
+  // The demo's visitor entries of "today" are those of the UTC day it was seeded on.
+  let seededOn = ''
   before(async function () {
     this.timeout(120000)
+    seededOn = utcDay()
     const superAdmin = society.users.superadmin
     for (const collection of society.server.app.blueprint.collections) {
       await society.server.app.service(collection.name).find({ query: { $limit: 0 }, provider: 'admin', user: superAdmin } as any)
@@ -67,7 +71,7 @@ describe('the admin panel: tenant column and switcher (society)', function () {
     await page.context().close()
   })
 
-  it("shows an Admin of one society neither the switcher nor the column, and refuses them a switch", async () => {
+  it("shows an Admin of one society neither the switcher nor the column, and refuses them a switch", async function () {
     const { 'Lake View Residency': lake } = await tenants()
     const page = await logIn('admin.green@example.com')
     await listPage(page, 'residents')
@@ -80,8 +84,13 @@ describe('the admin panel: tenant column and switcher (society)', function () {
     await page.goto(`${society.server.url}/admin`)
     await page.getByTestId('quillbase-dashboard').waitFor()
     assert.equal(await page.getByTestId('tenant-switcher').count(), 0)
-    // The declared figures count their own society only (UTC day).
-    const today = new Date().toISOString().slice(0, 10)
+    // The declared figures count their own society only (UTC day). Past midnight UTC since seeding, "today" has no
+    // demo entries in either society, so there is nothing to tell apart.
+    const today = utcDay()
+    if (today !== seededOn) {
+      await page.context().close()
+      this.skip()
+    }
     const tomorrow = new Date(Date.parse(today) + 86400000).toISOString()
     const green = society.users['admin.green'].societyId
     const entries = (await society.server.app.service('visitor-entries').find({ query: { societyId: green, entryDateTime: { $gte: `${today}T00:00:00.000Z`, $lt: tomorrow }, $limit: 0 } })) as any
