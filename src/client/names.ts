@@ -43,6 +43,8 @@ export interface CollectionTypeNames {
   actions: Record<string, string>
   /** The answer of a public lookup by a code and its service (`CertificateLookup`), where the collection declares one. */
   lookup?: { result: string; service: string }
+  /** Each declared signal (`typing` → `ChatTypingSignalData`, what the sender sends; `ChatTypingSignal`, what the others receive; its service). */
+  signals: Record<string, { data: string; event: string; service: string }>
 }
 
 function namesFrom(base: string, collection: Collection): CollectionTypeNames {
@@ -57,13 +59,20 @@ function namesFrom(base: string, collection: Collection): CollectionTypeNames {
     service: `${base}Service`,
     events: `${base}Events`,
     actions: Object.fromEntries(Object.keys(collection.actions).map((action) => [action, `${base}${pascalCase(action)}Data`])),
-    ...(collection.publicLookup && { lookup: { result: `${base}Lookup`, service: `${base}LookupService` } })
+    ...(collection.publicLookup && { lookup: { result: `${base}Lookup`, service: `${base}LookupService` } }),
+    signals: Object.fromEntries(
+      Object.keys(collection.signals).map((signal) => {
+        const name = `${base}${pascalCase(signal)}Signal`
+        return [signal, { data: `${name}Data`, event: name, service: `${name}Service` }]
+      })
+    )
   }
 }
 
 const allNames = (names: CollectionTypeNames) => [
   names.result, names.partial, names.data, names.patch, names.query, names.queryFields, names.list, names.service, names.events, ...Object.values(names.actions),
-  ...(names.lookup ? [names.lookup.result, names.lookup.service] : [])
+  ...(names.lookup ? [names.lookup.result, names.lookup.service] : []),
+  ...Object.values(names.signals).flatMap((signal) => [signal.data, signal.event, signal.service])
 ]
 
 /** One set of names per collection, unique across the blueprint: singular first, then the plural, then a numbered name. */

@@ -6,7 +6,7 @@ import { orderedRules, toRawRule, type PermissionRecord } from '../permissions/r
 import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
 import { QueryComponents } from './query.js'
 import { ACCOUNT_PATHS } from '../schemas/sanitize.js'
-import { accountServices, actionInputSchema, lookupServices, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, requestSchema, toOpenApiSchema } from './schemas.js'
+import { accountServices, actionInputSchema, lookupServices, signalServices, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, requestSchema, toOpenApiSchema } from './schemas.js'
 
 export type OpenApiDocument = Record<string, any>
 
@@ -232,6 +232,28 @@ function lookupPaths(blueprint: Blueprint, names: Map<string, CollectionTypeName
   return paths
 }
 
+/** `POST /<collection>/<name>` of each declared signal: signed-in callers who may read the record; relayed, never stored. */
+function signalPaths(blueprint: Blueprint, names: Map<string, CollectionTypeNames>, schemas: Record<string, JsonSchema>) {
+  const paths: Record<string, unknown> = {}
+  for (const { collection, name, path, data, event } of signalServices(blueprint)) {
+    const type = names.get(collection.name)!.signals[name]
+    schemas[type.data] = toOpenApiSchema({ ...data, title: type.data })
+    schemas[type.event] = toOpenApiSchema({ ...event, title: type.event })
+    const perMinute = collection.signals[name].perMinute
+    paths[`/${path}`] = {
+      post: {
+        tags: [collection.name],
+        operationId: `${type.event}_create`,
+        summary: `Sends the \`${name}\` signal about a record of ${collection.name} you may read: its other readers receive the \`${collection.name} ${name}\` event over Socket.io. Nothing is stored. At most ${perMinute} per minute per sender and record`,
+        security: [BEARER],
+        requestBody: { required: true, content: json(ref(type.data)) },
+        responses: { '201': { description: 'The event as sent to the others', content: json(ref(type.event)) }, ...errors('400', '401', '404', '429', '500') }
+      }
+    }
+  }
+  return paths
+}
+
 function enginePaths() {
   const tags = ['authentication']
   return {
@@ -296,6 +318,7 @@ export function openApiDocument(blueprint: Blueprint, anonymous: MongoAbility = 
   schemas.AuthenticationResult = authenticationResultSchema(ref(user))
   Object.assign(paths, accountPaths(blueprint, schemas, user))
   Object.assign(paths, lookupPaths(blueprint, names, schemas))
+  Object.assign(paths, signalPaths(blueprint, names, schemas))
 
   return {
     openapi: '3.1.0',

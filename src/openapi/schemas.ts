@@ -2,6 +2,7 @@
 import { ACCOUNT_PATHS } from '../schemas/sanitize.js'
 import { lookupSource } from '../schemas/outputs.js'
 import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
+import { actionInputSchema } from '../schemas/actions.js'
 
 /** A declared action takes the record's `id` beside its own input; the engine validates with the same schema. */
 export { actionInputSchema } from '../schemas/actions.js'
@@ -219,3 +220,30 @@ export const requestSchema = (schema: JsonSchema): JsonSchema =>
     const { required: _required, ...rest } = s
     return required.length ? { ...rest, required } : rest
   })
+
+/** One declared signal (`POST /<collection>/<name>`): what the sender sends and what the record's other readers receive. */
+export interface SignalService {
+  collection: Collection
+  name: string
+  path: string
+  data: JsonSchema
+  event: JsonSchema
+}
+
+/** The signals of every collection, for the OpenAPI document and the typed client. */
+export function signalServices(blueprint: Blueprint): SignalService[] {
+  return blueprint.collections.flatMap((collection) =>
+    Object.entries(collection.signals).map(([name, signal]) => {
+      const data = actionInputSchema({ data: signal.data, description: signal.description })
+      data.properties.id = { ...data.properties.id, description: `Id of the record of ${collection.name} the signal is about` }
+      const event: JsonSchema = {
+        type: 'object',
+        description: `The \`${collection.name} ${name}\` event, sent to every other connection that may read the record`,
+        properties: { ...data.properties, from: { type: 'string', description: 'Id of the sender' } },
+        required: [...data.required, 'from'],
+        additionalProperties: false
+      }
+      return { collection, name, path: `${collection.name}/${name}`, data, event }
+    })
+  )
+}

@@ -82,6 +82,17 @@ describe('the client declarations', () => {
     assert.match(interfaceBody(declarations, 'TicketEvents'), /"sold-out": unknown/)
   })
 
+  it('type a signal: what is sent, the event the others receive, and its one create', () => {
+    const declarations = declarationsOf(
+      defineCollection({ name: 'tickets', schema: Type.Object({ Seats: Type.Integer() }), signals: { viewing: { data: Type.Object({ seat: Type.Optional(Type.Integer()) }) } } })
+    )
+    assert.match(interfaceBody(declarations, 'TicketViewingSignalData'), /^\/\*\* Id of the record of tickets the signal is about \*\/ id: string seat\?: number$/)
+    assert.match(interfaceBody(declarations, 'TicketViewingSignal'), /id: string seat\?: number \/\*\* Id of the sender \*\/ from: string$/)
+    assert.equal(interfaceBody(declarations, 'TicketViewingSignalService'), 'create(data: TicketViewingSignalData, params?: Params): Promise<TicketViewingSignal>')
+    assert.match(interfaceBody(declarations, 'TicketEvents'), /viewing: TicketViewingSignal/)
+    assert.match(interfaceBody(declarations, 'ServiceTypes'), /"tickets\/viewing": TicketViewingSignalService/)
+  })
+
   it('type a public lookup: its answer (declared fields, a referenced one too, and expired) and its one get', () => {
     const declarations = declarationsOf(
       defineCollection({

@@ -171,6 +171,19 @@ describe('the OpenAPI document', function () {
           }
         }
         assert.equal(outcomes.roles, 201, JSON.stringify(outcomes))
+        // Each declared signal about a record just made, as its request schema says, answered as its response schema says.
+        const signals = blueprint.collections.flatMap((collection) => Object.keys(collection.signals).map((signal) => ({ collection, signal })))
+        for (const { collection, signal } of signals) {
+          const id = context.ids[collection.name]
+          assert.ok(id, `a ${collection.name} record to signal about (${JSON.stringify(outcomes)})`)
+          const body = { ...(sample({ $ref: `#/components/schemas/${types.get(collection.name)!.signals[signal].data}` }, context) as object), id }
+          const res = await request(server.url, 'POST', `/${collection.name}/${signal}`, { token, body })
+          assert.equal(res.status, 201, JSON.stringify(res.body))
+          validate.response('POST', `/${collection.name}/${signal}`, res)
+          const refused = await request(server.url, 'POST', `/${collection.name}/${signal}`, { body })
+          assert.equal(refused.status, 401)
+          validate.response('POST', `/${collection.name}/${signal}`, refused)
+        }
       })
 
       it('describes its errors', async () => {
