@@ -152,6 +152,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: sharedKey, collections: blueprint.collections })
 
   if (blueprint.collections.some((collection) => collection.name === AUDIT_PATH)) throw new Error(`The collection name '${AUDIT_PATH}' is the engine's audit log`)
+  const imports = new Imports(app)
+  const exportJobs = new ExportJobs(app, files)
   const parts = {
     store,
     permissions,
@@ -159,9 +161,9 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     encryptionKey: encryptionKey(await persistentSecret(settings, '.encryption-key', settings.encryptionKey)),
     audit: settings.audit === false ? undefined : await setupAudit(app, store, permissions, auditCollection(settings.auditRetentionDays ?? 365)),
     files,
-    imports: new Imports(app),
+    imports,
     reports: new Reports(app, files),
-    exportJobs: new ExportJobs(app, files),
+    exportJobs,
     documents
   }
   checkImports(blueprint.collections)
@@ -198,6 +200,10 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
         await next()
         await syncReady(app)
         if (settings.migrate) await new Migrator(app).up()
+        // Operations a stopped process left behind, before anything here queues new ones: queued imports are queued
+        // again, running imports and unfinished exports are marked failed, saying why.
+        await imports.resume()
+        await exportJobs.resume()
         await normalizeStoredEmails(app, blueprint)
         const empty = await isEmpty(app, blueprint)
         await seedAccessControl(app, blueprint)

@@ -59,6 +59,31 @@ export class ExportJobs {
     }, { attempts: 1 })
   }
 
+  /**
+   * At start, where the queue was in this process (`jobs.leftBehind`; its jobs ended with it): an export neither done nor
+   * failed will never finish, and whom it read as is not on the record, so it is marked failed, saying so. BullMQ
+   * keeps queued jobs across restarts.
+   */
+  async resume(): Promise<number> {
+    if (!this._app.jobs.leftBehind) return 0
+    let interrupted = 0
+    for (const collection of this._app.blueprint.collections.filter((c) => c.exporter)) {
+      const { exporter, statuses } = this._declared(collection)
+      const { report } = exporter
+      const service = this._app.service(collection.name) as any
+      const left = (await service._find({ paginate: false, query: { [report.status]: { $nin: [statuses.done, statuses.failed] }, $select: ['_id'] } })) as Rec[]
+      for (const record of left) {
+        await service.patch(record._id, {
+          [report.status]: statuses.failed,
+          ...(report.error ? { [report.error]: 'Interrupted: the server stopped before this export finished; ask for it again' } : {}),
+          ...(report.completedAt ? { [report.completedAt]: new Date().toISOString() } : {})
+        }, { audit: { actor: 'job' } })
+        interrupted++
+      }
+    }
+    return interrupted
+  }
+
   private _declared(collection: Collection) {
     const exporter = collection.exporter!
     const statuses = { running: exporter.statuses?.running, done: exporter.statuses?.done ?? 'completed', failed: exporter.statuses?.failed ?? 'error' }

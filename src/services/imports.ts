@@ -173,8 +173,62 @@ export class Imports {
       const operation = collections.find((c) => c.name === data.operation)!
       const target = collections.find((c) => c.name === data.target)!
       const record = await (this._app.service(operation.name) as any)._get(data.id)
-      await this.run(operation, record, target, data.format, user)
+      const status = record[operation.importer!.report.status]
+      // Running already: this is a second delivery of a run a stopped worker began (BullMQ's stalled jobs).
+      if (status === 'Running') return this._interrupted(operation, record)
+      if (status !== 'Queued') return
+      try {
+        await this.run(operation, record, target, data.format, user)
+      } catch (error: any) {
+        await this._fail(operation, record, `The import stopped: ${error?.message ?? error}`)
+        throw error
+      }
     }, { attempts: 1 })
+  }
+
+  private get _importers() {
+    return this._app.blueprint.collections.filter((collection) => collection.importer)
+  }
+
+  /**
+   * At start, where the queue was in this process (`jobs.leftBehind`; its jobs ended with it): an import still queued is
+   * queued again, as its uploader; one that was running is marked Failed, with what it did so far (running it again
+   * would repeat its rows). BullMQ keeps queued jobs across restarts, and a run it delivers twice is caught at its start.
+   */
+  async resume(): Promise<{ queued: number; interrupted: number }> {
+    const counts = { queued: 0, interrupted: 0 }
+    if (!this._app.jobs.leftBehind) return counts
+    for (const operation of this._importers) {
+      const { report, file, into } = operation.importer!
+      const left = (await (this._app.service(operation.name) as any)._find({ paginate: false, query: { [report.status]: { $in: ['Queued', 'Running'] } } })) as Rec[]
+      for (const record of left) {
+        const meta = record[report.status] === 'Queued' ? await this._meta(record[file]) : undefined
+        const format = meta && FORMAT_OF[meta.type]
+        if (meta && format) {
+          const job: ImportJob = { operation: operation.name, id: String(record._id), target: record[into], format }
+          await this._app.jobs.enqueue('import', job, { userId: meta.uploadedBy })
+          counts.queued++
+        } else {
+          await this._interrupted(operation, record)
+          counts.interrupted++
+        }
+      }
+    }
+    return counts
+  }
+
+  private _interrupted(operation: Collection, record: Rec) {
+    return this._fail(operation, record, 'Interrupted: the server stopped while this import ran. The rows counted here were imported; import the rest again (with a key, rows already imported are updated, not repeated)')
+  }
+
+  /** Marks an import Failed, its reason as the last error (row 0: not a row of the file). */
+  private async _fail(operation: Collection, record: Rec, reason: string) {
+    const { report } = operation.importer!
+    const service = this._app.service(operation.name) as any
+    // As the run left it: its progress patches carry the counts and errors so far.
+    const current = await service._get(record._id)
+    const errors = [...((current[report.errors] as ImportCounts['errors']) ?? []).slice(0, 999), { Row: 0, Error: reason.slice(0, 1000) }]
+    await service.patch(record._id, { [report.status]: 'Failed', [report.errors]: errors }, { audit: { actor: 'job' } })
   }
 
   private _meta(url: string) {

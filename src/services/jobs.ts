@@ -108,6 +108,15 @@ export class Jobs {
       : new LocalQueue({ concurrency })
   }
 
+  /**
+   * Whether work queued before this start is lost for good: in process on the embedded store, where this instance is
+   * the store's only owner. BullMQ keeps jobs across restarts; instances on one MongoDB without Redis each have their
+   * own queue in memory, and one starting cannot tell another's running jobs from lost ones.
+   */
+  get leftBehind(): boolean {
+    return !(this.backend instanceof RedisQueue) && this._app.store.kind === 'embedded'
+  }
+
   /** Declares the handler of a job name (on every instance: any of them may run it). */
   define<Data = any>(name: string, handler: JobHandler<Data>, retry: RetryOptions = {}) {
     if (typeof name !== 'string' || !name || name.startsWith('schedule:')) throw new Error(`A job name is a non-empty string not starting with "schedule:": ${name}`)

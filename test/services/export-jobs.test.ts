@@ -223,3 +223,39 @@ describe('export jobs (`exporter`)', function () {
     assert.equal(res.status, 400)
   })
 })
+
+describe('export jobs a stopped server left behind (in-process queue, embedded store)', function () {
+  this.timeout(60_000)
+
+  it('at the next start, marks an unfinished export failed, saying why, and leaves finished ones alone', async () => {
+    const dataDir = await tempDir('quillbase-library-')
+    try {
+      const first = await createApp(sanitizeBlueprint(library), testSettings({ dataDir }))
+      await first.listen(0)
+      const exports = first.service('exports') as any
+      // What a process killed at that moment leaves in the store (written beneath the hooks: no job is queued here).
+      const pending = await exports._create({ kind: 'books', status: 'pending' })
+      const running = await exports._create({ kind: 'books', status: 'running', count: 200 })
+      const done = await exports._create({ kind: 'books', status: 'done', count: 45, finishedAt: '2026-01-01T00:00:00.000Z' })
+      await first.shutdown()
+
+      const second = await createApp(sanitizeBlueprint(library), testSettings({ dataDir }))
+      await second.listen(0)
+      try {
+        const after = second.service('exports') as any
+        for (const record of [pending, running]) {
+          const stopped = await after.get(record._id)
+          assert.equal(stopped.status, 'failed')
+          assert.match(stopped.error, /^Interrupted: the server stopped before this export finished/)
+          assert.ok(stopped.finishedAt)
+        }
+        assert.equal((await after.get(running._id)).count, 200, 'what it counted is kept')
+        assert.equal((await after.get(done._id)).finishedAt, '2026-01-01T00:00:00.000Z')
+      } finally {
+        await second.shutdown()
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+})

@@ -135,3 +135,54 @@ describe('bulk imports', function () {
     assert.match(typed.body.message, /read-only/)
   })
 })
+
+describe('bulk imports a stopped server left behind (in-process queue, embedded store)', function () {
+  this.timeout(90_000)
+  const tokens: Record<string, string> = {}
+  const ids: Record<string, string> = {}
+
+  it('at the next start, queues a queued import again as its uploader and marks a running one Failed with what it did', async function () {
+    if (serverStore !== 'embedded') this.skip() // instances on one MongoDB cannot tell another's running jobs from lost ones
+    const first = await startServer('appointments')
+    await loginAll(first.url, DEMO_USERS, tokens, ids)
+    const uploads = first.app.service('bulk-uploads') as any
+    const csv = ['ManagerId,AppointedDate', `${ids.maria},2033-03-01T09:00:00.000Z`, `${ids.omar},2033-03-02T09:00:00.000Z`].join('\n')
+    const { body: file } = await uploadFile(first.url, 'collection=bulk-uploads&field=file_url', csv, 'appointments.csv', 'text/csv', tokens.maria)
+    // What a process killed at that moment leaves in the store (written beneath the hooks, so no job is queued here):
+    // Maria's import queued but not begun, and an admin's stopped after one row.
+    const queued = await uploads._create({ UploadedBy: ids.maria, FileName: 'appointments.csv', Target: 'appointments', file_url: file.url, Status: 'Queued', TotalRecords: 0, SuccessRecords: 0, ErrorRecords: 0, ErrorDetails: [] })
+    const running = await uploads._create({ UploadedBy: ids.admin, FileName: 'users.csv', Target: 'users', Status: 'Running', TotalRecords: 1, SuccessRecords: 1, ErrorRecords: 0, ErrorDetails: [] })
+    await first.close(false)
+
+    const second = await startServer('appointments', { dataDir: first.dataDir })
+    try {
+      const after = second.app.service('bulk-uploads') as any
+      const interrupted = await after.get(running._id)
+      assert.equal(interrupted.Status, 'Failed')
+      assert.deepEqual([interrupted.TotalRecords, interrupted.SuccessRecords], [1, 1], 'what it did is kept')
+      assert.match(interrupted.ErrorDetails.at(-1).Error, /^Interrupted: the server stopped while this import ran/)
+      let record = await after.get(queued._id)
+      for (let i = 0; i < 600 && !['Done', 'Failed'].includes(record.Status); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        record = await after.get(queued._id)
+      }
+      // Run as Maria: her own row is imported, Omar's is refused by her permissions.
+      assert.deepEqual([record.Status, record.TotalRecords, record.SuccessRecords, record.ErrorRecords], ['Done', 2, 1, 1], JSON.stringify(record))
+      assert.match(record.ErrorDetails[0].Error, /may not create/i)
+      const imported = (await second.app.service('appointments').find({ paginate: false, query: { AppointedDate: { $gte: '2033-03-01T00:00:00.000Z', $lt: '2033-03-03T00:00:00.000Z' } } })) as any[]
+      assert.deepEqual(imported.map((a) => a.ManagerId), [ids.maria])
+
+      // A job delivered again for an import that is running already (a stalled worker's, on BullMQ) does not run its rows twice.
+      const again = await after._create({ UploadedBy: ids.admin, FileName: 'users.csv', Target: 'users', file_url: file.url, Status: 'Running', TotalRecords: 0, SuccessRecords: 0, ErrorRecords: 0, ErrorDetails: [] })
+      const job = await second.app.jobs.enqueue('import', { operation: 'bulk-uploads', id: String(again._id), target: 'appointments', format: 'csv' }, { userId: ids.admin })
+      for (let i = 0; i < 600 && (await second.app.jobs.status(job)).state !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+      const stopped = await after.get(again._id)
+      assert.equal(stopped.Status, 'Failed')
+      assert.match(stopped.ErrorDetails.at(-1).Error, /^Interrupted/)
+      const rows = (await second.app.service('appointments').find({ paginate: false, query: { AppointedDate: { $gte: '2033-03-01T00:00:00.000Z', $lt: '2033-03-03T00:00:00.000Z' } } })) as any[]
+      assert.equal(rows.length, 1, 'no row imported again')
+    } finally {
+      await second.close()
+    }
+  })
+})
