@@ -115,7 +115,7 @@ program
     if (!target.import) throw new BadRequest(`${target.name} does not declare import`)
     const format = FORMATS[path.extname(file).toLowerCase()]
     if (!format) throw new BadRequest(`${file}: name a .csv, .json or .ndjson file`)
-    if (options.dryRun && app.store.kind !== 'embedded') throw new BadRequest('A dry run needs the embedded store, whose transactions can undo every row')
+    if (options.dryRun && !app.store.transactions) throw new BadRequest('A dry run needs transactions to undo every row: the embedded store, or MongoDB as a replica set or mongos')
     const params = await actingAs(app, options.as)
     const bar = progressBar(`import ${path.basename(file)}`, 0)
     const counts = await importRows(app, target, format, createReadStream(file), params, { dryRun: options.dryRun, every: 100, progress: (c) => bar.update(c.total) })

@@ -11,6 +11,7 @@ import type { Jobs } from './services/jobs.js'
 import type { OAuthAccounts } from './services/oauth.js'
 import type { OAuthProviderSettings } from './services/oauth-issuers.js'
 import type { Store } from './services/store.js'
+import type { TransactionMode } from './services/adapters/mongo-transactions.js'
 
 export interface Settings {
   host: string
@@ -20,6 +21,8 @@ export interface Settings {
   /** `full` (default): every acknowledged write survives power loss (an fsync per commit); `normal`: survives a crashed process only. */
   dataSync?: 'full' | 'normal'
   mongodbUrl?: string
+  /** MongoDB write calls in transactions: `auto` (default) on a replica set or mongos, `on` always, `off` never. */
+  mongodbTransactions?: TransactionMode
   /** JWT signing secret; generated into `dataDir` when absent. */
   authSecret?: string
   /** Key for encrypted fields; generated into `dataDir` when absent. */

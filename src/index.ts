@@ -6,6 +6,7 @@ import type { Settings } from './engine.js'
 import { loadBlueprint } from './blueprints/index.js'
 import type { Blueprint } from './schemas/types.js'
 import { parseOrigins } from './services/cors.js'
+import type { TransactionMode } from './services/adapters/mongo-transactions.js'
 import { oauthSettingsFromEnv } from './services/oauth-issuers.js'
 
 export function readSettings(): Settings & { blueprint: string } {
@@ -18,6 +19,7 @@ export function readSettings(): Settings & { blueprint: string } {
     dataDir: get<string>('dataDir') || undefined,
     dataSync: get<string>('dataSync') === 'normal' ? 'normal' : 'full',
     mongodbUrl: get<string>('mongodbUrl') || undefined,
+    mongodbTransactions: get<TransactionMode>('mongodbTransactions') || 'auto',
     authSecret: get<string>('authSecret') || undefined,
     encryptionKey: get<string>('encryptionKey') || undefined,
     adminEmail: get<string>('adminEmail') || undefined,

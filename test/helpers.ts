@@ -29,6 +29,8 @@ export const testSettings = (overrides: Partial<Settings> = {}): Settings => ({
   encryptionKey: 'test-encryption-key',
   // bcrypt at its lowest cost: a test run makes over a thousand hashes and comparisons (10 costs ~64× the work).
   passwordHashCost: 4,
+  // MONGODB_TRANSACTIONS=on runs a MongoDB pass in transactions even on the emulator (its sessions and commands, not its rollback).
+  mongodbTransactions: (process.env.MONGODB_TRANSACTIONS as Settings['mongodbTransactions']) || 'auto',
   // The rate limits run, far above what any test sends; test/security/limits.test.ts sets small ones.
   requestsPerUser: 1e6,
   requestsPerIp: 1e6,

@@ -249,8 +249,8 @@ export class Imports {
       if (!format || !formats.includes(format)) {
         throw new Unprocessable(`${target.name} imports ${formats.join(', ')} files`, { [importer.file]: `is ${meta?.type ?? 'not an upload'}` })
       }
-      if (data[importer.dryRun ?? ''] && this._app.store.kind !== 'embedded') {
-        throw new BadRequest('A dry run needs the embedded store, whose transactions can undo every row (MongoDB: not yet)')
+      if (data[importer.dryRun ?? ''] && !this._app.store.transactions) {
+        throw new BadRequest('A dry run needs transactions to undo every row: the embedded store, or MongoDB as a replica set or mongos')
       }
       await this._readable(format, meta._id)
       const { report } = importer

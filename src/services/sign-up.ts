@@ -63,7 +63,7 @@ export class SignUpService {
     // The user is created by nobody yet signed in: an anonymous caller over a transport, the engine otherwise.
     const userAudit = params.provider ? { ...audit, actor: 'anonymous' as const } : audit
     const created = await this._app.store.transaction(async () => {
-      // A store without transactions (MongoDB here) is undone by hand: what was created goes again.
+      // A store without transactions (a standalone MongoDB) is undone by hand: what was created goes again.
       const undo: Array<() => Promise<unknown>> = []
       const atomic = this._app.store.inTransaction()
       try {

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { BadRequest, Conflict } from '@feathersjs/errors'
 import { MongoDBService, type MongoDBAdapterOptions } from '@feathersjs/mongodb'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
+import { MongoTransactions, type TransactionMode } from './adapters/mongo-transactions.js'
 import { SqliteService } from './adapters/sqlite.js'
 import { SqliteDatabase } from './adapters/sqlite-database.js'
 import { convertNedbFolder } from './adapters/nedb-files.js'
@@ -23,13 +24,22 @@ export interface Store {
   ensureIndexes(collection: Collection): Promise<void>
   /**
    * Runs `fn` so that every write made in its async context commits or rolls back with it; a nested call joins the open
-   * transaction (its own failure, when caught, undoes only its part). A store without transactions just runs `fn`.
+   * transaction. A nested failure that is caught undoes only its part on the embedded store (a savepoint); MongoDB has
+   * none, so there it fails the whole transaction once the nested part had written. MongoDB may run `fn` again after a
+   * write conflict. A store without transactions (a standalone MongoDB) just runs `fn`.
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>
   /** Queues `callback` until the open transaction commits (dropped on rollback); false when none is open here. */
   afterCommit(callback: () => void): boolean
-  /** Whether this async context runs inside a transaction (so writers are serialized and failures undo everything). */
+  /** Whether this async context runs inside a transaction (so a failure undoes everything). */
   inTransaction(): boolean
+  /** Whether write calls run in transactions here (the embedded store; MongoDB where the deployment runs them). */
+  readonly transactions: boolean
+  /**
+   * Makes the open transaction take effect before or after any other that serializes the same key, never beside it:
+   * for a check that no concurrent write may slip past (no overlap). Nothing to do where writers take turns (embedded).
+   */
+  serialize(key: string): Promise<void>
   /** Where uploaded files' bytes are kept (`files.ts`). */
   readonly files: FileStore & { close(): Promise<void> }
   close(): Promise<void>
@@ -41,6 +51,8 @@ export interface StoreOptions {
   /** The embedded store's durability: `full` (default) survives power loss, `normal` a crashed process. */
   dataSync?: 'full' | 'normal'
   mongodbUrl?: string
+  /** Whether MongoDB write calls run in transactions: `auto` (default) where the deployment supports them. */
+  mongodbTransactions?: TransactionMode
 }
 
 /** Operators the engine's queries use beyond Feathers' defaults (CASL conditions, dotted paths). */
@@ -99,7 +111,9 @@ function nearToMongo(near: NearOperand, counting: boolean) {
   return { ...(near.maxDistance !== undefined && circle(near.maxDistance)), $not: circle(near.minDistance) }
 }
 
+/** Every method goes through `within`: in a transaction, its params carry the session, which the adapter passes to each driver call. */
 class MongoService extends withCodec(MongoDBService) {
+  transactions?: MongoTransactions
   filterQuery(id: any, params: any) {
     const filtered = super.filterQuery(id, params)
     return { ...filtered, query: containsToRegex(filtered.query, params?.[COUNTING] === true) }
@@ -107,14 +121,26 @@ class MongoService extends withCodec(MongoDBService) {
   async countDocuments(params: any) {
     return super.countDocuments({ ...params, [COUNTING]: true })
   }
+  private _within<T>(params: any, write: boolean, operation: (params: any) => Promise<T>): Promise<T> {
+    return this.transactions ? this.transactions.within(params, write, operation) : operation(params)
+  }
+  async _find(params?: any): Promise<any> {
+    return this._within(params, false, (inSession) => super._find(inSession))
+  }
+  async _get(id: any, params?: any) {
+    return this._within(params, false, (inSession) => super._get(id, inSession))
+  }
   async _create(data: any, params?: any) {
-    return super._create(data, params).catch(duplicateKeyToConflict)
+    return this._within(params, true, (inSession) => super._create(data, inSession)).catch(duplicateKeyToConflict)
   }
   async _update(id: any, data: any, params?: any) {
-    return super._update(id, data, params).catch(duplicateKeyToConflict)
+    return this._within(params, true, (inSession) => super._update(id, data, inSession)).catch(duplicateKeyToConflict)
   }
   async _patch(id: any, data: any, params?: any) {
-    return super._patch(id, data, params).catch(duplicateKeyToConflict)
+    return this._within(params, true, (inSession) => super._patch(id, data, inSession)).catch(duplicateKeyToConflict)
+  }
+  async _remove(id: any, params?: any) {
+    return this._within(params, true, (inSession) => super._remove(id, inSession))
   }
 }
 
@@ -189,6 +215,10 @@ export class EmbeddedStore implements Store {
     return this.database.inTransaction()
   }
 
+  readonly transactions = true
+
+  async serialize() {}
+
   async close() {
     this.database.close()
     await this.files.close()
@@ -220,31 +250,40 @@ export function mongoToJSON(value: object): unknown {
 const MONGO_CODEC: CodecOptions = { date: toDate, id: toObjectId, idArgument: toObjectIdArgument, decode: mongoToJSON }
 
 /** The engine's MongoDB adapter: the codec turns ids into ObjectIds, so @feathersjs/mongodb's own (throwing) conversion is off. */
-export function createMongoService(options: MongoDBAdapterOptions, paths: CodecPaths) {
+export function createMongoService(options: MongoDBAdapterOptions, paths: CodecPaths, transactions?: MongoTransactions) {
   const service = new MongoService({ ...options, disableObjectify: true })
   service.codec = new Codec(paths, MONGO_CODEC)
+  service.transactions = transactions
   return service
 }
 
 export class MongoStore implements Store {
   kind = 'mongodb' as const
-  private _client: MongoClient
+  /** The driver's client (tests listen to its command events, with `monitorCommands=true` in the URL). */
+  readonly client: MongoClient
   private _db?: Promise<Db>
+  private _transactions: MongoTransactions
 
+  /** Where uploaded bytes go: GridFS, outside any transaction (a file is written before the record naming it). */
   readonly files: GridFiles
 
-  constructor(url: string) {
-    this._client = new MongoClient(url)
+  constructor(url: string, transactions: TransactionMode = 'auto') {
+    this.client = new MongoClient(url)
+    this._transactions = new MongoTransactions(this.client, this._database(), transactions)
     this.files = new GridFiles(this._database())
   }
 
   private _database() {
-    this._db ??= this._client.connect().then((client) => client.db())
+    this._db ??= this.client.connect().then(async (client) => {
+      const db = client.db()
+      await this._transactions.detect(db)
+      return db
+    })
     return this._db
   }
 
   async createService(collection: Collection) {
-    return createMongoService({ ...adapterOptions(collection), Model: (await this._database()).collection(collection.name) }, collection)
+    return createMongoService({ ...adapterOptions(collection), Model: (await this._database()).collection(collection.name) }, collection, this._transactions)
   }
 
   async ensureIndexes(collection: Collection) {
@@ -259,24 +298,32 @@ export class MongoStore implements Store {
     }
   }
 
-  // Not transactional yet: a replica set could run these in a client session (`params.mongodb.session`); the emulator cannot.
+  /** In a ClientSession transaction where the deployment runs them (`mongo-transactions.ts`); else `fn` just runs. */
   transaction<T>(fn: () => Promise<T>): Promise<T> {
-    return fn()
+    return this._transactions.run(fn)
   }
 
-  afterCommit(): boolean {
-    return false
+  afterCommit(callback: () => void): boolean {
+    return this._transactions.afterCommit(callback)
   }
 
   inTransaction(): boolean {
-    return false
+    return !!this._transactions.current()
+  }
+
+  get transactions(): boolean {
+    return this._transactions.enabled
+  }
+
+  serialize(key: string): Promise<void> {
+    return this._transactions.serialize(key)
   }
 
   async close() {
-    await this._client.close()
+    await this.client.close()
   }
 }
 
 export function createStore(options: StoreOptions): Store {
-  return options.mongodbUrl ? new MongoStore(options.mongodbUrl) : new EmbeddedStore(options)
+  return options.mongodbUrl ? new MongoStore(options.mongodbUrl, options.mongodbTransactions) : new EmbeddedStore(options)
 }

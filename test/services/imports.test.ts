@@ -63,8 +63,10 @@ describe('bulk imports', function () {
     assert.ok((await login(server.url, 'grace@example.com', 'long enough 1')).accessToken)
   })
 
-  it('a dry run checks every row the same way and writes nothing (embedded store; on MongoDB a 400 says it needs transactions)', async function () {
-    if (serverStore !== 'embedded') {
+  it('a dry run checks every row the same way and writes nothing (in transactions; without them, a standalone MongoDB, a 400 says it needs them)', async function () {
+    // The emulator's transactions (MONGODB_TRANSACTIONS=on) keep an aborted one's writes: the dry run itself needs a replica set.
+    if (serverStore === 'emulator' && server.app.store.transactions) return this.skip()
+    if (!server.app.store.transactions) {
       const file_url = await upload(tokens.admin, usersCsv(), 'users.csv', 'text/csv')
       const refused = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: ids.admin, FileName: 'users.csv', Target: 'users', DryRun: true, file_url } })
       assert.equal(refused.status, 400)

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { rm } from 'node:fs/promises'
 import type { HookContext } from '@feathersjs/feathers'
 import { createApp, type EngineApp } from '../../src/app.js'
+import type { Settings } from '../../src/engine.js'
 import { DateTime, Email, Enum, Password, Ref, Type, defineCollection } from '../../src/schemas/fields.js'
 import { rbacCollections } from '../../src/schemas/rbac.js'
 import { sanitizeBlueprint } from '../../src/schemas/sanitize.js'
@@ -120,10 +121,10 @@ export interface Ledger {
   close(): Promise<void>
 }
 
-/** A ledger server on a fresh embedded store, with the clerk logged in. */
-export async function startLedger(): Promise<Ledger> {
+/** A ledger server on a fresh embedded store (or the store `overrides` name), with the clerk logged in. */
+export async function startLedger(overrides: Partial<Settings> = {}): Promise<Ledger> {
   const dataDir = await tempDir('quillbase-ledger-')
-  const app = await createApp(sanitizeBlueprint(ledger), testSettings({ dataDir }))
+  const app = await createApp(sanitizeBlueprint(ledger), testSettings({ dataDir, ...overrides }))
   const server = await app.listen(0)
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const { accessToken } = await login(url, CLERK, PASSWORD)

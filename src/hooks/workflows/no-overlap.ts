@@ -7,12 +7,17 @@ import { matcher, type Rec, type Write, writesOf } from './shared.js'
 const clashes = (rule: NoOverlapInput, a: Rec, b: Rec) =>
   rule.scope.every((field) => String(a[field]) === String(b[field])) && new Date(a[rule.start]) < new Date(b[rule.end]) && new Date(a[rule.end]) > new Date(b[rule.start])
 
+/** One key per rule and scope (e.g. the amenity): writes of one scope are serialized, writes of two others are not. */
+const scopeKey = (collection: Collection, rule: NoOverlapInput, record: Rec) =>
+  `noOverlap:${collection.name}:${collection.noOverlap!.indexOf(rule)}:${JSON.stringify(rule.scope.map((field) => String(record[field])))}`
+
 export function noOverlap(collection: Collection) {
   const rules = (collection.noOverlap ?? []).map((rule) => ({ rule, applies: matcher(rule.when) }))
   const label = collection.label.toLowerCase()
   /**
    * Check and write happen one call at a time, so two concurrent calls cannot both pass the check: inside a transaction
-   * (the embedded store) because writers take turns; else through this queue (one app instance per store).
+   * because the store serializes the scope (the embedded store's writers take turns; on MongoDB two transactions of one
+   * scope conflict and the later is tried again); else through this queue (one app instance per store).
    */
   let queue: Promise<unknown> = Promise.resolve()
 
@@ -47,7 +52,9 @@ export function noOverlap(collection: Collection) {
       }
     }
     if (!checked.length) return next()
-    if ((context.app as any).store?.inTransaction()) {
+    const store = (context.app as any).store
+    if (store?.inTransaction()) {
+      for (const { rule, write } of checked) await store.serialize(scopeKey(collection, rule, write.after))
       await check(context, checked)
       return next()
     }

@@ -71,6 +71,8 @@ export function stateMachines(collection: Collection) {
 
   /** One of the allowed transitions must meet all its guards; else a 409 with the first unmet guard's message. */
   async function checkGuards(context: HookContext, write: Write, machine: StateMachine, allowed: Transition[], from: string, to: string) {
+    // An `exists` guard reads records the move does not write: on MongoDB, whose snapshots let two such checks pass together, moves to one state take turns.
+    if (allowed.some((t) => t.guards?.some((guard) => guard.exists))) await (context.app as any).store?.serialize(`guards:${collection.name}:${machine.field}:${to}`)
     let unmet: TransitionGuard | undefined
     for (const transition of allowed) {
       const failed = await firstUnmet(context, transition.guards ?? [], write.after)

@@ -75,7 +75,7 @@ export function triggers(collection: Collection) {
           await fire(context, collection, trigger, record, prior)
         } catch (error: any) {
           const failure = `trigger of ${collection.name} creating ${trigger.create} failed: ${String(error.message).replace(/^Nothing was changed: /, '')}`
-          // In a transaction the whole call fails and nothing of it stays; without one (MongoDB) the change is stored, so the failure is only logged.
+          // In a transaction the whole call fails and nothing of it stays; without one (a standalone MongoDB) the change is stored, so the failure is only logged.
           if ((context.app as any).store?.inTransaction()) {
             error.message = `${NOTHING_CHANGED}the ${failure}`
             throw error
