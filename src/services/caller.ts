@@ -2,7 +2,7 @@
 // caller authenticated once with the JWT strategy (revoked tokens, ended sessions), as the REST transport would.
 import type { Params } from '@feathersjs/feathers'
 import type { Context } from 'koa'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 
 export async function callerParams(app: EngineApp, ctx: Context): Promise<Params> {
   const feathers = (ctx as any).feathers ?? {}

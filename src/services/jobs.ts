@@ -2,7 +2,7 @@
 // BullMQ over Redis with `REDIS_URL`, so any instance takes a job and a scheduled task runs once per tick.
 import { NotAuthenticated, NotFound } from '@feathersjs/errors'
 import type { Params } from '@feathersjs/feathers'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 import { checkSchedule } from '../schemas/sanitize.js'
 import type { JobContext, ScheduleInput } from '../schemas/types.js'
 import { sessionEnded } from './authentication.js'

@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream'
 import { stringify } from 'csv-stringify'
 import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
-import type { EngineApp } from '../app.js'
+import type { EngineApp } from '../engine.js'
 import { fillQuery } from '../hooks/workflows/templates.js'
 import { valueAt } from '../schemas/paths.js'
 import { DeclarationError } from '../schemas/sanitize.js'
