@@ -228,24 +228,24 @@ export class SqliteCollection implements QueryShape {
     return this.database.write(fn)
   }
 
-  /** Stores a new document; the id is generated when missing. Returns the stored document. */
-  insert(doc: Record<string, any>): Record<string, any> {
+  /** Stores a new document; the id is generated when missing. Returns the stored text. */
+  insert(doc: Record<string, any>): string {
     const id = doc[this.id] ?? randomBytes(12).toString('hex')
     if (typeof id !== 'string' && typeof id !== 'number') throw new BadRequest(`Invalid id ${JSON.stringify(id)}`)
     const stored = { [this.id]: id, ...doc }
     const text = stringify(stored)
     const { lastInsertRowid } = this._statement(`INSERT INTO ${this.table} (id, doc) VALUES (?, ?)`, this.db).run(String(id), text)
     this._writeKeys(Number(lastInsertRowid), stored)
-    return parse(text)
+    return text
   }
 
-  /** Replaces the document of a row (its id stays). */
-  replace(row: Row, doc: Record<string, any>): Record<string, any> {
+  /** Replaces the document of a row (its id stays). Returns the stored text. */
+  replace(row: Row, doc: Record<string, any>): string {
     const text = stringify(doc)
     this._statement(`UPDATE ${this.table} SET doc = ? WHERE rid = ?`, this.db).run(text, row.rid)
     this._deleteKeys(row.rid)
     this._writeKeys(row.rid, doc)
-    return parse(text)
+    return text
   }
 
   delete(row: Row) {

@@ -22,13 +22,15 @@ import {
 import { BadRequest, Conflict, GeneralError, MethodNotAllowed, NotFound } from '@feathersjs/errors'
 import type { Id, NullableId, Paginated, Params } from '@feathersjs/feathers'
 import type { Row, SoleEquality, SqliteCollection } from './sqlite-collection.js'
-import { DATE_TAG, parse } from './sqlite-json.js'
+import { DATE_TAG, parse, parseAsJSON } from './sqlite-json.js'
 import { SqlQuery } from './sqlite-query.js'
 import { project } from './select.js'
 
 export interface SqliteServiceOptions extends AdapterServiceOptions {
   /** The collection's table, from `SqliteDatabase#collection`. */
   Model: SqliteCollection
+  /** Dates in results: `Date` objects (default), or their ISO strings, for a caller that wants JSON shapes anyway (the engine's codec). */
+  dates?: 'date' | 'string'
 }
 
 /**
@@ -146,8 +148,13 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     return { ...compiled, rows: Model.all(`SELECT rid, id, doc FROM ${Model.table} WHERE ${where}${order}${page}`, values) }
   }
 
+  /** A stored text as a result: dates as the options say. */
+  private _result(text: string, select: string[] | undefined): T {
+    return project(this.options.dates === 'string' ? parseAsJSON(text) : parse(text), select, this.id!) as T
+  }
+
   private _docs(rows: Row[], select: string[] | undefined): T[] {
-    return rows.map((row) => project(parse(row.doc), select, this.id!) as T)
+    return rows.map((row) => this._result(row.doc, select))
   }
 
   private _checkData(data: unknown): Doc {
@@ -212,7 +219,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
       const select = this._select(params.query?.$select)
       const items = (Array.isArray(data) ? data : [data]).map((item) => this._checkData(item))
       const created = await Model.write(() => items.map((item) => Model.insert(item)))
-      const result = created.map((doc) => project(doc, select, this.id!) as T)
+      const result = created.map((text) => this._result(text, select))
       return Array.isArray(data) ? result : result[0]
     } catch (error) {
       return errorHandler(error)
@@ -227,8 +234,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
         const { Model, rows, select } = this._rows(id, params)
         if (!rows.length) throw new NotFound(`No record found for id '${id}'`)
         const current = parse(rows[0].doc)
-        const doc = Model.replace(rows[0], { ...replacement, [this.id!]: current[this.id!] })
-        return project(doc, select, this.id!) as T
+        return this._result(Model.replace(rows[0], { ...replacement, [this.id!]: current[this.id!] }), select)
       })
     } catch (error) {
       return errorHandler(error)
@@ -257,7 +263,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
           for (const [key, by] of increments) next[key] = (Number(next[key]) || 0) + by
           return next
         }
-        const result = rows.map((row) => project(Model.replace(row, patched(parse(row.doc))), select, this.id!) as T)
+        const result = rows.map((row) => this._result(Model.replace(row, patched(parse(row.doc))), select))
         return id === null ? result : result[0]
       })
     } catch (error) {
