@@ -199,6 +199,10 @@ export class SqliteCollection implements QueryShape {
     return this._statement(sql).all(...params) as Row[]
   }
 
+  get(sql: string, params: unknown[]): Record<string, unknown> | undefined {
+    return this._statement(sql).get(...params) as Record<string, unknown> | undefined
+  }
+
   /**
    * The statement that counts the rows matching `where`: the kept count when nothing is filtered, the kept count of a
    * value when the only condition is `sole` on a counted path.

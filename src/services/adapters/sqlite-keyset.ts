@@ -45,13 +45,17 @@ export function keysetPage(Model: SqliteCollection, cursor: SqliteCursor, condit
   if (cursor.order !== undefined && cursor.order !== order) throw new GeneralError(`The query of this read changed between its pages (${cursor.order}, then ${order})`)
   cursor.order = order
   const max = limit ?? -1
-  let rows: (Row & { k?: unknown })[] = []
+  let rows: Row[] = []
   if (seek && !cursor.nulls) {
     const [from, past] = seek.direction < 0 ? ['<=', '<'] : ['>=', '>']
     const after = cursor.last === undefined ? `${seek.sql} IS NOT NULL` : `${seek.sql} ${from} ? AND (${seek.sql} ${past} ? OR (${seek.sql} = ? AND rid > ?))`
     const values = cursor.last === undefined ? [] : [cursor.key, cursor.key, cursor.key, cursor.last]
-    rows = Model.all(`SELECT rid, id, doc, ${seek.sql} AS k FROM ${Model.table} WHERE ${where} AND ${after} ORDER BY ${order}, rid LIMIT ?`, [...params, ...values, max])
-    if (rows.length) Object.assign(cursor, { last: rows[rows.length - 1].rid, key: rows[rows.length - 1].k })
+    rows = Model.all(`SELECT rid, id, doc FROM ${Model.table} WHERE ${where} AND ${after} ORDER BY ${order}, rid LIMIT ?`, [...params, ...values, max])
+    if (rows.length) {
+      // The key of the last row only, as SQLite has it (a tagged date, a number…): computed for every row it costs a third of the page.
+      const last = rows[rows.length - 1].rid
+      Object.assign(cursor, { last, key: Model.get(`SELECT ${seek.sql} AS k FROM ${Model.table} WHERE rid = ?`, [last])?.k })
+    }
     if (limit !== undefined && rows.length === limit) return rows
     Object.assign(cursor, { nulls: true, last: undefined, key: undefined })
   }
