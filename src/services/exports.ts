@@ -29,7 +29,7 @@ export interface ExportPaging {
   size: number
 }
 /** An export's page, as output: big enough that the hooks' and the query's cost per page vanish, small enough to hold. */
-const PAGE_BYTES = Number(process.env.QB_PAGE_BYTES ?? 1024 * 1024)
+const PAGE_BYTES = 256 * 1024
 const MAX_PAGE = 10_000
 
 /** The next page's size after one of `records` records gave `bytes` of output: about `PAGE_BYTES`, never below the first. */
