@@ -4,7 +4,7 @@ import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { MongoAbility } from '@casl/ability'
 import type { Permissions } from '../permissions/abilities.js'
 import { recordsBefore } from './stored.js'
-import { METHOD_ACTIONS, accessibleQuery, can, forbiddenField, limitsFields, maskRecord, maySortBy, queriedFields, restrictQuery, type Query } from '../permissions/access.js'
+import { METHOD_ACTIONS, accessibleQuery, can, forbiddenField, limitsFields, maySortBy, readMask, queriedFields, restrictQuery, type Query } from '../permissions/access.js'
 import type { Collection } from '../schemas/types.js'
 
 declare module '@feathersjs/feathers' {
@@ -129,7 +129,8 @@ export function authorize(collection: Collection) {
 /** Results (single, list or page) with only what the ability may read. */
 export function maskResult(ability: MongoAbility, collection: Collection, result: any, select?: string[]): any {
   const pick = (record: Record<string, any>) => (select ? Object.fromEntries(Object.entries(record).filter(([key]) => key === '_id' || select.includes(key))) : record)
-  const mask = (record: any) => (record && typeof record === 'object' ? pick(maskRecord(ability, collection.name, record, collection.fields) ?? {}) : record)
+  const readable = readMask(ability, collection.name, collection.fields)
+  const mask = (record: any) => (record && typeof record === 'object' ? pick(readable(record) ?? {}) : record)
   if (Array.isArray(result)) return result.map(mask)
   if (result && Array.isArray(result.data)) return { ...result, data: result.data.map(mask) }
   return mask(result)

@@ -96,15 +96,27 @@ export function maySortBy(ability: MongoAbility, subjectType: string, field: str
   return !!readable && JSON.stringify(readable) === JSON.stringify(accessibleQuery(ability, 'read', subjectType))
 }
 
-/** The record with only the fields the ability may `read`; `null` when it may read none of it. */
-export function maskRecord(ability: MongoAbility, subjectType: string, record: Record<string, any>, allFields: string[]): Record<string, any> | null {
-  if (!ability.can('read', asSubject(subjectType, record))) return null
-  if (!limitsFields(ability, 'read', subjectType)) return record
-  const fields = permittedFieldsOf(ability, 'read', asSubject(subjectType, record), { fieldsFrom: (rule) => rule.fields || allFields })
-  const masked: Record<string, any> = {}
-  for (const field of fields) if (field in record) masked[field] = record[field]
-  return masked
+/**
+ * `maskRecord` for many records of one caller: the rules looked up once. A record's rule is found as CASL's `can` finds
+ * it (the first of `rulesFor` whose conditions match), on the record itself rather than a tagged copy of it.
+ */
+export function readMask(ability: MongoAbility, subjectType: string, allFields: string[]): (record: Record<string, any>) => Record<string, any> | null {
+  const rules = ability.rulesFor('read', subjectType)
+  const limits = limitsFields(ability, 'read', subjectType)
+  return (record) => {
+    const rule = rules.find((candidate) => candidate.matchesConditions(record))
+    if (!rule || rule.inverted) return null
+    if (!limits) return record
+    const fields = permittedFieldsOf(ability, 'read', asSubject(subjectType, record), { fieldsFrom: (rule) => rule.fields || allFields })
+    const masked: Record<string, any> = {}
+    for (const field of fields) if (field in record) masked[field] = record[field]
+    return masked
+  }
 }
+
+/** The record with only the fields the ability may `read`; `null` when it may read none of it. */
+export const maskRecord = (ability: MongoAbility, subjectType: string, record: Record<string, any>, allFields: string[]): Record<string, any> | null =>
+  readMask(ability, subjectType, allFields)(record)
 
 /** The first field of `data` the ability may not write for `action` on `record`, if any. */
 export function forbiddenField(ability: MongoAbility, action: string, subjectType: string, record: Record<string, any>, data: Record<string, any>) {

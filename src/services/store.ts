@@ -169,7 +169,8 @@ export function shapeOf(collection: Collection) {
 export class EmbeddedStore implements Store {
   kind = 'embedded' as const
   readonly database: SqliteDatabase
-  private _codec: CodecOptions = { date: toDate, decode: dateToJSON }
+  // The adapter gives dates as ISO strings already (`dates: 'string'`): its results need no decoding walk.
+  private _codec: CodecOptions = { date: toDate }
 
   readonly files: DiskFiles
 
@@ -191,7 +192,7 @@ export class EmbeddedStore implements Store {
   }
 
   async createService(collection: Collection) {
-    const service = new EmbeddedService({ ...adapterOptions(collection), Model: this._model(collection) })
+    const service = new EmbeddedService({ ...adapterOptions(collection), Model: this._model(collection), dates: 'string' })
     service.codec = new Codec(collection, this._codec)
     return service
   }

@@ -40,6 +40,14 @@ export interface Row {
   doc: string
 }
 
+/**
+ * How a keyset page walks a declared index: its leading paths fixed by the query's equalities, then `seek` (the next
+ * column, in the index's direction) and the row id, which every SQLite index holds last, ascending.
+ */
+export interface KeysetOrder {
+  seek?: { sql: string; direction: 1 | -1 }
+}
+
 /** Collection names are plain; `$` separates our own suffixes (`appointments$keys`), so it is refused in names. */
 const NAME = /^[A-Za-z0-9_-]+$/
 export const quoteName = (name: string) => {
@@ -64,6 +72,8 @@ export class SqliteCollection implements QueryShape {
   readonly multikey = new Set<string>()
   /** Plain paths leading a declared non-unique index: their records are counted per string value (`quillbase$values`). */
   readonly counted = new Set<string>()
+  /** Declared indexes on plain paths (not partial): the columns a keyset page may walk. */
+  private _ordered: { path: string; direction: 1 | -1 }[][] = []
   private _ttl: { path: string; seconds: number }[] = []
   private _timer?: NodeJS.Timeout
   /** Prepared statements per connection (writer and reader). */
@@ -189,6 +199,10 @@ export class SqliteCollection implements QueryShape {
     return this._statement(sql).all(...params) as Row[]
   }
 
+  get(sql: string, params: unknown[]): Record<string, unknown> | undefined {
+    return this._statement(sql).get(...params) as Record<string, unknown> | undefined
+  }
+
   /**
    * The statement that counts the rows matching `where`: the kept count when nothing is filtered, the kept count of a
    * value when the only condition is `sole` on a counted path.
@@ -203,6 +217,21 @@ export class SqliteCollection implements QueryShape {
     const keys = this.keysOnly(where)
     if (keys) return { sql: `SELECT count(DISTINCT rid) AS n FROM ${this.keysTable} WHERE ${keys}`, params }
     return { sql: `SELECT count(*) AS n FROM ${this.table} WHERE ${where}`, params }
+  }
+
+  /**
+   * The keyset order for a query whose equalities fix `fixed` (plain paths): along the declared index that leads with
+   * the most of them, so a page is a seek in it however deep; none when no index leads with one (storage order then).
+   */
+  keysetOrder(fixed: Set<string>): KeysetOrder | undefined {
+    let best: { prefix: number; seek?: { path: string; direction: 1 | -1 } } | undefined
+    for (const columns of this._ordered) {
+      let prefix = 0
+      while (prefix < columns.length && fixed.has(columns[prefix].path)) prefix++
+      if (prefix && prefix > (best?.prefix ?? 0)) best = { prefix, seek: columns[prefix] }
+    }
+    if (!best) return undefined
+    return { seek: best.seek && { sql: `json_extract(doc, ${pathLiteral(best.seek.path)})`, direction: best.seek.direction } }
   }
 
   /** The index-table condition when `where` is exactly `rid IN (SELECT rid FROM <keys> WHERE …)`, nothing around it. */
@@ -228,24 +257,24 @@ export class SqliteCollection implements QueryShape {
     return this.database.write(fn)
   }
 
-  /** Stores a new document; the id is generated when missing. Returns the stored document. */
-  insert(doc: Record<string, any>): Record<string, any> {
+  /** Stores a new document; the id is generated when missing. Returns the stored text. */
+  insert(doc: Record<string, any>): string {
     const id = doc[this.id] ?? randomBytes(12).toString('hex')
     if (typeof id !== 'string' && typeof id !== 'number') throw new BadRequest(`Invalid id ${JSON.stringify(id)}`)
     const stored = { [this.id]: id, ...doc }
     const text = stringify(stored)
     const { lastInsertRowid } = this._statement(`INSERT INTO ${this.table} (id, doc) VALUES (?, ?)`, this.db).run(String(id), text)
     this._writeKeys(Number(lastInsertRowid), stored)
-    return parse(text)
+    return text
   }
 
-  /** Replaces the document of a row (its id stays). */
-  replace(row: Row, doc: Record<string, any>): Record<string, any> {
+  /** Replaces the document of a row (its id stays). Returns the stored text. */
+  replace(row: Row, doc: Record<string, any>): string {
     const text = stringify(doc)
     this._statement(`UPDATE ${this.table} SET doc = ? WHERE rid = ?`, this.db).run(text, row.rid)
     this._deleteKeys(row.rid)
     this._writeKeys(row.rid, doc)
-    return parse(text)
+    return text
   }
 
   delete(row: Row) {
@@ -300,6 +329,7 @@ export class SqliteCollection implements QueryShape {
       const columns = plain.map(([path, kind]) => `json_extract(doc, ${pathLiteral(path)})${kind === -1 ? ' DESC' : ''}`)
       if (!index.unique && plain[0] === entries[0]) this._countValues(plain[0][0])
       const partial = index.sparse ? ` WHERE ${plain.map(([path]) => `json_extract(doc, ${pathLiteral(path)}) IS NOT NULL`).join(' OR ')}` : ''
+      if (!index.sparse) this._ordered.push(plain.map(([path, kind]) => ({ path, direction: kind === -1 ? -1 : 1 })))
       const unique = index.unique ? 'UNIQUE ' : ''
       const indexName = `${this.name}$${name.replace(/[^A-Za-z0-9_-]/g, '_')}`
       this.database.now(() => this.db.exec(`CREATE ${unique}INDEX IF NOT EXISTS ${quoteName(indexName)} ON ${this.table} (${columns.join(', ')})${partial}`))

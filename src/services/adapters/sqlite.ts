@@ -22,24 +22,18 @@ import {
 import { BadRequest, Conflict, GeneralError, MethodNotAllowed, NotFound } from '@feathersjs/errors'
 import type { Id, NullableId, Paginated, Params } from '@feathersjs/feathers'
 import type { Row, SoleEquality, SqliteCollection } from './sqlite-collection.js'
-import { DATE_TAG, parse } from './sqlite-json.js'
+import { DATE_TAG, parse, parseAsJSON } from './sqlite-json.js'
 import { SqlQuery } from './sqlite-query.js'
 import { project } from './select.js'
+import { keysetPage, type SqliteCursor } from './sqlite-keyset.js'
+
+export type { SqliteCursor } from './sqlite-keyset.js'
 
 export interface SqliteServiceOptions extends AdapterServiceOptions {
   /** The collection's table, from `SqliteDatabase#collection`. */
   Model: SqliteCollection
-}
-
-/**
- * Reading every match page by page in storage order (`params.sqliteCursor`): each page starts after the row the
- * previous one ended on, which the adapter notes in `last`. A page is an index seek whatever its depth and, unlike
- * paging by `_id`, never sorts or reads the records the filter's index skips. `$sort` is ignored.
- */
-export interface SqliteCursor {
-  /** The collection paged: a hook's own reads of other collections, given the same params, ignore the cursor. */
-  collection: string
-  last?: number
+  /** Dates in results: `Date` objects (default), or their ISO strings, for a caller that wants JSON shapes anyway (the engine's codec). */
+  dates?: 'date' | 'string'
 }
 
 export type SqliteServiceParams = AdapterParams<AdapterQuery, Partial<SqliteServiceOptions>> & { sqliteCursor?: SqliteCursor }
@@ -85,10 +79,6 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     const parts = [query.where(conditions)]
     if (id !== null) parts.push(query.where({ [this.id]: id }))
     const cursor = id === null && params.sqliteCursor?.collection === Model.name ? params.sqliteCursor : undefined
-    if (cursor?.last !== undefined) {
-      parts.push('rid > ?')
-      query.params.push(cursor.last)
-    }
     const live = Model.live()
     if (live) {
       parts.push(live.where)
@@ -97,10 +87,11 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     const skip = $skip !== undefined ? Number.parseInt($skip as any, 10) || 0 : 0
     return {
       Model,
+      conditions,
       sole: id === null && !live ? this._sole(conditions) : undefined,
       where: parts.join(' AND '),
       params: query.params,
-      order: cursor ? ' ORDER BY rid' : query.orderBy(this._sort($sort)),
+      order: query.orderBy(this._sort($sort)),
       orderParams: !cursor && !this._sort($sort) && query.near ? query.near.params : [],
       cursor,
       select: this._select($select),
@@ -132,7 +123,8 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
   /** The matching rows, in `$sort` order; `paged` applies `$limit`/`$skip` (find only). */
   private _rows(id: NullableId, params: P & SqliteServiceParams, paged = false) {
     const compiled = this._compile(id, params)
-    const { Model, where, order, limit, skip } = compiled
+    const { Model, where, order, limit, skip, cursor } = compiled
+    if (cursor && paged) return { ...compiled, rows: keysetPage(Model, cursor, compiled.conditions, where, compiled.params, limit) }
     const page = paged && (limit !== undefined || skip) ? ' LIMIT ? OFFSET ?' : ''
     const values = [...compiled.params, ...compiled.orderParams, ...(page ? [limit ?? -1, skip] : [])]
     // An unsorted page whose whole condition is one path into arrays (a Developer's `Attendees.DeveloperId`) is read
@@ -146,8 +138,13 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     return { ...compiled, rows: Model.all(`SELECT rid, id, doc FROM ${Model.table} WHERE ${where}${order}${page}`, values) }
   }
 
+  /** A stored text as a result: dates as the options say. */
+  private _result(text: string, select: string[] | undefined): T {
+    return project(this.options.dates === 'string' ? parseAsJSON(text) : parse(text), select, this.id!) as T
+  }
+
   private _docs(rows: Row[], select: string[] | undefined): T[] {
-    return rows.map((row) => project(parse(row.doc), select, this.id!) as T)
+    return rows.map((row) => this._result(row.doc, select))
   }
 
   private _checkData(data: unknown): Doc {
@@ -183,8 +180,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
   async _find(params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<Paginated<T> | T[]> {
     try {
       const { paginate } = this.getOptions(params)
-      const { Model, where, params: values, limit, skip, select, rows, sole, cursor } = this._rows(null, params, true)
-      if (cursor && rows.length) cursor.last = rows[rows.length - 1].rid
+      const { Model, where, params: values, limit, skip, select, rows, sole } = this._rows(null, params, true)
       const data = limit === 0 ? [] : this._docs(rows, select)
       if (!(paginate && paginate.default)) return data
       return { total: Model.count(where, values, sole), limit: limit as number, skip, data }
@@ -212,7 +208,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
       const select = this._select(params.query?.$select)
       const items = (Array.isArray(data) ? data : [data]).map((item) => this._checkData(item))
       const created = await Model.write(() => items.map((item) => Model.insert(item)))
-      const result = created.map((doc) => project(doc, select, this.id!) as T)
+      const result = created.map((text) => this._result(text, select))
       return Array.isArray(data) ? result : result[0]
     } catch (error) {
       return errorHandler(error)
@@ -227,8 +223,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
         const { Model, rows, select } = this._rows(id, params)
         if (!rows.length) throw new NotFound(`No record found for id '${id}'`)
         const current = parse(rows[0].doc)
-        const doc = Model.replace(rows[0], { ...replacement, [this.id!]: current[this.id!] })
-        return project(doc, select, this.id!) as T
+        return this._result(Model.replace(rows[0], { ...replacement, [this.id!]: current[this.id!] }), select)
       })
     } catch (error) {
       return errorHandler(error)
@@ -257,7 +252,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
           for (const [key, by] of increments) next[key] = (Number(next[key]) || 0) + by
           return next
         }
-        const result = rows.map((row) => project(Model.replace(row, patched(parse(row.doc))), select, this.id!) as T)
+        const result = rows.map((row) => this._result(Model.replace(row, patched(parse(row.doc))), select))
         return id === null ? result : result[0]
       })
     } catch (error) {

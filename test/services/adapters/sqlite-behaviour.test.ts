@@ -281,20 +281,77 @@ describe('SQLite adapter: own behaviour', () => {
     await check('after a reopen')
   })
 
-  it('a storage-order cursor pages every match once, after the row the last page ended on; a cursor for another collection is ignored', async () => {
-    const things = service('cursored', { paginate: { default: 10, max: 10 } })
-    things.getModel().ensureIndex({ fields: { owner: 1, n: -1 } })
-    await things.create(Array.from({ length: 95 }, (_, n) => ({ n, owner: n % 3 ? 'a' : 'b' })))
-    const cursor = { collection: 'cursored' } as { collection: string; last?: number }
-    const seen: number[] = []
-    for (let pages = 0; pages < 20; pages++) {
-      const page = (await things.find({ sqliteCursor: cursor, paginate: false, query: { owner: 'a', $sort: { n: -1 }, $limit: 10 } } as any)) as unknown as any[]
-      seen.push(...page.map((doc) => doc.n))
-      if (page.length < 10) break
+  describe('keyset pages (sqliteCursor)', () => {
+    /** Every page of `query` through one cursor, `size` records a page (a short page is the last). */
+    const walk = async (things: SqliteService, query: Record<string, any>, size = 10) => {
+      const cursor = { collection: things.getModel().name }
+      const seen: any[] = []
+      for (let pages = 0; pages < 1000; pages++) {
+        const page = (await things.find({ sqliteCursor: cursor, paginate: false, query: { ...query, $limit: size } } as any)) as unknown as any[]
+        seen.push(...page)
+        if (page.length < size) return seen
+      }
+      throw new Error('the cursor never ended')
     }
-    const expected = Array.from({ length: 95 }, (_, n) => n).filter((n) => n % 3)
-    assert.deepEqual(seen, expected, 'storage order, each once, $sort ignored')
-    const other = (await things.find({ sqliteCursor: { collection: 'elsewhere', last: 1e9 }, paginate: false, query: { owner: 'b', $sort: { n: -1 }, $limit: 3 } } as any)) as unknown as any[]
-    assert.deepEqual(other.map((doc) => doc.n), [93, 90, 87])
+    const ids = (docs: any[]) => docs.map((doc) => doc._id).sort()
+
+    it('walk the index the filter leads, past ties across page boundaries, then the records without a value there', async () => {
+      const things = service('keyed')
+      things.getModel().ensureIndex({ fields: { owner: 1, n: -1 } })
+      // Four records per value of n (ties straddle the pages of 10), some without n, one with a string n, and others' records.
+      const created = await things.create([
+        ...Array.from({ length: 120 }, (_, i) => ({ owner: i % 4 === 3 ? 'b' : 'a', n: Math.floor(i / 4), label: `r${i}` })),
+        ...Array.from({ length: 13 }, (_, i) => ({ owner: 'a', label: `none${i}` })),
+        { owner: 'a', n: null, label: 'null' },
+        { owner: 'a', n: 'ten', label: 'text' }
+      ])
+      const mine = created.filter((doc: any) => doc.owner === 'a')
+      const seen = await walk(things, { owner: 'a' })
+      assert.equal(seen.length, mine.length)
+      assert.deepEqual(ids(seen), ids(mine), 'every match once, no other')
+      assert.deepEqual(seen.find((doc) => doc.label === 'r0'), mine.find((doc: any) => doc.label === 'r0'), 'whole records')
+      const numbers = seen.filter((doc) => typeof doc.n === 'number').map((doc) => doc.n)
+      assert.deepEqual(numbers, [...numbers].sort((x, y) => y - x), 'in the index order: n descending')
+      assert.equal(seen[0].n, 'ten', 'text sorts above numbers in SQLite, first when descending')
+      assert.ok(seen.slice(-14).every((doc) => doc.n === undefined || doc.n === null), 'then those without n')
+    })
+
+    it('a filter no index leads with walks storage order; so does a path into arrays, through the index table', async () => {
+      const things = new SqliteService({ Model: open().collection('loose', { shape: { arrays: ['tags'], freeform: [] } }), multi: true })
+      things.getModel().ensureIndex({ fields: { tags: 1 } })
+      const created = await things.create(Array.from({ length: 47 }, (_, n) => ({ n, color: n % 2 ? 'red' : 'blue', tags: n % 3 ? ['x', 'y'] : ['y'] })))
+      for (const [query, test] of [[{ color: 'red' }, (doc: any) => doc.color === 'red'], [{ tags: 'x' }, (doc: any) => doc.tags.includes('x')]] as const) {
+        const seen = await walk(things, query, 7)
+        assert.deepEqual(seen.map((doc) => doc.n), created.filter(test).map((doc: any) => doc.n), `${JSON.stringify(query)}: storage order, each once`)
+      }
+      things.getModel().database.close()
+    })
+
+    it('records written while it walks: ahead of the cursor they are read, behind it they are not, none twice', async () => {
+      const things = service('moving')
+      things.getModel().ensureIndex({ fields: { owner: 1, n: 1 } })
+      await things.create(Array.from({ length: 30 }, (_, i) => ({ owner: 'a', n: i % 10 })))
+      const cursor = { collection: 'moving' }
+      const page = () => things.find({ sqliteCursor: cursor, paginate: false, query: { owner: 'a', $limit: 10 } } as any) as unknown as Promise<any[]>
+      const first = await page()
+      assert.deepEqual(first.map((doc) => doc.n), [0, 0, 0, 1, 1, 1, 2, 2, 2, 3])
+      const [behind, tie, ahead] = (await things.create([{ owner: 'a', n: 1 }, { owner: 'a', n: 3 }, { owner: 'a', n: 9 }])) as any[]
+      const rest = [...(await page()), ...(await page()), ...(await page())]
+      const seen = [...first, ...rest].map((doc) => doc._id)
+      assert.equal(new Set(seen).size, seen.length, 'none twice')
+      assert.ok(!seen.includes(behind._id))
+      assert.ok(seen.includes(tie._id) && seen.includes(ahead._id), 'an equal value with a later row id is ahead')
+    })
+
+    it('a later page whose query walks another index is refused; a cursor for another collection is ignored', async () => {
+      const things = service('switched')
+      things.getModel().ensureIndex({ fields: { owner: 1, n: -1 } })
+      await things.create(Array.from({ length: 30 }, (_, n) => ({ n, owner: n % 3 ? 'a' : 'b' })))
+      const cursor = { collection: 'switched' }
+      await things.find({ sqliteCursor: cursor, paginate: false, query: { owner: 'a', $limit: 5 } } as any)
+      await assert.rejects(things.find({ sqliteCursor: cursor, paginate: false, query: { $limit: 5 } } as any), { name: 'GeneralError' })
+      const other = (await things.find({ sqliteCursor: { collection: 'elsewhere', last: 1e9 }, paginate: false, query: { owner: 'b', $sort: { n: -1 }, $limit: 3 } } as any)) as unknown as any[]
+      assert.deepEqual(other.map((doc) => doc.n), [27, 24, 21])
+    })
   })
 })
