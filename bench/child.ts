@@ -19,7 +19,13 @@ export interface ChildServer {
 }
 
 /** The command a child server runs: by default the sources through tsx, as `npm start` does in development. */
-export const SOURCES = [process.execPath, '--import', 'tsx', 'src/index.ts']
+export const SOURCES = [process.execPath, ...profiling(), '--import', 'tsx', 'src/index.ts']
+/** `BENCH_CPU_PROF=<folder>`: the server child writes a CPU profile there when it stops (Node refuses it in NODE_OPTIONS). */
+function profiling() {
+  const folder = process.env.BENCH_CPU_PROF
+  return folder ? ['--cpu-prof', '--cpu-prof-dir', folder] : []
+}
+
 export const NPM_START = ['npm', 'start', '--silent']
 
 /** The resident memory of a process, in MB. */

@@ -27,9 +27,36 @@ describe('SQLite adapter: own behaviour', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('generates string ids', async () => {
-    const doc = await service().create({ name: 'x' })
-    assert.match(doc._id, /^[0-9a-f]{24}$/)
+  it('generates string ids: 24 hex characters, the time in seconds first (new records go to the end of the id index), then 16 random', async () => {
+    const things = service()
+    const before = Math.floor(Date.now() / 1000)
+    const docs = await things.create(Array.from({ length: 600 }, (_, n) => ({ n })))
+    const after = Math.floor(Date.now() / 1000)
+    for (const doc of docs) {
+      assert.match(doc._id, /^[0-9a-f]{24}$/)
+      const seconds = parseInt(doc._id.slice(0, 8), 16)
+      assert.ok(seconds >= before && seconds <= after, `${doc._id} starts with the time`)
+    }
+    // More ids than one draw of random bytes holds (4 KB: 512 ids), all different in their random part.
+    assert.equal(new Set(docs.map((doc: any) => doc._id.slice(8))).size, 600)
+  })
+
+  it('stores and reads back dates, nested arrays and a key named __proto__ as they were, and refuses a string that looks like a stored date', async () => {
+    const things = service()
+    const at = new Date('2030-01-02T03:04:05.678Z')
+    const data = JSON.parse('{"__proto__": {"a": 1}, "list": [{"at": null}, 2, "x"]}')
+    data.list[0].at = at
+    data.when = at
+    const created = await things.create(data)
+    const read = await things.get(created._id)
+    for (const doc of [created, read]) {
+      assert.equal(Object.getPrototypeOf(doc), Object.prototype)
+      assert.deepEqual(Object.getOwnPropertyDescriptor(doc, '__proto__')?.value, { a: 1 })
+      assert.ok(doc.when instanceof Date && doc.when.getTime() === at.getTime())
+      assert.ok(doc.list[0].at instanceof Date && doc.list[0].at.getTime() === at.getTime())
+      assert.deepEqual(doc.list.slice(1), [2, 'x'])
+    }
+    await assert.rejects(things.create({ list: ['\uFDD02030-01-01T00:00:00.000Z'] }), { name: 'BadRequest', message: /U\+FDD0 \(field '0'\)/ })
   })
 
   it('a unique index violation is a 409 Conflict; a failed multi create leaves nothing behind', async () => {
@@ -105,12 +132,14 @@ describe('SQLite adapter: own behaviour', () => {
     assert.deepEqual(await things.patch(doc._id, { profile: { a: 5 }, _id: 'ignored' }), { _id: doc._id, name: 'n', profile: { a: 5 }, keep: true })
   })
 
-  it('a file database runs in WAL mode with synchronous=FULL (commits survive power loss), a read-only reader, and one owner', () => {
+  it('a file database runs in WAL mode with synchronous=FULL (commits survive power loss), journals in memory, a read-only reader, and one owner', () => {
     const filename = join(dir, 'pragmas.sqlite')
     const database = open(filename)
     try {
       assert.equal(database.db.pragma('journal_mode', { simple: true }), 'wal')
       assert.equal(database.db.pragma('synchronous', { simple: true }), 2)
+      assert.equal(database.db.pragma('temp_store', { simple: true }), 2)
+      assert.equal(database.db.pragma('wal_autocheckpoint', { simple: true }), 10000)
       assert.equal(database.reader.pragma('query_only', { simple: true }), 1)
       assert.throws(() => open(filename), /in use by another quillbase process/)
     } finally {
