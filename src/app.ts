@@ -7,7 +7,7 @@ import { feathers } from '@feathersjs/feathers'
 import bytes from 'bytes'
 import { koa, rest, bodyParser, parseAuthentication } from '@feathersjs/koa'
 import socketio from '@feathersjs/socketio'
-import { callerErrors, koaErrors } from './hooks/errors.js'
+import { callerErrors, koaErrors, unreadableBody } from './hooks/errors.js'
 import { mountOpenApi } from './openapi/index.js'
 import { referrersOf } from './hooks/references.js'
 import { encryptionKey } from './hooks/secrets.js'
@@ -118,7 +118,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     await mountAdmin(app, settings)
   }
   app.use(parseAuthentication())
-  app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
+  app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit, onError: unreadableBody }))
   const files = new Files(app, store, { graceHours: settings.fileGraceHours ?? 24 })
   app.files = files
   const documents = new Documents(app, files)
