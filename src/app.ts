@@ -1,4 +1,5 @@
 // Builds a Feathers app (REST over Koa, Socket.io, authentication, permissions) from a blueprint's declarations.
+import { MethodNotAllowed } from '@feathersjs/errors'
 import { randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -132,6 +133,13 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
         ;(socket as any).feathers.ip = clientAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trustProxy)
         next()
       })
+      // Feathers listens for service method names only: a call of any other name, acknowledgement awaited, gets a 405, not silence.
+      io.on('connection', (socket) =>
+        socket.onAny((event: string, ...args: unknown[]) => {
+          const ack = args[args.length - 1]
+          if (typeof ack === 'function' && !socket.listeners(event).length) ack(new MethodNotAllowed(`Method '${event}' is not a service method`).toJSON())
+        })
+      )
     }) as any
   )
   const sharedKey = `quillbase:${blueprint.name}`
