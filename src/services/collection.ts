@@ -99,8 +99,9 @@ export async function createCollectionService(app: Application, collection: Coll
         hideSecrets(collection),
         authenticateIfPresent(),
         gate(collection, parts.permissions),
-        sentSize(collection),
+        // Before the size check: its JSON.stringify would overflow the stack on data nested thousands of levels deep.
         rejectUnsafeKeys(),
+        sentSize(collection),
         emails(collection),
         validation(collection),
         validateAction(collection),
