@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { BadRequest } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { hooks as schemaHooks } from '@feathersjs/schema'
-import { compile, dataAjv, queryAjv } from '../schemas/validators.js'
+import { compile, dataAjv, queryAjv, type CompiledValidator } from '../schemas/validators.js'
 import { recordsBefore } from './stored.js'
 import type { Collection } from '../schemas/types.js'
 
@@ -25,6 +25,17 @@ export function fieldErrors(errors: any[] = []): Record<string, string> {
     result[field] ??= message
   }
   return result
+}
+
+/** `data` checked by a compiled validator; its errors as a 400 `Invalid <what>: field message, …` with per-field details. */
+export async function validInput<T = Record<string, any>>(validate: CompiledValidator, data: unknown, what = 'data'): Promise<T> {
+  try {
+    return await validate<T>(data)
+  } catch (error: any) {
+    if (!error.ajv) throw error
+    const fields = fieldErrors(error.errors)
+    throw new BadRequest(`Invalid ${what}: ${Object.entries(fields).map(([f, m]) => `${f} ${m}`).join(', ')}`, fields)
+  }
 }
 
 /** Wraps a Feathers validation hook so its BadRequest carries `data: { field: message }` and `errors`. */
