@@ -1,4 +1,5 @@
 // Builds a Feathers app (REST over Koa, Socket.io, authentication, permissions) from a blueprint's declarations.
+import { MethodNotAllowed } from '@feathersjs/errors'
 import { randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -7,7 +8,7 @@ import { feathers } from '@feathersjs/feathers'
 import bytes from 'bytes'
 import { koa, rest, bodyParser, parseAuthentication } from '@feathersjs/koa'
 import socketio from '@feathersjs/socketio'
-import { callerErrors, koaErrors } from './hooks/errors.js'
+import { callerErrors, koaErrors, unreadableBody } from './hooks/errors.js'
 import { mountOpenApi } from './openapi/index.js'
 import { referrersOf } from './hooks/references.js'
 import { encryptionKey } from './hooks/secrets.js'
@@ -118,7 +119,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     await mountAdmin(app, settings)
   }
   app.use(parseAuthentication())
-  app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit }))
+  app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit, onError: unreadableBody }))
   const files = new Files(app, store, { graceHours: settings.fileGraceHours ?? 24 })
   app.files = files
   const documents = new Documents(app, files)
@@ -132,6 +133,13 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
         ;(socket as any).feathers.ip = clientAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trustProxy)
         next()
       })
+      // Feathers listens for service method names only: a call of any other name, acknowledgement awaited, gets a 405, not silence.
+      io.on('connection', (socket) =>
+        socket.onAny((event: string, ...args: unknown[]) => {
+          const ack = args[args.length - 1]
+          if (typeof ack === 'function' && !socket.listeners(event).length) ack(new MethodNotAllowed(`Method '${event}' is not a service method`).toJSON())
+        })
+      )
     }) as any
   )
   const sharedKey = `quillbase:${blueprint.name}`

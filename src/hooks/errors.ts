@@ -26,6 +26,12 @@ export function toCallerError(error: any): FeathersError {
   return result
 }
 
+/** koa-body's `onError`: a body that cannot be read (bad gzip, wrong charset) is the caller's fault, whatever threw. */
+export function unreadableBody(error: any): never {
+  if (error?.status >= 400 && error?.status < 500) throw error
+  throw new BadRequest(`Unreadable request body: ${error?.message ?? 'unknown encoding'}`)
+}
+
 /** App-level around hook: calls from outside get caller-safe errors; internal calls keep the original. */
 export const callerErrors = () => async (context: HookContext, next: NextFunction) => {
   try {

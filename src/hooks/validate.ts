@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { BadRequest } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { hooks as schemaHooks } from '@feathersjs/schema'
-import { compile, dataAjv, queryAjv } from '../schemas/validators.js'
+import { compile, dataAjv, queryAjv, type CompiledValidator } from '../schemas/validators.js'
 import { recordsBefore } from './stored.js'
 import type { Collection } from '../schemas/types.js'
 
@@ -25,6 +25,17 @@ export function fieldErrors(errors: any[] = []): Record<string, string> {
     result[field] ??= message
   }
   return result
+}
+
+/** `data` checked by a compiled validator; its errors as a 400 `Invalid <what>: field message, …` with per-field details. */
+export async function validInput<T = Record<string, any>>(validate: CompiledValidator, data: unknown, what = 'data'): Promise<T> {
+  try {
+    return await validate<T>(data)
+  } catch (error: any) {
+    if (!error.ajv) throw error
+    const fields = fieldErrors(error.errors)
+    throw new BadRequest(`Invalid ${what}: ${Object.entries(fields).map(([f, m]) => `${f} ${m}`).join(', ')}`, fields)
+  }
 }
 
 /** Wraps a Feathers validation hook so its BadRequest carries `data: { field: message }` and `errors`. */
@@ -56,14 +67,22 @@ export function validation(collection: Collection) {
     if (!readOnly.length || !['create', 'update', 'patch'].includes(context.method)) return
     const [stored] = context.method === 'update' && context.id !== null ? await recordsBefore(context) : []
     for (const item of [context.data].flat()) {
-      const field = readOnly.find((key) => item && key in item && !(stored && isDeepStrictEqual(item[key], stored[key])))
+      // Not an object: nothing of it is read-only, and validation refuses it next.
+      const field = readOnly.find((key) => item && typeof item === 'object' && key in item && !(stored && isDeepStrictEqual(item[key], stored[key])))
       if (field) throw new BadRequest(`Invalid data: ${field} is read-only`, { [field]: 'is read-only' })
     }
   }
   // Data is validated on every call, internal ones included, so nothing malformed is ever stored;
   // queries only from outside, since the engine's own queries use operators callers may not.
   return async (context: HookContext, next: NextFunction) => {
+    // Feathers' validateData checks an array item by item, which suits a batch create only: a replace or patch of one
+    // array would be stored as a record with keys "0", "1"…
+    if (['update', 'patch'].includes(context.method) && Array.isArray(context.data)) throw new BadRequest('Invalid data: (body) must be object', { '(body)': 'must be object' })
     if (!context.params.provider) return context.params.skipDataValidation ? next() : validateData(context, next)
+    // An empty body (or `{}`) would change nothing but the change stamp.
+    if (context.method === 'patch' && context.data && typeof context.data === 'object' && !Object.keys(context.data).length) {
+      throw new BadRequest('Invalid data: nothing to change; send the fields to patch', { '(body)': 'has no fields' })
+    }
     await refuseReadOnly(context)
     return validateQuery(context, () => validateData(context, next))
   }

@@ -90,6 +90,9 @@ export function signUpRequestSchema(users: Collection, collections: Collection[]
   return { type: 'object', properties, required: [...new Set(['email', 'password', ...own.required, ...(signUp!.roles.length > 1 ? [roleField] : [])])], additionalProperties: false }
 }
 
+/** `POST /password-recovery`: the account's e-mail address. */
+export const passwordRecoveryRequestSchema: JsonSchema = { type: 'object', properties: { email: { type: 'string', format: 'email', maxLength: 320 } }, required: ['email'], additionalProperties: false }
+
 /** `POST /password-reset`: the mailed token, or the e-mail address and the security answer; with the new password. */
 export function passwordResetRequestSchema(users: Collection): JsonSchema {
   const { securityQuestion, emailToken } = users.auth!.recovery!
@@ -137,7 +140,7 @@ export function accountServices(blueprint: Blueprint, user: JsonSchema): Account
       {
         path: ACCOUNT_PATHS.recovery,
         type: 'PasswordRecovery',
-        data: { type: 'object', properties: { email: { type: 'string', format: 'email' } }, required: ['email'], additionalProperties: false },
+        data: passwordRecoveryRequestSchema,
         result: messageResult(question)
       },
       { path: ACCOUNT_PATHS.reset, type: 'PasswordReset', data: passwordResetRequestSchema(blueprint.users), result: messageResult() }

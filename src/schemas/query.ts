@@ -83,8 +83,9 @@ export function querySchemaFor(name: string, queryable: FieldInfo[], stamped: st
     type: 'object',
     properties: {
       ...fields,
-      $limit: { type: 'integer', minimum: 0 },
-      $skip: { type: 'integer', minimum: 0 },
+      // Bounded: SQLite refuses an OFFSET past a 64-bit integer ("datatype mismatch").
+      $limit: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+      $skip: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
       $sort: { type: 'object', properties: sortable, additionalProperties: false },
       $select: { type: 'array', items: { type: 'string', enum: [...selectable] }, uniqueItems: true },
       $or: { type: 'array', items: clause, maxItems: 50 },

@@ -5,7 +5,8 @@ import type { JsonSchema } from './types.js'
 const formats = ['date-time', 'date', 'time', 'email', 'uri', 'uuid', 'ipv4', 'ipv6', 'hostname'] as const
 
 function createAjv(coerceTypes: boolean | 'array'): Ajv {
-  const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strictTypes: false, addUsedSchema: false })
+  // strictNumbers: NaN and Infinity (`1e999` in JSON, `1e309` in a query) are no numbers.
+  const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strictTypes: false, strictNumbers: true, addUsedSchema: false })
   addFormats(ajv, [...formats])
   // Engine annotations live on the schema itself; Ajv only needs to know they are not typos.
   for (const keyword of ['x-ref', 'x-secret', 'x-mask', 'x-admin', 'x-file']) ajv.addKeyword({ keyword })
@@ -25,7 +26,15 @@ export function compile(ajv: Ajv, schema: JsonSchema, { lazy = false } = {}): Co
   let compiled = lazy ? undefined : ajv.compile(schema)
   return async <T>(data: unknown) => {
     const validate = (compiled ??= ajv.compile(schema))
-    if (validate(data)) return data as T
-    throw Object.assign(new Error(ajv.errorsText(validate.errors, { dataVar: 'data' })), { ajv: true, errors: validate.errors })
+    const errors = validate(data) ? (ajv === queryAjv ? nonFinite(data) : []) : validate.errors!
+    if (!errors.length) return data as T
+    throw Object.assign(new Error(ajv.errorsText(errors, { dataVar: 'data' })), { ajv: true, errors })
   }
+}
+
+/** Ajv coerces `1e309` to Infinity and then skips a number's other checks (strictNumbers sees only uncoerced values). */
+function nonFinite(value: unknown, instancePath = ''): any[] {
+  if (typeof value === 'number') return Number.isFinite(value) ? [] : [{ instancePath, keyword: 'type', params: {}, message: 'must be a finite number' }]
+  if (!value || typeof value !== 'object') return []
+  return Object.entries(value).flatMap(([key, inner]) => nonFinite(inner, `${instancePath}/${key}`))
 }

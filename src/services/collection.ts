@@ -9,7 +9,7 @@ import { references, type Referrers } from '../hooks/references.js'
 import { rejectUnsafeKeys } from '../hooks/safe-keys.js'
 import { hideSecrets, protectSecrets } from '../hooks/secrets.js'
 import { timestamps } from '../hooks/timestamps.js'
-import { fieldErrors, validation } from '../hooks/validate.js'
+import { validInput, validation } from '../hooks/validate.js'
 import { masking, maskedSort, workflowHooks } from '../hooks/workflows/index.js'
 import type { Permissions } from '../permissions/abilities.js'
 import { permittedPublisher } from '../permissions/channels.js'
@@ -58,14 +58,7 @@ function validateAction(collection: Collection) {
   const validators = Object.fromEntries(Object.entries(collection.actions).map(([name, action]) => [name, compile(dataAjv, actionInputSchema(action))]))
   return async (context: HookContext, next: NextFunction) => {
     const validate = validators[context.method]
-    if (validate) {
-      try {
-        context.data = await validate(context.data)
-      } catch (error: any) {
-        const fields = fieldErrors(error.errors)
-        throw new BadRequest(`Invalid data: ${Object.entries(fields).map(([f, m]) => `${f} ${m}`).join(', ')}`, fields)
-      }
-    }
+    if (validate) context.data = await validInput(validate, context.data)
     return next()
   }
 }
@@ -99,8 +92,9 @@ export async function createCollectionService(app: Application, collection: Coll
         hideSecrets(collection),
         authenticateIfPresent(),
         gate(collection, parts.permissions),
-        sentSize(collection),
+        // Before the size check: its JSON.stringify would overflow the stack on data nested thousands of levels deep.
         rejectUnsafeKeys(),
+        sentSize(collection),
         emails(collection),
         validation(collection),
         validateAction(collection),

@@ -127,7 +127,12 @@ export class Files {
     }
     if (!ctx.is('multipart/form-data')) throw new BadRequest('Send the file as multipart/form-data')
     const part = await new Promise<{ stream: Readable; name: string; claimed: string }>((resolve, reject) => {
-      const parser = busboy({ headers: ctx.req.headers, limits: { files: 1, fileSize: field.maxBytes, fields: 0, parts: 2 } })
+      let parser: busboy.Busboy
+      try {
+        parser = busboy({ headers: ctx.req.headers, limits: { files: 1, fileSize: field.maxBytes, fields: 0, parts: 2 } })
+      } catch (error: any) {
+        return reject(new BadRequest(`Unreadable upload: ${error.message}`))
+      }
       parser.on('file', (_name, stream, info) => resolve({ stream, name: info.filename || 'file', claimed: info.mimeType }))
       parser.on('error', (error: Error) => reject(new BadRequest(`Unreadable upload: ${error.message}`)))
       parser.on('close', () => reject(new BadRequest('No file in the upload')))
@@ -139,6 +144,8 @@ export class Files {
       { provider: params.provider, user: params.user, ip: params.ip } as Params
     )
     const sniffer = new Sniffer()
+    // A form cut short fails the file's stream, which `pipe` does not pass on: unheard, the error would end the process.
+    part.stream.once('error', (error) => sniffer.destroy(new BadRequest(`Unreadable upload: ${error.message}`)))
     try {
       await this._store.files.write(meta._id, part.stream.pipe(sniffer))
       if ((part.stream as any).truncated) throw new PayloadTooLarge(`The file is larger than ${field.maxBytes} bytes, the limit of ${collection.name}.${field.path}`)

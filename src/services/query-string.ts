@@ -9,10 +9,25 @@ import { MAX_LIST_VALUES } from '../schemas/query.js'
 /** Enough for the longest list plus the query's other parameters; past it qs would drop the rest. */
 export const MAX_QUERY_PARAMETERS = 5 * MAX_LIST_VALUES
 
+/**
+ * A key qs would drop without a word (`__proto__`, `constructor`, `toString`…: names on Object.prototype): dropped,
+ * `DELETE /x?__proto__[a]=1` would be `DELETE /x`, every record.
+ */
+function droppedKey(querystring: string): string | undefined {
+  if (!querystring) return undefined
+  for (const key of new URLSearchParams(querystring).keys()) {
+    const found = key.split(/[[\].]+/).find((segment) => segment === 'prototype' || segment in Object.prototype)
+    if (found) return found
+  }
+  return undefined
+}
+
 export function parseQueryStrings(app: Application) {
   koaQs(app as any, 'extended', { arrayLimit: MAX_LIST_VALUES, parameterLimit: MAX_QUERY_PARAMETERS, throwOnLimitExceeded: true })
   // Parsed once here, where a limit error can still become a 400 (Koa caches the result for the REST handler).
   app.use(async (ctx: Context, next: Next) => {
+    const dropped = droppedKey(ctx.querystring)
+    if (dropped) throw new BadRequest(`Invalid query: the key "${dropped}" is not allowed`, { key: dropped })
     try {
       void ctx.request.query
     } catch (error: any) {

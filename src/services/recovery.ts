@@ -8,6 +8,9 @@ import { BadRequest, NotAuthenticated } from '@feathersjs/errors'
 import type { Params } from '@feathersjs/feathers'
 import type { EngineApp } from '../engine.js'
 import { normalizeEmail } from '../hooks/emails.js'
+import { validInput } from '../hooks/validate.js'
+import { passwordRecoveryRequestSchema, passwordResetRequestSchema } from '../openapi/schemas.js'
+import { compile, dataAjv } from '../schemas/validators.js'
 import { isPlainObject } from '../schemas/paths.js'
 import type { Collection, Recovery } from '../schemas/types.js'
 import { credential, type SafeLocalStrategy } from './authentication.js'
@@ -91,8 +94,11 @@ export class RecoveryRequests extends RecoveryBase {
     return DECOY_QUESTIONS[digest[0] % DECOY_QUESTIONS.length]
   }
 
+  private _validate = compile(dataAjv, passwordRecoveryRequestSchema)
+
   async create(data: unknown, params: Params = {}) {
-    const email = normalizeEmail(required(body(data, 'recovery request'), 'email', 'recovery request'))
+    // The body the OpenAPI document publishes, checked as published.
+    const email = normalizeEmail(required(await validInput(this._validate, body(data, 'recovery request'), 'recovery request'), 'email', 'recovery request'))
     // Counted per address whether or not it has an account, so the limit tells nothing either.
     const run = async () => {
       const user = await this.userByEmail(email)
@@ -146,8 +152,10 @@ export class RecoveryRequests extends RecoveryBase {
 
 /** `POST /password-reset { token, password }` or `{ email, answer, password }`. */
 export class PasswordResets extends RecoveryBase {
+  private _validate = compile(dataAjv, passwordResetRequestSchema(this._users))
+
   async create(data: unknown, params: Params = {}) {
-    const input = body(data, 'password reset')
+    const input = await validInput(this._validate, body(data, 'password reset'), 'password reset')
     const { securityQuestion, emailToken } = this.recovery
     const password = required(input, 'password', 'password reset')
     if (emailToken && input.token !== undefined) return this.byToken(required(input, 'token', 'password reset'), password, params)

@@ -8,7 +8,7 @@ import { authenticate } from '@feathersjs/authentication'
 import { BadRequest, NotAuthenticated, NotFound } from '@feathersjs/errors'
 import type { Application, HookContext, NextFunction, Params, RealTimeConnection } from '@feathersjs/feathers'
 import { Channel } from '@feathersjs/transport-commons/lib/channels/channel/base.js'
-import { fieldErrors } from '../hooks/validate.js'
+import { validInput } from '../hooks/validate.js'
 import type { Permissions } from '../permissions/abilities.js'
 import { can } from '../permissions/access.js'
 import { AUTHENTICATED } from '../permissions/channels.js'
@@ -36,13 +36,7 @@ export class Signal {
   async create(data: unknown, params: Params = {}) {
     const user = params.user
     if (!user) throw new NotAuthenticated(`Sign in to send ${this._name} signals`)
-    let input: Rec
-    try {
-      input = await this._validate(data)
-    } catch (error: any) {
-      const fields = fieldErrors(error.errors)
-      throw new BadRequest(`Invalid data: ${Object.entries(fields).map(([f, m]) => `${f} ${m}`).join(', ')}`, fields)
-    }
+    const input = await validInput<Rec>(this._validate, data)
     const record = await this._readable(input.id, user)
     if (!record) throw new NotFound(`No ${this._collection.label.toLowerCase()} ${input.id} that you may read`)
     const signal = { ...input, id: String(record._id), from: String(user._id) }

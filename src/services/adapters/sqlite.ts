@@ -191,7 +191,8 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
 
   async _get(id: Id, params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<T> {
     try {
-      const { rows, select } = this._rows(id, params)
+      // No id (`emit('get', path, null)`) is no record, not the first of every record.
+      const { rows, select } = id === null || id === undefined ? { rows: [], select: undefined } : this._rows(id, params)
       if (!rows.length) throw new NotFound(`No record found for id '${id}'`)
       return this._docs(rows, select)[0]
     } catch (error) {
