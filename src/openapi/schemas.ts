@@ -5,7 +5,7 @@ import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
 import { actionInputSchema } from '../schemas/actions.js'
 
 /** A declared action takes the record's `id` beside its own input; the engine validates with the same schema. */
-export { actionInputSchema } from '../schemas/actions.js'
+export { actionInputSchema }
 
 /** What `find` answers: one page and the count of every match. */
 export const listSchema = (items: JsonSchema): JsonSchema => ({

@@ -33,7 +33,7 @@ const PAGE_BYTES = 256 * 1024
 const MAX_PAGE = 10_000
 
 /** The next page's size after one of `records` records gave `bytes` of output: about `PAGE_BYTES`, never below the first. */
-export function resize(paging: ExportPaging, records: number, bytes: number, first: number) {
+function resize(paging: ExportPaging, records: number, bytes: number, first: number) {
   if (!records || !bytes) return
   paging.size = Math.max(first, Math.min(MAX_PAGE, Math.floor((PAGE_BYTES * records) / bytes)))
 }
