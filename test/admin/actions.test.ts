@@ -19,7 +19,7 @@ async function showPage(page: Page, url: string, resource: string, id: string) {
 }
 
 describe('the admin panel: action buttons (appointments)', function () {
-  this.timeout(30000)
+  this.timeout(60000)
   const suite = panelSuite()
   const { logIn, choose } = panelDriver(() => suite.server, () => suite.browser)
   const appointments = () => suite.server.app.service('appointments') as any
@@ -90,7 +90,7 @@ describe('the admin panel: action buttons (appointments)', function () {
 })
 
 describe('the admin panel: state-machine buttons (society)', function () {
-  this.timeout(30000)
+  this.timeout(60000)
   const society = panelSuite({}, 'society')
   const { logIn } = panelDriver(() => society.server, () => society.browser)
   const entries = () => society.server.app.service('visitor-entries') as any

@@ -12,7 +12,9 @@ export function panelDriver(server: () => TestServer, browser: () => Browser, co
     const context = await browser().newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC', locale: 'en-GB', ...contextOptions })
     await context.route((url) => !url.href.startsWith(server().url), (route) => route.abort())
     const page = await context.newPage()
+    // Elements render within seconds; a whole page load of the panel's scripts can take far longer beside a busy test lane.
     page.setDefaultTimeout(10000)
+    page.setDefaultNavigationTimeout(30000)
     await page.goto(`${server().url}/admin/login`)
     return page
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { panelDriver, panelSuite, until } from './browser.js'
 
 describe('the admin panel: everyday conveniences', function () {
-  this.timeout(30000)
+  this.timeout(60000)
   const suite = panelSuite()
   const { logIn, field, listPage } = panelDriver(() => suite.server, () => suite.browser)
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { noticeTexts, panelDriver, panelSuite, until } from './browser.js'
 
 describe('the admin panel: dates and times in the browser’s time zone (Asia/Kolkata)', function () {
-  this.timeout(30000)
+  this.timeout(60000)
   const suite = panelSuite()
   const { logIn, field } = panelDriver(() => suite.server, () => suite.browser, { timezoneId: 'Asia/Kolkata' })
   const appointments = () => suite.server.app.service('appointments') as any

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core'
 import { errorNotice, noticeTexts, panelDriver, panelSuite, until } from './browser.js'
 
 describe('the admin panel forms', function () {
-  this.timeout(30000)
+  this.timeout(60000)
   const { logIn, field, choose, listPage } = panelDriver(() => suite.server, () => suite.browser)
   const service = (name: string) => suite.server.app.service(name) as any
   const save = (page: Page) => page.getByRole('button', { name: 'Save' }).click()
@@ -92,7 +92,7 @@ describe('the admin panel forms', function () {
 
 // Bulk uploads' error rows are the engine's (read-only); society's bill line items are arrays an admin edits.
 describe('the admin panel forms: array items (society)', function () {
-  this.timeout(30000)
+  this.timeout(60000)
   const society = panelSuite({}, 'society')
   const { logIn } = panelDriver(() => society.server, () => society.browser)
 

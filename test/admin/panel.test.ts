@@ -5,7 +5,7 @@ import { connect, eventually, login } from '../helpers.js'
 import { panelDriver, panelSuite, PASSWORD, until } from './browser.js'
 
 describe('the admin panel in a browser', function () {
-  this.timeout(30000)
+  this.timeout(60000)
 
   const suite = panelSuite()
 

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core'
 import { errorNotice, noticeTexts, panelDriver, panelSuite, PASSWORD, until } from './browser.js'
 
 describe('the admin panel when the services refuse', function () {
-  this.timeout(30000)
+  this.timeout(60000)
   const { openLogin, logIn, field, choose } = panelDriver(() => suite.server, () => suite.browser)
   const service = (name: string) => suite.server.app.service(name) as any
   const save = (page: Page) => page.getByRole('button', { name: 'Save' }).click()
@@ -190,7 +190,7 @@ describe('the admin panel when the services refuse', function () {
 })
 
 describe('the admin panel when the write limit is reached', function () {
-  this.timeout(30000)
+  this.timeout(60000)
   const { logIn } = panelDriver(() => suite.server, () => suite.browser)
   // One write per user per hour: the second save of the same session is over the limit.
   const suite = panelSuite({ writesPerUser: 1, rateWindowSeconds: 3600 })
