@@ -179,8 +179,8 @@ export async function connect(url: string, token?: string) {
   return { socket, events, call, close: () => socket.close() }
 }
 
-/** Waits until the predicate holds or the time is up; events travel asynchronously. */
-export async function eventually(check: () => boolean, ms = 1500) {
+/** Waits until the predicate holds or the time is up; events travel asynchronously (late beside a busy test lane: the wait only ends early). */
+export async function eventually(check: () => boolean, ms = 10_000) {
   const end = Date.now() + ms
   while (Date.now() < end) {
     if (check()) return true

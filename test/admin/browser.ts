@@ -81,7 +81,7 @@ async function warmPanel(url: string) {
 }
 
 /** Polls until the check passes (the panel renders asynchronously), then runs it once more for its message. */
-export async function until(check: () => Promise<void>, ms = 5000) {
+export async function until(check: () => Promise<void>, ms = 15_000) {
   const end = Date.now() + ms
   for (;;) {
     try {

@@ -55,7 +55,7 @@ describe('jobs in process (no REDIS_URL)', () => {
       return 'done'
     })
     const id = await server.app.jobs.enqueue('halfway')
-    const end = Date.now() + 3000
+    const end = Date.now() + 10_000
     while ((await server.app.jobs.status(id)).progress !== 50 && Date.now() < end) await wait(10)
     const running = await server.app.jobs.status(id)
     assert.deepEqual([running.state, running.progress], ['active', 50])
@@ -123,7 +123,7 @@ describe('jobs in process (no REDIS_URL)', () => {
       running--
     })
     const ids = await Promise.all([1, 2, 3].map(() => server.app.jobs.enqueue('slow')))
-    const end = Date.now() + 3000
+    const end = Date.now() + 10_000
     while (running < 2 && Date.now() < end) await wait(10)
     await wait(50)
     assert.deepEqual(await Promise.all(ids.map(async (id) => (await server.app.jobs.status(id)).state)), ['active', 'active', 'waiting'])
@@ -160,7 +160,7 @@ describe('jobs in process (no REDIS_URL)', () => {
         }
       })
     )
-    const end = Date.now() + 5000
+    const end = Date.now() + 10_000
     while (ticks.length < 2 && Date.now() < end) await wait(20)
     assert.ok(ticks.length >= 2, `${ticks.length} ticks`)
     assert.equal(new Set(ticks).size, ticks.length)
@@ -253,7 +253,7 @@ describe('jobs on BullMQ over the real Redis', function () {
     const a = await start({ jobsPrefix: shared }, define)
     await start({ jobsPrefix: shared }, define)
     const id = await a.app.jobs.enqueue('flaky', null, { attempts: 3, backoff: 200 })
-    const end = Date.now() + 5000
+    const end = Date.now() + 10_000
     while ((await a.app.jobs.status(id)).progress !== 30 && Date.now() < end) await wait(20)
     const running = await a.app.jobs.status(id)
     assert.deepEqual([running.state, running.progress, running.attempts], ['active', 30, 1])

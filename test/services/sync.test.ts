@@ -32,11 +32,11 @@ describe('two instances sharing events through Redis', function () {
     const developer = await connect(second.url, (await login(second.url, 'lin@example.com', DEMO_PASSWORD)).accessToken)
     try {
       const role = await first.app.service('roles').create({ RoleName: 'Observer', Description: 'made on the first instance' })
-      assert.ok(await eventually(() => admin.events.some((e) => e.name === 'roles created' && e.data._id === role._id), 3000))
+      assert.ok(await eventually(() => admin.events.some((e) => e.name === 'roles created' && e.data._id === role._id)))
       await wait(100)
       // Developers may read roles too; but a new permission record is readable only by admins.
       const permission = await first.app.service('permissions').create({ PermissionName: 'observe', Action: 'read', Subject: 'roles' })
-      assert.ok(await eventually(() => admin.events.some((e) => e.name === 'permissions created' && e.data._id === permission._id), 3000))
+      assert.ok(await eventually(() => admin.events.some((e) => e.name === 'permissions created' && e.data._id === permission._id)))
       await wait(100)
       assert.ok(!developer.events.some((e) => e.name === 'permissions created'))
     } finally {
@@ -70,7 +70,7 @@ describe('two instances sharing events through Redis', function () {
       // Other runs may share this Redis: only messages about this run's users count.
       const ids = [sam.user._id, overSocket.user._id, admin.user._id]
       const ours = () => messages.filter((message) => ids.some((id) => message.includes(id)))
-      assert.ok(await eventually(() => ours().some((message) => message.includes('Sam Edited')), 3000), 'the user edit was shared')
+      assert.ok(await eventually(() => ours().some((message) => message.includes('Sam Edited'))), 'the user edit was shared')
       await wait(100)
       const stored: any = await first.app.service('users').get(sam.user._id)
       for (const message of ours()) {

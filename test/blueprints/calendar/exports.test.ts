@@ -49,7 +49,7 @@ describe('calendar admin exports', function () {
       const json = JSON.parse(file.text)
       assert.deepEqual(json.collections.events.map((event: any) => event._id).sort(), expected.map((event) => event._id).sort())
       const heard = () => socket.events.some((e) => e.name === 'admin-exports patched' && e.data._id === record._id && e.data.status === 'completed')
-      assert.ok(await eventually(heard, 5000), 'the admin hears the export finish')
+      assert.ok(await eventually(heard), 'the admin hears the export finish')
     } finally {
       socket.close()
     }

@@ -50,7 +50,7 @@ describe('society: bills past their due date become Overdue', () => {
       assert.equal(status.state, 'completed', JSON.stringify(status))
       assert.ok((status.result as any).marked >= 1)
       assert.equal(status.progress, 100)
-      assert.ok(await eventually(() => listener.events.some((e) => e.name === 'maintenance-bills patched' && e.data._id === before._id && e.data.status === 'Overdue'), 3000))
+      assert.ok(await eventually(() => listener.events.some((e) => e.name === 'maintenance-bills patched' && e.data._id === before._id && e.data.status === 'Overdue')))
     } finally {
       listener.close()
     }
