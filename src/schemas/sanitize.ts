@@ -3,7 +3,7 @@ import { CronExpressionParser } from 'cron-parser'
 import { Type } from '@sinclair/typebox'
 import { collectFacts, walkFields, type SchemaFacts } from './walk.js'
 import { querySchemaFor } from './query.js'
-import type { ActionInput, Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, JsonSchema as TSchema, MaskInfo, OAuthProvider, PermissionInput, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput, Unread } from './types.js'
+import type { ActionInput, Blueprint, BlueprintInput, Collection, CollectionInput, DashboardChartInput, IndexInput, JsonSchema as TSchema, MaskInfo, OAuthProvider, PermissionInput, Recovery, ScheduleInput, SignUpInput, StateMachine, TenancyInput, Unread } from './types.js'
 import { DeclarationError } from './errors.js'
 import { actionProblem, permissionVocabulary, subjectProblem } from '../permissions/vocabulary.js'
 import { checkDocument, checkPublicLookup } from './outputs.js'
@@ -167,7 +167,7 @@ export function sanitizeCollection(input: CollectionInput): Collection {
     patchSchema,
     clearable,
     querySchema: querySchemaFor(input.name, facts.queryable, stamped, facts.points),
-    indexes: input.indexes ?? [],
+    indexes: withOperationIndex(input),
     timestamps,
     pagination: { default: input.pagination?.default ?? 20, max: input.pagination?.max ?? 200 },
     maxRecordBytes: input.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
@@ -394,6 +394,17 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
     document: input.document,
     ...(input.publicLookup && { publicLookup: { ...input.publicLookup, route: `${input.name}/${input.publicLookup.path ?? 'verify'}` } })
   }
+}
+
+/**
+ * An operation collection (an importer or exporter) gets an index on its report's status field unless one of its
+ * declared indexes leads with it: at start the engine looks up the unfinished operations by status (`resume`).
+ */
+function withOperationIndex(input: CollectionInput): IndexInput[] {
+  const declared = input.indexes ?? []
+  const status = (input.importer ?? input.exporter)?.report.status
+  if (!status || declared.some((index) => Object.keys(index.fields)[0] === status)) return declared
+  return [...declared, { fields: { [status]: 1 } }]
 }
 
 /** Workflow declarations that name other collections, fields of them, or roles. */

@@ -71,7 +71,10 @@ export class ExportJobs {
       const { exporter, statuses } = this._declared(collection)
       const { report } = exporter
       const service = this._app.service(collection.name) as any
-      const left = (await service._find({ paginate: false, query: { [report.status]: { $nin: [statuses.done, statuses.failed] }, $select: ['_id'] } })) as Rec[]
+      // The unfinished statuses named (`$in`), so that the status index answers; `$nin` where the field has no enum.
+      const values: string[] | undefined = (collection.schema.properties?.[report.status] as any)?.enum
+      const unfinished = values ? { $in: values.filter((v) => v !== statuses.done && v !== statuses.failed) } : { $nin: [statuses.done, statuses.failed] }
+      const left = (await service._find({ paginate: false, query: { [report.status]: unfinished, $select: ['_id'] } })) as Rec[]
       for (const record of left) {
         await service.patch(record._id, {
           [report.status]: statuses.failed,

@@ -126,3 +126,25 @@ describe('index use of sorted appointment lists', function () {
     assert.ok(!plan.some((line) => /^SCAN appointments$/.test(line)), plan.join('; '))
   })
 })
+
+describe('index use at start-up', function () {
+  this.timeout(120_000)
+
+  for (const blueprint of ['appointments', 'calendar']) {
+    it(`${blueprint}: the lookups of operations a stopped server left unfinished (imports, exports) use the status index`, async () => {
+      let server: TestServer | undefined
+      const statements = await capture(async () => {
+        server = await startServer(blueprint)
+      })
+      try {
+        const operations = server!.app.blueprint.collections.filter((c) => c.importer || c.exporter)
+        assert.ok(operations.length > 0, `${blueprint} declares an import or export operation`)
+        const byStatus = statements.filter((s) => operations.some((c) => c.name === s.table && s.sql.includes((c.importer ?? c.exporter)!.report.status)))
+        assert.ok(byStatus.length >= operations.length, `each operation collection was looked up by status: ${byStatus.map((s) => s.sql).join('; ')}`)
+        assert.deepEqual(byStatus.flatMap((s) => fullScans(server!, s).map((scan) => `${s.table}: ${scan} in ${s.sql}`)), [])
+      } finally {
+        await server?.close()
+      }
+    })
+  }
+})
