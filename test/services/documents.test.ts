@@ -136,6 +136,16 @@ describe('rendered documents (`document`) and public lookups (`publicLookup`)', 
       assert.ok(!pdf.text.includes('+44'), 'a secret field is never printed')
     })
 
+    it('prints text as written in Latin, Greek and Cyrillic scripts (an embedded font); characters it has no glyph for as ?', async () => {
+      const note = 'Zoë Łukasiewicz, Ελένη Παππά, Дмитрий Шостакович, 王芳'
+      const created = await order({ seat: 'Ø7', note })
+      const done = await rendered(created.body._id)
+      assert.equal(done.status, 'issued', done.pdfError)
+      const pdf = await downloadPdf(server.url, done.pdf, frida.token)
+      assert.ok(pdf.text.includes('seat Ø7'), JSON.stringify(pdf.text))
+      assert.ok(pdf.text.includes('Note: Zoë Łukasiewicz, Ελένη Παππά, Дмитрий Шостакович, ??'), JSON.stringify(pdf.text))
+    })
+
     it('downloads for those who may read the record only', async () => {
       assert.equal((await downloadPdf(server.url, issued.pdf, clerk.token)).status, 200)
       assert.equal((await downloadPdf(server.url, issued.pdf, otto.token)).status, 404)
