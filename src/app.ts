@@ -41,6 +41,7 @@ import { Jobs } from './services/jobs.js'
 import { Connectors, checkConnectors, connectorSettings } from './services/connectors/index.js'
 import { rollRecurrences } from './hooks/workflows/recurrence.js'
 import { compression, revalidateByDefault } from './services/assets.js'
+import { answerClientErrors } from './services/client-errors.js'
 import { closeConnectionsWhenDraining, drainServer, SHUTDOWN_TIMEOUT_SECONDS, type Draining } from './services/shutdown.js'
 
 export type { EngineApp, Settings } from './engine.js'
@@ -205,6 +206,9 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   app.hooks({
     setup: [
       async (_context: unknown, next: () => Promise<void>) => {
+        // `app.listen()` sets the server before setup; tools that only call `app.setup()` have none.
+        const server: Server | undefined = (app as any).server
+        if (server) answerClientErrors(server)
         await next()
         await syncReady(app)
         if (settings.migrate) await new Migrator(app).up()
