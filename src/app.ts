@@ -9,6 +9,7 @@ import bytes from 'bytes'
 import { koa, rest, bodyParser, parseAuthentication } from '@feathersjs/koa'
 import socketio from '@feathersjs/socketio'
 import { callerErrors, koaErrors, unreadableBody } from './hooks/errors.js'
+import { markBodyless } from './hooks/validate.js'
 import { mountOpenApi } from './openapi/index.js'
 import { referrersOf } from './hooks/references.js'
 import { encryptionKey } from './hooks/secrets.js'
@@ -121,6 +122,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   }
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: settings.bodyLimit, formLimit: settings.bodyLimit, textLimit: settings.bodyLimit, onError: unreadableBody }))
+  app.use(markBodyless())
   const files = new Files(app, store, { graceHours: settings.fileGraceHours ?? 24 })
   app.files = files
   const documents = new Documents(app, files)

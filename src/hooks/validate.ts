@@ -11,7 +11,20 @@ declare module '@feathersjs/feathers' {
   interface Params {
     /** Internal calls only: the engine's own repairs (e.g. nulling a removed reference) skip data validation. */
     skipDataValidation?: boolean
+    /** REST only: the request carried no body at all, which koa-body reads as `{}` (see `markBodyless`). */
+    bodyless?: boolean
   }
+}
+
+/**
+ * Koa middleware after the body parser: marks a POST or PUT that sent no bytes, so that a create or replace refuses it
+ * instead of taking `{}` (a record of defaults, or a replace clearing every field, where the schema requires none).
+ * An action (`X-Service-Method`) may take no body: its request is never marked, nor the calls it makes.
+ */
+export const markBodyless = () => async (ctx: { method: string; request: { length?: number }; get(name: string): string; feathers?: object }, next: () => Promise<unknown>) => {
+  const createOrReplace = (ctx.method === 'POST' || ctx.method === 'PUT') && !ctx.get('x-service-method')
+  if (createOrReplace && !ctx.request.length && !ctx.get('transfer-encoding')) ctx.feathers = { ...ctx.feathers, bodyless: true }
+  return next()
 }
 
 /** Ajv's errors as `{ field: message }`, which is what forms and clients show. */
@@ -79,9 +92,15 @@ export function validation(collection: Collection) {
     // array would be stored as a record with keys "0", "1"…
     if (['update', 'patch'].includes(context.method) && Array.isArray(context.data)) throw new BadRequest('Invalid data: (body) must be object', { '(body)': 'must be object' })
     if (!context.params.provider) return context.params.skipDataValidation ? next() : validateData(context, next)
+    if (context.params.bodyless && (context.method === 'create' || context.method === 'update')) {
+      throw new BadRequest('Invalid data: the request has no body; send the record as JSON', { '(body)': 'is missing' })
+    }
+    const noFields = context.data && typeof context.data === 'object' && !Array.isArray(context.data) && !Object.keys(context.data).length
     // An empty body (or `{}`) would change nothing but the change stamp.
-    if (context.method === 'patch' && context.data && typeof context.data === 'object' && !Object.keys(context.data).length) {
-      throw new BadRequest('Invalid data: nothing to change; send the fields to patch', { '(body)': 'has no fields' })
+    if (context.method === 'patch' && noFields) throw new BadRequest('Invalid data: nothing to change; send the fields to patch', { '(body)': 'has no fields' })
+    // …and a replace with `{}` would clear every field the schema does not require: surely not what was meant.
+    if (context.method === 'update' && noFields) {
+      throw new BadRequest('Invalid data: a replace needs the whole record, and `{}` would clear it; PATCH changes some fields', { '(body)': 'has no fields' })
     }
     await refuseReadOnly(context)
     return validateQuery(context, () => validateData(context, next))
