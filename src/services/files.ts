@@ -126,14 +126,22 @@ export class Files {
       throw new Forbidden(`You may not set ${field.path} of ${collection.label.toLowerCase()}`)
     }
     if (!ctx.is('multipart/form-data')) throw new BadRequest('Send the file as multipart/form-data')
-    const part = await new Promise<{ stream: Readable; name: string; claimed: string }>((resolve, reject) => {
+    const part = await new Promise<{ stream: Readable; sniffer: Sniffer; name: string; claimed: string }>((resolve, reject) => {
       let parser: busboy.Busboy
       try {
         parser = busboy({ headers: ctx.req.headers, limits: { files: 1, fileSize: field.maxBytes, fields: 0, parts: 2 } })
       } catch (error: any) {
         return reject(new BadRequest(`Unreadable upload: ${error.message}`))
       }
-      parser.on('file', (_name, stream, info) => resolve({ stream, name: info.filename || 'file', claimed: info.mimeType }))
+      parser.on('file', (_name, stream, info) => {
+        const sniffer = new Sniffer()
+        // A form cut short fails the file's stream, which `pipe` does not pass on. Heard from the start: the upload's
+        // record is written before its bytes are read, and an error in between, unheard, would end the process.
+        stream.once('error', (error) => sniffer.destroy(new BadRequest(`Unreadable upload: ${error.message}`)))
+        // …and the sniffer keeps that error for the store's write to meet (`errored`), with a listener until then.
+        sniffer.on('error', () => {})
+        resolve({ stream, sniffer: stream.pipe(sniffer), name: info.filename || 'file', claimed: info.mimeType })
+      })
       parser.on('error', (error: Error) => reject(new BadRequest(`Unreadable upload: ${error.message}`)))
       parser.on('close', () => reject(new BadRequest('No file in the upload')))
       ctx.req.pipe(parser)
@@ -143,11 +151,9 @@ export class Files {
       { name: part.name.slice(0, 255), type: 'application/octet-stream', size: 0, collection: collection.name, field: field.path, uploadedBy: params.user?._id, uploadedAt: new Date().toISOString(), complete: false },
       { provider: params.provider, user: params.user, ip: params.ip } as Params
     )
-    const sniffer = new Sniffer()
-    // A form cut short fails the file's stream, which `pipe` does not pass on: unheard, the error would end the process.
-    part.stream.once('error', (error) => sniffer.destroy(new BadRequest(`Unreadable upload: ${error.message}`)))
+    const { sniffer } = part
     try {
-      await this._store.files.write(meta._id, part.stream.pipe(sniffer))
+      await this._store.files.write(meta._id, sniffer)
       if ((part.stream as any).truncated) throw new PayloadTooLarge(`The file is larger than ${field.maxBytes} bytes, the limit of ${collection.name}.${field.path}`)
       const type = await detectType(sniffer.head, part.claimed, part.name)
       if (field.types && (!type || !field.types.includes(type))) {

@@ -1,6 +1,6 @@
 // Storage chosen by config: the embedded SQLite store (default) or MongoDB. The rest of the engine sees only Feathers adapters.
 import path from 'node:path'
-import { BadRequest, Conflict } from '@feathersjs/errors'
+import { BadRequest, Conflict, NotFound } from '@feathersjs/errors'
 import { MongoDBService, type MongoDBAdapterOptions } from '@feathersjs/mongodb'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
 import { MongoTransactions, type TransactionMode } from './adapters/mongo-transactions.js'
@@ -128,6 +128,8 @@ class MongoService extends withCodec(MongoDBService) {
     return this._within(params, false, (inSession) => super._find(inSession))
   }
   async _get(id: any, params?: any) {
+    // No id (`emit('get', path, null)`) is no record: the adapter would read the first of the collection.
+    if (id === null || id === undefined) throw new NotFound(`No record found for id '${id}'`)
     return this._within(params, false, (inSession) => super._get(id, inSession))
   }
   async _create(data: any, params?: any) {

@@ -89,6 +89,20 @@ describe('files', function () {
       assert.equal(notMultipart.status, 400)
     })
 
+    it('a form cut short in the middle of its file is a 400, and keeps no upload', async () => {
+      const uploads = async () => ((await server.app.service('quillbase-files').find({ paginate: false })) as any[]).length
+      const before = await uploads()
+      const res = await fetch(`${server.url}/files?${TARGET}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.maria}`, 'content-type': 'multipart/form-data; boundary=x' },
+        body: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nName,email\nAda,',
+        signal: AbortSignal.timeout(15_000)
+      })
+      assert.equal(res.status, 400)
+      assert.match((await res.json()).message, /Unreadable upload/)
+      assert.equal(await uploads(), before)
+    })
+
     it('removing a record removes its files; replacing a file removes the old one; unlinked uploads go after the grace period', async () => {
       const first = await upload(server.url, TARGET, CSV, 'first.csv', 'text/csv', tokens.maria)
       const second = await upload(server.url, TARGET, CSV, 'second.csv', 'text/csv', tokens.maria)
