@@ -25,7 +25,7 @@ export function panelDriver(server: () => TestServer, browser: () => Browser, co
     await page.fill('input[name=password]', password)
     await page.click('form button')
     // The first login of a suite also builds its blueprint's first pages: slow on a busy machine.
-    await page.waitForURL(`${server().url}/admin`, { timeout: 25000 })
+    await page.waitForURL(`${server().url}/admin`, { timeout: 45000 })
     return page
   }
 
