@@ -32,16 +32,22 @@ export function pathReader(path: string): (record: Record<string, any>) => unkno
   }
 }
 
-/** Rows of records, a column per dotted path: the paths are split once, not once per cell. */
-export function csvRows(columns: readonly string[]): (records: readonly Record<string, any>[]) => string {
+/** One record's row (without its line end), a column per dotted path: the paths are split once, not once per cell. */
+export function csvRecord(columns: readonly string[]): (record: Record<string, any>) => string {
   const readers = columns.map(pathReader)
+  return (record) => {
+    let line = ''
+    for (let i = 0; i < readers.length; i++) line += i ? `,${csvCell(readers[i](record))}` : csvCell(readers[i](record))
+    return line
+  }
+}
+
+/** Rows of records as text, a column per dotted path. */
+export function csvRows(columns: readonly string[]): (records: readonly Record<string, any>[]) => string {
+  const row = csvRecord(columns)
   return (records) => {
     let text = ''
-    for (const record of records) {
-      let line = ''
-      for (let i = 0; i < readers.length; i++) line += i ? `,${csvCell(readers[i](record))}` : csvCell(readers[i](record))
-      text += `${line}\n`
-    }
+    for (const record of records) text += `${row(record)}\n`
     return text
   }
 }
