@@ -50,7 +50,7 @@ const EXPORTS = [
   { accept: 'application/x-ndjson', encoding: undefined }
 ]
 
-/** Streams one export to its end, counting lines and sampling the server's memory. */
+/** Streams one export to its end, counting lines (line feeds in the bytes: no text decoded, the client stays light) and sampling the server's memory. */
 async function download(base: string, accept: string, token: string, pid: number, encoding?: string) {
   let peak = 0
   const sampler = setInterval(() => (peak = Math.max(peak, rss(pid))), 100)
@@ -58,9 +58,11 @@ async function download(base: string, accept: string, token: string, pid: number
   const res = await fetch(`${base}/appointments`, { headers: { accept, authorization: token, ...(encoding ? { 'accept-encoding': encoding } : {}) } })
   if (!res.ok) throw new Error(`${accept}: ${res.status} ${await res.text()}`)
   let lines = 0
-  const decoder = new TextDecoder()
-  for await (const chunk of res.body as any as AsyncIterable<Uint8Array>) lines += decoder.decode(chunk, { stream: true }).split('\n').length - 1
+  for await (const chunk of res.body as any as AsyncIterable<Uint8Array>) {
+    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) lines++
+  }
   clearInterval(sampler)
+  peak = Math.max(peak, rss(pid))
   const seconds = (performance.now() - started) / 1000
   const rows = accept === 'text/csv' ? lines - 1 : lines
   return { rows, perSecond: rows / seconds, peak, encoding: res.headers.get('content-encoding') ?? 'none' }
