@@ -5,7 +5,8 @@
 // `npm install --no-save csv-stringify @fast-csv/format papaparse` to include them; each is skipped otherwise.
 // Usage: npm run bench:csv [-- --rows 1000 --seconds 1 --rounds 3]
 import { PassThrough } from 'node:stream'
-import { csvLine, csvRows } from '../src/services/csv.js'
+import { ByteChunk } from '../src/services/byte-chunk.js'
+import { csvLine, csvRecord, csvRows } from '../src/services/csv.js'
 
 const argument = (name: string, fallback: string) => {
   const index = process.argv.indexOf(`--${name}`)
@@ -53,7 +54,8 @@ async function streamed(stringifyStream: (options: object) => any, rows: unknown
   return text
 }
 
-type Encoder = { name: string; run: (rows: unknown[][], records: Doc[]) => string | Promise<string> }
+type Encoder = { name: string; run: (rows: unknown[][], records: Doc[]) => string | Buffer | Promise<string> }
+const bytes = (output: string | Buffer) => (typeof output === 'string' ? Buffer.from(output) : output)
 const ours = (rows: unknown[][]) => rows.map(csvLine).join('')
 const encoders: Encoder[] = []
 const csvStringify = await optional('csv-stringify')
@@ -67,7 +69,16 @@ if (csvStringify) {
 }
 encoders.push(
   { name: 'ours (csvLine), a page of arrays', run: ours },
-  { name: 'ours (csvRows), cells from records (after)', run: (_, records) => csvRows(COLUMNS)(records) }
+  { name: 'ours (csvRows), cells from records', run: (_, records) => csvRows(COLUMNS)(records) },
+  {
+    name: 'ours into a ByteChunk, as the export (after)',
+    run: (_, records) => {
+      const chunk = new ByteChunk(256 * 1024)
+      const row = csvRecord(COLUMNS)
+      for (const record of records) chunk.line(row(record))
+      return chunk.take()
+    }
+  }
 )
 const fastCsv = await optional('@fast-csv/format')
 if (fastCsv) encoders.push({ name: '@fast-csv/format writeToString, arrays', run: (rows) => fastCsv.writeToString(rows, { includeEndRowDelimiter: true }) })
@@ -76,18 +87,18 @@ if (papaparse) encoders.push({ name: 'papaparse unparse, arrays', run: (rows) =>
 
 /** µs per row of one round: the encoder's text of the page, then its bytes. */
 async function time(encoder: Encoder) {
-  for (let i = 0; i < 20; i++) Buffer.from(await encoder.run(arrays, page))
+  for (let i = 0; i < 20; i++) bytes(await encoder.run(arrays, page))
   let rows = 0
   const started = performance.now()
   while (performance.now() - started < SECONDS * 1000) {
-    Buffer.from(await encoder.run(arrays, page))
+    bytes(await encoder.run(arrays, page))
     rows += ROWS
   }
   return ((performance.now() - started) * 1000) / rows
 }
 
-const reference = ours(arrays)
-const edgeReference = ours(edges)
+const reference = Buffer.from(ours(arrays))
+const edgeReference = Buffer.from(ours(edges))
 console.log(`CSV encoders: pages of ${ROWS} appointments (${COLUMNS.length} columns), best of ${ROUNDS} rounds of ${SECONDS} s`)
 const best = new Map<Encoder, number>()
 for (let round = 0; round < ROUNDS; round++) {
@@ -97,7 +108,7 @@ console.log('encoder'.padEnd(50), 'µs/row'.padStart(7), 'vs first'.padStart(10)
 const before = best.get(encoders[0])!
 for (const encoder of encoders) {
   const perRow = best.get(encoder)!
-  const samePage = (await encoder.run(arrays, page)) === reference
-  const sameEdges = encoder.name.includes('from records') ? '—' : (await encoder.run(edges, [])) === edgeReference ? 'yes' : 'no'
+  const samePage = bytes(await encoder.run(arrays, page)).equals(reference)
+  const sameEdges = encoder.name.includes('records') || encoder.name.includes('export') ? '—' : bytes(await encoder.run(edges, [])).equals(edgeReference) ? 'yes' : 'no'
   console.log(encoder.name.padEnd(50), perRow.toFixed(2).padStart(7), `${(before / perRow).toFixed(1)}×`.padStart(10), `  ${samePage ? 'yes' : 'no'}, ${sameEdges}`)
 }
