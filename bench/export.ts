@@ -2,10 +2,10 @@
 // and a Manager, permissions and masks applied) next to a raw scan of the same table on better-sqlite3 (parse each row).
 // Each role first makes one JSON list request: the first request after a start compiles the collection's query
 // validator (once, ~0.1–0.2 s), which is not the export's throughput. The client accepts gzip as fetch does (CSV is then
-// gzipped; NDJSON is not compressed); CSV is also read uncompressed, to tell the encoder's cost from gzip's. Each
-// ratio is against a raw scan run just before that export, so a load that changes during the run (a shared machine)
-// moves both sides of a ratio alike.
-// Usage: npm run bench:export [-- --records 100000]
+// gzipped; NDJSON is not compressed); CSV is also read uncompressed, to tell the encoder's cost from gzip's. On a
+// shared machine the load comes and goes within seconds: each export runs REPEAT times, each time just after a raw
+// scan, and the ratio is of the best of each (peak RSS: the highest of all).
+// Usage: npm run bench:export [-- --records 100000 --repeat 3]
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -20,6 +20,7 @@ const argument = (name: string, fallback: string) => {
   return index > 0 ? process.argv[index + 1] : fallback
 }
 const RECORDS = Number(argument('records', '100000'))
+const REPEAT = Number(argument('repeat', '3'))
 const CHUNK = 5000
 
 /** A data folder with the demo data and RECORDS appointments of Maria and Omar, written through the adapter. */
@@ -89,14 +90,21 @@ async function main() {
   const server = await startServer(dataDir)
   const idle = server.rss
   const tokens = { Admin: await login(server.base, 'admin@example.com'), Manager: await login(server.base, 'maria@example.com') }
-  console.log('raw scan: better-sqlite3, JSON.parse per row, of every appointment, just before each export')
+  console.log(`raw scan: better-sqlite3, JSON.parse per row, of every appointment, just before each export; best of ${REPEAT}`)
   console.log('export'.padEnd(30), 'encoding'.padStart(8), 'rows'.padStart(8), 'rows/s'.padStart(9), 'raw rows/s'.padStart(11), 'ratio'.padStart(7), 'peak RSS'.padStart(10), 'above idle'.padStart(11))
   for (const [role, token] of Object.entries(tokens)) {
     const warmUp = await fetch(`${server.base}/appointments?$limit=1`, { headers: { authorization: token } })
     if (!warmUp.ok) throw new Error(`warm-up: ${warmUp.status} ${await warmUp.text()}`)
     for (const { accept, encoding } of EXPORTS) {
-      const raw = rawScan(dataDir)
-      const result = await download(server.base, accept, token, server.child.pid!, encoding)
+      let raw = { perSecond: 0 }
+      let result = { rows: 0, perSecond: 0, peak: 0, encoding: '' }
+      for (let run = 0; run < REPEAT; run++) {
+        const scan = rawScan(dataDir)
+        const got = await download(server.base, accept, token, server.child.pid!, encoding)
+        if (run && got.rows !== result.rows) throw new Error(`${accept}: ${got.rows} rows, then ${result.rows}`)
+        if (scan.perSecond > raw.perSecond) raw = scan
+        result = { ...(got.perSecond > result.perSecond ? got : result), peak: Math.max(result.peak, got.peak) }
+      }
       console.log(`${role}, ${accept}`.padEnd(30), result.encoding.padStart(8), String(result.rows).padStart(8), result.perSecond.toFixed(0).padStart(9), raw.perSecond.toFixed(0).padStart(11),
         `${(result.perSecond / raw.perSecond).toFixed(2)}×`.padStart(7), `${result.peak.toFixed(0)} MB`.padStart(10), `+${(result.peak - idle).toFixed(0)} MB`.padStart(11))
     }
