@@ -1,5 +1,5 @@
 // CSV text for exports, reports and the admin's downloads: RFC 4180 quoting, `\n` after every row. It writes what
-// csv-stringify wrote for us, byte for byte, ~5× faster (`npm run bench:csv`; README, "Packages replaced").
+// csv-stringify wrote for us, byte for byte, in about half the time (`npm run bench:csv`; README, "Packages we chose not to use").
 /** A cell that must be quoted: it holds a comma, a quote, CR or LF (a quote inside is then doubled). */
 const NEEDS_QUOTES = /[",\r\n]/
 const QUOTES = /"/g
