@@ -34,6 +34,12 @@ export const rss = (pid: number) => {
   return match ? Number(match[1]) / 1024 : NaN
 }
 
+/** The CPU time a process has used so far (user and system, all its threads), in ms (`/proc` counts in 1/100 s). */
+export const cpuTime = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
 export async function startServer(dataDir: string, blueprint = 'appointments', env: Record<string, string> = {}, [command, ...args] = SOURCES): Promise<ChildServer> {
   const started = performance.now()
   const child = spawn(command, args, {

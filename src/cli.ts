@@ -9,7 +9,6 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Command, CommanderError } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
-import { stringify } from 'csv-stringify'
 import { BadRequest, NotFound } from '@feathersjs/errors'
 import type { Params } from '@feathersjs/feathers'
 import { permittedFieldsOf } from '@casl/ability/extra'
@@ -17,7 +16,8 @@ import { createApp, type EngineApp } from './app.js'
 import { loadBlueprint } from './blueprints/index.js'
 import { buildClients } from './client/build.js'
 import { readSettings, startOrExit } from './index.js'
-import { cell, csvColumns, everyRecord } from './services/exports.js'
+import { csvLine, csvRows } from './services/csv.js'
+import { csvColumns, everyRecord, ndjsonLines } from './services/exports.js'
 import { importRows, type ImportFormat } from './services/imports.js'
 import { Migrator } from './services/migrations.js'
 
@@ -149,16 +149,18 @@ program
     const ability = await app.permissions.abilityFor(params.user)
     const readable = params.provider ? new Set(permittedFieldsOf(ability, 'read', name, { fieldsFrom: (rule) => rule.fields || collection.fields })) : new Set(collection.fields)
     const columns = csvColumns(collection, readable)
+    const text = options.format === 'csv' ? csvRows(columns) : ndjsonLines
     const lines = Readable.from((async function* () {
+      if (options.format === 'csv') yield csvLine(columns)
       for await (const page of everyRecord(app, collection, params)) {
         written += page.length
         bar.update(written)
-        for (const record of page) yield options.format === 'csv' ? columns.map((column) => cell(record, column)) : `${JSON.stringify(record)}\n`
+        yield text(page)
       }
-    })())
+    })(), { objectMode: false })
     const out = createWriteStream(options.out)
     await once(out, 'open')
-    await (options.format === 'csv' ? pipeline(lines, stringify({ header: true, columns }), out) : pipeline(lines, out))
+    await pipeline(lines, out)
     bar.stop()
     console.log(`${written} records of ${name} written to ${options.out}`)
   }))

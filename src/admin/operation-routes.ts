@@ -3,12 +3,12 @@
 // list's CSV export with its filters and sort, an import's failed rows as CSV, and a record's history and files.
 import type AdminJS from 'adminjs'
 import { Filter, flat, type ActionContext, type CurrentAdmin } from 'adminjs'
-import { stringify } from 'csv-stringify'
 import { BadRequest, NotAuthenticated, NotFound } from '@feathersjs/errors'
 import type { Params } from '@feathersjs/feathers'
 import type { Context, Middleware, Next } from 'koa'
 import type { EngineApp } from '../engine.js'
 import { AUDIT_PATH } from '../services/audit.js'
+import { csvLine } from '../services/csv.js'
 import { sendExport } from '../services/exports.js'
 import { fileFields } from '../services/files.js'
 import { failedRows } from '../services/imports.js'
@@ -58,14 +58,12 @@ async function importErrors(app: EngineApp, ctx: Context, resource: FeathersReso
   const target = app.blueprint.collections.find((candidate) => candidate.name === record[importer.into])
   const secrets = new Set((target?.secrets ?? []).map((secret) => secret.path.split('.')[0]))
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row.cells ?? {})))].filter((column) => !secrets.has(column.split('.')[0]) && column !== 'Row' && column !== 'Error')
-  const cellOf = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : value)
   ctx.type = 'text/csv; charset=utf-8'
   ctx.set('Content-Disposition', `attachment; filename="${collection.name}-${id}-errors.csv"`)
   ctx.set('Cache-Control', 'no-store')
-  const csv = stringify({ header: true, columns: ['Row', 'Error', ...columns] })
-  ctx.body = csv
-  for (const row of rows) csv.write([row.Row, row.Error, ...columns.map((column) => cellOf(row.cells?.[column]))])
-  csv.end()
+  // The rows are in memory already (the record's report, or its file's rows): one string.
+  const lines = rows.map((row) => csvLine([row.Row, row.Error, ...columns.map((column) => row.cells?.[column])]))
+  ctx.body = csvLine(['Row', 'Error', ...columns]) + lines.join('')
 }
 
 /** What a record's page adds: its history (entries the caller may read, changes limited to fields they may read), files, import state. */

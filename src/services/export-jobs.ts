@@ -4,12 +4,12 @@
 import { Readable } from 'node:stream'
 import { Unprocessable } from '@feathersjs/errors'
 import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
-import { stringify } from 'csv-stringify/sync'
 import type { EngineApp } from '../engine.js'
 import { fillQuery, type TemplateScope } from '../hooks/workflows/templates.js'
 import { DeclarationError } from '../schemas/sanitize.js'
 import type { Collection } from '../schemas/types.js'
-import { callerColumns, cell, everyRecord } from './exports.js'
+import { csvLine, csvRows } from './csv.js'
+import { callerColumns, everyRecord } from './exports.js'
 import { fileFields, type Files } from './files.js'
 
 type Rec = Record<string, any>
@@ -185,9 +185,10 @@ export class ExportJobs {
   /** One collection as CSV: a column per field the creator may read (never a secret), one chunk per page. */
   private async *_csv(target: Collection, query: Rec, params: Params) {
     const columns = await callerColumns(this._app, target, params)
-    yield { text: stringify([columns]), records: 0 }
+    const rows = csvRows(columns)
+    yield { text: csvLine(columns), records: 0 }
     for await (const page of everyRecord(this._app, target, { ...params, query })) {
-      yield { text: stringify(page.map((item) => columns.map((column) => cell(item, column)))), records: page.length }
+      yield { text: rows(page), records: page.length }
     }
   }
 

@@ -5,9 +5,10 @@ import { permittedFieldsOf } from '@casl/ability/extra'
 import type { Params } from '@feathersjs/feathers'
 import type { Context, Next } from 'koa'
 import zlib from 'node:zlib'
-import { stringify } from 'csv-stringify/sync'
 import type { EngineApp } from '../engine.js'
 import { callerParams } from './caller.js'
+import { ByteChunk } from './byte-chunk.js'
+import { csvLine, csvRecord } from './csv.js'
 import type { SqliteCursor } from './adapters/sqlite.js'
 import type { Collection, JsonSchema } from '../schemas/types.js'
 
@@ -76,9 +77,6 @@ export async function* everyRecord(app: EngineApp, collection: Collection, param
   }
 }
 
-/** csv-stringify's options for our cells: `true`/`false` spelled out (its default writes `1` and nothing). */
-const CSV_OPTIONS = { cast: { boolean: (value: boolean) => String(value) } }
-
 /** A column per leaf of the result schema the caller may read (nested objects as dotted paths, arrays as one JSON cell). */
 export function csvColumns(collection: Collection, readable: Set<string>, select?: string[]): string[] {
   const secrets = new Set(collection.secrets.map((secret) => secret.path))
@@ -98,13 +96,6 @@ export function csvColumns(collection: Collection, readable: Set<string>, select
   })
 }
 
-/** A CSV cell: the value at the dotted path, objects and arrays as JSON, nothing as empty. */
-export const cell = (record: Doc, path: string) => {
-  const value = path.split('.').reduce<any>((node, key) => (node && typeof node === 'object' ? node[key] : undefined), record)
-  if (value === undefined || value === null) return ''
-  return typeof value === 'object' ? JSON.stringify(value) : value
-}
-
 /**
  * The CSV columns of `collection` for the caller of `params`: the fields they may read on some record (CASL field
  * rules; every field when none limits; every field for an internal call), never a secret.
@@ -113,6 +104,13 @@ export async function callerColumns(app: EngineApp, collection: Collection, para
   if (!params.provider) return csvColumns(collection, new Set(collection.fields), select)
   const ability = await app.permissions.abilityFor(params.user)
   return csvColumns(collection, new Set(permittedFieldsOf(ability, 'read', collection.name, { fieldsFrom: (rule) => rule.fields || collection.fields })), select)
+}
+
+/** NDJSON: a line per record. */
+export function ndjsonLines(records: readonly Doc[]): string {
+  let text = ''
+  for (const record of records) text += `${JSON.stringify(record)}\n`
+  return text
 }
 
 /**
@@ -145,17 +143,18 @@ export async function sendExport(app: EngineApp, ctx: Context, collection: Colle
   params.counted = true
   const select = Array.isArray(params.query?.$select) ? (params.query!.$select as string[]) : undefined
   const columns = format === 'csv' ? await callerColumns(app, collection, params, select) : []
-  // One chunk per page, not per record: a write per record costs more than the record.
-  const text = (page: Doc[]) =>
-    format === 'ndjson'
-      ? page.map((record) => `${JSON.stringify(record)}\n`).join('')
-      : stringify(page.map((record) => columns.map((column) => cell(record, column))), CSV_OPTIONS)
+  // One chunk per page, not per record (a write per record costs more than the record), its lines written as bytes.
+  const line: (record: Doc) => string = format === 'ndjson' ? (record) => JSON.stringify(record) : csvRecord(columns)
+  let expected = 0
   async function* chunks() {
-    if (format === 'csv') yield stringify([columns])
+    if (format === 'csv') yield csvLine(columns)
     for (let page = firstPage; !page.done; page = await pages.next()) {
-      const chunk = text(page.value)
+      const chunk = new ByteChunk(expected)
+      for (const record of page.value) chunk.line(line(record))
       resize(paging, page.value.length, chunk.length, first)
-      yield chunk
+      // The next page's bytes, about: room for them at once (a few percent over), so the chunk seldom grows.
+      if (page.value.length) expected = Math.ceil((chunk.length / page.value.length) * paging.size * 1.05)
+      yield chunk.take()
     }
   }
   ctx.set('Content-Disposition', `attachment; filename="${collection.name}.${format}"`)

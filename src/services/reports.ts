@@ -2,14 +2,14 @@
 // fields from another collection's records, counted through that collection's service as the creator, so a manager
 // counts their own appointments and an admin everyone's, and attaches a CSV of the records counted.
 import { Readable } from 'node:stream'
-import { stringify } from 'csv-stringify'
 import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
 import type { EngineApp } from '../engine.js'
 import { fillQuery } from '../hooks/workflows/templates.js'
 import { valueAt } from '../schemas/paths.js'
 import { DeclarationError } from '../schemas/sanitize.js'
 import type { AggregateInput, Collection } from '../schemas/types.js'
-import { callerColumns, cell, everyRecord } from './exports.js'
+import { csvLine, csvRows } from './csv.js'
+import { callerColumns, everyRecord } from './exports.js'
 import { fileFields, type Files } from './files.js'
 
 type Rec = Record<string, any>
@@ -99,13 +99,13 @@ export class Reports {
   private async _csv(target: Collection, query: Rec, params: Params): Promise<Readable> {
     const columns = await callerColumns(this._app, target, params)
     const app = this._app
-    const rows = Readable.from(
+    const rows = csvRows(columns)
+    return Readable.from(
       (async function* () {
-        for await (const page of everyRecord(app, target, { ...params, query })) {
-          for (const record of page) yield columns.map((column) => cell(record, column))
-        }
-      })()
+        yield csvLine(columns)
+        for await (const page of everyRecord(app, target, { ...params, query })) yield rows(page)
+      })(),
+      { objectMode: false }
     )
-    return rows.pipe(stringify({ header: true, columns }))
   }
 }

@@ -54,6 +54,11 @@ describe('exports (CSV and NDJSON)', function () {
     assert.deepEqual(Object.keys(rows[0]), ['_id', 'ManagerId', 'AppointedDate', 'Attendees', 'Status', 'CreatedAt', 'UpdatedAt'])
     const attended = rows.find((row) => row.Attendees.includes(ids.dev))!
     assert.equal(JSON.parse(attended.Attendees)[0].DeveloperId, ids.dev)
+    // The bytes: a header line, then RFC 4180 quoting where a cell needs it (the JSON's quotes doubled), `\n` after each row.
+    const { text } = await exported('/appointments', 'text/csv', tokens.admin)
+    assert.ok(text.startsWith('_id,ManagerId,AppointedDate,Attendees,Status,CreatedAt,UpdatedAt\n'))
+    assert.ok(text.includes(`,"[{""DeveloperId"":""${ids.dev}""}]",`))
+    assert.ok(text.endsWith('\n') && !text.includes('\r'))
   })
 
   it("a Manager gets only their own, a Developer only those they attend: the same records as the JSON query", async () => {

@@ -38,19 +38,22 @@ export function fixedPaths(Model: SqliteCollection, conditions: Doc): Set<string
   return fixed
 }
 
+/** A page's row: its row id (where the next page starts) and its document; not the `id` column, which no caller of a page reads. */
+export type PageRow = Pick<Row, 'rid' | 'doc'>
+
 /** The next page of `cursor` over the rows matching `where` (its parameters `params`), at most `limit` rows (all without one). */
-export function keysetPage(Model: SqliteCollection, cursor: SqliteCursor, conditions: Doc, where: string, params: unknown[], limit?: number): Row[] {
+export function keysetPage(Model: SqliteCollection, cursor: SqliteCursor, conditions: Doc, where: string, params: unknown[], limit?: number): PageRow[] {
   const seek = Model.keysetOrder(fixedPaths(Model, conditions))?.seek
   const order = seek ? `${seek.sql} ${seek.direction < 0 ? 'DESC' : 'ASC'}` : 'rid'
   if (cursor.order !== undefined && cursor.order !== order) throw new GeneralError(`The query of this read changed between its pages (${cursor.order}, then ${order})`)
   cursor.order = order
   const max = limit ?? -1
-  let rows: Row[] = []
+  let rows: PageRow[] = []
   if (seek && !cursor.nulls) {
     const [from, past] = seek.direction < 0 ? ['<=', '<'] : ['>=', '>']
     const after = cursor.last === undefined ? `${seek.sql} IS NOT NULL` : `${seek.sql} ${from} ? AND (${seek.sql} ${past} ? OR (${seek.sql} = ? AND rid > ?))`
     const values = cursor.last === undefined ? [] : [cursor.key, cursor.key, cursor.key, cursor.last]
-    rows = Model.all(`SELECT rid, id, doc FROM ${Model.table} WHERE ${where} AND ${after} ORDER BY ${order}, rid LIMIT ?`, [...params, ...values, max])
+    rows = Model.all(`SELECT rid, doc FROM ${Model.table} WHERE ${where} AND ${after} ORDER BY ${order}, rid LIMIT ?`, [...params, ...values, max])
     if (rows.length) {
       // The key of the last row only, as SQLite has it (a tagged date, a number…): computed for every row it costs a third of the page.
       const last = rows[rows.length - 1].rid
@@ -64,8 +67,8 @@ export function keysetPage(Model: SqliteCollection, cursor: SqliteCursor, condit
   // A query that is one path into arrays (a Developer's `Attendees.DeveloperId`) walks the index table, in row id order.
   const keys = seek ? undefined : Model.keysOnly(where)
   const sql = keys
-    ? `SELECT rid, id, doc FROM ${Model.table} WHERE rid IN (SELECT DISTINCT rid FROM ${Model.keysTable} WHERE ${keys} AND rid > ? ORDER BY rid LIMIT ?) ORDER BY rid`
-    : `SELECT rid, id, doc FROM ${Model.table} WHERE ${where}${seek ? ` AND ${seek.sql} IS NULL` : ''} AND rid > ? ORDER BY rid LIMIT ?`
+    ? `SELECT rid, doc FROM ${Model.table} WHERE rid IN (SELECT DISTINCT rid FROM ${Model.keysTable} WHERE ${keys} AND rid > ? ORDER BY rid LIMIT ?) ORDER BY rid`
+    : `SELECT rid, doc FROM ${Model.table} WHERE ${where}${seek ? ` AND ${seek.sql} IS NULL` : ''} AND rid > ? ORDER BY rid LIMIT ?`
   const more = Model.all(sql, [...params, last, rest])
   if (more.length) cursor.last = more[more.length - 1].rid
   return rows.concat(more)

@@ -120,11 +120,17 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     return Object.fromEntries(Object.entries(sort).map(([key, value]) => [key, Number.parseInt(value, 10) < 0 ? -1 : 1]))
   }
 
+  /** A list's rows: the next keyset page of `params.sqliteCursor`, else as `_rows` reads them (`$limit`/`$skip` applied). */
+  private _page(params: P & SqliteServiceParams) {
+    const compiled = this._compile(null, params)
+    const { Model, cursor, conditions, where, limit } = compiled
+    if (cursor) return { ...compiled, rows: keysetPage(Model, cursor, conditions, where, compiled.params, limit) }
+    return this._rows(null, params, true, compiled)
+  }
+
   /** The matching rows, in `$sort` order; `paged` applies `$limit`/`$skip` (find only). */
-  private _rows(id: NullableId, params: P & SqliteServiceParams, paged = false) {
-    const compiled = this._compile(id, params)
-    const { Model, where, order, limit, skip, cursor } = compiled
-    if (cursor && paged) return { ...compiled, rows: keysetPage(Model, cursor, compiled.conditions, where, compiled.params, limit) }
+  private _rows(id: NullableId, params: P & SqliteServiceParams, paged = false, compiled = this._compile(id, params)) {
+    const { Model, where, order, limit, skip } = compiled
     const page = paged && (limit !== undefined || skip) ? ' LIMIT ? OFFSET ?' : ''
     const values = [...compiled.params, ...compiled.orderParams, ...(page ? [limit ?? -1, skip] : [])]
     // An unsorted page whose whole condition is one path into arrays (a Developer's `Attendees.DeveloperId`) is read
@@ -143,7 +149,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     return project(this.options.dates === 'string' ? parseAsJSON(text) : parse(text), select, this.id!) as T
   }
 
-  private _docs(rows: Row[], select: string[] | undefined): T[] {
+  private _docs(rows: Pick<Row, 'doc'>[], select: string[] | undefined): T[] {
     return rows.map((row) => this._result(row.doc, select))
   }
 
@@ -180,7 +186,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
   async _find(params: P & SqliteServiceParams = {} as P & SqliteServiceParams): Promise<Paginated<T> | T[]> {
     try {
       const { paginate } = this.getOptions(params)
-      const { Model, where, params: values, limit, skip, select, rows, sole } = this._rows(null, params, true)
+      const { Model, where, params: values, limit, skip, select, rows, sole } = this._page(params)
       const data = limit === 0 ? [] : this._docs(rows, select)
       if (!(paginate && paginate.default)) return data
       return { total: Model.count(where, values, sole), limit: limit as number, skip, data }
