@@ -188,7 +188,8 @@ export class EmbeddedStore implements Store {
   }
 
   private _model(collection: Collection) {
-    return this.database.collection(collection.name, { id: '_id', shape: shapeOf(collection) })
+    const expires = collection.indexes.some((index) => index.expireAfterSeconds !== undefined)
+    return this.database.collection(collection.name, { id: '_id', shape: shapeOf(collection), expires })
   }
 
   async createService(collection: Collection) {
