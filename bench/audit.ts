@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
-import { login, startServer, stopServer, type ChildServer } from './child.js'
+import { cpuSeconds, login, startServer, stopServer, type ChildServer } from './child.js'
 
 const option = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`)
@@ -39,9 +39,10 @@ async function prepare(audit: boolean): Promise<Target> {
 }
 
 let minute = 0
-/** Requests per second of one route on one server, for `duration` seconds. */
+/** Requests per second of one route on one server for `duration` seconds, and the server's CPU time per request. */
 async function measure(target: Target, route: Route, duration: number) {
   const { server, headers, body, recordId } = target
+  const cpu = cpuSeconds(server.child.pid!)
   const result = route === 'create'
     ? await autocannon({ url: `${server.base}/appointments`, method: 'POST', body, headers, connections: 10, duration })
     : await autocannon({
@@ -49,7 +50,7 @@ async function measure(target: Target, route: Route, duration: number) {
       requests: [{ method: 'PATCH', headers, setupRequest: (request: any) => ({ ...request, body: JSON.stringify({ AppointedDate: new Date(Date.UTC(2031, 0, 1) + ++minute * 60_000).toISOString() }) }) }]
     })
   if (result.non2xx || result.errors) throw new Error(`${route}: ${result.non2xx} non-2xx responses, ${result.errors} errors`)
-  return result.requests.average
+  return { rate: result.requests.average, cpu: ((cpuSeconds(server.child.pid!) - cpu) / result.requests.total) * 1e6 }
 }
 
 const median = (values: number[]) => {
@@ -65,26 +66,35 @@ async function main() {
   try {
     // Warm-up on both (JIT, caches, the first pages of the tables), not counted.
     for (const target of [on, off]) for (const route of ROUTES) await measure(target, route, 1)
-    const rates: Record<Route, { on: number[]; off: number[] }> = { create: { on: [], off: [] }, patch: { on: [], off: [] } }
+    type Sample = { rate: number; cpu: number }
+    const samples: Record<Route, { on: Sample[]; off: Sample[] }> = { create: { on: [], off: [] }, patch: { on: [], off: [] } }
     for (let round = 0; round < rounds; round++) {
       for (const route of ROUTES) {
         const order: [boolean, Target][] = round % 2 ? [[false, off], [true, on]] : [[true, on], [false, off]]
-        for (const [audited, target] of order) rates[route][audited ? 'on' : 'off'].push(await measure(target, route, seconds))
+        for (const [audited, target] of order) samples[route][audited ? 'on' : 'off'].push(await measure(target, route, seconds))
       }
     }
-    console.log('route'.padEnd(8), 'audit on'.padStart(9), 'audit off'.padStart(10), 'on / off (median of rounds)'.padStart(28), 'rounds'.padStart(12))
+    const range = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}×`
+    console.log('route'.padEnd(8), 'req/s on'.padStart(9), 'off'.padStart(6), 'on / off'.padStart(9), 'rounds'.padStart(11), '  server CPU µs/req on', 'off'.padStart(5), 'off / on'.padStart(9), 'rounds'.padStart(11))
     for (const route of ROUTES) {
-      const ratios = rates[route].on.map((rate, round) => rate / rates[route].off[round])
+      const { on: audited, off: plain } = samples[route]
+      const rates = audited.map((sample, round) => sample.rate / plain[round].rate)
+      // CPU per request, as a speed ratio (off / on): what the audit costs the server, whatever else the machine runs.
+      const cpus = audited.map((sample, round) => plain[round].cpu / sample.cpu)
       console.log(
         route.padEnd(8),
-        median(rates[route].on).toFixed(0).padStart(9),
-        median(rates[route].off).toFixed(0).padStart(10),
-        `${median(ratios).toFixed(2)}×`.padStart(28),
-        `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×`.padStart(12)
+        median(audited.map((s) => s.rate)).toFixed(0).padStart(9),
+        median(plain.map((s) => s.rate)).toFixed(0).padStart(6),
+        `${median(rates).toFixed(2)}×`.padStart(9),
+        range(rates).padStart(11),
+        median(audited.map((s) => s.cpu)).toFixed(0).padStart(23),
+        median(plain.map((s) => s.cpu)).toFixed(0).padStart(5),
+        `${median(cpus).toFixed(2)}×`.padStart(9),
+        range(cpus).padStart(11)
       )
-      console.log(`  per round, on/off req/s: ${rates[route].on.map((rate, round) => `${rate.toFixed(0)}/${rates[route].off[round].toFixed(0)}`).join(' ')}`)
+      console.log(`  per round, req/s on/off: ${audited.map((sample, round) => `${sample.rate.toFixed(0)}/${plain[round].rate.toFixed(0)}`).join(' ')}`)
     }
-    console.log('goal: on / off ≥ 0.85× (a write at most 15% slower)')
+    console.log('ratios: medians of the rounds. Goal: on / off ≥ 0.85× (a write at most 15% slower)')
   } finally {
     for (const target of [on, off]) {
       await stopServer(target.server.child)

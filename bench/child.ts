@@ -1,7 +1,7 @@
 // The benchmarks' server: `src/index.ts` (as `npm start` runs it), or another command, in a child process on a given data
 // folder, so its start-up time and memory are its own; the engine's request limits are off (the benchmarks measure routes,
 // not the limiter). The production tests start theirs with it too.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { DEMO_PASSWORD } from '../src/blueprints/appointments/demo.js'
 
@@ -32,6 +32,15 @@ export const NPM_START = ['npm', 'start', '--silent']
 export const rss = (pid: number) => {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return match ? Number(match[1]) / 1024 : NaN
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100
+
+/** The CPU time a process has used so far (user and system), in seconds. */
+export const cpuSeconds = (pid: number) => {
+  // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
 }
 
 export async function startServer(dataDir: string, blueprint = 'appointments', env: Record<string, string> = {}, [command, ...args] = SOURCES): Promise<ChildServer> {
