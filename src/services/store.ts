@@ -1,7 +1,7 @@
 // Storage chosen by config: the embedded SQLite store (default) or MongoDB. The rest of the engine sees only Feathers adapters.
 import path from 'node:path'
 import { BadRequest, Conflict } from '@feathersjs/errors'
-import { MongoDBService, type MongoDBAdapterOptions } from '@feathersjs/mongodb'
+import { MongoDBService, errorHandler, type MongoDBAdapterOptions } from '@feathersjs/mongodb'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
 import { MongoTransactions, type TransactionMode } from './adapters/mongo-transactions.js'
 import { SqliteService } from './adapters/sqlite.js'
@@ -131,7 +131,13 @@ class MongoService extends withCodec(MongoDBService) {
     return this._within(params, false, (inSession) => super._get(id, inSession))
   }
   async _create(data: any, params?: any) {
-    return this._within(params, true, (inSession) => super._create(data, inSession)).catch(duplicateKeyToConflict)
+    return this._within(params, true, (inSession) => (inSession?.resultsUnread ? this._insert(data, inSession) : super._create(data, inSession))).catch(duplicateKeyToConflict)
+  }
+  /** A create whose results nobody reads (the audit log's appends): the insert alone, without the find that reads them back. */
+  private async _insert(data: any, params: any) {
+    const model = await this.getModel(params)
+    await model.insertMany([data].flat(), params.mongodb).catch(errorHandler)
+    return Array.isArray(data) ? [] : {}
   }
   async _update(id: any, data: any, params?: any) {
     return this._within(params, true, (inSession) => super._update(id, data, inSession)).catch(duplicateKeyToConflict)
