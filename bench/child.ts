@@ -1,7 +1,7 @@
 // The benchmarks' server: `src/index.ts` (as `npm start` runs it), or another command, in a child process on a given data
 // folder, so its start-up time and memory are its own; the engine's request limits are off (the benchmarks measure routes,
 // not the limiter). The production tests start theirs with it too.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { DEMO_PASSWORD } from '../src/blueprints/appointments/demo.js'
 
@@ -34,11 +34,17 @@ export const rss = (pid: number) => {
   return match ? Number(match[1]) / 1024 : NaN
 }
 
-/** The CPU time a process has used so far (user and system, all its threads), in ms (`/proc` counts in 1/100 s). */
-export const cpuTime = (pid: number) => {
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100
+
+/** The CPU time a process has used so far (user and system, all its threads), in seconds. */
+export const cpuSeconds = (pid: number) => {
+  // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
 }
+
+/** The same, in ms. */
+export const cpuTime = (pid: number) => cpuSeconds(pid) * 1000
 
 export async function startServer(dataDir: string, blueprint = 'appointments', env: Record<string, string> = {}, [command, ...args] = SOURCES): Promise<ChildServer> {
   const started = performance.now()

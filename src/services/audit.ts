@@ -61,10 +61,8 @@ export function auditCollection(retentionDays: number) {
 
 type Rec = Record<string, any>
 
-const json = (value: unknown) => {
-  const text = JSON.stringify(value)
-  return text.length > MAX_VALUE ? JSON.stringify(`${text.slice(0, MAX_VALUE)}…(cut)`) : text
-}
+/** A value's JSON text as kept: cut and marked past MAX_VALUE. */
+const kept = (text: string) => (text.length > MAX_VALUE ? JSON.stringify(`${text.slice(0, MAX_VALUE)}…(cut)`) : text)
 
 /** The top-level fields that differ, as JSON text; secrets only say that they changed, masked fields are kept masked. */
 export function changesOf(collection: Collection, before: Rec | undefined, after: Rec | undefined) {
@@ -76,16 +74,18 @@ export function changesOf(collection: Collection, before: Rec | undefined, after
     if (field === '_id') continue
     const was = before?.[field]
     const is = after?.[field]
-    if (JSON.stringify(was) === JSON.stringify(is)) continue
-    const shown = (value: unknown) => {
-      if (value === undefined) return undefined
+    // Each value stringified once: to compare, and as the text kept.
+    const wasText = JSON.stringify(was)
+    const isText = JSON.stringify(is)
+    if (wasText === isText) continue
+    const shown = (value: unknown, text: string) => {
       if (secrets.has(field)) return REDACTED
       const mask = masks.get(field)
-      return json(mask && typeof value === 'string' ? maskValue(value, mask) : value)
+      return kept(mask && typeof value === 'string' ? JSON.stringify(maskValue(value, mask)) : text)
     }
     const change: { field: string; before?: string; after?: string } = { field }
-    if (was !== undefined) change.before = shown(was)
-    if (is !== undefined) change.after = shown(is)
+    if (was !== undefined) change.before = shown(was, wasText)
+    if (is !== undefined) change.after = shown(is, isText)
     changes.push(change)
   }
   return changes
@@ -122,7 +122,8 @@ export function audited(collection: Collection, entries: () => any) {
         changes: changesOf(collection, old, method === 'remove' ? undefined : record)
       }
     })
-    if (items.length) await entries()._create(items)
+    // Nothing reads the stored entries back here: the store only inserts them (no parse on SQLite, no find on MongoDB).
+    if (items.length) await entries()._create(items, { resultsUnread: true })
   }
 }
 

@@ -1,7 +1,7 @@
 // Storage chosen by config: the embedded SQLite store (default) or MongoDB. The rest of the engine sees only Feathers adapters.
 import path from 'node:path'
 import { BadRequest, Conflict, NotFound } from '@feathersjs/errors'
-import { MongoDBService, type MongoDBAdapterOptions } from '@feathersjs/mongodb'
+import { MongoDBService, errorHandler, type MongoDBAdapterOptions } from '@feathersjs/mongodb'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
 import { MongoTransactions, type TransactionMode } from './adapters/mongo-transactions.js'
 import { SqliteService } from './adapters/sqlite.js'
@@ -133,7 +133,13 @@ class MongoService extends withCodec(MongoDBService) {
     return this._within(params, false, (inSession) => super._get(id, inSession))
   }
   async _create(data: any, params?: any) {
-    return this._within(params, true, (inSession) => super._create(data, inSession)).catch(duplicateKeyToConflict)
+    return this._within(params, true, (inSession) => (inSession?.resultsUnread ? this._insert(data, inSession) : super._create(data, inSession))).catch(duplicateKeyToConflict)
+  }
+  /** A create whose results nobody reads (the audit log's appends): the insert alone, without the find that reads them back. */
+  private async _insert(data: any, params: any) {
+    const model = await this.getModel(params)
+    await model.insertMany([data].flat(), params.mongodb).catch(errorHandler)
+    return Array.isArray(data) ? [] : {}
   }
   async _update(id: any, data: any, params?: any) {
     return this._within(params, true, (inSession) => super._update(id, data, inSession)).catch(duplicateKeyToConflict)
@@ -190,7 +196,8 @@ export class EmbeddedStore implements Store {
   }
 
   private _model(collection: Collection) {
-    return this.database.collection(collection.name, { id: '_id', shape: shapeOf(collection) })
+    const expires = collection.indexes.some((index) => index.expireAfterSeconds !== undefined)
+    return this.database.collection(collection.name, { id: '_id', shape: shapeOf(collection), expires })
   }
 
   async createService(collection: Collection) {

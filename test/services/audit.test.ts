@@ -123,4 +123,22 @@ describe('the audit log', function () {
     const full = (await entries({ collection: 'users', recordId: sam._id })).pop()
     assert.deepEqual(full.changes.map((change: any) => change.field).sort(), ['BlockedUser', 'Name', 'updatedAt'])
   })
+
+  it('keeps entries for the retention (365 days by default): older ones are left out of lists and totals, and purged', async function () {
+    // MongoDB's own TTL monitor purges there (the emulator never does): the embedded store's filter and purge are ours.
+    if (server.app.store.kind !== 'embedded') this.skip()
+    const log = server.app.service('audit-log') as any
+    const listed = async () => (await request(server.url, 'GET', '/audit-log?collection=retention&$limit=50', { token: tokens.admin })).body
+    const entry = (days: number, recordId: string) => ({
+      collection: 'retention', recordId, method: 'patch', transport: 'internal', actor: 'engine', changes: [], at: new Date(Date.now() - days * 86400_000)
+    })
+    const [kept, expired] = await log._create([entry(364, 'kept'), entry(366, 'expired')])
+    const before = await listed()
+    assert.deepEqual(before.data.map((e: any) => e.recordId), ['kept'])
+    assert.equal(before.total, 1, 'the total leaves the expired one out too')
+    assert.equal((await request(server.url, 'GET', `/audit-log/${expired._id}`, { token: tokens.admin })).status, 404)
+    await log.getModel().purge()
+    const stored = (server.app.store as any).database.db.prepare(`SELECT id FROM "audit-log" WHERE id IN (?, ?)`).all(kept._id, expired._id) as { id: string }[]
+    assert.deepEqual(stored.map((row) => row.id), [kept._id], 'the purge deleted the expired entry only')
+  })
 })

@@ -14,6 +14,11 @@ export interface SqliteCollectionOptions {
    * every other path is a plain `json_extract` (indexable); without it every path may cross an array.
    */
   shape?: { arrays: string[]; freeform: string[]; types?: Record<string, ValueKind> }
+  /**
+   * A TTL index will be declared: every read then leaves expired records out, which a kept count (holding them until
+   * a purge) cannot, so no totals are kept, and no triggers run on its writes (the audit log).
+   */
+  expires?: boolean
 }
 
 /** A declared index (the engine's `IndexInput`). */
@@ -106,8 +111,24 @@ export class SqliteCollection implements QueryShape {
         CREATE INDEX IF NOT EXISTS ${quoteName(`${name}$keys$value`)} ON ${this.keysTable} (path, value, type, rid);
         CREATE INDEX IF NOT EXISTS ${quoteName(`${name}$keys$rid`)} ON ${this.keysTable} (rid)`)
     )
-    this._keepCount()
-    this._keepKeyCounts()
+    if (_options.expires) this._dropCounts()
+    else {
+      this._keepCount()
+      this._keepKeyCounts()
+    }
+  }
+
+  /** No kept counts for this table: the triggers and rows an earlier version kept for it go. */
+  private _dropCounts() {
+    const { database, name } = this
+    const db = database.db
+    const triggers = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (?, ?)`).all(name, `${name}$keys`) as { name: string }[]
+    if (!triggers.length) return
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('quillbase$counts', 'quillbase$values')`).all() as { name: string }[]
+    database.now(() => {
+      for (const trigger of triggers) db.exec(`DROP TRIGGER ${quoteName(trigger.name)}`)
+      for (const table of tables) db.prepare(`DELETE FROM ${quoteName(table.name)} WHERE name = ?`).run(name)
+    })
   }
 
   /**
@@ -141,7 +162,7 @@ export class SqliteCollection implements QueryShape {
    * (a Manager's `total` over `ManagerId` is one lookup). Counted once, when the path is first counted.
    */
   private _countValues(path: string) {
-    if (this.counted.has(path)) return
+    if (this.counted.has(path) || this._options.expires) return
     this.counted.add(path)
     const { database, name, table } = this
     const db = database.db
@@ -219,11 +240,12 @@ export class SqliteCollection implements QueryShape {
 
   /**
    * The statement that counts the rows matching `where`: the kept count when nothing is filtered, the kept count of a
-   * value when the only condition is `sole` on a counted path.
+   * value when the only condition is `sole` on a counted path (never for a collection that expires records: it keeps none).
    */
   countQuery(where: string, params: unknown[], sole?: SoleEquality): { sql: string; params: unknown[] } {
-    if (where === '1') return { sql: 'SELECT n FROM "quillbase$counts" WHERE name = ?', params: [this.name] }
-    if (sole && (this.counted.has(sole.path) || this.multikey.has(sole.path))) {
+    const kept = !this._options.expires
+    if (kept && where === '1') return { sql: 'SELECT n FROM "quillbase$counts" WHERE name = ?', params: [this.name] }
+    if (kept && sole && (this.counted.has(sole.path) || this.multikey.has(sole.path))) {
       return { sql: 'SELECT coalesce(sum(n), 0) AS n FROM "quillbase$values" WHERE name = ? AND path = ? AND value = ?', params: [this.name, sole.path, sole.value] }
     }
     // The whole condition is one path into arrays (a Developer's `Attendees.DeveloperId`): counted in the index

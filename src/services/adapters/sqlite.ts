@@ -36,7 +36,11 @@ export interface SqliteServiceOptions extends AdapterServiceOptions {
   dates?: 'date' | 'string'
 }
 
-export type SqliteServiceParams = AdapterParams<AdapterQuery, Partial<SqliteServiceOptions>> & { sqliteCursor?: SqliteCursor }
+export type SqliteServiceParams = AdapterParams<AdapterQuery, Partial<SqliteServiceOptions>> & {
+  sqliteCursor?: SqliteCursor
+  /** A create whose caller never reads what it returns (the audit log's appends): nothing is parsed back; the result is empty. */
+  resultsUnread?: boolean
+}
 
 type Doc = Record<string, any>
 
@@ -215,6 +219,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
       const select = this._select(params.query?.$select)
       const items = (Array.isArray(data) ? data : [data]).map((item) => this._checkData(item))
       const created = await Model.write(() => items.map((item) => Model.insert(item)))
+      if (params.resultsUnread) return Array.isArray(data) ? [] : ({} as T)
       const result = created.map((text) => this._result(text, select))
       return Array.isArray(data) ? result : result[0]
     } catch (error) {

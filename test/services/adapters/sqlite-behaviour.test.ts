@@ -193,6 +193,40 @@ describe('SQLite adapter: own behaviour', () => {
     assert.equal(((await reopened.find({ query: { $limit: 0 } })) as any).total, 3)
     database.close()
   })
+  it('a collection that expires records keeps no counts: no trigger on its writes, totals without the expired, earlier kept counts dropped', async () => {
+    const filename = join(dir, 'expiring.sqlite')
+    const shape = { shape: { arrays: ['tags'], freeform: [] } }
+    const triggers = (database: SqliteDatabase) =>
+      (database.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('log', 'log$keys')`).all() as { name: string }[]).map((row) => row.name)
+    // A file from before: the log kept counts (the same collection without `expires`).
+    let database = open(filename)
+    let log = new SqliteService({ Model: database.collection('log', shape), multi: true })
+    log.getModel().ensureIndex({ fields: { actor: 1, at: -1 } })
+    log.getModel().ensureIndex({ fields: { tags: 1 } })
+    await log.create([{ actor: 'a', tags: ['t'], at: new Date() }])
+    assert.ok(triggers(database).length >= 4, 'counted before')
+    database.close()
+
+    database = open(filename)
+    databases.push(database)
+    log = new SqliteService({ Model: database.collection('log', { ...shape, expires: true }), multi: true, paginate: { default: 10, max: 10 } })
+    for (const index of [{ fields: { actor: 1, at: -1 } }, { fields: { tags: 1 } }, { fields: { at: 1 as const }, expireAfterSeconds: 3600 }]) log.getModel().ensureIndex(index as any)
+    assert.deepEqual(triggers(database), [], 'no trigger left on its tables')
+    assert.equal((database.db.prepare(`SELECT count(*) AS n FROM "quillbase$counts" WHERE name = 'log'`).get() as { n: number }).n, 0)
+    assert.equal((database.db.prepare(`SELECT count(*) AS n FROM "quillbase$values" WHERE name = 'log'`).get() as { n: number }).n, 0)
+    await log.create([
+      { actor: 'a', tags: ['t'], at: new Date() },
+      { actor: 'a', tags: ['t'], at: new Date(Date.now() - 7200_000) },
+      { actor: 'b', at: new Date() }
+    ])
+    const total = async (query: Record<string, unknown>) => ((await log.find({ query: { ...query, $limit: 1 } })) as any).total
+    assert.equal(await total({}), 3, 'the expired one left out')
+    assert.equal(await total({ actor: 'a' }), 2)
+    assert.equal(await total({ tags: 't' }), 2)
+    await log.remove(null, { query: { actor: 'b' } })
+    assert.equal(await total({}), 2)
+  })
+
   it('a total whose only condition is a path into arrays is counted in the index table alone, and right', async () => {
     const database = open()
     databases.push(database)
