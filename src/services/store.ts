@@ -138,7 +138,8 @@ class MongoService extends withCodec(MongoDBService) {
   /** A create whose results nobody reads (the audit log's appends): the insert alone, without the find that reads them back. */
   private async _insert(data: any, params: any) {
     const model = await this.getModel(params)
-    await model.insertMany([data].flat(), params.mongodb).catch(errorHandler)
+    // Encoded as every create is (dates as BSON dates: the TTL index and time filters need them).
+    await model.insertMany([this.codec.encodeData(data)].flat(), params.mongodb).catch(errorHandler)
     return Array.isArray(data) ? [] : {}
   }
   async _update(id: any, data: any, params?: any) {

@@ -1,7 +1,7 @@
 // The audit log: an entry per changed record from REST, Socket.io, the admin panel's calls, actions and internal calls;
 // secrets redacted; append-only on every transport; reading limited to records (and fields) the caller may read.
 import assert from 'node:assert/strict'
-import { DEMO_USERS, connect, login, loginAll, request, startServer, type TestServer } from '../helpers.js'
+import { DEMO_USERS, connect, login, loginAll, request, serverStore, startServer, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
 
@@ -78,6 +78,15 @@ describe('the audit log', function () {
     const forbidden = await request(server.url, 'POST', '/appointments', { token: tokens.maria, body: { ManagerId: ids.omar, AppointedDate: '2031-03-01T09:00:00.000Z' } })
     assert.equal(forbidden.status, 403)
     assert.equal((await entries({})).length, before)
+  })
+
+  it('on MongoDB, stores `at` as a BSON date (the TTL index and time filters need it), not as text', async function () {
+    if (serverStore === 'embedded') this.skip()
+    const service = server.app.service('audit-log') as any
+    const [someone] = (await server.app.service('users').find({ paginate: false, query: { $limit: 1 } })) as any[]
+    await server.app.service('users').patch(someone._id, { Name: `${someone.Name} (typed)` })
+    const [latest] = await (await service.getModel()).find({}).sort({ _id: -1 }).limit(1).toArray()
+    assert.ok(latest.at instanceof Date, `at is ${typeof latest.at}: ${latest.at}`)
   })
 
   it('is append-only on every transport, internal calls included', async () => {
