@@ -43,9 +43,6 @@ export const cpuSeconds = (pid: number) => {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
 }
 
-/** The same, in ms. */
-export const cpuTime = (pid: number) => cpuSeconds(pid) * 1000
-
 export async function startServer(dataDir: string, blueprint = 'appointments', env: Record<string, string> = {}, [command, ...args] = SOURCES): Promise<ChildServer> {
   const started = performance.now()
   const child = spawn(command, args, {

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3'
 import { createApp } from '../src/app.js'
 import { loadBlueprint } from '../src/blueprints/index.js'
 import { DATABASE_FILE } from '../src/services/store.js'
-import { cpuTime, login, rss, startServer, stopServer } from './child.js'
+import { cpuSeconds, login, rss, startServer, stopServer } from './child.js'
 
 const argument = (name: string, fallback: string) => {
   const index = process.argv.indexOf(`--${name}`)
@@ -55,7 +55,7 @@ const EXPORTS = [
 /** Streams one export to its end, counting lines (line feeds in the bytes: no text decoded, the client stays light) and sampling the server's memory. */
 async function download(base: string, accept: string, token: string, pid: number, encoding?: string) {
   let peak = 0
-  const cpuBefore = cpuTime(pid)
+  const cpuBefore = cpuSeconds(pid)
   const sampler = setInterval(() => (peak = Math.max(peak, rss(pid))), 100)
   const started = performance.now()
   const res = await fetch(`${base}/appointments`, { headers: { accept, authorization: token, ...(encoding ? { 'accept-encoding': encoding } : {}) } })
@@ -68,7 +68,7 @@ async function download(base: string, accept: string, token: string, pid: number
   peak = Math.max(peak, rss(pid))
   const seconds = (performance.now() - started) / 1000
   const rows = accept === 'text/csv' ? lines - 1 : lines
-  const cpuPerRow = ((cpuTime(pid) - cpuBefore) * 1000) / rows
+  const cpuPerRow = ((cpuSeconds(pid) - cpuBefore) * 1e6) / rows
   return { rows, perSecond: rows / seconds, cpuPerRow, peak, encoding: res.headers.get('content-encoding') ?? 'none' }
 }
 

@@ -22,7 +22,7 @@ export function csvLine(cells: readonly unknown[]): string {
 }
 
 /** Reads the value at a dotted path (`Address.City`), or undefined where a step is not an object. */
-export function pathReader(path: string): (record: Record<string, any>) => unknown {
+function pathReader(path: string): (record: Record<string, any>) => unknown {
   const keys = path.split('.')
   if (keys.length === 1) return (record) => record[path]
   return (record) => {
