@@ -44,7 +44,9 @@ export class ReadCache {
   /** The innermost around hook: reads outside a transaction (inside one they may see its uncommitted writes) are served or kept. */
   hook(store: Store) {
     return async (context: HookContext, next: NextFunction) => {
-      if (!READS.includes(context.method) || store.inTransaction()) return next()
+      // A keyset page (an export's `sqliteCursor`) is not named by its query: its place is in the cursor, which the
+      // adapter moves; served from the cache, every page would be the first and the export would never end.
+      if (!READS.includes(context.method) || store.inTransaction() || context.params.sqliteCursor) return next()
       const { query, paginate } = context.params
       const key = JSON.stringify([context.method, context.id ?? null, query ?? {}, paginate ?? null])
       const kept = this._entries.get(key)
