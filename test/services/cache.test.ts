@@ -1,7 +1,7 @@
 // Read caches (`cache`): the gym's rooms are read from memory until the collection changes (through its service, here
 // or on another instance sharing Redis); a cached read never reaches a caller the permissions would not give it to.
 import assert from 'node:assert/strict'
-import { redisAvailable, redisUrl, request } from '../helpers.js'
+import { redisAvailable, redisUrl, request, serverStore } from '../helpers.js'
 import { startGym, type Gym } from '../hooks/workflows/gym.js'
 import type { ReadCache } from '../../src/services/cache.js'
 
@@ -52,7 +52,9 @@ describe('read caches', function () {
     await gym.app.service('rooms').remove(own.body._id)
   })
 
-  it('an export of a cached collection pages through every record once (its keyset pages are never served from the cache)', async () => {
+  it('an export of a cached collection pages through every record once (its keyset pages are never served from the cache)', async function () {
+    // The embedded store's keyset cursor (MongoDB pages by `_id` in the query); 20,000 records would also swamp the emulator.
+    if (serverStore !== 'embedded') this.skip()
     const rooms = gym.app.service('rooms') as any
     const max = gym.app.blueprint.collections.find((c) => c.name === 'rooms')!.pagination.max
     // More than the first page and two of the largest later pages (10,000 records each): pages 2 and 3 ask the same query.
