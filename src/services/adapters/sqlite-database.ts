@@ -18,6 +18,8 @@ export interface SqliteDatabaseOptions {
    * power loss. `NORMAL` survives a killed process but may lose the last commits on power loss.
    */
   synchronous?: 'FULL' | 'NORMAL'
+  /** The longest a group of transactions stays open for more members (`Group`), in ms; default 10. */
+  groupCommitMs?: number
 }
 
 /** SQLite's answer when another connection holds the file. */
@@ -37,20 +39,35 @@ process.once('exit', () => temporaries.forEach(removeTemporary))
 /** A FIFO async lock: `acquire` resolves, in call order, once every earlier holder has released. */
 class Lock {
   private _tail: Promise<void> = Promise.resolve()
-  held = false
+  /** Callers waiting for their turn (the holder not counted). */
+  queued = 0
 
   async acquire(): Promise<() => void> {
     let release!: () => void
     const previous = this._tail
     this._tail = new Promise<void>((resolve) => (release = resolve))
+    this.queued++
     await previous
-    this.held = true
-    return () => {
-      this.held = false
-      release()
-    }
+    this.queued--
+    return release
   }
 }
+
+/**
+ * Group commit: outermost transactions that follow one another while others wait for the writer share one SQLite
+ * transaction, each in its own savepoint, and one commit. A commit writes every page it changed to the WAL (and fsyncs
+ * it with `synchronous=FULL`); consecutive writes change mostly the same pages (the ends of the tables and indexes),
+ * so a commit shared by ten writes costs little more than one. A member is answered only when the group commits.
+ */
+interface Group {
+  started: number
+  /** A commit is due at the end of this turn of the event loop (`setImmediate`), unless another member runs then. */
+  due?: boolean
+  /** Members that ended well, in order: what runs after the commit, and their answers. */
+  members: { afterCommit: (() => void)[]; resolve: () => void; reject: (error: unknown) => void }[]
+}
+/** A group commits when no transaction waits for the writer, once it is `groupCommitMs` old, or this large. */
+const GROUP_MEMBERS = 64
 
 /** An open transaction (the outermost) or savepoint (a nested one), in the async context that opened it. */
 interface Scope {
@@ -75,11 +92,17 @@ export class SqliteDatabase {
   private _context = new AsyncLocalStorage<Scope>()
   /** The writer's turn: outermost transactions and writes outside one, first come first served. */
   private _writer = new Lock()
+  /** The open group of outermost transactions (`Group`), if any. */
+  private _group?: Group
+  /** An outermost transaction holds the writer's turn. */
+  private _running = false
   /** True while a synchronous write outside a transaction runs, so its own reads use the writer. */
   private _writing = false
   private _savepoints = 0
+  private readonly _groupMs: number
 
   constructor(private _options: SqliteDatabaseOptions = {}) {
+    this._groupMs = _options.groupCommitMs ?? 10
     // Two connections cannot share `:memory:`: the in-memory store is a temporary file.
     if (!_options.filename) temporaries.add((this._temporary = mkdtempSync(path.join(os.tmpdir(), 'quillbase-memory-'))))
     this.filename = _options.filename ?? path.join(this._temporary!, 'quillbase.sqlite')
@@ -155,20 +178,21 @@ export class SqliteDatabase {
   }
 
   /**
-   * Runs `fn` in a transaction: `BEGIN IMMEDIATE` when none is open in this async context (waiting for the writer's
-   * turn), else a savepoint of the open one, so a nested failure the caller catches undoes only its own part.
-   * Commits when `fn` resolves, rolls back when it throws.
+   * Runs `fn` in a transaction: a savepoint of the transaction open in this async context, or, when none is, an
+   * outermost one (waiting for the writer's turn) in the group commit (`Group`). Its part is undone when `fn` throws;
+   * it resolves once its writes are committed. A nested failure the caller catches undoes only its own part.
    */
   async transaction<T>(fn: () => Promise<T> | T): Promise<T> {
     const parent = this._current()
-    const release = await (parent ? parent.lock : this._writer).acquire()
+    if (!parent) return this._outermost(fn)
+    const release = await parent.lock.acquire()
     const scope: Scope = { parent, name: `quillbase_${++this._savepoints}`, lock: new Lock(), afterCommit: [], done: false }
     let result: T
     try {
-      this.db.exec(parent ? `SAVEPOINT ${scope.name}` : 'BEGIN IMMEDIATE')
+      this.db.exec(`SAVEPOINT ${scope.name}`)
       try {
         result = await this._context.run(scope, fn)
-        this.db.exec(parent ? `RELEASE ${scope.name}` : 'COMMIT')
+        this.db.exec(`RELEASE ${scope.name}`)
       } catch (error) {
         this._rollback(scope)
         throw error
@@ -177,14 +201,101 @@ export class SqliteDatabase {
       scope.done = true
       release()
     }
-    if (parent) parent.afterCommit.push(...scope.afterCommit)
-    else for (const callback of scope.afterCommit) callback()
+    parent.afterCommit.push(...scope.afterCommit)
     return result
+  }
+
+  /** An outermost transaction: a savepoint in the open group (begun if none is), answered when the group commits. */
+  private async _outermost<T>(fn: () => Promise<T> | T): Promise<T> {
+    const release = await this._writer.acquire()
+    this._running = true
+    const scope: Scope = { name: `quillbase_${++this._savepoints}`, lock: new Lock(), afterCommit: [], done: false }
+    let result: T
+    let committed: Promise<void>
+    try {
+      // A group past its age commits before this one starts: a long transaction never holds earlier answers back.
+      if (this._group && Date.now() - this._group.started >= this._groupMs) this._close()
+      if (!this._group) {
+        this.db.exec('BEGIN IMMEDIATE')
+        this._group = { started: Date.now(), members: [] }
+      }
+      const group = this._group
+      this.db.exec(`SAVEPOINT ${scope.name}`)
+      try {
+        result = await this._context.run(scope, fn)
+        this.db.exec(`RELEASE ${scope.name}`)
+      } catch (error) {
+        this._rollback(scope)
+        throw error
+      }
+      committed = new Promise<void>((resolve, reject) => group.members.push({ afterCommit: scope.afterCommit, resolve, reject }))
+    } finally {
+      scope.done = true
+      this._settle()
+      this._running = false
+      release()
+    }
+    await committed
+    return result
+  }
+
+  /**
+   * After a member of the group ended, in the writer's turn: the group stays open for the next transaction if one
+   * waits for the writer, or else until the end of this turn of the event loop (requests that arrived together run
+   * in it), while it is young and small; then it commits and its members are answered, in order.
+   */
+  private _settle() {
+    const group = this._group
+    if (!group) return
+    const lost = !this.db.open || !this.db.inTransaction
+    if (lost || group.members.length >= GROUP_MEMBERS || Date.now() - group.started >= this._groupMs) return this._close()
+    if (this._writer.queued > 0 || group.due) return
+    group.due = true
+    setImmediate(() => {
+      group.due = false
+      // A member running now (it awaits I/O) decides when it ends.
+      if (this._group === group && !this._running) this._close()
+    })
+  }
+
+  /** Commits the group (or finds it rolled back by SQLite) and answers its members, in order. */
+  private _close() {
+    const group = this._group!
+    const lost = !this.db.open || !this.db.inTransaction
+    this._group = undefined
+    let failure: unknown
+    if (lost) {
+      // SQLite itself rolled the transaction back (a full disk, an I/O error): the members' writes went with it.
+      failure = new GeneralError('The store rolled the transaction back; nothing of it was written')
+    } else {
+      try {
+        this.db.exec('COMMIT')
+      } catch (error) {
+        failure = error
+        try {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK')
+        } catch {
+          // Already rolled back by SQLite: the commit's error is the one to report.
+        }
+      }
+    }
+    for (const member of group.members) {
+      if (failure) {
+        member.reject(failure)
+        continue
+      }
+      try {
+        for (const callback of member.afterCommit) callback()
+        member.resolve()
+      } catch (error) {
+        member.reject(error)
+      }
+    }
   }
 
   private _rollback(scope: Scope) {
     try {
-      if (this.db.inTransaction) this.db.exec(scope.parent ? `ROLLBACK TO ${scope.name}; RELEASE ${scope.name}` : 'ROLLBACK')
+      if (this.db.inTransaction) this.db.exec(`ROLLBACK TO ${scope.name}; RELEASE ${scope.name}`)
     } catch {
       // SQLite already rolled the whole transaction back (e.g. disk full): the caller's error is the one to report.
     }
@@ -199,12 +310,13 @@ export class SqliteDatabase {
   }
 
   /**
-   * Runs the synchronous `fn` on the writer, all or nothing: inside the open transaction when there is one, else in
-   * its own, once the writer is free (never inside another context's open transaction).
+   * Runs the synchronous `fn` on the writer, all or nothing: inside the open transaction when there is one, else as
+   * an outermost transaction of its own (in the group commit), once the writer is free.
    */
   async write<T>(fn: () => T): Promise<T> {
     const scope = this._current()
-    const release = await (scope ? scope.lock : this._writer).acquire()
+    if (!scope) return this._outermost(fn)
+    const release = await scope.lock.acquire()
     try {
       return this.now(fn)
     } finally {

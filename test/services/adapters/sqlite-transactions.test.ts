@@ -12,14 +12,16 @@ describe('SQLite adapter: transactions', () => {
   let accounts: SqliteService
   const balances = async () => Object.fromEntries(((await accounts.find({ paginate: false })) as any[]).map((a) => [a.name, a.balance]))
 
-  beforeEach(async () => {
-    database = new SqliteDatabase()
+  const open = async (options = {}) => {
+    database = new SqliteDatabase(options)
     accounts = new SqliteService({ Model: database.collection('accounts'), multi: true })
     await accounts.create([
       { _id: 'a', name: 'a', balance: 100 },
       { _id: 'b', name: 'b', balance: 0 }
     ])
-  })
+  }
+
+  beforeEach(() => open())
   afterEach(() => database.close())
 
   it('commits every write of an async transaction, across awaits', async () => {
@@ -146,6 +148,73 @@ describe('SQLite adapter: transactions', () => {
       throw new Error('outer')
     }).catch(() => {})
     assert.deepEqual(ran, ['kept'])
+  })
+
+  describe('group commit', () => {
+    // A group open long enough that a loaded machine's pauses never close it early.
+    beforeEach(() => {
+      database.close()
+      return open({ groupCommitMs: 60_000 })
+    })
+
+    /** A transaction that writes `balance` to `id`, then waits for `gate` before it ends; `done` says when it was answered. */
+    const member = (id: string, balance: number, gate: Promise<unknown> = Promise.resolve(), fail?: Error) => {
+      const state = { done: false, events: [] as string[] }
+      const promise = database.transaction(async () => {
+        await accounts.patch(id, { balance })
+        database.afterCommit(() => state.events.push(`${id} committed`))
+        await gate
+        if (fail) throw fail
+      }).then(() => (state.done = true))
+      return { state, promise }
+    }
+
+    it('a transaction that ends while another waits for the writer is answered, and its events run, only at the shared commit', async () => {
+      let open!: () => void
+      const gate = new Promise<void>((resolve) => (open = resolve))
+      let started!: () => void
+      const first = member('a', 1, new Promise<void>((resolve) => (started = resolve)))
+      const second = member('b', 2, gate)
+      started()
+      await tick()
+      await tick()
+      assert.equal(first.state.done, false, 'the first is not answered before its commit')
+      assert.deepEqual(first.state.events, [], 'nor are its events told')
+      assert.deepEqual(await balances(), { a: 100, b: 0 }, 'nothing is committed while the second runs')
+      open()
+      await Promise.all([first.promise, second.promise])
+      assert.deepEqual([first.state.events, second.state.events], [['a committed'], ['b committed']])
+      assert.deepEqual(await balances(), { a: 1, b: 2 })
+    })
+
+    it('a member that throws undoes only its own part; the others of its group commit', async () => {
+      let started!: () => void
+      const first = member('a', 1, new Promise<void>((resolve) => (started = resolve)))
+      const failing = member('b', 2, Promise.resolve(), new Error('refused'))
+      const third = database.transaction(() => accounts.create({ _id: 'c', name: 'c', balance: 3 }))
+      started()
+      await first.promise
+      await assert.rejects(failing.promise, /refused/)
+      await third
+      assert.deepEqual(await balances(), { a: 1, b: 0, c: 3 })
+    })
+
+    it('when SQLite rolls the shared transaction back, every member waiting for the commit fails: none is told it was written', async () => {
+      let started!: () => void
+      const first = member('a', 1, new Promise<void>((resolve) => (started = resolve)))
+      // What a full disk or an I/O error does mid-transaction: SQLite ends the whole transaction.
+      const breaking = database.transaction(async () => {
+        await accounts.patch('b', { balance: 2 })
+        database.db.exec('ROLLBACK')
+      })
+      started()
+      await assert.rejects(first.promise, /rolled the transaction back/)
+      await assert.rejects(breaking)
+      assert.equal(first.state.done, false)
+      assert.deepEqual(await balances(), { a: 100, b: 0 })
+      await database.transaction(() => accounts.patch('a', { balance: 5 }))
+      assert.deepEqual(await balances(), { a: 5, b: 0 }, 'the next transaction begins afresh')
+    })
   })
 
   it('the in-memory store is a temporary file, removed on close', () => {
