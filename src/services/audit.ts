@@ -64,30 +64,58 @@ type Rec = Record<string, any>
 /** A value's JSON text as kept: cut and marked past MAX_VALUE. */
 const kept = (text: string) => (text.length > MAX_VALUE ? JSON.stringify(`${text.slice(0, MAX_VALUE)}…(cut)`) : text)
 
-/** The top-level fields that differ, as JSON text; secrets only say that they changed, masked fields are kept masked. */
-export function changesOf(collection: Collection, before: Rec | undefined, after: Rec | undefined) {
-  const secrets = new Set(collection.secrets.map((secret) => secret.path.split('.')[0]))
-  const masks = new Map((collection.masks ?? []).filter((mask) => !mask.path.includes('.')).map((mask) => [mask.path, mask]))
-  const fields = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])
-  const changes: { field: string; before?: string; after?: string }[] = []
-  for (const field of fields) {
-    if (field === '_id') continue
-    const was = before?.[field]
-    const is = after?.[field]
-    // Each value stringified once: to compare, and as the text kept.
-    const wasText = JSON.stringify(was)
-    const isText = JSON.stringify(is)
-    if (wasText === isText) continue
-    const shown = (value: unknown, text: string) => {
-      if (secrets.has(field)) return REDACTED
-      const mask = masks.get(field)
-      return kept(mask && typeof value === 'string' ? JSON.stringify(maskValue(value, mask)) : text)
+/** What a collection's entries hide: its top-level secret fields (only said to change) and its top-level masks. */
+interface Hidden {
+  secrets: Set<string>
+  masks: Map<string, NonNullable<Collection['masks']>[number]>
+}
+const HIDDEN = new WeakMap<Collection, Hidden>()
+/** Worked out once per collection: the declaration does not change while the app runs. */
+function hiddenOf(collection: Collection): Hidden {
+  let hidden = HIDDEN.get(collection)
+  if (!hidden) {
+    hidden = {
+      secrets: new Set(collection.secrets.map((secret) => secret.path.split('.')[0])),
+      masks: new Map((collection.masks ?? []).filter((mask) => !mask.path.includes('.')).map((mask) => [mask.path, mask]))
     }
-    const change: { field: string; before?: string; after?: string } = { field }
-    if (was !== undefined) change.before = shown(was, wasText)
-    if (is !== undefined) change.after = shown(is, isText)
-    changes.push(change)
+    HIDDEN.set(collection, hidden)
   }
+  return hidden
+}
+
+/** A value as its entry keeps it: redacted if secret, masked if masked, else its JSON text (cut past MAX_VALUE). */
+function shown(hidden: Hidden, field: string, value: unknown, text: string) {
+  if (hidden.secrets.has(field)) return REDACTED
+  const mask = hidden.masks.get(field)
+  return kept(mask && typeof value === 'string' ? JSON.stringify(maskValue(value, mask)) : text)
+}
+
+type Change = { field: string; before?: string; after?: string }
+
+/** One field's change, or nothing when its value is the same JSON before and after. */
+function changeOf(hidden: Hidden, field: string, was: unknown, is: unknown): Change | undefined {
+  // Each value stringified once: to compare, and as the text kept.
+  const wasText = JSON.stringify(was)
+  const isText = JSON.stringify(is)
+  if (wasText === isText) return undefined
+  const change: Change = { field }
+  if (was !== undefined) change.before = shown(hidden, field, was, wasText)
+  if (is !== undefined) change.after = shown(hidden, field, is, isText)
+  return change
+}
+
+/** The top-level fields that differ, as JSON text; secrets only say that they changed, masked fields are kept masked. */
+export function changesOf(collection: Collection, before: Rec | undefined, after: Rec | undefined): Change[] {
+  const hidden = hiddenOf(collection)
+  const changes: Change[] = []
+  const add = (field: string) => {
+    if (field === '_id') return
+    const change = changeOf(hidden, field, before?.[field], after?.[field])
+    if (change) changes.push(change)
+  }
+  // Every field of either side once: those of `before`, then those only `after` has.
+  if (before) for (const field of Object.keys(before)) add(field)
+  if (after) for (const field of Object.keys(after)) if (!before || !Object.hasOwn(before, field)) add(field)
   return changes
 }
 
