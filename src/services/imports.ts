@@ -2,6 +2,7 @@
 // file's rows through the target collection's service as the uploader, in the background, and reports on the record:
 // counts, per-row errors (the service's own messages), progress every N rows. Rows stream; memory stays flat.
 import { createInterface } from 'node:readline'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Readable } from 'node:stream'
 import { parse as parseCsv } from 'csv-parse'
 import { BadRequest, Unprocessable } from '@feathersjs/errors'
@@ -312,7 +313,8 @@ export interface ImportCounts {
 /**
  * Runs every row of `bytes` through `target`'s service with `params` (a create, or a patch of the record whose
  * `import.key` matches); a refused row is counted and noted, never stops the others. A dry run undoes each row.
- * New rows go in batches of `every` (one multi create each); progress is told after each batch.
+ * New rows go in batches of `every` (one multi create each); progress is told after each batch, once the event loop
+ * has had a turn (other requests are answered between batches).
  */
 export async function importRows(
   app: EngineApp,
@@ -382,6 +384,9 @@ export async function importRows(
       if (batch.length >= every) await flush()
       if (counts.total % every === 0) {
         await flush()
+        // The rows of a file in memory (or a chunk read ahead) run on promises alone: without a turn of the event loop
+        // here, the server would answer no other request until the import ended (or the chunk did).
+        await nextTurn()
         await options.progress?.(counts)
       }
     }

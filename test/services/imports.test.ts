@@ -2,6 +2,8 @@
 // uploader; exact counts and per-row errors, the dry run, a Manager's permissions refusing some rows, progress events
 // only to sockets that may read the upload, upserts by key, unreadable files refused.
 import assert from 'node:assert/strict'
+import { Readable } from 'node:stream'
+import { importRows } from '../../src/services/imports.js'
 import { DEMO_USERS, connect, login, loginAll, request, serverStore, startServer, upload as uploadFile, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
@@ -123,6 +125,26 @@ describe('bulk imports', function () {
       maria.close()
       omar.close()
     }
+  })
+
+  it('gives the event loop a turn between batches, so the server answers other requests while an import runs', async () => {
+    // Rows already in memory (as a chunk read ahead is) run on promises alone: nothing else could run until the end.
+    const rows = ['ManagerId,AppointedDate,Attendees']
+    for (let i = 0; i < 60; i++) rows.push(`${ids.maria},2033-03-${String((i % 28) + 1).padStart(2, '0')}T10:00:00.000Z,[]`)
+    const target = server.app.blueprint.collections.find((collection) => collection.name === 'appointments')!
+    const maria = await server.app.service('users').get(ids.maria)
+    let turned = true
+    const reports: boolean[] = []
+    const counts = await importRows(server.app, target, 'csv', Readable.from([`${rows.join('\n')}\n`]), { provider: 'import', user: maria }, {
+      every: 10,
+      progress: () => {
+        reports.push(turned)
+        turned = false
+        setImmediate(() => (turned = true))
+      }
+    })
+    assert.equal(counts.succeeded, 60)
+    assert.deepEqual(reports, [true, true, true, true, true, true, true], 'before each progress report, the event loop turned since the last one')
   })
 
   it('refuses an unreadable file (400 with the reason), a file without a target (422) and report fields typed by the caller (400)', async () => {
