@@ -6,6 +6,7 @@ import type { Blueprint } from './schemas/types.js'
 import type { AllowedOrigins } from './services/cors.js'
 import type { Connectors } from './services/connectors/index.js'
 import type { Documents } from './services/documents.js'
+import type { ExportCounts } from './services/exports.js'
 import type { Files } from './services/files.js'
 import type { Jobs } from './services/jobs.js'
 import type { OAuthAccounts } from './services/oauth.js'
@@ -129,6 +130,8 @@ export interface EngineApp extends Application<any, any> {
   connectors: Connectors
   /** True once services are set up and first-start seeding is done (`GET /health` answers 200). */
   ready: boolean
+  /** What exports (`services/exports.ts`) have written since the start: records, and those read from their stored text. */
+  exportCounts: ExportCounts
   /**
    * Stops accepting connections, ends the Socket.io connections, lets in-flight requests finish (within
    * `shutdownTimeoutSeconds`, then cuts them), tears the services down and closes the store.

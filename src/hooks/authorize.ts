@@ -4,7 +4,7 @@ import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { MongoAbility } from '@casl/ability'
 import type { Permissions } from '../permissions/abilities.js'
 import { recordsBefore } from './stored.js'
-import { METHOD_ACTIONS, accessibleQuery, can, forbiddenField, limitsFields, maySortBy, readMask, queriedFields, restrictQuery, type Query } from '../permissions/access.js'
+import { METHOD_ACTIONS, accessibleQuery, can, forbiddenField, foundReadWhole, limitsFields, maySortBy, readMask, queriedFields, restrictQuery, type Query } from '../permissions/access.js'
 import type { Collection } from '../schemas/types.js'
 
 declare module '@feathersjs/feathers' {
@@ -80,7 +80,8 @@ export function authorize(collection: Collection) {
     if (method === 'get' && !can(ability, 'read', name, context.result)) {
       refuse(context, `${describe('read')}: this record is outside your permissions`)
     }
-    context.result = maskResult(ability, collection, context.result, select)
+    // Masking each record of a find that the rules give back whole would change none: they pass as they are.
+    if (!(method === 'find' && !select && findsWhole(collection, ability, context.service))) context.result = maskResult(ability, collection, context.result, select)
   }
 
   /**
@@ -124,6 +125,19 @@ export function authorize(collection: Collection) {
     if (outside) refuse(context, `${describe('update')}: the change would move this record outside your permissions`)
   }
 
+}
+
+/** Whether the collection declares hooks of its own on finds (`before`/`after`): they could widen the query, add or change records. */
+export const ownFindHooks = (collection: Collection) => [collection.before, collection.after].some((hooks) => hooks.all?.length || hooks.find?.length)
+
+/**
+ * Whether a find of `collection` by a caller with `ability`, through its `service`, gets every record the store finds
+ * whole (`foundReadWhole`, on the equalities the store proves), with no hook of the collection's own on finds.
+ */
+export function findsWhole(collection: Collection, ability: MongoAbility, service: unknown): boolean {
+  if (ownFindHooks(collection)) return false
+  const store = service as { findsOnlyEqual?: (path: string, value: unknown) => boolean }
+  return foundReadWhole(ability, collection.name, (path, value) => store.findsOnlyEqual?.(path, value) ?? false)
 }
 
 /** Results (single, list or page) with only what the ability may read. */

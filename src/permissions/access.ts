@@ -114,6 +114,25 @@ export function readMask(ability: MongoAbility, subjectType: string, allFields: 
   }
 }
 
+/**
+ * Whether `readMask` gives back whole, as they are, the records a find restricted to `accessibleQuery(ability, 'read')`
+ * finds, so masking them one by one would change none: no rule limits fields, and every record found matches a rule
+ * before any inverted one. So the rules, in CASL's order, are not inverted, up to one without conditions (it matches
+ * everything) or to the last, each conditioned only on equalities the store proves: `findsOnlyEqual(path, value)` when
+ * a query's `{ [path]: value }` finds only records whose `path` is `value` (the embedded store's plain paths).
+ */
+export function foundReadWhole(ability: MongoAbility, subjectType: string, findsOnlyEqual: (path: string, value: unknown) => boolean): boolean {
+  const rules = ability.rulesFor('read', subjectType)
+  if (!rules.length || rules.some((rule) => rule.fields)) return false
+  for (const rule of rules) {
+    if (rule.inverted) return false
+    if (!rule.conditions) return true
+    const equalities = Object.entries(rule.conditions as Query)
+    if (!equalities.length || !equalities.every(([path, value]) => findsOnlyEqual(path, value))) return false
+  }
+  return true
+}
+
 /** The record with only the fields the ability may `read`; `null` when it may read none of it. */
 export const maskRecord = (ability: MongoAbility, subjectType: string, record: Record<string, any>, allFields: string[]): Record<string, any> | null =>
   readMask(ability, subjectType, allFields)(record)

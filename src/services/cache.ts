@@ -45,8 +45,10 @@ export class ReadCache {
   hook(store: Store) {
     return async (context: HookContext, next: NextFunction) => {
       // A keyset page (an export's `sqliteCursor`) is not named by its query: its place is in the cursor, which the
-      // adapter moves; served from the cache, every page would be the first and the export would never end.
-      if (!READS.includes(context.method) || store.inTransaction() || context.params.sqliteCursor) return next()
+      // adapter moves; served from the cache, every page would be the first and the export would never end. Lazy
+      // records (an export's `sqliteLazy`) are not kept either: a copy would parse each, and structuredClone refuses them.
+      const { sqliteCursor, sqliteLazy } = context.params
+      if (!READS.includes(context.method) || store.inTransaction() || sqliteCursor || sqliteLazy) return next()
       const { query, paginate } = context.params
       const key = JSON.stringify([context.method, context.id ?? null, query ?? {}, paginate ?? null])
       const kept = this._entries.get(key)

@@ -1,7 +1,7 @@
 // Abilities turned into store queries: the caller's query AND what the ability allows, flat where the store can index it.
 import assert from 'node:assert/strict'
 import { createMongoAbility } from '@casl/ability'
-import { accessibleQuery, restrictQuery } from '../../src/permissions/access.js'
+import { accessibleQuery, foundReadWhole, readMask, restrictQuery } from '../../src/permissions/access.js'
 
 const ability = (rules: any[]) => createMongoAbility(rules)
 
@@ -34,5 +34,33 @@ describe('permissions as queries', () => {
     )!
     const query = restrictQuery({}, allowed)
     assert.deepEqual(query.$and, [{ $nor: [{ archived: true }] }, { $or: [{ shared: true }, { owner: 'u1' }] }])
+  })
+
+  describe('records found whole (no mask could change one)', () => {
+    // As the embedded store answers for plain string paths (`SqliteService#findsOnlyEqual`).
+    const plainStrings = (path: string, value: unknown) => typeof value === 'string' && !['tags', '_id'].includes(path)
+    const whole = (rules: any[]) => foundReadWhole(ability(rules), 'notes', plainStrings)
+
+    it('for a rule without conditions, or rules on equalities the store proves', () => {
+      assert.equal(whole([{ action: 'manage', subject: 'all' }]), true)
+      assert.equal(whole([{ action: 'read', subject: 'notes', conditions: { owner: 'u1' } }]), true)
+      assert.equal(whole([{ action: 'read', subject: 'notes', conditions: { owner: 'u1' } }, { action: 'read', subject: 'notes', conditions: { shared: 'yes', team: 't' } }]), true)
+      // readMask indeed gives back a record such a find returns, whole.
+      const record = { _id: 'n1', owner: 'u1', title: 'x' }
+      assert.equal(readMask(ability([{ action: 'read', subject: 'notes', conditions: { owner: 'u1' } }]), 'notes', ['owner', 'title'])(record), record)
+    })
+
+    it('not for field rules, inverted rules, operators, other values or paths, or no rule at all', () => {
+      assert.equal(whole([{ action: 'read', subject: 'notes', fields: ['title'] }]), false)
+      assert.equal(whole([{ action: 'read', subject: 'notes' }, { action: 'read', subject: 'notes', conditions: { owner: 'u1' }, inverted: true }]), false)
+      assert.equal(whole([{ action: 'read', subject: 'notes', conditions: { owner: { $in: ['u1'] } } }]), false)
+      assert.equal(whole([{ action: 'read', subject: 'notes', conditions: { rank: 1 } }]), false)
+      assert.equal(whole([{ action: 'read', subject: 'notes', conditions: { tags: 'a' } }]), false)
+      assert.equal(whole([{ action: 'read', subject: 'notes', conditions: { _id: 'n1' } }]), false)
+      assert.equal(whole([{ action: 'read', subject: 'notes', conditions: {} }]), false)
+      assert.equal(whole([{ action: 'read', subject: 'other' }]), false)
+      // A later rule (CASL: a stronger one) without conditions decides alone.
+      assert.equal(whole([{ action: 'read', subject: 'notes', conditions: { tags: 'a' } }, { action: 'read', subject: 'notes' }]), true)
+    })
   })
 })

@@ -2,7 +2,10 @@
 // with the caller's permissions and field rules; never a hidden record or field, never a secret.
 import assert from 'node:assert/strict'
 import { parse } from 'csv-parse/sync'
+import { csvLine, csvRecord } from '../../src/services/csv.js'
+import { readsStoredText } from '../../src/services/exports.js'
 import { DEMO_USERS, login, loginAll, request, startServer, type TestServer } from '../helpers.js'
+import { PASSWORD as NOTEBOOK_PASSWORD, ROLES, emailOf, notebook } from './notebook.js'
 
 const PASSWORD = 'quillbase-demo'
 
@@ -187,3 +190,151 @@ describe('exports (CSV and NDJSON)', function () {
     }
   })
 })
+
+describe('exports from the stored text (records no hook can change are not parsed and written again)', function () {
+  this.timeout(60_000)
+  let server: TestServer
+  const tokens: Record<string, string> = {}
+  const ids: Record<string, string> = {}
+  const TAG = '\uFDD0'
+  /** Titles JSON must escape, or that hold the date tag's character where a date's tag is not (inside a string). */
+  const tricky = [
+    'plain',
+    'quote " and backslash \\ and slash /',
+    'tab \t newline \n carriage \r nul \u0000 bell \u0007',
+    'é ü 中文 😀 \u2028 \u2029 and a lone \ud800',
+    '2030-01-01T00:00:00.000Z',
+    `the tag ${TAG} inside`,
+    `"${TAG}2030-01-01T00:00:00.000Z"`,
+    `x:"${TAG}`,
+    'hidden'
+  ]
+
+  const exported = async (path: string, accept: string, role: string) => {
+    const res = await fetch(server.url + path, { headers: { accept, authorization: `Bearer ${tokens[role]}` } })
+    const text = await res.text()
+    assert.equal(res.status, 200, text)
+    return text
+  }
+  /** Every record as the JSON API gives it, by `_id`, with the query's own parameters. */
+  const jsonRecords = async (path: string, role: string, query = '') => {
+    const records: Record<string, any>[] = []
+    for (let skip = 0; ; skip += 200) {
+      const res = await request(server.url, 'GET', `${path}?$sort[_id]=1&$limit=200&$skip=${skip}${query}`, { token: tokens[role] })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      records.push(...res.body.data)
+      if (res.body.data.length < 200) return records
+    }
+  }
+  /** An export, with how many of its records were written from their stored text. */
+  const counted = async (path: string, accept: string, role: string) => {
+    const before = { ...server.app.exportCounts }
+    const text = await exported(path, accept, role)
+    return { text, records: server.app.exportCounts.records - before.records, fromStoredText: server.app.exportCounts.fromStoredText - before.fromStoredText }
+  }
+  /** NDJSON lines byte for byte JSON.stringify of the JSON API's records (the export in its own order, matched by id). */
+  const sameAsJsonApi = async (path: string, role: string, query = '') => {
+    const { text, records, fromStoredText } = await counted(`${path}?${query.slice(1)}`, 'application/x-ndjson', role)
+    const lines = text.trimEnd().split('\n')
+    const json = await jsonRecords(path, role, query)
+    assert.ok(json.length > 0, `${role} on ${path}: some records`)
+    assert.equal(lines.length, json.length, `${role} on ${path}${query}: as many lines as records`)
+    const byId = new Map(lines.map((line) => [JSON.parse(line)._id, line]))
+    for (const record of json) assert.equal(byId.get(record._id), JSON.stringify(record), `${role} on ${path}${query}: ${record._id}`)
+    assert.equal(records, json.length)
+    return { lines, json, fromStoredText }
+  }
+
+  /** Only the embedded store keeps records as JSON text: on MongoDB every record is parsed (BSON) and written by JSON.stringify. */
+  const fromText = (count: number) => (server.app.store.kind === 'embedded' ? count : 0)
+  /** The export's own decision, made once: whether it reads lazy records, expecting no hook to touch them. */
+  const decision = async (name: string, role: string, query: Record<string, unknown> = {}) => {
+    const [user] = (await server.app.service('users').find({ paginate: false, query: { email: emailOf(role) } })) as any[]
+    return readsStoredText(server.app, server.app.blueprint.collections.find((collection) => collection.name === name)!, { provider: 'rest', user, query })
+  }
+
+  before(async () => {
+    server = await startServer(notebook, { demo: true })
+    for (const role of ROLES) {
+      const { accessToken, user } = await login(server.url, emailOf(role), NOTEBOOK_PASSWORD)
+      tokens[role] = accessToken
+      ids[role] = user._id
+    }
+    const at = (day: number) => new Date(Date.UTC(2030, 0, 1 + day, 12, 30, 15, 250)).toISOString()
+    // More than a page (200): the owner's and the clerk's notes, every tricky title among them, some shared.
+    const notes = Array.from({ length: 450 }, (_, i) => ({
+      owner: i % 2 ? ids.owner : ids.clerk,
+      title: tricky[i % tricky.length],
+      at: at(i),
+      ...(i % 3 === 0 && { days: [at(i), at(i + 1)], tags: ['shared', `"${TAG}`], rank: [0.1, 1e21, -1.5e-7][i % 9 === 0 ? 0 : 1], done: i % 2 === 0 })
+    }))
+    await server.app.service('notes').create(notes)
+    await server.app.service('cards').create([{ owner: ids.owner, number: '1234567890', issued: at(1) }, { owner: ids.clerk, number: '42', issued: at(2) }])
+    await server.app.service('vaults').create({ owner: ids.owner, label: 'keys', token: 'the secret token', opened: at(3) })
+    await server.app.service('settings').create({ owner: ids.owner, attrs: { 'dotted.key': 'a', $dollar: 'b', plain: `c ${TAG}` }, at: at(4) })
+  })
+  after(async () => server?.close())
+
+  it('an unconditioned rule or one on a plain equality: NDJSON lines are the stored text, byte for byte the JSON API', async () => {
+    for (const role of ['clerk', 'owner']) {
+      const { json, fromStoredText } = await sameAsJsonApi('/notes', role)
+      // The values as written (the lone surrogate too: JSON escapes it), not only the same bytes as the JSON API's.
+      for (const record of json) {
+        // MongoDB keeps strings as UTF-8 (BSON): a lone surrogate comes back as U+FFFD.
+        assert.ok(tricky.some((title) => record.title === title || (server.app.store.kind === 'mongodb' && record.title === Buffer.from(title).toString())), record.title)
+        if (record.tags) assert.deepEqual([record.tags, record.days.length], [['shared', `"${TAG}`], 2])
+      }
+      // A record whose strings hold the tag's character (in a title, in tags) is written by JSON.stringify; every other one from its text.
+      const holdingTag = json.filter((record) => JSON.stringify(record).includes(TAG)).length
+      assert.ok(holdingTag > 0 && holdingTag < json.length && json.some((record) => record.days), 'the tag character and dates in arrays among them')
+      assert.equal(fromStoredText, fromText(json.length - holdingTag), role)
+    }
+  })
+
+  it('CSV, whose rows need the values (parsed at once, never lazily): byte for byte the encoder on the JSON API records', async () => {
+    for (const role of ['clerk', 'owner']) {
+      const { text, records, fromStoredText } = await counted('/notes?$sort[_id]=1', 'text/csv', role)
+      const json = await jsonRecords('/notes', role)
+      const columns = text.slice(0, text.indexOf('\n')).split(',')
+      assert.deepEqual(columns, ['_id', 'owner', 'title', 'at', 'days', 'tags', 'rank', 'done', 'CreatedAt', 'UpdatedAt'])
+      const row = csvRecord(columns)
+      // As UTF-8 holds it: a lone surrogate becomes U+FFFD in both (JSON escapes it, CSV cannot).
+      const expected = Buffer.from(csvLine(columns) + json.map((record) => `${row(record)}\n`).join('')).toString()
+      assert.equal(text, expected, role)
+      assert.deepEqual([records, fromStoredText], [json.length, 0], role)
+    }
+  })
+
+  it('sorted (pages by $skip), on a collection with a read cache (lazy pages are never kept in it): the same bytes, from the stored text', async () => {
+    const { lines, json, fromStoredText } = await sameAsJsonApi('/notes', 'clerk', '&$sort[at]=-1')
+    assert.deepEqual(lines.map((line) => JSON.parse(line)._id), [...json].sort((a, b) => b.at.localeCompare(a.at)).map((record) => record._id), 'in $sort order')
+    assert.equal(fromStoredText, fromText(json.filter((record) => !JSON.stringify(record).includes(TAG)).length))
+  })
+
+  it('a secret field, a mask, a free-form object: the hooks change records, none is read from its text', async () => {
+    const vaults = await sameAsJsonApi('/vaults', 'clerk')
+    assert.ok(!vaults.lines[0].includes('token') && !vaults.lines[0].includes('secret'), 'no secret')
+    const cards = await sameAsJsonApi('/cards', 'owner')
+    assert.ok(cards.json.some((card) => card.number === '12******90'), 'masked for a caller who may not unmask')
+    const settings = await sameAsJsonApi('/settings', 'owner')
+    assert.deepEqual(Object.keys(settings.json[0].attrs), ['dotted.key', '$dollar', 'plain'], 'keys unescaped')
+    for (const { fromStoredText } of [vaults, cards, settings]) assert.equal(fromStoredText, 0)
+    assert.deepEqual(await Promise.all([decision('vaults', 'clerk'), decision('cards', 'owner'), decision('cards', 'clerk'), decision('settings', 'owner')]), [false, false, false, false])
+  })
+
+  it('field rules, an inverted rule, a rule on an array, $select: the same bytes as the JSON API, none from the stored text', async () => {
+    const reader = await sameAsJsonApi('/notes', 'reader')
+    assert.deepEqual(Object.keys(reader.json[0]).sort(), ['_id', 'at', 'title'])
+    const skeptic = await sameAsJsonApi('/notes', 'skeptic')
+    assert.ok(!skeptic.json.some((record) => record.title === 'hidden'))
+    const tagger = await sameAsJsonApi('/notes', 'tagger')
+    assert.ok(tagger.json.every((record) => record.tags.includes('shared')))
+    const selected = await sameAsJsonApi('/notes', 'clerk', '&$select[]=title&$select[]=days')
+    assert.deepEqual(Object.keys(JSON.parse(selected.lines[0])).sort(), ['_id', 'days', 'title'].filter((key) => key in JSON.parse(selected.lines[0])))
+    for (const { fromStoredText } of [reader, skeptic, tagger, selected]) assert.equal(fromStoredText, 0)
+    const decided = await Promise.all([decision('notes', 'reader'), decision('notes', 'skeptic'), decision('notes', 'tagger'), decision('notes', 'clerk', { $select: ['title'] })])
+    assert.deepEqual(decided, [false, false, false, false])
+    assert.deepEqual(await Promise.all([decision('notes', 'clerk'), decision('notes', 'owner')]), [fromText(1) === 1, fromText(1) === 1], 'where nothing can change a record')
+  })
+})
+

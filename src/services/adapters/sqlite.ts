@@ -26,6 +26,7 @@ import { DATE_TAG, parse, parseAsJSON } from './sqlite-json.js'
 import { SqlQuery } from './sqlite-query.js'
 import { project } from './select.js'
 import { keysetPage, type SqliteCursor } from './sqlite-keyset.js'
+import { lazyRecord } from './sqlite-lazy.js'
 
 export type { SqliteCursor } from './sqlite-keyset.js'
 
@@ -38,6 +39,11 @@ export interface SqliteServiceOptions extends AdapterServiceOptions {
 
 export type SqliteServiceParams = AdapterParams<AdapterQuery, Partial<SqliteServiceOptions>> & {
   sqliteCursor?: SqliteCursor
+  /**
+   * A find's records as lazy records (`sqlite-lazy.ts`, with `dates: 'string'` and no `$select`): each parsed when
+   * something first reads it, for a caller that writes the untouched ones out as their stored JSON (an export).
+   */
+  sqliteLazy?: boolean
   /** A create whose caller never reads what it returns (the audit log's appends): nothing is parsed back; the result is empty. */
   resultsUnread?: boolean
 }
@@ -153,8 +159,20 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     return project(this.options.dates === 'string' ? parseAsJSON(text) : parse(text), select, this.id!) as T
   }
 
-  private _docs(rows: Pick<Row, 'doc'>[], select: string[] | undefined): T[] {
+  private _docs(rows: Pick<Row, 'doc'>[], select: string[] | undefined, lazy = false): T[] {
+    if (lazy && !select && this.options.dates === 'string') return rows.map((row) => lazyRecord(row.doc) as T)
     return rows.map((row) => this._result(row.doc, select))
+  }
+
+  /**
+   * Whether a query's `{ [path]: value }` finds only records whose value at `path`, as results give it, is `value`
+   * (`===`): a string (not a date's tag, nor an array's or object's JSON text, which `json_extract` also gives) on a
+   * path through no array, not the id (its column holds numbers as text). Checking found records against it again
+   * would tell nothing (`foundReadWhole`, permissions/access.ts).
+   */
+  findsOnlyEqual(path: string, value: unknown): boolean {
+    if (typeof value !== 'string' || path === this.id || path.startsWith('$') || /^[\uFDD0[{]/.test(value)) return false
+    return this.getModel().kind(path) === 'scalar'
   }
 
   private _checkData(data: unknown): Doc {
@@ -191,7 +209,7 @@ export class SqliteService<T = any, D = Partial<T>, P extends Params = Params, Q
     try {
       const { paginate } = this.getOptions(params)
       const { Model, where, params: values, limit, skip, select, rows, sole } = this._page(params)
-      const data = limit === 0 ? [] : this._docs(rows, select)
+      const data = limit === 0 ? [] : this._docs(rows, select, params.sqliteLazy)
       if (!(paginate && paginate.default)) return data
       return { total: Model.count(where, values, sole), limit: limit as number, skip, data }
     } catch (error) {
