@@ -1,6 +1,7 @@
 // Exports: `GET /<collection>` with `Accept: text/csv` or `application/x-ndjson` streams every record the same JSON
 // query would find, page by page through the service (every hook: permissions, masks, hidden secrets), in constant memory.
 import { Readable } from 'node:stream'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { permittedFieldsOf } from '@casl/ability/extra'
 import type { Params } from '@feathersjs/feathers'
 import type { Context, Next } from 'koa'
@@ -47,12 +48,15 @@ function resize(paging: ExportPaging, records: number, bytes: number, first: num
  * query sorts, then by `$skip`. The embedded store pages along the filter's index (`sqliteCursor`), MongoDB by `_id`.
  * `$limit` and `$skip` of the caller are not applied: an export is every match. Pages are read unpaginated
  * (`paginate: false` with `$limit`): no `total` is counted for each of them; `paging.size` may change between pages.
+ * The event loop has a turn before each page after the first: the embedded store reads synchronously, so a report's sum
+ * or an export job over a large collection would otherwise answer no other request until it ended.
  */
 export async function* everyRecord(app: EngineApp, collection: Collection, params: Params, paging: ExportPaging = { size: collection.pagination.max }): AsyncGenerator<Doc[]> {
   const { $limit, $skip, $sort, ...conditions } = params.query ?? {}
   const service = app.service(collection.name)
   if ($sort) {
     for (let skip = 0; ; ) {
+      if (skip) await nextTurn()
       const page = paging.size
       const data = (await service.find({ ...params, paginate: false, query: { ...conditions, $sort, $limit: page, $skip: skip } })) as Doc[]
       skip += data.length
@@ -63,6 +67,7 @@ export async function* everyRecord(app: EngineApp, collection: Collection, param
   if (app.store.kind === 'embedded') {
     const sqliteCursor: SqliteCursor = { collection: collection.name }
     for (;;) {
+      if (sqliteCursor.last !== undefined) await nextTurn()
       const page = paging.size
       const data = (await service.find({ ...params, sqliteCursor, paginate: false, query: { ...conditions, $limit: page } } as Params)) as Doc[]
       if (data.length) yield data
@@ -71,6 +76,7 @@ export async function* everyRecord(app: EngineApp, collection: Collection, param
     }
   }
   for (let last: string | undefined; ; ) {
+    if (last !== undefined) await nextTurn()
     const page = paging.size
     // `$select` stays beside the clauses: inside `$and` it would be a condition on a field of that name (a 400).
     const { $select, ...filter } = conditions

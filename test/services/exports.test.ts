@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { parse } from 'csv-parse/sync'
 import { csvLine, csvRecord } from '../../src/services/csv.js'
-import { readsStoredText } from '../../src/services/exports.js'
+import { everyRecord, readsStoredText } from '../../src/services/exports.js'
 import { DEMO_USERS, login, loginAll, request, startServer, type TestServer } from '../helpers.js'
 import { PASSWORD as NOTEBOOK_PASSWORD, ROLES, emailOf, notebook } from './notebook.js'
 
@@ -171,6 +171,24 @@ describe('exports (CSV and NDJSON)', function () {
     const any = await exported('/appointments', '*/*', tokens.admin)
     assert.match(any.type ?? '', /^application\/json/)
   })
+  it('every page after the first waits for a turn of the event loop (a long report or export job never holds the server)', async () => {
+    for (const query of [{}, { $sort: { AppointedDate: 1 } }]) {
+      const collection = server.app.blueprint.collections.find((c) => c.name === 'appointments')!
+      let turned = true
+      const seen: boolean[] = []
+      let records = 0
+      for await (const page of everyRecord(server.app, collection, { query }, { size: 100 })) {
+        seen.push(turned)
+        turned = false
+        setImmediate(() => (turned = true))
+        records += page.length
+      }
+      assert.ok(seen.length >= 5, `pages: ${seen.length}`)
+      assert.deepEqual(seen, seen.map(() => true), `before each page, the event loop turned (query ${JSON.stringify(query)})`)
+      assert.equal(records, (await server.app.service('appointments').find({ query: { $limit: 0 } }) as any).total)
+    }
+  })
+
   it('an export is one request for the request limits, however many pages it reads', async () => {
     const limited = await startServer('appointments', { requestsPerUser: 3, requestsPerIp: 50 })
     try {
