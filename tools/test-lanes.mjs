@@ -10,7 +10,8 @@ import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 
 const LANE_ONE = [/^test\/admin\//, /^test\/app\//, /^test\/client\//, /^test\/cli\.test\.ts$/, /^test\/app\.test\.ts$/]
-const MOCHA = ['mocha', '--no-config', '--node-option', 'import=tsx', '--timeout', '20000', '--exit']
+const REPORTER = ['--reporter', './tools/file-timer.cjs']
+const MOCHA = ['mocha', '--no-config', '--node-option', 'import=tsx', '--timeout', '20000', '--exit', ...REPORTER]
 
 const specs = readdirSync('test', { recursive: true })
   .map((file) => `test/${String(file).replaceAll('\\', '/')}`)
@@ -25,7 +26,7 @@ const lanes = [
     name: '2',
     runs: [
       { title: 'engine, services, blueprints, security, OpenAPI', args: [...MOCHA, ...laneTwo] },
-      { title: 'the MongoDB pass', args: ['mocha', '--config', '.mocharc.mongodb.json'] }
+      { title: 'the MongoDB pass', args: ['mocha', '--config', '.mocharc.mongodb.json', ...REPORTER] }
     ]
   }
 ]
