@@ -1,5 +1,6 @@
 // The panel's assets. Nothing from outside: AdminJS's page templates link Google Fonts; the panel serves Roboto itself
 // (@fontsource/roboto). Its scripts are served under fingerprinted URLs, kept by browsers for a year.
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -7,8 +8,16 @@ import { Router } from 'adminjs'
 import type { Context, Middleware, Next } from 'koa'
 import { FingerprintedAssets, type AssetSources } from '../services/assets.js'
 
-/** AdminJS's own bundles (their production builds under NODE_ENV=production, as AdminJS picks them), in the pages' order. */
+/** AdminJS's own bundles, in the pages' order. */
 const ADMINJS_BUNDLES = ['global.bundle.js', 'design-system.bundle.js', 'app.bundle.js']
+
+/**
+ * AdminJS links its development builds unless NODE_ENV=production (25.9 MB of scripts instead of 3.3 MB, and React's
+ * checks at every render): those are for development only (NODE_ENV unset or `development`, for React's warnings to
+ * whoever writes panel components); under any other NODE_ENV (`test` too) the panel serves the production builds.
+ */
+const DEVELOPING = !process.env.NODE_ENV || process.env.NODE_ENV === 'development'
+const adminJsBuild = (src: string) => (DEVELOPING ? src : src.replace(/\.development\.js$/, '.production.js'))
 
 /**
  * Libraries only some pages use, loaded by our components when needed (`quillbaseLoad(name)`, components/load.js): the
@@ -29,7 +38,9 @@ export function panelScripts(rootPath: string, componentsBundle: string): Finger
   for (const name of ADMINJS_BUNDLES) {
     const asset = Router.assets.find((candidate) => candidate.path === `/frontend/assets/${name}`)
     if (!asset) throw new Error(`AdminJS no longer serves ${name}: update ADMINJS_BUNDLES in src/admin/assets.ts`)
-    sources[name] = () => readFile(asset.src)
+    const src = adminJsBuild(asset.src)
+    if (!existsSync(src)) throw new Error(`AdminJS has no ${src}: update adminJsBuild in src/admin/assets.ts`)
+    sources[name] = () => readFile(src)
   }
   for (const [name, file] of Object.entries(ON_DEMAND)) sources[name] = () => readFile(file())
   return new FingerprintedAssets(`${rootPath}/frontend/assets/`, sources)

@@ -57,8 +57,10 @@ export type AssetSources = Record<string, () => Promise<Buffer | string>>
 interface Entry {
   hash: string
   body: Buffer
-  variants: Map<Encoding, Promise<Buffer>>
 }
+
+/** Compressed assets by their file in `precompressed/` (`<hash>.<extension>`), shared by every app of the process (each test server). */
+const variants = new Map<string, Promise<Buffer>>()
 
 /**
  * Static assets under fingerprinted URLs, `<base>v-<hash>/<name>`: browsers and proxies keep them for a year (the URL of a
@@ -79,7 +81,7 @@ export class FingerprintedAssets {
       Object.entries(this._sources).map(async ([name, read]): Promise<[string, Entry]> => {
         const content = await read()
         const body = Buffer.isBuffer(content) ? content : Buffer.from(content)
-        return [name, { hash: fingerprintOf(body), body, variants: new Map() }]
+        return [name, { hash: fingerprintOf(body), body }]
       })
     ).then((list) => new Map(list))
     return this._entries
@@ -126,11 +128,11 @@ export class FingerprintedAssets {
   }
 
   private _variant(entry: Entry, encoding: Encoding): Promise<Buffer> {
-    let variant = entry.variants.get(encoding)
+    const ahead = join(this._precompressed, `${entry.hash}.${ENCODING_EXTENSIONS[encoding]}`)
+    let variant = variants.get(ahead)
     if (!variant) {
-      const ahead = join(this._precompressed, `${entry.hash}.${ENCODING_EXTENSIONS[encoding]}`)
       variant = readFile(ahead).catch(() => compressAsset(entry.body, encoding))
-      entry.variants.set(encoding, variant)
+      variants.set(ahead, variant)
     }
     return variant
   }
