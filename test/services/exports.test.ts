@@ -1,6 +1,7 @@
 // Exports: GET /<collection> with Accept text/csv or application/x-ndjson streams what the JSON query finds, every page,
 // with the caller's permissions and field rules; never a hidden record or field, never a secret.
 import assert from 'node:assert/strict'
+import { TooManyRequests } from '@feathersjs/errors'
 import { parse } from 'csv-parse/sync'
 import { csvLine, csvRecord } from '../../src/services/csv.js'
 import { everyRecord, readsStoredText } from '../../src/services/exports.js'
@@ -187,6 +188,31 @@ describe('exports (CSV and NDJSON)', function () {
       assert.deepEqual(seen, seen.map(() => true), `before each page, the event loop turned (query ${JSON.stringify(query)})`)
       assert.equal(records, (await server.app.service('appointments').find({ query: { $limit: 0 } }) as any).total)
     }
+  })
+
+  it('a page that fails after the first cuts the connection: the client sees the export fail, never a short file or a wait', async () => {
+    // A find that fails on its second call once armed: the export's second page, after the headers went out.
+    let calls = -1
+    let failure: Error = new Error('the store failed')
+    server.app.service('appointments').hooks({
+      before: {
+        find: [
+          async () => {
+            if (calls >= 0 && ++calls === 2) throw failure
+          }
+        ]
+      }
+    })
+    for (const [encoding, error] of [['identity', new Error('the store failed')], ['gzip', new Error('the store failed')], ['identity', new TooManyRequests('Too many requests')], ['gzip', new TooManyRequests('Too many requests')]] as const) {
+      failure = error
+      calls = 0
+      const res = await fetch(`${server.url}/appointments`, { headers: { accept: 'application/x-ndjson', 'accept-encoding': encoding, authorization: `Bearer ${tokens.admin}` } })
+      assert.equal(res.status, 200, 'the first page was read before anything was sent')
+      await assert.rejects(res.text(), `the response ends in error (${encoding})`)
+      assert.equal(calls, 2)
+    }
+    calls = -1
+    assert.equal((await exported('/appointments', 'application/x-ndjson', tokens.admin)).status, 200, 'the server goes on')
   })
 
   it('an export is one request for the request limits, however many pages it reads', async () => {
