@@ -69,18 +69,12 @@ interface Hidden {
   secrets: Set<string>
   masks: Map<string, NonNullable<Collection['masks']>[number]>
 }
-const HIDDEN = new WeakMap<Collection, Hidden>()
-/** Worked out once per collection: the declaration does not change while the app runs. */
+/** Worked out once per collection, when its hook is made: the declaration does not change while the app runs. */
 function hiddenOf(collection: Collection): Hidden {
-  let hidden = HIDDEN.get(collection)
-  if (!hidden) {
-    hidden = {
-      secrets: new Set(collection.secrets.map((secret) => secret.path.split('.')[0])),
-      masks: new Map((collection.masks ?? []).filter((mask) => !mask.path.includes('.')).map((mask) => [mask.path, mask]))
-    }
-    HIDDEN.set(collection, hidden)
+  return {
+    secrets: new Set(collection.secrets.map((secret) => secret.path.split('.')[0])),
+    masks: new Map((collection.masks ?? []).filter((mask) => !mask.path.includes('.')).map((mask) => [mask.path, mask]))
   }
-  return hidden
 }
 
 /** A value as its entry keeps it: redacted if secret, masked if masked, else its JSON text (cut past MAX_VALUE). */
@@ -105,8 +99,7 @@ function changeOf(hidden: Hidden, field: string, was: unknown, is: unknown): Cha
 }
 
 /** The top-level fields that differ, as JSON text; secrets only say that they changed, masked fields are kept masked. */
-export function changesOf(collection: Collection, before: Rec | undefined, after: Rec | undefined): Change[] {
-  const hidden = hiddenOf(collection)
+function changesOf(hidden: Hidden, before: Rec | undefined, after: Rec | undefined): Change[] {
   const changes: Change[] = []
   const add = (field: string) => {
     if (field === '_id') return
@@ -124,6 +117,7 @@ export function changesOf(collection: Collection, before: Rec | undefined, after
  * and the results after, and writes in the same transaction as the change on the embedded store.
  */
 export function audited(collection: Collection, entries: () => any) {
+  const hidden = hiddenOf(collection)
   return async (context: HookContext, next: NextFunction) => {
     const method = context.method
     const writes = method === 'create' || method === 'update' || method === 'patch' || method === 'remove'
@@ -147,7 +141,7 @@ export function audited(collection: Collection, entries: () => any) {
         transport: params.audit?.transport ?? params.provider ?? 'internal',
         ...who,
         at,
-        changes: changesOf(collection, old, method === 'remove' ? undefined : record)
+        changes: changesOf(hidden, old, method === 'remove' ? undefined : record)
       }
     })
     // Nothing reads the stored entries back here: the store only inserts them (no parse on SQLite, no find on MongoDB).

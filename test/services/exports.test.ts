@@ -203,15 +203,19 @@ describe('exports (CSV and NDJSON)', function () {
         ]
       }
     })
-    for (const [encoding, error] of [['identity', new Error('the store failed')], ['gzip', new Error('the store failed')], ['identity', new TooManyRequests('Too many requests')], ['gzip', new TooManyRequests('Too many requests')]] as const) {
-      failure = error
-      calls = 0
-      const res = await fetch(`${server.url}/appointments`, { headers: { accept: 'application/x-ndjson', 'accept-encoding': encoding, authorization: `Bearer ${tokens.admin}` } })
-      assert.equal(res.status, 200, 'the first page was read before anything was sent')
-      await assert.rejects(res.text(), `the response ends in error (${encoding})`)
-      assert.equal(calls, 2)
+    try {
+      for (const [encoding, error] of [['identity', new Error('the store failed')], ['gzip', new Error('the store failed')], ['identity', new TooManyRequests('Too many requests')], ['gzip', new TooManyRequests('Too many requests')]] as const) {
+        failure = error
+        calls = 0
+        const res = await fetch(`${server.url}/appointments`, { headers: { accept: 'application/x-ndjson', 'accept-encoding': encoding, authorization: `Bearer ${tokens.admin}` } })
+        assert.equal(res.status, 200, 'the first page was read before anything was sent')
+        await assert.rejects(res.text(), `the response ends in error (${encoding})`)
+        assert.equal(calls, 2)
+      }
+    } finally {
+      // Disarmed whatever happened: the hook stays on the service for the file's later tests.
+      calls = -1
     }
-    calls = -1
     assert.equal((await exported('/appointments', 'application/x-ndjson', tokens.admin)).status, 200, 'the server goes on')
   })
 
