@@ -80,7 +80,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   const issuers = configureIssuers(blueprint.users, settings)
   const app = koa(feathers()) as unknown as EngineApp
   // Before the store opens: a bad job setting fails with nothing to close.
-  const jobs = new Jobs(app, { redisUrl: settings.redisUrl, prefix: settings.jobsPrefix ?? `quillbase:${blueprint.name}`, concurrency: settings.jobConcurrency, worker: settings.jobWorker })
+  const jobs = new Jobs(app, { redisUrl: settings.redisUrl, prefix: settings.jobsPrefix ?? `quillbase:${blueprint.name}`, concurrency: settings.jobConcurrency, worker: settings.jobWorker, schedules: settings.jobSchedules })
   const store = createStore({ dataDir: settings.dataDir, dataSync: settings.dataSync, mongodbUrl: settings.mongodbUrl, mongodbTransactions: settings.mongodbTransactions })
   const users = blueprint.users
   const permissions = new Permissions(app, { ...users.auth!, anonymousRole: blueprint.anonymousRole })

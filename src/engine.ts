@@ -76,6 +76,8 @@ export interface Settings {
   jobConcurrency?: number
   /** With `redisUrl`: `false` for an instance that queues jobs but runs none (`JOB_WORKER`, default true). */
   jobWorker?: boolean
+  /** `false`: this instance ticks no scheduled task (`JOB_SCHEDULES`, default true); its worker still runs the runs others queue, and `jobs.runNow` still queues one. */
+  jobSchedules?: boolean
   /** Key prefix of the BullMQ queue (default `quillbase:<blueprint>`): tests give each run its own. */
   jobsPrefix?: string
   /** SMTP server of outgoing mail (`SMTP_URL`, e.g. `smtp://user:pass@mail.example.com:587`); none: nothing is mailed. */

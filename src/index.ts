@@ -45,6 +45,7 @@ export function readSettings(): Settings & { blueprint: string } {
     fileGraceHours: Number(get('fileGraceHours')),
     jobConcurrency: Number(get('jobConcurrency')),
     jobWorker: get<boolean>('jobWorker') !== false,
+    jobSchedules: get<boolean>('jobSchedules') !== false,
     shutdownTimeoutSeconds: Number(get('shutdownTimeoutSeconds')),
     graphUrl: get<string>('graphUrl') || undefined,
     googleCalendarUrl: get<string>('googleCalendarUrl') || undefined,

@@ -38,6 +38,9 @@ export const testSettings = (overrides: Partial<Settings> = {}): Settings => ({
   writesPerIp: 1e6,
   signUpsPerIp: 1e6,
   lookupsPerIp: 1e6,
+  // No scheduled task ticks on the wall clock (a test that spans :05 or :15 would see an hourly task's or a sync's
+  // writes); a test runs one with `jobs.runNow`, and the tests of ticking itself set `jobSchedules: true`.
+  jobSchedules: false,
   ...overrides
 })
 

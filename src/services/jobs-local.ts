@@ -48,9 +48,9 @@ export class LocalQueue implements JobBackend {
     return job && structuredClone(job.status)
   }
 
-  async start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[]) {
+  async start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[] | undefined) {
     this._run = run
-    for (const schedule of schedules) await this.schedule(schedule)
+    for (const schedule of schedules ?? []) await this.schedule(schedule)
     this._pump()
   }
 

@@ -74,12 +74,15 @@ export class RedisQueue implements JobBackend {
     return status
   }
 
-  async start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[]) {
+  async start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[] | undefined) {
     const queue = this.queue
-    // The declarations are the truth: a schedule no longer declared stops ticking.
-    const declared = new Set(schedules.map((schedule) => schedule.name))
-    for (const scheduler of await queue.getJobSchedulers()) if (!declared.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key)
-    for (const schedule of schedules) await this.schedule(schedule)
+    // The declarations are the truth: a schedule no longer declared stops ticking. An instance that ticks none
+    // (`jobSchedules: false`) leaves the shared schedulers to the instances that do.
+    if (schedules) {
+      const declared = new Set(schedules.map((schedule) => schedule.name))
+      for (const scheduler of await queue.getJobSchedulers()) if (!declared.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key)
+      for (const schedule of schedules) await this.schedule(schedule)
+    }
     if (!this._options.worker) return
     this._worker = new Worker(QUEUE, (job) => this._process(job, run), { connection: this._redis!, prefix: this._options.prefix, concurrency: this._options.concurrency })
     this._worker.on('error', (error) => console.error(`quillbase: jobs: ${error.message}`))

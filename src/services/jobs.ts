@@ -66,8 +66,8 @@ export interface JobRun {
 export interface JobBackend {
   enqueue(name: string, payload: JobPayload, options: Required<RetryOptions> & { delay: number }): Promise<string>
   status(id: string): Promise<JobStatus | undefined>
-  /** Starts taking jobs (unless this instance only queues them) and keeps exactly `schedules` ticking. */
-  start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[]): Promise<void>
+  /** Starts taking jobs (unless this instance only queues them) and keeps exactly `schedules` ticking; `undefined`: ticks none here and leaves shared schedulers as they are. */
+  start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[] | undefined): Promise<void>
   /** Adds one schedule once started. */
   schedule(schedule: ScheduleInput): Promise<void>
   close(): Promise<void>
@@ -81,6 +81,8 @@ export interface JobsOptions {
   concurrency?: number
   /** With Redis, `false` makes an instance that only queues jobs (others run them). Default true. */
   worker?: boolean
+  /** `false`: this instance ticks no scheduled task; with Redis it leaves the shared schedulers as they are. Default true. */
+  schedules?: boolean
 }
 
 /** Job name of a scheduled task's runs. */
@@ -98,9 +100,11 @@ export class Jobs {
   /** Engine-level schedules; the blueprint's are in `blueprint.schedules`. */
   private _engineSchedules = new Map<string, ScheduleInput>()
   private _started = false
+  private _ticks: boolean
 
   constructor(private _app: EngineApp, options: JobsOptions) {
     if (options.worker === false && !options.redisUrl) throw new Error('jobWorker (JOB_WORKER) false needs REDIS_URL: without Redis, jobs run in this process only')
+    this._ticks = options.schedules !== false
     const concurrency = options.concurrency ?? 2
     if (!(Number.isInteger(concurrency) && concurrency > 0)) throw new Error(`jobConcurrency (JOB_CONCURRENCY) must be a whole number above 0, not ${options.concurrency}`)
     this.backend = options.redisUrl
@@ -148,7 +152,7 @@ export class Jobs {
     checkSchedule('engine', schedule)
     if (this._scheduleNamed(schedule.name)) throw new Error(`The schedule "${schedule.name}" is declared twice`)
     this._engineSchedules.set(schedule.name, schedule)
-    if (this._started) await this.backend.schedule(schedule)
+    if (this._started && this._ticks) await this.backend.schedule(schedule)
   }
 
   /** Queues one run of a scheduled task now (as its tick would); returns the job id. */
@@ -160,7 +164,7 @@ export class Jobs {
   /** At app setup, once seeding is done: workers take jobs, schedules tick. */
   async start() {
     this._started = true
-    await this.backend.start((job) => this._run(job), [...this._app.blueprint.schedules, ...this._engineSchedules.values()])
+    await this.backend.start((job) => this._run(job), this._ticks ? [...this._app.blueprint.schedules, ...this._engineSchedules.values()] : undefined)
   }
 
   /** Workers finish their current jobs and stop; timers are cleared. */

@@ -149,7 +149,7 @@ describe('jobs in process (no REDIS_URL)', () => {
   it('ticks a scheduled task on its cron, and stops at shutdown once the running job is done', async () => {
     const ticks: string[] = []
     let finishedJobs = 0
-    const own = await startServer('appointments', {}, (app) =>
+    const own = await startServer('appointments', { jobSchedules: true }, (app) =>
       app.jobs.schedule({
         name: 'every-second',
         cron: '* * * * * *',
@@ -171,6 +171,22 @@ describe('jobs in process (no REDIS_URL)', () => {
     const after = ticks.length
     await wait(1200)
     assert.equal(ticks.length, after)
+  })
+
+  it('ticks no scheduled task with jobSchedules false, and still runs one queued by hand', async () => {
+    const ticks: string[] = []
+    const own = await startServer('appointments', { jobSchedules: false }, (app) =>
+      app.jobs.schedule({ name: 'every-second', cron: '* * * * * *', run: async ({ scheduledAt }) => void ticks.push(scheduledAt!) })
+    )
+    try {
+      await wait(2200)
+      assert.deepEqual(ticks, [], 'no tick in two seconds of a per-second schedule')
+      const status = await finished(own.app, await own.app.jobs.runNow('every-second'))
+      assert.equal(status.state, 'completed', JSON.stringify(status))
+      assert.equal(ticks.length, 1)
+    } finally {
+      await own.close()
+    }
   })
 })
 
@@ -283,12 +299,29 @@ describe('jobs on BullMQ over the real Redis', function () {
           runs.push({ on: label, tick: scheduledAt! })
         }
       })
-    await start({ jobsPrefix: shared }, schedule('a'))
-    await start({ jobsPrefix: shared }, schedule('b'))
+    await start({ jobsPrefix: shared, jobSchedules: true }, schedule('a'))
+    await start({ jobsPrefix: shared, jobSchedules: true }, schedule('b'))
     const end = Date.now() + 8000
     while (new Set(runs.map((run) => run.tick)).size < 4 && Date.now() < end) await wait(50)
     const ticks = runs.map((run) => run.tick)
     assert.ok(new Set(ticks).size >= 4, `ticks: ${JSON.stringify(runs)}`)
     assert.equal(new Set(ticks).size, ticks.length, `a tick ran twice: ${JSON.stringify(runs)}`)
+  })
+
+  it('leaves the shared schedulers to the instances that tick them when one starts with jobSchedules false', async () => {
+    const shared = prefix()
+    const runs: string[] = []
+    const heartbeat = (label: string) => (app: EngineApp) =>
+      app.jobs.schedule({ name: 'heartbeat', cron: '* * * * * *', run: async () => void runs.push(label) })
+    const ticking = await start({ jobsPrefix: shared, jobSchedules: true }, heartbeat('ticking'))
+    // A web-only instance that declares no schedule and ticks none: had it kept "exactly its schedules", it would have
+    // removed the other's scheduler.
+    await start({ jobsPrefix: shared, jobSchedules: false, jobWorker: false })
+    const queue = (ticking.app.jobs.backend as any).queue
+    assert.ok((await queue.getJobSchedulers()).some((scheduler: any) => scheduler.key === 'heartbeat'), 'the scheduler is still there')
+    const since = runs.length
+    const end = Date.now() + 8000
+    while (runs.length < since + 2 && Date.now() < end) await wait(50)
+    assert.ok(runs.length >= since + 2, `runs after the second start: ${runs.length - since}`)
   })
 })
