@@ -174,9 +174,12 @@ export function exportMiddleware(app: EngineApp) {
 
 /**
  * Exports are long streams of text: compressed at the fastest levels (gzip 1: half the CPU of the default 6 for ~15%
- * more bytes on CSV), where it is compressed at all (`koa-compress`, as the client accepts).
+ * more bytes on CSV), where it is compressed at all (`koa-compress`, as the client accepts). zlib's output buffer holds
+ * a whole page compressed: with its default 16 kB it went back to the main thread after every 16 kB it wrote, and so
+ * waited while the next page was read; now a page is compressed on zlib's thread in one go, beside the reading
+ * (bench:export, Admin CSV gzipped: 0.41× → 0.45× of a raw scan, as fast as uncompressed).
  */
-const FAST_COMPRESSION = { gzip: { level: 1 }, br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } } }
+const FAST_COMPRESSION = { gzip: { level: 1, chunkSize: PAGE_BYTES }, br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 }, chunkSize: PAGE_BYTES } }
 
 /** Streams every record of `find(params)` as the response (the admin panel's "Export CSV" calls it with its caller's params). */
 export async function sendExport(app: EngineApp, ctx: Context, collection: Collection, format: ExportFormat, params: Params) {

@@ -219,6 +219,18 @@ describe('exports (CSV and NDJSON)', function () {
     assert.equal((await exported('/appointments', 'application/x-ndjson', tokens.admin)).status, 200, 'the server goes on')
   })
 
+  it('a compressed export is, once decompressed, the same text as the plain one, every page of it', async () => {
+    const plain = await fetch(`${server.url}/appointments`, { headers: { accept: 'text/csv', 'accept-encoding': 'identity', authorization: `Bearer ${tokens.admin}` } })
+    const text = await plain.text()
+    assert.equal(plain.headers.get('content-encoding'), null)
+    for (const encoding of ['gzip', 'br']) {
+      const res = await fetch(`${server.url}/appointments`, { headers: { accept: 'text/csv', 'accept-encoding': encoding, authorization: `Bearer ${tokens.admin}` } })
+      assert.equal(res.headers.get('content-encoding'), encoding)
+      assert.equal(await res.text(), text, `${encoding}: the same text`)
+    }
+    assert.ok(text.split('\n').length > 450, 'more than one page')
+  })
+
   it('an export is one request for the request limits, however many pages it reads', async () => {
     const limited = await startServer('appointments', { requestsPerUser: 3, requestsPerIp: 50 })
     try {
