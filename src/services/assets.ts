@@ -4,8 +4,10 @@ import { readFile } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { Duplex, Stream } from 'node:stream'
 import zlib from 'node:zlib'
 import compress from 'koa-compress'
+import compressible from 'compressible'
 import type { Context, Middleware, Next } from 'koa'
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable'
@@ -29,8 +31,27 @@ export const compressAsset = (content: Buffer, encoding: Encoding, ahead = false
     ? brotli(content, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: ahead ? 10 : 4, [zlib.constants.BROTLI_PARAM_LGWIN]: ahead ? 24 : 22, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: content.length } })
     : gzip(content, { level: ahead ? zlib.constants.Z_BEST_COMPRESSION : zlib.constants.Z_DEFAULT_COMPRESSION })
 
-/** brotli or gzip, as the client accepts, for compressible bodies of 1 kB and more (koa-compress); skips what is already encoded. */
-export const compression = (): Middleware => compress({ deflate: false })
+/** Text the MIME database does not know as compressible: NDJSON exports (`application/x-ndjson`). */
+const NDJSON = /^application\/x-ndjson\b/i
+
+/**
+ * brotli or gzip, as the client accepts, for compressible bodies of 1 kB and more (koa-compress); skips what is already
+ * encoded. koa-compress pipes a stream body into the compressor with `pipe`, which does not pass the body's error on: a
+ * stream that failed after the headers (an export's page) left the compressed response open, the client waiting.
+ * The error is passed on here, so the compressed response fails as an uncompressed one does.
+ */
+export function compression(): Middleware {
+  const compressing = compress({ deflate: false, filter: (type) => NDJSON.test(type) || !!compressible(type) })
+  return async (ctx, next) => {
+    let body: unknown
+    await compressing(ctx, async () => {
+      await next()
+      body = ctx.body
+    })
+    const compressed = ctx.body
+    if (body !== compressed && body instanceof Stream && compressed instanceof Duplex) body.once('error', (error) => compressed.destroy(error))
+  }
+}
 
 /** A response that set no `Cache-Control` (pages, API answers, errors) is revalidated at each use. */
 export const revalidateByDefault = (): Middleware => async (ctx: Context, next: Next) => {

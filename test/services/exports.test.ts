@@ -204,13 +204,20 @@ describe('exports (CSV and NDJSON)', function () {
       }
     })
     try {
-      for (const [encoding, error] of [['identity', new Error('the store failed')], ['gzip', new Error('the store failed')], ['identity', new TooManyRequests('Too many requests')], ['gzip', new TooManyRequests('Too many requests')]] as const) {
-        failure = error
-        calls = 0
-        const res = await fetch(`${server.url}/appointments`, { headers: { accept: 'application/x-ndjson', 'accept-encoding': encoding, authorization: `Bearer ${tokens.admin}` } })
-        assert.equal(res.status, 200, 'the first page was read before anything was sent')
-        await assert.rejects(res.text(), `the response ends in error (${encoding})`)
-        assert.equal(calls, 2)
+      for (const accept of ['application/x-ndjson', 'text/csv']) {
+        for (const [encoding, error] of [['identity', new Error('the store failed')], ['gzip', new Error('the store failed')], ['identity', new TooManyRequests('Too many requests')], ['gzip', new TooManyRequests('Too many requests')]] as const) {
+          failure = error
+          calls = 0
+          const res = await fetch(`${server.url}/appointments`, { headers: { accept, 'accept-encoding': encoding, authorization: `Bearer ${tokens.admin}` } }).catch(() => undefined)
+          // Compressed, the first page may still be in the compressor when the second fails: the headers were not
+          // sent yet, and the connection is cut before them. Either way the client sees a failure, not a short file.
+          if (res) {
+            assert.equal(res.status, 200, 'the first page was read before anything was sent')
+            assert.equal(res.headers.get('content-encoding') ?? 'identity', encoding)
+            await assert.rejects(res.text(), `the response ends in error (${accept}, ${encoding})`)
+          } else assert.equal(encoding, 'gzip', `uncompressed, the headers go out with the first page (${accept})`)
+          assert.equal(calls, 2)
+        }
       }
     } finally {
       // Disarmed whatever happened: the hook stays on the service for the file's later tests.
@@ -219,16 +226,18 @@ describe('exports (CSV and NDJSON)', function () {
     assert.equal((await exported('/appointments', 'application/x-ndjson', tokens.admin)).status, 200, 'the server goes on')
   })
 
-  it('a compressed export is, once decompressed, the same text as the plain one, every page of it', async () => {
-    const plain = await fetch(`${server.url}/appointments`, { headers: { accept: 'text/csv', 'accept-encoding': 'identity', authorization: `Bearer ${tokens.admin}` } })
-    const text = await plain.text()
-    assert.equal(plain.headers.get('content-encoding'), null)
-    for (const encoding of ['gzip', 'br']) {
-      const res = await fetch(`${server.url}/appointments`, { headers: { accept: 'text/csv', 'accept-encoding': encoding, authorization: `Bearer ${tokens.admin}` } })
-      assert.equal(res.headers.get('content-encoding'), encoding)
-      assert.equal(await res.text(), text, `${encoding}: the same text`)
+  it('a compressed export (CSV or NDJSON) is, once decompressed, the same text as the plain one, every page of it', async () => {
+    for (const accept of ['text/csv', 'application/x-ndjson']) {
+      const plain = await fetch(`${server.url}/appointments`, { headers: { accept, 'accept-encoding': 'identity', authorization: `Bearer ${tokens.admin}` } })
+      const text = await plain.text()
+      assert.equal(plain.headers.get('content-encoding'), null)
+      assert.ok(text.split('\n').length > 450, 'more than one page')
+      for (const encoding of ['gzip', 'br']) {
+        const res = await fetch(`${server.url}/appointments`, { headers: { accept, 'accept-encoding': encoding, authorization: `Bearer ${tokens.admin}` } })
+        assert.equal(res.headers.get('content-encoding'), encoding, `${accept} is compressed as ${encoding}`)
+        assert.equal(await res.text(), text, `${accept}, ${encoding}: the same text`)
+      }
     }
-    assert.ok(text.split('\n').length > 450, 'more than one page')
   })
 
   it('an export is one request for the request limits, however many pages it reads', async () => {
