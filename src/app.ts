@@ -29,7 +29,7 @@ import { parseQueryStrings } from './services/query-string.js'
 import { clientAddress, RATE_LIMIT_DEFAULTS, RateLimits } from './services/rate-limit.js'
 import { createStore } from './services/store.js'
 import { closeSync, setupSync, syncReady } from './services/sync.js'
-import { Migrator } from './services/migrations.js'
+import type { MigratorOptions } from './services/migrations.js'
 import { exportMiddleware } from './services/exports.js'
 import { Files, filesMiddleware } from './services/files.js'
 import { ExportJobs, checkExporters } from './services/export-jobs.js'
@@ -65,6 +65,12 @@ async function persistentSecret(settings: Settings, file: string, given?: string
 /** bcrypt's cost factor unless `passwordHashCost` says otherwise (@feathersjs/authentication-local's own default). */
 const DEFAULT_HASH_COST = 10
 
+/** The app's migration runner (`services/migrations.ts`): umzug and its command-line parser are loaded only then. */
+export async function migratorOf(app: EngineApp, options?: MigratorOptions) {
+  const { Migrator } = await import('./services/migrations.js')
+  return new Migrator(app, options)
+}
+
 export async function createApp(blueprint: Blueprint, settings: Settings): Promise<EngineApp> {
   if (settings.dataDir) await mkdir(settings.dataDir, { recursive: true })
   const bodyBytes = bytes.parse(settings.bodyLimit) ?? 0
@@ -80,7 +86,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   const issuers = configureIssuers(blueprint.users, settings)
   const app = koa(feathers()) as unknown as EngineApp
   // Before the store opens: a bad job setting fails with nothing to close.
-  const jobs = new Jobs(app, { redisUrl: settings.redisUrl, prefix: settings.jobsPrefix ?? `quillbase:${blueprint.name}`, concurrency: settings.jobConcurrency, worker: settings.jobWorker, schedules: settings.jobSchedules })
+  const jobs = await Jobs.create(app, { redisUrl: settings.redisUrl, prefix: settings.jobsPrefix ?? `quillbase:${blueprint.name}`, concurrency: settings.jobConcurrency, worker: settings.jobWorker, schedules: settings.jobSchedules })
   const store = createStore({ dataDir: settings.dataDir, dataSync: settings.dataSync, mongodbUrl: settings.mongodbUrl, mongodbTransactions: settings.mongodbTransactions })
   const users = blueprint.users
   const permissions = new Permissions(app, { ...users.auth!, anonymousRole: blueprint.anonymousRole })
@@ -160,7 +166,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   )
   app.hooks({ around: { all: [callerErrors(), rateLimits.hook()] } })
   // Before any service exists: feathers-sync wraps each service's event emitter.
-  if (settings.redisUrl) setupSync(app, { url: settings.redisUrl, key: sharedKey, collections: blueprint.collections })
+  if (settings.redisUrl) await setupSync(app, { url: settings.redisUrl, key: sharedKey, collections: blueprint.collections })
 
   if (blueprint.collections.some((collection) => collection.name === AUDIT_PATH)) throw new Error(`The collection name '${AUDIT_PATH}' is the engine's audit log`)
   const imports = new Imports(app)
@@ -213,7 +219,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
         if (server) answerClientErrors(server)
         await next()
         await syncReady(app)
-        if (settings.migrate) await new Migrator(app).up()
+        if (settings.migrate) await (await migratorOf(app)).up()
         // Operations a stopped process left behind, before anything here queues new ones: queued imports are queued
         // again, running imports and unfinished exports are marked failed, saying why.
         await imports.resume()

@@ -12,14 +12,13 @@ import { SingleBar, Presets } from 'cli-progress'
 import { BadRequest, NotFound } from '@feathersjs/errors'
 import type { Params } from '@feathersjs/feathers'
 import { permittedFieldsOf } from '@casl/ability/extra'
-import { createApp, type EngineApp } from './app.js'
+import { createApp, migratorOf, type EngineApp } from './app.js'
 import { loadBlueprint } from './blueprints/index.js'
 import { buildClients } from './client/build.js'
 import { readSettings, startOrExit } from './index.js'
 import { csvLine, csvRows } from './services/csv.js'
 import { csvColumns, everyRecord, ndjsonLines } from './services/exports.js'
 import { importRows, type ImportFormat } from './services/imports.js'
-import { Migrator } from './services/migrations.js'
 
 /** Exit code of an import in which some rows were refused. */
 const ROWS_REFUSED = 3
@@ -35,7 +34,7 @@ async function withApp<T>(fn: (app: EngineApp) => Promise<T>, overrides: Record<
   }
 }
 
-const migrator = (app: EngineApp) => new Migrator(app, { log: (message) => console.log(message) })
+const migrator = (app: EngineApp) => migratorOf(app, { log: (message) => console.log(message) })
 
 /**
  * Who a command acts as: `--as <email>`, a user of the blueprint, whose permissions apply to every call (as over REST);
@@ -78,7 +77,7 @@ migrate
   .description('run the pending migrations')
   .option('--to <name>', 'stop after this migration')
   .action((options: { to?: string }) => withApp(async (app) => {
-    const run = await migrator(app).up(options)
+    const run = await (await migrator(app)).up(options)
     if (!run.length) console.log('no pending migrations')
   }))
 migrate
@@ -86,14 +85,14 @@ migrate
   .description('revert the last migration')
   .option('--to <name>', "revert back to and including this one ('0': all)")
   .action((options: { to?: string }) => withApp(async (app) => {
-    const run = await migrator(app).down({ to: options.to === '0' ? 0 : options.to })
+    const run = await (await migrator(app)).down({ to: options.to === '0' ? 0 : options.to })
     if (!run.length) console.log('no executed migrations')
   }))
 migrate
   .command('status')
   .description('list executed and pending migrations')
   .action(() => withApp(async (app) => {
-    const runner = migrator(app)
+    const runner = await migrator(app)
     const { executed, pending } = await runner.status()
     for (const name of executed) console.log(`executed  ${name}`)
     for (const name of pending) console.log(`pending   ${name}`)
@@ -102,7 +101,7 @@ migrate
 migrate
   .command('create <name>')
   .description('a new migration file from the template (name: lower-case letters, digits, dashes)')
-  .action((name: string) => withApp(async (app) => console.log(`created ${await migrator(app).create(name)}`)))
+  .action((name: string) => withApp(async (app) => console.log(`created ${await (await migrator(app)).create(name)}`)))
 
 program
   .command('import <file>')

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
-import { runCli, tempDir } from './helpers.js'
+import { runCli, runCliWith, tempDir } from './helpers.js'
 
 describe('the quillbase command', function () {
   this.timeout(180_000)
@@ -32,6 +32,22 @@ describe('the quillbase command', function () {
     const lines = (await readFile(scheduled, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line))
     assert.equal(lines.length, 3, 'three of the four demo appointments are scheduled')
     assert.ok(lines.every((line) => line.Status === 'Scheduled'))
+  })
+
+  it('loads no optional part it does not use: no TypeScript compiler, BullMQ, feathers-sync or umzug to export on the embedded store', async () => {
+    const optional = /\/node_modules\/(typescript|bullmq|ioredis|feathers-sync|umzug)\//
+    const loaded = async (...args: string[]) => {
+      const file = path.join(dataDir, 'loaded-modules.txt')
+      const run = await runCliWith({ node: ['--require', path.resolve('test/loaded-modules.cjs')], env: { LOADED_MODULES_FILE: file } }, dataDir, ...args)
+      assert.equal(run.code, 0, run.err)
+      const paths = (await readFile(file, 'utf8')).split('\n')
+      assert.ok(paths.some((p) => p.includes('/node_modules/better-sqlite3/')), 'the preload saw the modules')
+      return [...new Set(paths.map((p) => optional.exec(p)?.[1]).filter(Boolean))].sort()
+    }
+    assert.deepEqual(await loaded('--help'), [])
+    assert.deepEqual(await loaded('export', 'appointments', '--out', path.join(dataDir, 'light.csv')), [])
+    // The migrate commands load umzug, and only umzug: the check sees what a command loads.
+    assert.deepEqual(await loaded('migrate', 'status'), ['umzug'])
   })
 
   it('imports a CSV row by row through the service: exit 3 with each refused row named when some are refused; a dry run writes nothing', async () => {

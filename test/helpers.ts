@@ -241,9 +241,14 @@ export async function launchChromium() {
 
 /** The `quillbase` command in a child process on the embedded store in `dataDir`: its exit code and output. */
 export function runCli(dataDir: string, ...args: string[]) {
+  return runCliWith({}, dataDir, ...args)
+}
+
+/** `runCli` with Node options before the script (e.g. `--require` a preload) and more environment. */
+export function runCliWith(options: { node?: string[]; env?: Record<string, string> }, dataDir: string, ...args: string[]) {
   return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { ...process.env, NODE_ENV: 'test', DATA_DIR: dataDir, MONGODB_URL: '' },
+    const child = spawn(process.execPath, [...(options.node ?? []), '--import', 'tsx', 'src/cli.ts', ...args], {
+      env: { ...process.env, NODE_ENV: 'test', DATA_DIR: dataDir, MONGODB_URL: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let out = ''

@@ -2,7 +2,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import ts from 'typescript'
 import { SERVICE_METHODS } from '../services/collection.js'
 import type { Blueprint } from '../schemas/types.js'
 import { clientDeclarations } from './declarations.js'
@@ -35,6 +34,8 @@ async function pinnedVersions(): Promise<Record<string, string>> {
 
 /** The runtime is TypeScript in this project (so it is type-checked here) and JavaScript in the package. */
 async function runtimeJavaScript(): Promise<string> {
+  // The compiler is loaded here, when a package is written: half a second of every start of the CLI otherwise.
+  const { default: ts } = await import('typescript')
   const source = await readFile(fileURLToPath(new URL('./runtime.ts', import.meta.url)), 'utf8')
   const { outputText } = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2020, verbatimModuleSyntax: false },

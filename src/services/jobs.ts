@@ -7,7 +7,7 @@ import { checkSchedule } from '../schemas/sanitize.js'
 import type { JobContext, ScheduleInput } from '../schemas/types.js'
 import { sessionEnded } from './authentication.js'
 import { LocalQueue } from './jobs-local.js'
-import { RedisQueue } from './jobs-redis.js'
+import type { RedisQueue } from './jobs-redis.js'
 
 export type JobHandler<Data = any> = (context: JobContext<Data>) => Promise<unknown>
 
@@ -102,13 +102,18 @@ export class Jobs {
   private _started = false
   private _ticks: boolean
 
-  constructor(private _app: EngineApp, options: JobsOptions) {
+  /** The jobs of an app: on BullMQ with `redisUrl` (its module, and ioredis's, loaded only then), else in process. */
+  static async create(app: EngineApp, options: JobsOptions): Promise<Jobs> {
+    return new Jobs(app, options, options.redisUrl ? (await import('./jobs-redis.js')).RedisQueue : undefined)
+  }
+
+  private constructor(private _app: EngineApp, options: JobsOptions, redisQueue?: typeof RedisQueue) {
     if (options.worker === false && !options.redisUrl) throw new Error('jobWorker (JOB_WORKER) false needs REDIS_URL: without Redis, jobs run in this process only')
     this._ticks = options.schedules !== false
     const concurrency = options.concurrency ?? 2
     if (!(Number.isInteger(concurrency) && concurrency > 0)) throw new Error(`jobConcurrency (JOB_CONCURRENCY) must be a whole number above 0, not ${options.concurrency}`)
-    this.backend = options.redisUrl
-      ? new RedisQueue({ url: options.redisUrl, prefix: options.prefix, concurrency, worker: options.worker !== false })
+    this.backend = options.redisUrl && redisQueue
+      ? new redisQueue({ url: options.redisUrl, prefix: options.prefix, concurrency, worker: options.worker !== false })
       : new LocalQueue({ concurrency })
   }
 
@@ -118,7 +123,7 @@ export class Jobs {
    * own queue in memory, and one starting cannot tell another's running jobs from lost ones.
    */
   get leftBehind(): boolean {
-    return !(this.backend instanceof RedisQueue) && this._app.store.kind === 'embedded'
+    return this.backend instanceof LocalQueue && this._app.store.kind === 'embedded'
   }
 
   /** Declares the handler of a job name (on every instance: any of them may run it). */

@@ -1,12 +1,9 @@
 // Scale-out: with REDIS_URL, the blueprint's collection events are shared through Redis (feathers-sync), so each app
 // instance publishes them to its own Socket.io connections (filtered per receiver there) and drops its caches.
 import type { Application } from '@feathersjs/feathers'
-import featherSync from 'feathers-sync'
+import type featherSync from 'feathers-sync'
 import { withoutSecrets } from '../hooks/secrets.js'
 import type { Collection } from '../schemas/types.js'
-
-// CommonJS module typed as ESM: its callable export is the module itself under NodeNext.
-const sync = featherSync as unknown as typeof featherSync.default
 
 export interface SyncOptions {
   /** `redis://host:port` */
@@ -17,7 +14,10 @@ export interface SyncOptions {
   collections: Collection[]
 }
 
-export function setupSync(app: Application, options: SyncOptions) {
+/** Loaded here, with REDIS_URL only: feathers-sync and its Redis client are a tenth of a start's module loading. */
+export async function setupSync(app: Application, options: SyncOptions) {
+  // CommonJS module typed as ESM: its callable export is the module itself under NodeNext.
+  const sync = (await import('feathers-sync')).default as unknown as typeof featherSync.default
   const shared = new Map(options.collections.map((collection) => [collection.name, collection]))
   // Only what publishers and listeners use travels: the event, path, record without its secret fields (local events of
   // internal calls carry hashes and ciphertexts), id and method; never the caller's params (user, ability, connection).
