@@ -112,8 +112,8 @@ export class Jobs {
     this._ticks = options.schedules !== false
     const concurrency = options.concurrency ?? 2
     if (!(Number.isInteger(concurrency) && concurrency > 0)) throw new Error(`jobConcurrency (JOB_CONCURRENCY) must be a whole number above 0, not ${options.concurrency}`)
-    this.backend = options.redisUrl && redisQueue
-      ? new redisQueue({ url: options.redisUrl, prefix: options.prefix, concurrency, worker: options.worker !== false })
+    this.backend = redisQueue
+      ? new redisQueue({ url: options.redisUrl!, prefix: options.prefix, concurrency, worker: options.worker !== false })
       : new LocalQueue({ concurrency })
   }
 
