@@ -17,7 +17,7 @@ describe('the quillbase command', function () {
   })
   after(() => rm(dataDir, { recursive: true, force: true }))
 
-  it('exports as a named user only what they may read, and as the engine everything (CSV and NDJSON with a query)', async () => {
+  it('exports as a named user only what they may read, and as the engine everything but secrets (CSV and NDJSON with a query)', async () => {
     const mine = path.join(dataDir, 'maria.csv')
     let run = await runCli(dataDir, 'export', 'appointments', '--out', mine, '--as', 'maria@example.com')
     assert.equal(run.code, 0, run.err)
@@ -32,6 +32,14 @@ describe('the quillbase command', function () {
     const lines = (await readFile(scheduled, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line))
     assert.equal(lines.length, 3, 'three of the four demo appointments are scheduled')
     assert.ok(lines.every((line) => line.Status === 'Scheduled'))
+
+    // As the engine, every record, but never a secret field: no password hash in a file.
+    const people = path.join(dataDir, 'users.ndjson')
+    run = await runCli(dataDir, 'export', 'users', '--out', people, '--format', 'ndjson')
+    assert.equal(run.code, 0, run.err)
+    const users = (await readFile(people, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line))
+    assert.equal(users.length, 6)
+    assert.ok(users.every((user) => typeof user.email === 'string' && !('password' in user)), 'no password in the export')
   })
 
   it('loads no optional part it does not use: no TypeScript compiler, BullMQ, feathers-sync or umzug to export on the embedded store', async () => {

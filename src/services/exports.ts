@@ -14,6 +14,7 @@ import type { SqliteCursor } from './adapters/sqlite.js'
 import { untagText } from './adapters/sqlite-json.js'
 import { storedTextOf } from './adapters/sqlite-lazy.js'
 import { findsWhole, ownFindHooks } from '../hooks/authorize.js'
+import { withoutSecrets } from '../hooks/secrets.js'
 import type { Collection, JsonSchema } from '../schemas/types.js'
 
 export const EXPORT_TYPES = { csv: 'text/csv', ndjson: 'application/x-ndjson' } as const
@@ -50,8 +51,16 @@ function resize(paging: ExportPaging, records: number, bytes: number, first: num
  * (`paginate: false` with `$limit`): no `total` is counted for each of them; `paging.size` may change between pages.
  * The event loop has a turn before each page after the first: the embedded store reads synchronously, so a report's sum
  * or an export job over a large collection would otherwise answer no other request until it ended.
+ * Whoever reads (an internal caller too: the CLI, a scheduled export), the records come without their secret fields: what
+ * this gives goes into files and answers, and an internal find returns secrets (the hook that hides them is for callers).
  */
 export async function* everyRecord(app: EngineApp, collection: Collection, params: Params, paging: ExportPaging = { size: collection.pagination.max }): AsyncGenerator<Doc[]> {
+  const pages = everyPage(app, collection, params, paging)
+  if (params.provider || !collection.secrets.length) return yield* pages
+  for await (const page of pages) yield page.map((record) => withoutSecrets(collection, record))
+}
+
+async function* everyPage(app: EngineApp, collection: Collection, params: Params, paging: ExportPaging): AsyncGenerator<Doc[]> {
   const { $limit, $skip, $sort, ...conditions } = params.query ?? {}
   const service = app.service(collection.name)
   if ($sort) {
