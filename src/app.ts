@@ -190,6 +190,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   const connectors = new Connectors(app, connectorSettings(settings))
   app.connectors = connectors
   for (const schedule of connectors.schedules()) await app.jobs.schedule(schedule)
+  for (const schedule of exportJobs.schedules()) await app.jobs.schedule(schedule)
   await files.setup()
   await documents.setup()
   if (blueprint.collections.some((collection) => collection.recurrence)) await app.jobs.schedule(rollRecurrences(app, blueprint.collections))

@@ -517,6 +517,24 @@ export interface ExporterInput {
   report: { status: string; count: string; size: string; completedAt?: string; error?: string }
   /** Values of the status field (defaults: done `completed`, failed `error`; running: left as created). */
   statuses?: { running?: string; done?: string; failed?: string }
+  /**
+   * Exports made on a schedule (a nightly backup): at each tick the engine creates a record with `record`'s values, as
+   * an internal caller, so the export reads every record (never a secret) and keeps its file like any other.
+   */
+  schedules?: ExportScheduleInput[]
+}
+
+/** One scheduled export of an `exporter` collection. */
+export interface ExportScheduleInput {
+  /** Lower-case letters, digits and dashes; unique among the blueprint's and the engine's schedules. */
+  name: string
+  /** Cron syntax (`0 3 * * *`: every night at 03:00). */
+  cron: string
+  /** Time zone of the cron fields (default `UTC`). */
+  timezone?: string
+  description?: string
+  /** The values of each record created: its `kind` (and format, filters…). */
+  record: Record<string, unknown>
 }
 
 /** What a calendar provider's event becomes in the engine, whatever the provider: times in UTC, attendees' answers as iCalendar's. */

@@ -7,7 +7,7 @@ import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
 import type { EngineApp } from '../engine.js'
 import { fillQuery, type TemplateScope } from '../hooks/workflows/templates.js'
 import { DeclarationError } from '../schemas/sanitize.js'
-import type { Collection } from '../schemas/types.js'
+import type { Collection, JobContext, ScheduleInput } from '../schemas/types.js'
 import { csvLine, csvRows } from './csv.js'
 import { callerColumns, everyRecord } from './exports.js'
 import { fileFields, type Files } from './files.js'
@@ -40,6 +40,16 @@ export function checkExporters(collections: Collection[]) {
     for (const field of Object.values(exporter.report)) {
       if (!properties[field].readOnly) throw new DeclarationError(where, `field "${field}" is the engine's: declare it readOnly`)
     }
+    for (const schedule of exporter.schedules ?? []) {
+      const at = `${where}, schedule "${schedule?.name}"`
+      const record = schedule?.record
+      if (!record || typeof record !== 'object' || Array.isArray(record)) throw new DeclarationError(at, '`record` must be an object of field values')
+      if (!kinds.includes(record[exporter.kind] as string)) throw new DeclarationError(at, `record.${exporter.kind} must be one of ${kinds.join(', ')}`)
+      for (const field of Object.keys(record)) {
+        if (!properties[field]) throw new DeclarationError(at, `record names unknown field "${field}"`)
+        if (properties[field].readOnly) throw new DeclarationError(at, `record.${field} is the engine's to fill`)
+      }
+    }
   }
 }
 
@@ -57,6 +67,19 @@ export class ExportJobs {
       const record = await (this._app.service(operation.name) as any)._get(data.id)
       await this.run(operation, record, params)
     }, { attempts: 1 })
+  }
+
+  /** The declared scheduled exports as scheduled tasks: each tick creates the export's record, as an internal caller. */
+  schedules(): ScheduleInput[] {
+    return this._app.blueprint.collections.flatMap((collection) =>
+      (collection.exporter?.schedules ?? []).map(({ name, cron, timezone, description, record }) => ({
+        name,
+        cron,
+        timezone,
+        description: description ?? `a ${record[collection.exporter!.kind]} export into ${collection.name}`,
+        run: async ({ params }: JobContext<undefined>) => ({ created: String((await this._app.service(collection.name).create(structuredClone(record), params))._id) })
+      }))
+    )
   }
 
   /**

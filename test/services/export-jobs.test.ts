@@ -10,7 +10,8 @@ import { DateTime, Email, Enum, File, Password, Ref, Secret, Type, defineCollect
 import { rbacCollections } from '../../src/schemas/rbac.js'
 import { sanitizeBlueprint } from '../../src/schemas/sanitize.js'
 import type { BlueprintInput } from '../../src/schemas/types.js'
-import { connect, eventually, login, request, tempDir, testSettings } from '../helpers.js'
+import { checkExporters } from '../../src/services/export-jobs.js'
+import { connect, eventually, finished, login, request, tempDir, testSettings } from '../helpers.js'
 
 const PASSWORD = 'library-pass'
 const me = '{{user._id}}'
@@ -65,7 +66,8 @@ const exportsCollection = defineCollection({
     targets: { books: ['books'], backup: '*', fragile: ['fragile'] },
     filters: { books: [{ year: { $gte: '{{data.filters.fromYear}}' } }, { ownerId: { $in: '{{data.filters.owners}}' } }], fragile: [{ name: '{{data.filters.shelf}}' }] },
     report: { status: 'status', count: 'count', size: 'size', completedAt: 'finishedAt', error: 'error' },
-    statuses: { running: 'running', done: 'done', failed: 'failed' }
+    statuses: { running: 'running', done: 'done', failed: 'failed' },
+    schedules: [{ name: 'nightly-backup', cron: '0 3 * * *', record: { kind: 'backup' } }]
   }
 })
 
@@ -216,6 +218,39 @@ describe('export jobs (`exporter`)', function () {
     assert.match(failed.error, /the shelf fell over/)
     assert.equal(failed.file, undefined)
     assert.ok(failed.finishedAt)
+  })
+
+  it('a scheduled export creates its record at each tick, as the engine: every record, never a secret; its file for who may read the record', async () => {
+    const before = (await app.service('exports').find({ paginate: false, query: { kind: 'backup' } })) as any[]
+    const tick = await finished(app, await app.jobs.runNow('nightly-backup'))
+    assert.equal(tick.state, 'completed', JSON.stringify(tick))
+    const id = (tick.result as any).created
+    let record: any
+    for (const end = Date.now() + 30_000; !['done', 'failed'].includes(record?.status) && Date.now() < end; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      record = await app.service('exports').get(id)
+    }
+    assert.equal(record.status, 'done', record.error)
+    assert.equal(record.by, undefined, 'made by no user')
+    assert.equal(((await app.service('exports').find({ paginate: false, query: { kind: 'backup' } })) as any[]).length, before.length + 1)
+    const json = JSON.parse((await download(record, 'librarian')).text)
+    assert.equal(json.collections.books.length, 45, "the engine reads every reader's books")
+    assert.ok(json.collections.books.every((book: any) => book.note === undefined && typeof book.price === 'number'), 'no secret')
+    assert.ok(json.collections.users.every((user: any) => user.password === undefined))
+    assert.ok([403, 404].includes((await download(record, 'ada')).status), 'a Reader may not read the record, nor its file')
+    const audit = (await app.service('audit-log').find({ paginate: false, query: { collection: 'exports', recordId: id } })) as any[]
+    assert.equal(audit.find((entry) => entry.method === 'create')?.actor, 'job', 'the audit log names the job')
+  })
+
+  it('names the mistakes of a scheduled export declaration', () => {
+    const check = (schedule: any, message: RegExp) => {
+      const declared = sanitizeBlueprint({ ...library, collections: library.collections.map((c) => (c.name === 'exports' ? { ...c, exporter: { ...c.exporter!, schedules: [schedule] } } : c)) })
+      assert.throws(() => checkExporters(declared.collections), message)
+    }
+    check({ name: 'weekly', cron: '0 3 * * 0', record: { kind: 'magazines' } }, /schedule "weekly".*record.kind must be one of books, backup, fragile/)
+    check({ name: 'weekly', cron: '0 3 * * 0', record: { kind: 'books', colour: 'red' } }, /record names unknown field "colour"/)
+    check({ name: 'weekly', cron: '0 3 * * 0', record: { kind: 'books', status: 'done' } }, /record.status is the engine's to fill/)
+    check({ name: 'weekly', cron: '0 3 * * 0' }, /`record` must be an object/)
   })
 
   it('the report fields are the engine’s: a caller cannot set them (400)', async () => {
