@@ -87,7 +87,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   const app = koa(feathers()) as unknown as EngineApp
   // Before the store opens: a bad job setting fails with nothing to close.
   const jobs = await Jobs.create(app, { redisUrl: settings.redisUrl, prefix: settings.jobsPrefix ?? `quillbase:${blueprint.name}`, concurrency: settings.jobConcurrency, worker: settings.jobWorker, schedules: settings.jobSchedules })
-  const store = createStore({ dataDir: settings.dataDir, dataSync: settings.dataSync, mongodbUrl: settings.mongodbUrl, mongodbTransactions: settings.mongodbTransactions })
+  const store = await createStore({ dataDir: settings.dataDir, dataSync: settings.dataSync, mongodbUrl: settings.mongodbUrl, mongodbTransactions: settings.mongodbTransactions })
   const users = blueprint.users
   const permissions = new Permissions(app, { ...users.auth!, anonymousRole: blueprint.anonymousRole })
   Object.assign(app, { blueprint, store, permissions, jobs, ready: false })

@@ -42,8 +42,8 @@ describe('the quillbase command', function () {
     assert.ok(users.every((user) => typeof user.email === 'string' && !('password' in user)), 'no password in the export')
   })
 
-  it('loads no optional part it does not use: no TypeScript compiler, BullMQ, feathers-sync or umzug to export on the embedded store', async () => {
-    const optional = /\/node_modules\/(typescript|bullmq|ioredis|feathers-sync|umzug)\//
+  it('loads no optional part it does not use: no TypeScript compiler, MongoDB driver, BullMQ, feathers-sync or umzug to export on the embedded store', async () => {
+    const optional = /\/node_modules\/(typescript|mongodb|@feathersjs\/mongodb|bullmq|ioredis|feathers-sync|umzug)\//
     const loaded = async (...args: string[]) => {
       const file = path.join(dataDir, 'loaded-modules.txt')
       const run = await runCliWith({ node: ['--require', path.resolve('test/loaded-modules.cjs')], env: { LOADED_MODULES_FILE: file } }, dataDir, ...args)

@@ -28,7 +28,7 @@ export async function startFeathersCaslServer(): Promise<TestServer> {
   const blueprint = await loadBlueprint('appointments')
   const settings = testSettings()
   const app = koa(feathers()) as unknown as EngineApp
-  const store = createStore({})
+  const store = await createStore({})
   const permissions = new Permissions(app, { ...blueprint.users.auth!, anonymousRole: blueprint.anonymousRole })
   const abilityFor = async (user?: Record<string, any>): Promise<MongoAbility> =>
     createMongoAbility((await permissions.abilityFor(user)).rules as any, { resolveAction }) as MongoAbility
