@@ -198,6 +198,9 @@ export class Files {
     const range = ctx.get('range') ? rangeParser(meta.size, ctx.get('range'), { combine: true }) : undefined
     ctx.set('Accept-Ranges', 'bytes')
     ctx.set('Cache-Control', 'private, no-cache')
+    // As stored, never compressed on the way: its length is known (a browser shows the download's progress) and a
+    // range means the same bytes whether or not the client accepts gzip.
+    ctx.compress = false
     ctx.set('Content-Disposition', `attachment; filename="${meta.name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(meta.name)}`)
     ctx.type = meta.type
     if (range === -1) {

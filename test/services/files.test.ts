@@ -56,6 +56,18 @@ describe('files', function () {
       assert.equal((await download(server.url, up.body.url, tokens.admin)).status, 200, 'an Admin reads every bulk upload')
     })
 
+    it('sends a stored file as stored, to a client that accepts gzip too: its Content-Length, no Content-Encoding', async () => {
+      // Text big enough for the compression middleware (1 kB and more), as an export job's or an upload's CSV is.
+      const big = `Name,Email\n${Array.from({ length: 400 }, (_, i) => `Person ${i},person${i}@example.com`).join('\n')}\n`
+      const up = await upload(server.url, TARGET, big, 'many.csv', 'text/csv', tokens.maria)
+      assert.equal(up.status, 201, JSON.stringify(up.body))
+      const whole = await download(server.url, up.body.url, tokens.maria, { 'accept-encoding': 'gzip, br' })
+      assert.equal(whole.status, 200)
+      assert.equal(whole.headers.get('content-encoding'), null)
+      assert.equal(whole.headers.get('content-length'), String(Buffer.byteLength(big)))
+      assert.equal(whole.text, big)
+    })
+
     it('refuses uploads by permission (a Developer may not set the field: 403; anonymous: 401) and downloads to callers who may not read the record (404)', async () => {
       assert.equal((await upload(server.url, TARGET, CSV, 'a.csv', 'text/csv', tokens.dev)).status, 403)
       assert.equal((await upload(server.url, TARGET, CSV, 'a.csv', 'text/csv')).status, 401)
