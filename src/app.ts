@@ -220,7 +220,10 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
         if (server) answerClientErrors(server)
         await next()
         await syncReady(app)
-        if (settings.migrate) await (await migratorOf(app)).up()
+        if (settings.migrate) {
+          const migrator = await migratorOf(app)
+          await migrator.up()
+        }
         // Operations a stopped process left behind, before anything here queues new ones: queued imports are queued
         // again, running imports and unfinished exports are marked failed, saying why.
         await imports.resume()

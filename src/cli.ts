@@ -77,7 +77,8 @@ migrate
   .description('run the pending migrations')
   .option('--to <name>', 'stop after this migration')
   .action((options: { to?: string }) => withApp(async (app) => {
-    const run = await (await migrator(app)).up(options)
+    const runner = await migrator(app)
+    const run = await runner.up(options)
     if (!run.length) console.log('no pending migrations')
   }))
 migrate
@@ -85,7 +86,8 @@ migrate
   .description('revert the last migration')
   .option('--to <name>', "revert back to and including this one ('0': all)")
   .action((options: { to?: string }) => withApp(async (app) => {
-    const run = await (await migrator(app)).down({ to: options.to === '0' ? 0 : options.to })
+    const runner = await migrator(app)
+    const run = await runner.down({ to: options.to === '0' ? 0 : options.to })
     if (!run.length) console.log('no executed migrations')
   }))
 migrate
@@ -101,7 +103,10 @@ migrate
 migrate
   .command('create <name>')
   .description('a new migration file from the template (name: lower-case letters, digits, dashes)')
-  .action((name: string) => withApp(async (app) => console.log(`created ${await (await migrator(app)).create(name)}`)))
+  .action((name: string) => withApp(async (app) => {
+    const runner = await migrator(app)
+    console.log(`created ${await runner.create(name)}`)
+  }))
 
 program
   .command('import <file>')
