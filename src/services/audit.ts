@@ -1,6 +1,6 @@
 // The audit log: every create, update, patch, remove and action on every collection, from every transport and from
 // internal calls, as one append-only entry per record: who, when, how, and the field-level change (before → after).
-import { Forbidden, MethodNotAllowed, NotAuthenticated } from '@feathersjs/errors'
+import { BadRequest, Forbidden, MethodNotAllowed, NotAuthenticated } from '@feathersjs/errors'
 import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
 import type { EngineApp } from '../engine.js'
 import { authenticate } from '@feathersjs/authentication'
@@ -156,9 +156,25 @@ function appendOnly(context: HookContext, next: NextFunction) {
 }
 
 /**
+ * What a history query may name, besides `collection` and `recordId`: an entry's own facts, which its reader sees whole.
+ * Never `changes` (nor `$or`/`$and`, which could hold it): which entries match, and their total, would tell the values
+ * of fields the reader may not read, one guess at a time.
+ */
+const HISTORY_FIELDS = new Set(['collection', 'recordId', 'method', 'transport', 'actor', 'actorId', 'at'])
+const HISTORY_QUERY = new Set([...HISTORY_FIELDS, '$sort', '$limit', '$skip', '$select'])
+
+function checkHistoryQuery(query: Rec) {
+  const named = [...Object.keys(query).filter((key) => !HISTORY_QUERY.has(key)), ...Object.keys(query.$sort ?? {}).filter((key) => !HISTORY_FIELDS.has(key))]
+  if (named.length) {
+    throw new BadRequest(`A record's history is filtered and sorted by ${[...HISTORY_FIELDS].slice(2).join(', ')} only (not ${named[0]})`, { [named[0]]: 'is not a history filter' })
+  }
+}
+
+/**
  * Reading the log: a caller who may `read` the `audit-log` subject (an Admin: `manage all`) reads every entry; anyone
- * else only the history of one record they may read now (`collection` and `recordId` in the query), each change
- * limited to the fields they may read on it. Nothing writes through the service: the engine appends with `_create`.
+ * else only the history of one record they may read now (`collection` and `recordId` in the query, filtered by the
+ * entries' own facts: `HISTORY_FIELDS`), each change limited to the fields they may read on it. Nothing writes through
+ * the service: the engine appends with `_create`.
  */
 function auditAccess(app: EngineApp, permissions: Permissions) {
   return async (context: HookContext, next: NextFunction) => {
@@ -171,6 +187,7 @@ function auditAccess(app: EngineApp, permissions: Permissions) {
       if (!context.params.user) throw new NotAuthenticated('Not authenticated')
       throw new Forbidden("You may read the history of a record you may read: GET /audit-log?collection=<name>&recordId=<id>")
     }
+    checkHistoryQuery(query)
     // The record as this caller may read it now (404 / 403 otherwise, through the collection's own hooks).
     const { provider, user, authentication, authenticated, ip } = context.params
     const record = await app.service(target.name).get(query.recordId, { provider, user, authentication, authenticated, ip, counted: true } as Params)

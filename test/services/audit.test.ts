@@ -133,6 +133,34 @@ describe('the audit log', function () {
     assert.deepEqual(full.changes.map((change: any) => change.field).sort(), ['BlockedUser', 'Name', 'updatedAt'])
   })
 
+  it("a record's history is filtered by the entries' own facts only: never by their changes, which would tell hidden values", async () => {
+    const sam = (await server.app.service('users').find({ paginate: false, query: { email: 'sam@example.com' } }))[0] as any
+    await server.app.service('users').patch(sam._id, { BlockedUser: [ids.omar] })
+    const history = `/audit-log?collection=users&recordId=${sam._id}`
+    const as = (query: string) => request(server.url, 'GET', `${history}&${query}`, { token: tokens.dev })
+    // Before: `changes.after=["<omar>"]` found the entry (total 1) and another value none: Sam's hidden block list, guessed.
+    for (const query of [`changes.after=${encodeURIComponent(JSON.stringify([ids.omar]))}`, 'changes.field=BlockedUser', `$or[0][changes.field]=BlockedUser`]) {
+      const refused = await as(query)
+      assert.equal(refused.status, 400, query)
+      assert.match(refused.body.message, /history is filtered and sorted by method, transport, actor, actorId, at only/)
+    }
+    // The same over Socket.io.
+    const socket = await connect(server.url, tokens.dev)
+    try {
+      await assert.rejects(socket.call('find', 'audit-log', { collection: 'users', recordId: sam._id, 'changes.field': 'BlockedUser' }), (error: any) => error.code === 400)
+    } finally {
+      socket.close()
+    }
+    // Its own facts still filter and sort it; an Admin, who reads every entry whole, may filter on changes.
+    const patches = await as('method=patch&$sort[at]=-1')
+    assert.equal(patches.status, 200)
+    assert.ok(patches.body.total > 0 && patches.body.data.every((entry: any) => entry.method === 'patch'))
+    assert.equal((await as(`actorId=${ids.admin}`)).status, 200)
+    const admin = await request(server.url, 'GET', `${history}&changes.field=BlockedUser`, { token: tokens.admin })
+    assert.equal(admin.status, 200)
+    assert.ok(admin.body.total > 0)
+  })
+
   it('keeps entries for the retention (365 days by default): older ones are left out of lists and totals, and purged', async function () {
     // MongoDB's own TTL monitor purges there (the emulator never does): the embedded store's filter and purge are ours.
     if (server.app.store.kind !== 'embedded') this.skip()
