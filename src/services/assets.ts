@@ -43,6 +43,9 @@ const NDJSON = /^application\/x-ndjson\b/i
 export function compression(): Middleware {
   const compressing = compress({ deflate: false, filter: (type) => NDJSON.test(type) || !!compressible(type) })
   return async (ctx, next) => {
+    // No coding the client takes, not even identity (`identity;q=0`, `*;q=0`): koa-compress would then set an undefined
+    // Content-Encoding (a 500). The body goes as it is, as most servers answer it, rather than a 406 for every request.
+    if (ctx.acceptsEncodings('br', 'gzip', 'identity') === false) return next()
     let body: unknown
     await compressing(ctx, async () => {
       await next()

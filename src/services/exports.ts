@@ -16,18 +16,40 @@ import { storedTextOf } from './adapters/sqlite-lazy.js'
 import { findsWhole, ownFindHooks } from '../hooks/authorize.js'
 import { withoutSecrets } from '../hooks/secrets.js'
 import type { Collection, JsonSchema } from '../schemas/types.js'
+import { compile, queryAjv, type CompiledValidator } from '../schemas/validators.js'
+import { validInput } from '../hooks/validate.js'
 
 export const EXPORT_TYPES = { csv: 'text/csv', ndjson: 'application/x-ndjson' } as const
 export type ExportFormat = keyof typeof EXPORT_TYPES
 
 type Doc = Record<string, any>
 
+/** Each format's media types as an `Accept` may name them: bare, or with the charset the export is sent in. */
+const OFFERED: [string, ExportFormat | undefined][] = [
+  ['application/json', undefined],
+  [EXPORT_TYPES.csv, 'csv'],
+  [`${EXPORT_TYPES.csv}; charset=utf-8`, 'csv'],
+  [EXPORT_TYPES.ndjson, 'ndjson'],
+  [`${EXPORT_TYPES.ndjson}; charset=utf-8`, 'ndjson']
+]
+
 /** The format an `Accept` header asks for over JSON, if any (`*\/*` and JSON stay JSON). */
 export function exportFormat(ctx: Context): ExportFormat | undefined {
-  const best = ctx.accepts('application/json', EXPORT_TYPES.csv, EXPORT_TYPES.ndjson)
-  if (best === EXPORT_TYPES.csv) return 'csv'
-  if (best === EXPORT_TYPES.ndjson) return 'ndjson'
-  return undefined
+  const best = ctx.accepts(OFFERED.map(([type]) => type))
+  return OFFERED.find(([type]) => type === best)?.[1]
+}
+
+const queryValidators = new WeakMap<Collection, CompiledValidator>()
+
+/**
+ * A caller's query as the JSON list validates it (the same 400 for the same mistake) and coerces it (`$select=a` is
+ * `['a']`): an export applies neither `$limit` nor `$skip`, but a malformed one is refused, not ignored.
+ */
+async function validQuery(collection: Collection, params: Params): Promise<Params> {
+  if (!params.provider) return params
+  let validate = queryValidators.get(collection)
+  if (!validate) queryValidators.set(collection, (validate = compile(queryAjv, collection.querySchema, { lazy: true })))
+  return { ...params, query: await validInput(validate, { ...params.query }, 'query') }
 }
 
 /** How many records the next page of an export reads: it grows to about `PAGE_BYTES` of output, from the first page's size. */
@@ -174,7 +196,8 @@ export function exportMiddleware(app: EngineApp) {
   app.exportCounts = { records: 0, fromStoredText: 0 }
   const collections = new Map(app.blueprint.collections.map((collection) => [`/${collection.name}`, collection]))
   return async (ctx: Context, next: Next) => {
-    const collection = ctx.method === 'GET' ? collections.get(ctx.path) : undefined
+    // HEAD as GET: the same status and headers (Koa sends no body, and ends the stream).
+    const collection = ctx.method === 'GET' || ctx.method === 'HEAD' ? collections.get(ctx.path) : undefined
     const format = collection && exportFormat(ctx)
     if (!collection || !format) return next()
     await sendExport(app, ctx, collection, format, await callerParams(app, ctx))
@@ -191,7 +214,8 @@ export function exportMiddleware(app: EngineApp) {
 const FAST_COMPRESSION = { gzip: { level: 1, chunkSize: PAGE_BYTES }, br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 }, chunkSize: PAGE_BYTES } }
 
 /** Streams every record of `find(params)` as the response (the admin panel's "Export CSV" calls it with its caller's params). */
-export async function sendExport(app: EngineApp, ctx: Context, collection: Collection, format: ExportFormat, params: Params) {
+export async function sendExport(app: EngineApp, ctx: Context, collection: Collection, format: ExportFormat, asked: Params) {
+  const params = await validQuery(collection, asked)
   const first = collection.pagination.max
   const paging: ExportPaging = { size: first }
   // Each page's params are these (spread), as they are when it is read. A CSV row needs the record's values anyway:

@@ -171,6 +171,50 @@ describe('exports (CSV and NDJSON)', function () {
     assert.equal(logout.status, 401)
     const any = await exported('/appointments', '*/*', tokens.admin)
     assert.match(any.type ?? '', /^application\/json/)
+    // `$limit` and `$skip` are not applied (an export is every match), but a malformed one is the list's own 400.
+    for (const query of ['$limit=-1', '$limit=abc', '$skip=1e400', '$limit[$gt]=1']) {
+      const list = await request(server.url, 'GET', `/appointments?${query}`, { token: tokens.admin })
+      assert.equal(list.status, 400, query)
+      for (const accept of ['text/csv', 'application/x-ndjson']) {
+        const res = await exported(`/appointments?${query}`, accept, tokens.admin)
+        assert.equal(res.status, 400, `${query} as ${accept}: ${res.text.slice(0, 100)}`)
+        assert.equal(JSON.parse(res.text).message, list.body.message)
+      }
+    }
+  })
+
+  it('as a list reads the query: `$select=a` is one column; `Accept` with a charset and HEAD are exports too', async () => {
+    // `$select` given once is a string in the query string: the list reads it as `[a]`, and so does the export.
+    for (const select of ['$select=ManagerId', '$select[]=ManagerId']) {
+      const rows = await csv(`/appointments?${select}`, tokens.maria)
+      assert.deepEqual(Object.keys(rows[0]), ['_id', 'ManagerId'], select)
+      assert.ok(rows.every((row) => row.ManagerId === ids.maria))
+    }
+    for (const [accept, type] of [['text/csv; charset=utf-8', /^text\/csv/], ['text/csv;charset=UTF-8', /^text\/csv/], ['application/x-ndjson; charset=utf-8', /^application\/x-ndjson/]] as const) {
+      const res = await exported('/appointments', accept, tokens.maria)
+      assert.equal(res.status, 200)
+      assert.match(res.type ?? '', type, accept)
+    }
+    const head = await fetch(`${server.url}/appointments`, { method: 'HEAD', headers: { accept: 'text/csv', authorization: `Bearer ${tokens.maria}` } })
+    assert.equal(head.status, 200)
+    assert.match(head.headers.get('content-type') ?? '', /^text\/csv/)
+    assert.equal(await head.text(), '')
+    const refused = await fetch(`${server.url}/appointments`, { method: 'HEAD', headers: { accept: 'text/csv' } })
+    assert.equal(refused.status, 401)
+  })
+
+  it('a client that takes no coding at all (`identity;q=0`, `*;q=0`) gets the body as it is, never a 500', async () => {
+    const plain = await (await fetch(`${server.url}/appointments`, { headers: { accept: 'text/csv', 'accept-encoding': 'identity', authorization: `Bearer ${tokens.admin}` } })).text()
+    for (const encoding of ['identity;q=0', '*;q=0', 'gzip;q=0, identity;q=0']) {
+      for (const accept of ['text/csv', 'application/json']) {
+        const res = await fetch(`${server.url}/appointments`, { headers: { accept, 'accept-encoding': encoding, authorization: `Bearer ${tokens.admin}` } })
+        assert.equal(res.status, 200, `${accept}, ${encoding}`)
+        assert.equal(res.headers.get('content-encoding'), null)
+        const text = await res.text()
+        if (accept === 'text/csv') assert.equal(text, plain)
+        else assert.ok(JSON.parse(text).total > 0)
+      }
+    }
   })
   it('every page after the first waits for a turn of the event loop (a long report or export job never holds the server)', async () => {
     for (const query of [{}, { $sort: { AppointedDate: 1 } }]) {
