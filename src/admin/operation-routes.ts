@@ -57,7 +57,8 @@ async function importErrors(app: EngineApp, ctx: Context, resource: FeathersReso
   const rows = await failedRows(app, collection, record, record[importer.file] !== undefined)
   const target = app.blueprint.collections.find((candidate) => candidate.name === record[importer.into])
   const secrets = new Set((target?.secrets ?? []).map((secret) => secret.path.split('.')[0]))
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row.cells ?? {})))].filter((column) => !secrets.has(column.split('.')[0]) && column !== 'Row' && column !== 'Error')
+  // A header names its field as the import reads it: trimmed (` password ` is the password).
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row.cells ?? {})))].filter((column) => !secrets.has(column.trim().split('.')[0]) && column !== 'Row' && column !== 'Error')
   ctx.type = 'text/csv; charset=utf-8'
   ctx.set('Content-Disposition', `attachment; filename="${collection.name}-${id}-errors.csv"`)
   ctx.set('Cache-Control', 'no-store')

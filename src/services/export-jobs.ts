@@ -11,6 +11,7 @@ import type { Collection, JobContext, ScheduleInput } from '../schemas/types.js'
 import { csvLine, csvRows } from './csv.js'
 import { callerColumns, everyRecord } from './exports.js'
 import { fileFields, type Files } from './files.js'
+import { createsOperation } from '../hooks/operations.js'
 
 type Rec = Record<string, any>
 export type ExportFileFormat = 'csv' | 'json'
@@ -120,7 +121,7 @@ export class ExportJobs {
   hook(collection: Collection) {
     const { exporter } = this._declared(collection)
     return async (context: HookContext, next: NextFunction) => {
-      if (context.method !== 'create' || Array.isArray(context.data)) return next()
+      if (!createsOperation(context, collection, 'runs its export')) return next()
       const targets = this._targets(collection, context.data)
       const format = this._format(collection, context.data)
       if (format === 'csv' && (exporter.targets[context.data[exporter.kind]] === '*' || targets.length !== 1)) {

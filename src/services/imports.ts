@@ -11,6 +11,9 @@ import type { EngineApp } from '../engine.js'
 import { DeclarationError } from '../schemas/sanitize.js'
 import type { Collection, JsonSchema } from '../schemas/types.js'
 import { FILE_URL, fileFields } from './files.js'
+import { createsOperation } from '../hooks/operations.js'
+import { emailPaths, normalizeEmails } from '../hooks/emails.js'
+import { isPlainObject } from '../schemas/paths.js'
 
 type Rec = Record<string, any>
 export type ImportFormat = 'csv' | 'json' | 'ndjson'
@@ -63,48 +66,95 @@ function coerce(schema: JsonSchema | undefined, text: string): unknown {
   return text
 }
 
-/** A CSV row (header → cell) as a record: dotted headers build nested objects, empty cells are left out. */
+/** `node[key] = value` as an own property, whatever the key: `__proto__` stays a key (which validation refuses). */
+function setOwn(node: Rec, key: string, value: unknown) {
+  Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true })
+}
+
+/**
+ * A CSV row (header → cell) as a record: dotted headers build nested objects, empty cells are left out. Every level is
+ * an own property of a new object: a header never walks into a prototype (`__proto__.x`, `constructor.prototype.x`
+ * changed every object of the server); such a row is refused for its key, as a JSON row with it is.
+ */
 export function rowToRecord(target: Collection, row: Record<string, string>): Rec {
   const record: Rec = {}
   for (const [header, cell] of Object.entries(row)) {
     if (cell === undefined || cell === '') continue
     const path = header.trim().split('.')
     let node = record
-    for (const key of path.slice(0, -1)) node = node[key] ??= {}
-    node[path[path.length - 1]] = coerce(schemaAt(target.dataSchema, path), cell)
+    for (const key of path.slice(0, -1)) {
+      if (!Object.hasOwn(node, key) || !isPlainObject(node[key])) setOwn(node, key, {})
+      node = node[key]
+    }
+    setOwn(node, path[path.length - 1], coerce(schemaAt(target.dataSchema, path), cell))
   }
   return record
 }
 
-/** The file's rows as read, with their row numbers (CSV: the spreadsheet's, header = 1; JSON/NDJSON: from 1): header → cell, or the JSON value. */
-async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator<{ row: number; cells: any }> {
+/** A row of the file: its cells (CSV: header → cell; JSON/NDJSON: the value), or why it cannot be read (the others still can). */
+type RawRow = { row: number; cells: any; unreadable?: undefined } | { row: number; unreadable: string; cells?: undefined }
+
+const BOM = /^\uFEFF/
+
+/** CSV: a record's spreadsheet row (the header is row 1; blank lines are rows too, as a spreadsheet shows them). */
+const csvRow = (info: { records: number; empty_lines: number }) => 1 + info.records + info.empty_lines
+
+/**
+ * The file's rows as read, with their row numbers (CSV: the spreadsheet's, header = 1; JSON/NDJSON: from 1). A CSV
+ * record or an NDJSON line that cannot be parsed is a row of its own that cannot be read; the rows after it are read on.
+ * What stops the reading (the bytes themselves fail, a JSON file that is not an array) is thrown.
+ */
+async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator<RawRow> {
   if (format === 'csv') {
-    let row = 1
-    for await (const cells of bytes.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }))) {
-      yield { row: ++row, cells }
+    const parser = bytes.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: false, info: true, skip_records_with_error: true }))
+    // A record csv-parse cannot read is skipped with its reason (its row: the one after the records read so far).
+    const skipped: RawRow[] = []
+    parser.on('skip', (error: any) => skipped.push({ row: csvRow(error) + 1, unreadable: `The row cannot be read as CSV: ${error.message}` }))
+    for await (const { record, info } of parser) {
+      const row = csvRow(info)
+      while (skipped.length && skipped[0].row < row) yield skipped.shift()!
+      yield { row, cells: record }
     }
+    yield* skipped.splice(0)
     return
   }
   if (format === 'ndjson') {
     let row = 0
     for await (const line of createInterface({ input: bytes, crlfDelay: Infinity })) {
-      if (!line.trim()) continue
+      const text = row === 0 ? line.replace(BOM, '') : line
+      if (!text.trim()) continue
       row++
-      yield { row, cells: JSON.parse(line) }
+      let cells: unknown
+      try {
+        cells = JSON.parse(text)
+      } catch (error: any) {
+        yield { row, unreadable: `The line is not JSON: ${error.message}` }
+        continue
+      }
+      yield { row, cells }
     }
     return
   }
   // A JSON array is read whole: it is bounded by the file field's maxBytes.
   let text = ''
   for await (const chunk of bytes) text += chunk
-  const items = JSON.parse(text)
+  const items = JSON.parse(text.replace(BOM, ''))
   if (!Array.isArray(items)) throw new BadRequest('A JSON import file holds an array of records')
   for (const [index, cells] of items.entries()) yield { row: index + 1, cells }
 }
 
-/** Rows of the file as records of the target (CSV cells converted per its schema). */
-async function* rowsOf(format: ImportFormat, bytes: Readable, target: Collection): AsyncGenerator<{ row: number; record: Rec }> {
-  for await (const { row, cells } of rawRowsOf(format, bytes)) yield { row, record: format === 'csv' ? rowToRecord(target, cells) : cells }
+/**
+ * Rows of the file as records of the target (CSV cells converted per its schema), or why a row is none: it cannot be
+ * read, or (JSON/NDJSON) it is not one record (an array there would have been a batch of creates).
+ */
+async function* rowsOf(format: ImportFormat, bytes: Readable, target: Collection): AsyncGenerator<{ row: number; record: Rec } | { row: number; refused: string }> {
+  const emails = emailPaths(target)
+  for await (const raw of rawRowsOf(format, bytes)) {
+    if (raw.unreadable !== undefined) yield { row: raw.row, refused: raw.unreadable }
+    else if (format !== 'csv' && !isPlainObject(raw.cells)) yield { row: raw.row, refused: 'A row is one record: a JSON object' }
+    // Emails as the service stores them, so that a key finds its record however the file spells it.
+    else yield { row: raw.row, record: normalizeEmails(format === 'csv' ? rowToRecord(target, raw.cells) : raw.cells, emails) as Rec }
+  }
 }
 
 /** The stored upload behind a file URL, if any. */
@@ -134,9 +184,9 @@ export async function failedRows(app: EngineApp, operation: Collection, record: 
   const bytes = app.store.files.read(meta._id)
   try {
     let left = byRow.size
-    for await (const { row, cells } of rawRowsOf(format, bytes)) {
+    for await (const { row, cells, unreadable } of rawRowsOf(format, bytes)) {
       const found = byRow.get(row)
-      if (!found) continue
+      if (!found || unreadable !== undefined) continue
       found.cells = cells && typeof cells === 'object' && !Array.isArray(cells) ? cells : { value: cells }
       if (--left === 0) break
     }
@@ -148,11 +198,14 @@ export async function failedRows(app: EngineApp, operation: Collection, record: 
   return failed
 }
 
-/** The service's own words for a refused row: its field messages when it has them. */
+/** Longest `Error` of a refused row, as the importer's report keeps it. */
+const MAX_ERROR = 1000
+
+/** The service's own words for a refused row: its field messages when it has them; cut at MAX_ERROR (the report's limit). */
 function rowError(error: any): string {
   const fields = error?.data && typeof error.data === 'object' && !Array.isArray(error.data) ? Object.entries(error.data).filter(([, m]) => typeof m === 'string') : []
-  if (error?.name === 'BadRequest' && fields.length) return fields.map(([field, message]) => `${field} ${message}`).join('; ')
-  return String(error?.message ?? error).slice(0, 1000)
+  const text = error?.name === 'BadRequest' && fields.length ? fields.map(([field, message]) => `${field} ${message}`).join('; ') : String(error?.message ?? error)
+  return text.length > MAX_ERROR ? `${text.slice(0, MAX_ERROR - 1)}…` : text
 }
 
 /** Thrown inside a dry run's transaction so that it rolls back. */
@@ -240,7 +293,7 @@ export class Imports {
   hook(collection: Collection) {
     const importer = collection.importer!
     return async (context: HookContext, next: NextFunction) => {
-      if (context.method !== 'create' || Array.isArray(context.data) || !context.data?.[importer.file]) return next()
+      if (!createsOperation(context, collection, 'runs its import') || !context.data?.[importer.file]) return next()
       const data = context.data
       const target = this._app.blueprint.collections.find((c) => c.name === data[importer.into])
       if (!target) throw new Unprocessable(`${importer.into} names the collection to import into`, { [importer.into]: 'is required with a file' })
@@ -271,8 +324,10 @@ export class Imports {
   private async _readable(format: ImportFormat, fileId: string) {
     try {
       const rows = rawRowsOf(format, this._app.store.files.read(fileId))
-      await rows.next()
+      const first = await rows.next()
       await rows.return(undefined)
+      // Not one row of it (a later one that cannot be read is that row's error in the report).
+      if (first.value?.unreadable !== undefined) throw new Error(first.value.unreadable)
     } catch (error: any) {
       throw new BadRequest(`The file cannot be read as ${format.toUpperCase()}: ${error.message}`)
     }
@@ -294,6 +349,8 @@ export class Imports {
     const counts = await importRows(this._app, target, format, this._app.store.files.read(meta._id), params, {
       dryRun: !!(importer.dryRun && record[importer.dryRun]),
       every: importer.progressEvery ?? 100,
+      // The report's errors beside its other fields within the record's size limit, however long each message is.
+      errorBytes: Math.floor(operation.maxRecordBytes / 2),
       progress: (counts) => progress('Running', counts)
     })
     await progress(counts.unreadable ? 'Failed' : 'Done', counts)
@@ -304,7 +361,7 @@ export interface ImportCounts {
   total: number
   succeeded: number
   failed: number
-  /** The first 1000 refused rows. */
+  /** The first 1000 refused rows (fewer when their JSON would pass `errorBytes`). */
   errors: { Row: number; Error: string }[]
   /** The file stopped being readable (the reason is the last error). */
   unreadable?: boolean
@@ -322,15 +379,23 @@ export async function importRows(
   format: ImportFormat,
   bytes: Readable,
   params: Params,
-  options: { dryRun?: boolean; every?: number; progress?: (counts: ImportCounts) => Promise<unknown> | void } = {}
+  options: { dryRun?: boolean; every?: number; errorBytes?: number; progress?: (counts: ImportCounts) => Promise<unknown> | void } = {}
 ): Promise<ImportCounts> {
   const service = app.service(target.name) as any
   const key = target.import?.key
   const every = options.every ?? 100
   const counts: ImportCounts = { total: 0, succeeded: 0, failed: 0, errors: [] }
+  let errorBytes = 0
+  /** A row's error kept in the report while there is room (MAX_ERRORS, `options.errorBytes`); every one is counted. */
+  const note = (error: ImportCounts['errors'][number]) => {
+    const bytes = Buffer.byteLength(JSON.stringify(error)) + 1
+    if (counts.errors.length >= MAX_ERRORS || errorBytes + bytes > (options.errorBytes ?? Infinity)) return
+    errorBytes += bytes
+    counts.errors.push(error)
+  }
   const refused = (row: number, error: unknown) => {
     counts.failed++
-    if (counts.errors.length < MAX_ERRORS) counts.errors.push({ Row: row, Error: rowError(error) })
+    note({ Row: row, Error: typeof error === 'string' ? error : rowError(error) })
   }
   // A dry run undoes each write (its transaction rolls back), so nothing of the file stays.
   const run = async (write: () => Promise<unknown>) => {
@@ -344,11 +409,17 @@ export async function importRows(
   }
   const existing = async (data: Rec) =>
     key && data[key] !== undefined ? ((await service._find({ paginate: false, query: { [key]: data[key], $limit: 1 } })) as Rec[])[0] : undefined
-  /** One row on its own: a patch of the record its key names, else a create; its refusal is noted. */
+  /**
+   * One row on its own: a patch of the record its key names (the key itself, the same, left out: a caller who may not
+   * change that field still updates the rest), else a create; its refusal is noted.
+   */
   const one = async ({ row, record: data }: { row: number; record: Rec }) => {
     try {
       const found = await existing(data)
-      await run(() => (found ? service.patch(found._id, data, params) : service.create(data, params)))
+      const changes = found ? { ...data } : data
+      if (found) delete changes[key!]
+      if (!found) await run(() => service.create(data, params))
+      else if (Object.keys(changes).length) await run(() => service.patch(found._id, changes, params))
       counts.succeeded++
     } catch (error) {
       refused(row, error)
@@ -372,9 +443,29 @@ export async function importRows(
     for (const item of rows) await one(item)
   }
   await options.progress?.(counts)
-  try {
-    for await (const item of rowsOf(format, bytes, target)) {
-      counts.total++
+  const rows = rowsOf(format, bytes, target)
+  for (;;) {
+    // Only the reading is the file's failure; a failing write or progress report stops the import as itself.
+    let next: IteratorResult<{ row: number; record: Rec } | { row: number; refused: string }>
+    try {
+      next = await rows.next()
+    } catch (error: any) {
+      await flush()
+      counts.unreadable = true
+      note({ Row: counts.total + 1, Error: `The file stopped being readable: ${error.message}`.slice(0, MAX_ERROR) })
+      break
+    }
+    if (next.done) {
+      await flush()
+      break
+    }
+    const item = next.value
+    counts.total++
+    if ('refused' in item) {
+      // The rows waiting before it first: the report lists rows in their order.
+      await flush()
+      refused(item.row, item.refused)
+    } else {
       // A row that names a stored record, or the same key as a row still waiting, waits for the batch before it.
       const keyed = key && item.record[key] !== undefined
       if (keyed && (batch.some((other) => other.record[key] === item.record[key]) || (await existing(item.record)))) {
@@ -382,19 +473,14 @@ export async function importRows(
         await one(item)
       } else batch.push(item)
       if (batch.length >= every) await flush()
-      if (counts.total % every === 0) {
-        await flush()
-        // The rows of a file in memory (or a chunk read ahead) run on promises alone: without a turn of the event loop
-        // here, the server would answer no other request until the import ended (or the chunk did).
-        await nextTurn()
-        await options.progress?.(counts)
-      }
     }
-    await flush()
-  } catch (error: any) {
-    await flush().catch(() => undefined)
-    counts.unreadable = true
-    if (counts.errors.length < MAX_ERRORS) counts.errors.push({ Row: counts.total + 1, Error: `The file stopped being readable: ${error.message}` })
+    if (counts.total % every === 0) {
+      await flush()
+      // The rows of a file in memory (or a chunk read ahead) run on promises alone: without a turn of the event loop
+      // here, the server would answer no other request until the import ended (or the chunk did).
+      await nextTurn()
+      await options.progress?.(counts)
+    }
   }
   return counts
 }

@@ -11,6 +11,7 @@ import type { AggregateInput, Collection } from '../schemas/types.js'
 import { csvLine, csvRows } from './csv.js'
 import { callerColumns, everyRecord } from './exports.js'
 import { fileFields, type Files } from './files.js'
+import { createsOperation } from '../hooks/operations.js'
 
 type Rec = Record<string, any>
 
@@ -44,7 +45,7 @@ export class Reports {
   hook(collection: Collection) {
     const declared = collection.aggregates!
     return async (context: HookContext, next: NextFunction) => {
-      if (context.method !== 'create' || Array.isArray(context.data)) return next()
+      if (!createsOperation(context, collection, 'is counted')) return next()
       const scope = { data: context.data, user: context.params.user, now: new Date().toISOString() }
       const base = declared.where ? fillQuery(declared.where, scope) : {}
       // As the creator: their permissions narrow every count (internal creations count everything).

@@ -147,6 +147,79 @@ describe('bulk imports', function () {
     assert.deepEqual(reports, [true, true, true, true, true, true, true], 'before each progress report, the event loop turned since the last one')
   })
 
+  it('a header into a prototype (`__proto__.x`, `constructor.prototype.x`) is a refused row, and changes no object of the server', async () => {
+    const csv = ['ManagerId,AppointedDate,__proto__.polluted', `${ids.maria},2034-01-01T09:00:00.000Z,yes`].join('\n')
+    const other = ['ManagerId,AppointedDate,constructor.prototype.polluted', `${ids.maria},2034-01-02T09:00:00.000Z,yes`].join('\n')
+    for (const text of [csv, other]) {
+      const record = await runImport('maria', 'appointments', text)
+      assert.deepEqual([record.Status, record.TotalRecords, record.SuccessRecords, record.ErrorRecords], ['Done', 1, 0, 1], JSON.stringify(record.ErrorDetails))
+      assert.match(record.ErrorDetails[0].Error, /__proto__|constructor/)
+    }
+    // Before: every object of the process had `polluted`, and every query and write after it was refused.
+    assert.equal(({} as any).polluted, undefined)
+    assert.equal((await request(server.url, 'GET', '/appointments', { token: tokens.maria })).status, 200)
+  })
+
+  it('every row is counted and the import ends Done, however long or many its errors: each is cut at 1000 characters, the report kept within the record size', async () => {
+    // 25 unknown columns of 40 characters: one row's message is ~1,400 characters (before: the report could not be stored, Failed).
+    const unknown = Array.from({ length: 25 }, (_, i) => `an_unknown_column_with_a_long_name_${String(i).padStart(4, '0')}`)
+    const good = (i: number) => `${ids.maria},2034-02-01T${String(9 + (i % 10)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00.000Z${','.repeat(unknown.length)}`
+    const bad = `${ids.maria},2034-03-01T09:00:00.000Z,${unknown.map(() => 'x').join(',')}`
+    const one = await runImport('maria', 'appointments', [`ManagerId,AppointedDate,${unknown.join(',')}`, good(1), bad, good(2)].join('\n'))
+    assert.deepEqual([one.Status, one.TotalRecords, one.SuccessRecords, one.ErrorRecords], ['Done', 3, 2, 1], JSON.stringify(one.ErrorDetails).slice(0, 300))
+    assert.equal(one.ErrorDetails[0].Row, 3)
+    assert.equal(one.ErrorDetails[0].Error.length, 1000)
+    // 400 such rows: 400 errors of 1,000 characters would not fit the record (bulk-uploads hold at most 512 kB).
+    const many = await runImport('maria', 'appointments', [`ManagerId,AppointedDate,${unknown.join(',')}`, ...Array.from({ length: 400 }, () => bad)].join('\n'))
+    assert.deepEqual([many.Status, many.TotalRecords, many.SuccessRecords, many.ErrorRecords], ['Done', 400, 0, 400])
+    assert.ok(many.ErrorDetails.length > 100 && many.ErrorDetails.length < 400, `${many.ErrorDetails.length} errors kept`)
+    assert.deepEqual(many.ErrorDetails.slice(0, 3).map((e: any) => e.Row), [2, 3, 4])
+  })
+
+  it('a JSON or NDJSON row that is not one record (an array, a number, null) is a refused row, never a batch of creates', async () => {
+    const row = (hour: number) => ({ ManagerId: ids.maria, AppointedDate: `2034-04-01T${String(hour).padStart(2, '0')}:00:00.000Z` })
+    const before = await count(`/appointments?ManagerId=${ids.maria}`)
+    const lines = [JSON.stringify(row(9)), JSON.stringify([row(10), row(11), row(12)]), '[]', '7', 'null', JSON.stringify(row(13))].join('\n')
+    const record = await runImport('maria', 'appointments', lines, {}, 'application/x-ndjson')
+    assert.deepEqual([record.Status, record.TotalRecords, record.SuccessRecords, record.ErrorRecords], ['Done', 6, 2, 4], JSON.stringify(record.ErrorDetails))
+    assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [2, 3, 4, 5])
+    assert.match(record.ErrorDetails[0].Error, /one record/)
+    assert.equal(await count(`/appointments?ManagerId=${ids.maria}`), before + 2)
+  })
+
+  it('CSV rows are numbered as a spreadsheet shows them (blank lines too); a record that cannot be read is its own error, the rest are imported', async () => {
+    const at = (day: number) => `${ids.maria},2034-05-0${day}T09:00:00.000Z`
+    const before = await count(`/appointments?ManagerId=${ids.maria}`)
+    // Rows: 1 header, 2 good, 3–4 blank, 5 another manager's (refused), 6 good, 7 an unclosed quote to the end.
+    const csv = ['ManagerId,AppointedDate', at(1), '', '', `${ids.omar},2034-05-02T09:00:00.000Z`, at(3), `${ids.maria},"2034-05-04`].join('\n')
+    const record = await runImport('maria', 'appointments', csv)
+    assert.deepEqual([record.Status, record.SuccessRecords, record.ErrorRecords], ['Done', 2, 2], JSON.stringify(record.ErrorDetails))
+    assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [5, 7])
+    assert.match(record.ErrorDetails[1].Error, /cannot be read as CSV: Quote Not Closed/)
+    assert.equal(await count(`/appointments?ManagerId=${ids.maria}`), before + 2)
+  })
+
+  it('a key finds its record as the service spells it (emails lower-cased); the unchanged key is not patched, so a Manager updates her own profile', async () => {
+    const upper = await runImport('admin', 'users', ['Name,email', 'Maria By Upper Case, MARIA@Example.com '].join('\n'))
+    assert.deepEqual([upper.SuccessRecords, upper.ErrorRecords], [1, 0], JSON.stringify(upper.ErrorDetails))
+    assert.equal((await server.app.service('users').get(ids.maria)).Name, 'Maria By Upper Case')
+    // Maria may change her own Name, not her email: before, the key sent back in the patch refused the row.
+    const own = await runImport('maria', 'users', ['Name,email', 'Maria Her Own,maria@example.com'].join('\n'))
+    assert.deepEqual([own.SuccessRecords, own.ErrorRecords], [1, 0], JSON.stringify(own.ErrorDetails))
+    assert.equal((await server.app.service('users').get(ids.maria)).Name, 'Maria Her Own')
+  })
+
+  it('an array of bulk uploads or reports is a 400: each one runs as it is created, a batch would be stored without running', async () => {
+    const file_url = await upload(tokens.maria, `ManagerId,AppointedDate\n${ids.maria},2034-06-01T09:00:00.000Z\n`, 'a.csv', 'text/csv')
+    const uploads = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.maria, body: [{ UploadedBy: ids.maria, FileName: 'a.csv', Target: 'appointments', file_url }] })
+    assert.equal(uploads.status, 400)
+    assert.match(uploads.body.message, /one bulk-uploads record at a time/)
+    const range = { StartDate: '2030-01-01T00:00:00.000Z', Enddate: '2036-01-01T00:00:00.000Z' }
+    const reports = await request(server.url, 'POST', '/reports', { token: tokens.maria, body: [{ CreatedBy: ids.maria, DateRange: range }] })
+    assert.equal(reports.status, 400)
+    assert.match(reports.body.message, /one reports record at a time/)
+  })
+
   it('refuses an unreadable file (400 with the reason), a file without a target (422) and report fields typed by the caller (400)', async () => {
     const broken = await upload(tokens.admin, '[{"Name": "x",', 'users.json', 'application/json')
     const res = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: ids.admin, FileName: 'users.json', Target: 'users', file_url: broken } })
