@@ -75,7 +75,8 @@ export function validation(collection: Collection) {
   const validateData = withFieldErrors(schemaHooks.validateData({ create: data, update: data, patch } as any))
   // `readOnly` fields (generated numbers, codes, counters) are the server's to write, never a caller's.
   const readOnly = Object.entries<any>(collection.dataSchema.properties ?? {}).filter(([, s]) => s.readOnly).map(([key]) => key)
-  // A full replace may send them back unchanged (GET, edit, PUT), never different.
+  // A full replace may send them back unchanged (GET, edit, PUT), never different; one that leaves them out keeps
+  // them (a replace that cleared a report's counts also lost its CSV, no longer referenced).
   const refuseReadOnly = async (context: HookContext) => {
     if (!readOnly.length || !['create', 'update', 'patch'].includes(context.method)) return
     const [stored] = context.method === 'update' && context.id !== null ? await recordsBefore(context) : []
@@ -84,6 +85,10 @@ export function validation(collection: Collection) {
       const field = readOnly.find((key) => item && typeof item === 'object' && key in item && !(stored && isDeepStrictEqual(item[key], stored[key])))
       if (field) throw new BadRequest(`Invalid data: ${field} is read-only`, { [field]: 'is read-only' })
     }
+    const data = context.data
+    if (!stored || !data || typeof data !== 'object' || Array.isArray(data)) return
+    const kept = readOnly.filter((key) => !(key in data) && stored[key] !== undefined)
+    if (kept.length) context.data = { ...data, ...Object.fromEntries(kept.map((key) => [key, stored[key]])) }
   }
   // Data is validated on every call, internal ones included, so nothing malformed is ever stored;
   // queries only from outside, since the engine's own queries use operators callers may not.

@@ -59,4 +59,23 @@ describe('generated reports (appointments)', function () {
     const [own] = (await server.app.service('reports').find({ paginate: false, query: { CreatedBy: ids.maria } })) as any[]
     assert.equal((await request(server.url, 'PATCH', `/reports/${own._id}`, { token: tokens.admin, body: { MeetingAttended: 0 } })).status, 400)
   })
+
+  it('a replace keeps the counts and their CSV; the range they were counted by cannot be changed (another range is another report)', async () => {
+    const made = (await report('maria')).body
+    const replaced = await request(server.url, 'PUT', `/reports/${made._id}`, { token: tokens.admin, body: { CreatedBy: ids.maria, DateRange: range } })
+    assert.equal(replaced.status, 200, JSON.stringify(replaced.body))
+    // Before: the counts and export_url were gone, and the CSV, referenced no more, deleted.
+    assert.deepEqual([replaced.body.MeetingScheduled, replaced.body.MeetingAttended, replaced.body.export_url], [made.MeetingScheduled, made.MeetingAttended, made.export_url])
+    assert.equal((await fetch(server.url + made.export_url, { headers: { authorization: `Bearer ${tokens.maria}` } })).status, 200)
+    const later = { StartDate: '2030-01-01T00:00:00.000Z', Enddate: '2030-01-02T00:00:00.000Z' }
+    for (const [method, body] of [['PATCH', { DateRange: later }], ['PUT', { CreatedBy: ids.maria, DateRange: later }]] as const) {
+      const refused = await request(server.url, method, `/reports/${made._id}`, { token: tokens.admin, body })
+      assert.equal(refused.status, 400, method)
+      assert.match(refused.body.message, /DateRange is what this report was counted by/)
+    }
+    // The same instants spelled otherwise are the same range.
+    const same = await request(server.url, 'PATCH', `/reports/${made._id}`, { token: tokens.admin, body: { DateRange: { StartDate: '2020-01-01T00:00:00Z', Enddate: '2020-01-31T23:59:59Z' } } })
+    assert.equal(same.status, 200, JSON.stringify(same.body))
+    assert.equal((await server.app.service('reports').get(made._id)).MeetingScheduled, made.MeetingScheduled)
+  })
 })
