@@ -91,7 +91,7 @@ export function rowToRecord(target: Collection, row: Record<string, string>): Re
   return record
 }
 
-/** A row of the file: its cells (CSV: header → cell; JSON/NDJSON: the value), or why it cannot be read (the others still can). */
+/** A row of the file: its cells (CSV: header → cell; JSON/NDJSON: the value), or the parser's reason it cannot be read (the others still can). */
 type RawRow = { row: number; cells: any; unreadable?: undefined } | { row: number; unreadable: string; cells?: undefined }
 
 const BOM = /^\uFEFF/
@@ -109,7 +109,7 @@ async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator
     const parser = bytes.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: false, info: true, skip_records_with_error: true }))
     // A record csv-parse cannot read is skipped with its reason (its row: the one after the records read so far).
     const skipped: RawRow[] = []
-    parser.on('skip', (error: any) => skipped.push({ row: csvRow(error) + 1, unreadable: `The row cannot be read as CSV: ${error.message}` }))
+    parser.on('skip', (error: any) => skipped.push({ row: csvRow(error) + 1, unreadable: error.message }))
     for await (const { record, info } of parser) {
       const row = csvRow(info)
       while (skipped.length && skipped[0].row < row) yield skipped.shift()!
@@ -128,7 +128,7 @@ async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator
       try {
         cells = JSON.parse(text)
       } catch (error: any) {
-        yield { row, unreadable: `The line is not JSON: ${error.message}` }
+        yield { row, unreadable: error.message }
         continue
       }
       yield { row, cells }
@@ -150,7 +150,7 @@ async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator
 async function* rowsOf(format: ImportFormat, bytes: Readable, target: Collection): AsyncGenerator<{ row: number; record: Rec } | { row: number; refused: string }> {
   const emails = emailPaths(target)
   for await (const raw of rawRowsOf(format, bytes)) {
-    if (raw.unreadable !== undefined) yield { row: raw.row, refused: raw.unreadable }
+    if (raw.unreadable !== undefined) yield { row: raw.row, refused: `The row cannot be read as ${format.toUpperCase()}: ${raw.unreadable}` }
     else if (format !== 'csv' && !isPlainObject(raw.cells)) yield { row: raw.row, refused: 'A row is one record: a JSON object' }
     // Emails as the service stores them, so that a key finds its record however the file spells it.
     else yield { row: raw.row, record: normalizeEmails(format === 'csv' ? rowToRecord(target, raw.cells) : raw.cells, emails) as Rec }
@@ -327,7 +327,7 @@ export class Imports {
       const first = await rows.next()
       await rows.return(undefined)
       // Not one row of it (a later one that cannot be read is that row's error in the report).
-      if (first.value?.unreadable !== undefined) throw new Error(first.value.unreadable)
+      if (first.value?.unreadable !== undefined) throw new Error(`${first.value.unreadable} (row ${first.value.row})`)
     } catch (error: any) {
       throw new BadRequest(`The file cannot be read as ${format.toUpperCase()}: ${error.message}`)
     }
