@@ -2,6 +2,7 @@
 import { MethodNotAllowed } from '@feathersjs/errors'
 import { randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
+import type { Context } from 'koa'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { feathers } from '@feathersjs/feathers'
@@ -62,6 +63,9 @@ async function persistentSecret(settings: Settings, file: string, given?: string
   }
 }
 
+/** Errors of a connection the client closed under its response (an aborted download): no fault of the server. */
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED'])
+
 /** bcrypt's cost factor unless `passwordHashCost` says otherwise (@feathersjs/authentication-local's own default). */
 const DEFAULT_HASH_COST = 10
 
@@ -103,6 +107,10 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     local: { usernameField: 'email', passwordField: 'password', hashSize: hashCost }
   })
 
+  // Koa's own handler logs every error it hears, a client that went away too: not those.
+  app.on('error', (error: any, ctx?: Context) => {
+    if (!(CLIENT_GONE.has(error?.code) && ctx?.req.socket?.destroyed)) app.onerror(error)
+  })
   const drain: Draining = { draining: false }
   app.use(closeConnectionsWhenDraining(drain))
   app.use(compression())

@@ -23,6 +23,19 @@ export const checkedFileId = (id: string) => {
   return id
 }
 
+/**
+ * A stream to return at once of the bytes `open` gives later. Piped with `pipeline`, not `pipe`: a reader that stops early
+ * (an aborted download, a HEAD) destroys the returned stream, and with it the source and its file descriptor or cursor.
+ */
+export function openedLater(open: () => Promise<Readable>): Readable {
+  const out = new PassThrough()
+  open().then(
+    (source) => pipeline(source, out).catch(() => undefined),
+    (error) => out.destroy(error)
+  )
+  return out
+}
+
 export class DiskFiles implements FileStore {
   private _dir: Promise<string>
   private _temporary: boolean
@@ -48,12 +61,7 @@ export class DiskFiles implements FileStore {
   }
 
   read(id: string, range?: { start: number; end: number }) {
-    const out = new PassThrough()
-    this._path(id).then(
-      (location) => createReadStream(location, range).on('error', (error) => out.destroy(error)).pipe(out),
-      (error) => out.destroy(error)
-    )
-    return out
+    return openedLater(async () => createReadStream(await this._path(id), range))
   }
 
   async remove(id: string) {

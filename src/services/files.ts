@@ -1,6 +1,7 @@
 // Files: `POST /files?collection=<name>&field=<field>` takes one multipart file for a declared `File()` field (size and
 // content type checked on the bytes while they stream to the store), and `GET /files/<id>` serves it, with ranges, to
 // callers who may read a record that references it. Records link and unlink their files as they are written.
+import { extname } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import busboy from 'busboy'
 import { fileTypeFromBuffer } from 'file-type'
@@ -25,6 +26,8 @@ export const FILE_URL = /^\/files\/([0-9a-f]{24})$/
 const SNIFF = 4100
 /** Types with no signature to find in the bytes: accepted when the bytes are text (UTF-8, no NUL). */
 const TEXT_TYPES = new Set(['text/csv', 'text/plain', 'application/json', 'application/x-ndjson', 'text/markdown'])
+/** Extensions the MIME database does not know (browsers send `application/octet-stream` for them). */
+const TYPES_BY_EXTENSION: Record<string, string> = { '.ndjson': 'application/x-ndjson', '.jsonl': 'application/x-ndjson' }
 
 export interface FileOptions {
   /** Largest accepted file (default 10 MB). */
@@ -38,12 +41,14 @@ export interface FileField {
   path: string
   maxBytes: number
   types?: string[]
+  /** The engine fills it (a report's export): it takes no upload. */
+  readOnly: boolean
 }
 
 export const fileFields = (collection: Collection): FileField[] =>
   Object.entries<any>(collection.dataSchema.properties ?? {})
     .filter(([, schema]) => schema['x-file'])
-    .map(([path, schema]) => ({ path, ...schema['x-file'] }))
+    .map(([path, schema]) => ({ path, ...schema['x-file'], readOnly: !!schema.readOnly }))
 
 export const metaCollection = sanitizeCollection({
   name: META,
@@ -65,26 +70,61 @@ export const metaCollection = sanitizeCollection({
 
 const fileId = (url: unknown) => (typeof url === 'string' ? FILE_URL.exec(url)?.[1] : undefined)
 
-/** Passes the bytes on, keeping the first ones to look at and counting all of them. */
+/** Passes the bytes on, keeping the first ones to look at, counting all of them and checking all of them as text. */
 class Sniffer extends Transform {
   head = Buffer.alloc(0)
   size = 0
+  /** Every byte so far is UTF-8 (a sequence cut between chunks waits for the next one) with no NUL. */
+  text = true
+  private _decoder = new TextDecoder('utf-8', { fatal: true })
+
   _transform(chunk: Buffer, _encoding: string, done: (error?: Error | null, data?: Buffer) => void) {
     this.size += chunk.length
     if (this.head.length < SNIFF) this.head = Buffer.concat([this.head, chunk.subarray(0, SNIFF - this.head.length)])
+    if (this.text) this.text = !chunk.includes(0) && this._decodes(chunk)
     done(null, chunk)
+  }
+
+  _flush(done: () => void) {
+    // The end: a sequence still open is cut short.
+    if (this.text) this.text = this._decodes()
+    done()
+  }
+
+  private _decodes(chunk?: Buffer) {
+    try {
+      this._decoder.decode(chunk, { stream: chunk !== undefined })
+      return true
+    } catch {
+      return false
+    }
   }
 }
 
-const isText = (head: Buffer) => !head.includes(0) && !/\uFFFD/.test(head.toString('utf8').slice(0, -4))
+/** The type a text file's name says, where it is one of ours. */
+const textTypeByName = (name: string) => TYPES_BY_EXTENSION[extname(name).toLowerCase()] ?? (mime.lookup(name) || undefined)
 
-/** The file's real type: its signature when it has one, else the claimed text type when the bytes are text. */
-async function detectType(head: Buffer, claimed: string, name: string): Promise<string | undefined> {
-  const found = await fileTypeFromBuffer(head)
+/**
+ * The file's real type: its signature when it has one, else, when every byte is text, the text type claimed (a specific
+ * one: a form part without a type is `text/plain`, a browser's unknown extension `application/octet-stream`) or named.
+ */
+async function detectType(sniffer: Sniffer, claimed: string, name: string): Promise<string | undefined> {
+  const found = await fileTypeFromBuffer(sniffer.head)
   if (found) return found.mime
-  const declared = (claimed && claimed !== 'application/octet-stream' ? claimed : mime.lookup(name) || '').split(';')[0].trim()
-  if (isText(head)) return TEXT_TYPES.has(declared) ? declared : 'text/plain'
-  return undefined
+  if (!sniffer.text) return undefined
+  const candidates = [claimed.split(';')[0].trim().toLowerCase(), textTypeByName(name)]
+  return candidates.find((type) => type && type !== 'text/plain' && TEXT_TYPES.has(type)) ?? 'text/plain'
+}
+
+/** range-parser drops a suffix range longer than the file; RFC 9110 (14.1.2) has it select the whole file. */
+const clampSuffixRanges = (header: string, size: number) =>
+  header.replace(/([=,]\s*)-(\d+)(?=\s*(,|$))/g, (spec, before: string, length: string) => (Number(length) > size ? `${before}0-` : spec))
+
+/** `Content-Disposition` of a download: RFC 6266's `filename*` (RFC 5987 attr-chars) with an ASCII `filename` for old clients. */
+const contentDisposition = (name: string) => {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/gu, '_')
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`
 }
 
 export class Files {
@@ -120,6 +160,7 @@ export class Files {
     const collection = this._app.blueprint.collections.find((c) => c.name === ctx.query.collection)
     const field = collection && fileFields(collection).find((f) => f.path === ctx.query.field)
     if (!collection || !field) throw new BadRequest('Name a declared file field: POST /files?collection=<name>&field=<field>')
+    if (field.readOnly) throw new BadRequest(`${collection.name}.${field.path} is filled by the engine: it takes no upload`)
     const ability = await this._app.permissions.abilityFor(params.user)
     if (!ability.can('create', collection.name, field.path) && !ability.can('update', collection.name, field.path)) {
       if (!params.user) throw new NotAuthenticated('Not authenticated')
@@ -129,7 +170,8 @@ export class Files {
     const part = await new Promise<{ stream: Readable; sniffer: Sniffer; name: string; claimed: string }>((resolve, reject) => {
       let parser: busboy.Busboy
       try {
-        parser = busboy({ headers: ctx.req.headers, limits: { files: 1, fileSize: field.maxBytes, fields: 0, parts: 2 } })
+        // Names as browsers send them, UTF-8 (busboy reads a parameter as latin1 unless told).
+        parser = busboy({ headers: ctx.req.headers, defParamCharset: 'utf8', limits: { files: 1, fileSize: field.maxBytes, fields: 0, parts: 2 } })
       } catch (error: any) {
         return reject(new BadRequest(`Unreadable upload: ${error.message}`))
       }
@@ -148,14 +190,14 @@ export class Files {
     })
     // The record of the upload first: it takes a write from the caller's request limits before any byte is stored.
     const meta = await this._app.service(META).create(
-      { name: part.name.slice(0, 255), type: 'application/octet-stream', size: 0, collection: collection.name, field: field.path, uploadedBy: params.user?._id, uploadedAt: new Date().toISOString(), complete: false },
+      { name: [...part.name].slice(0, 255).join(''), type: 'application/octet-stream', size: 0, collection: collection.name, field: field.path, uploadedBy: params.user?._id, uploadedAt: new Date().toISOString(), complete: false },
       { provider: params.provider, user: params.user, ip: params.ip } as Params
     )
     const { sniffer } = part
     try {
       await this._store.files.write(meta._id, sniffer)
       if ((part.stream as any).truncated) throw new PayloadTooLarge(`The file is larger than ${field.maxBytes} bytes, the limit of ${collection.name}.${field.path}`)
-      const type = await detectType(sniffer.head, part.claimed, part.name)
+      const type = await detectType(sniffer, part.claimed, part.name)
       if (field.types && (!type || !field.types.includes(type))) {
         throw new Unprocessable(`The file is ${type ?? 'of an unknown type'}; ${collection.name}.${field.path} takes ${field.types.join(', ')}`, { [field.path]: 'unsupported content type' })
       }
@@ -195,13 +237,13 @@ export class Files {
   async download(ctx: Context, id: string, params: Params) {
     const meta = await this._meta._get(id).catch(() => undefined)
     if (!meta?.complete || !(await this._mayRead(meta, params))) throw new NotFound('No such file')
-    const range = ctx.get('range') ? rangeParser(meta.size, ctx.get('range'), { combine: true }) : undefined
+    const range = ctx.get('range') ? rangeParser(meta.size, clampSuffixRanges(ctx.get('range'), meta.size), { combine: true }) : undefined
     ctx.set('Accept-Ranges', 'bytes')
     ctx.set('Cache-Control', 'private, no-cache')
     // As stored, never compressed on the way: its length is known (a browser shows the download's progress) and a
     // range means the same bytes whether or not the client accepts gzip.
     ctx.compress = false
-    ctx.set('Content-Disposition', `attachment; filename="${meta.name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(meta.name)}`)
+    ctx.set('Content-Disposition', contentDisposition(meta.name))
     ctx.type = meta.type
     if (range === -1) {
       ctx.set('Content-Range', `bytes */${meta.size}`)
@@ -214,11 +256,13 @@ export class Files {
       ctx.status = 206
       ctx.set('Content-Range', `bytes ${start}-${end}/${meta.size}`)
       ctx.length = end - start + 1
-      ctx.body = this._store.files.read(id, { start, end })
+      // HEAD: the headers alone, no file opened (Koa would never read it).
+      if (ctx.method !== 'HEAD') ctx.body = this._store.files.read(id, { start, end })
       return
     }
+    ctx.status = 200
     ctx.length = meta.size
-    ctx.body = meta.size ? this._store.files.read(id) : ''
+    if (ctx.method !== 'HEAD') ctx.body = meta.size ? this._store.files.read(id) : ''
   }
 
   private async _mayRead(meta: any, params: Params) {

@@ -1,13 +1,13 @@
 // The MongoDB store (`MONGODB_URL`): @feathersjs/mongodb behind the engine's codec (ids as ObjectIds, dates as BSON dates),
 // session transactions where the deployment runs them, uploads in GridFS. Loaded by `createStore` only for MongoDB.
-import { PassThrough, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { BadRequest, Conflict, NotFound } from '@feathersjs/errors'
 import { MongoDBService, errorHandler, type MongoDBAdapterOptions } from '@feathersjs/mongodb'
 import { GridFSBucket, MongoClient, ObjectId, type Db } from 'mongodb'
 import { MongoTransactions, type TransactionMode } from './adapters/mongo-transactions.js'
 import { EARTH_RADIUS, checkNear, type NearOperand } from './adapters/sqlite-query.js'
-import { checkedFileId, type FileStore } from './file-store.js'
+import { checkedFileId, openedLater, type FileStore } from './file-store.js'
 import { Codec, withCodec, type CodecOptions, type CodecPaths } from './codec.js'
 import type { Collection } from '../schemas/types.js'
 import { isPlainObject } from '../schemas/paths.js'
@@ -211,16 +211,7 @@ export class GridFiles implements FileStore {
   }
 
   read(id: string, range?: { start: number; end: number }) {
-    const out = new PassThrough()
-    this._bucket.then(
-      (bucket) =>
-        bucket
-          .openDownloadStream(new ObjectId(checkedFileId(id)), range ? { start: range.start, end: range.end + 1 } : {})
-          .on('error', (error) => out.destroy(error))
-          .pipe(out),
-      (error) => out.destroy(error)
-    )
-    return out
+    return openedLater(async () => (await this._bucket).openDownloadStream(new ObjectId(checkedFileId(id)), range ? { start: range.start, end: range.end + 1 } : {}))
   }
 
   async remove(id: string) {

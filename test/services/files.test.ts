@@ -1,19 +1,43 @@
 // Files over real HTTP: multipart uploads for a declared File() field, refused by permissions, size and the bytes' real
 // type; downloads (ranges too) only for callers who may read the record holding the file; unlinked files removed.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readlinkSync } from 'node:fs'
+import http from 'node:http'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { createApp } from '../../src/app.js'
 import { Email, Enum, File, Password, Type, defineCollection } from '../../src/schemas/fields.js'
 import { rbacCollections } from '../../src/schemas/rbac.js'
 import { sanitizeBlueprint } from '../../src/schemas/sanitize.js'
-import { DEMO_USERS, download, login, loginAll, request, serverStore, startServer, testSettings, upload, type TestServer } from '../helpers.js'
+import { DEMO_USERS, download, eventually, login, loginAll, request, serverStore, startServer, testSettings, upload, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
 const CSV = 'Name,email\nAda,ada@example.com\n'
 // The first bytes of a PNG: a signature file-type recognises whatever the name or the claimed type says.
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]), Buffer.alloc(64)])
+
+/** This process's open file descriptors on the stored file `id` (the test server runs in it); none on GridFS. */
+const openDescriptors = (id: string) =>
+  readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).endsWith(`${path.sep}files${path.sep}${id}`)
+    } catch {
+      return false // closed meanwhile (the directory's own descriptor among them)
+    }
+  }).length
+
+/** A GET of `url` that the client drops as soon as the first bytes of the body arrive. */
+const abortedGet = (url: string, token: string) =>
+  new Promise<void>((resolve, reject) => {
+    const req = http.get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`GET ${url}: ${res.statusCode}`))
+      res.once('data', () => {
+        req.destroy()
+        resolve()
+      })
+    })
+    req.once('error', reject)
+  })
 
 describe('files', function () {
   this.timeout(60_000)
@@ -66,6 +90,95 @@ describe('files', function () {
       assert.equal(whole.headers.get('content-encoding'), null)
       assert.equal(whole.headers.get('content-length'), String(Buffer.byteLength(big)))
       assert.equal(whole.text, big)
+    })
+
+    it('closes every file it opens: a HEAD opens none, a download the client drops closes its file, and neither is logged as an error', async () => {
+      // Bigger than what the sockets buffer: the server is still reading the file when the client goes.
+      const big = `Name,Email\n${'Person,person@example.com\n'.repeat(600_000)}`
+      const up = await upload(server.url, TARGET, big, 'big.csv', 'text/csv', tokens.maria)
+      assert.equal(up.status, 201, JSON.stringify(up.body))
+      const logged: string[] = []
+      const consoleError = console.error
+      console.error = (...args: unknown[]) => void logged.push(args.join(' '))
+      try {
+        for (let i = 0; i < 20; i++) {
+          const head = await fetch(server.url + up.body.url, { method: 'HEAD', headers: { authorization: `Bearer ${tokens.maria}` } })
+          assert.equal(head.status, 200)
+          assert.equal(head.headers.get('content-length'), String(Buffer.byteLength(big)))
+          const part = await fetch(server.url + up.body.url, { method: 'HEAD', headers: { authorization: `Bearer ${tokens.maria}`, range: 'bytes=10-19' } })
+          assert.equal(part.status, 206)
+          assert.equal(part.headers.get('content-length'), '10')
+        }
+        assert.ok(await eventually(() => openDescriptors(up.body._id) === 0), `HEADs left ${openDescriptors(up.body._id)} descriptors open`)
+        for (let i = 0; i < 10; i++) await abortedGet(server.url + up.body.url, tokens.maria)
+        // The server closes them once it hears the connection close: soon, but not at once.
+        assert.ok(await eventually(() => openDescriptors(up.body._id) === 0), `dropped downloads left ${openDescriptors(up.body._id)} descriptors open`)
+        const whole = await download(server.url, up.body.url, tokens.maria)
+        assert.equal(whole.text.length, Buffer.byteLength(big), 'a whole download still gets every byte')
+      } finally {
+        console.error = consoleError
+      }
+      assert.deepEqual(logged.map((line) => line.trim().split('\n')[0]).filter((line) => /Premature close|ECONNRESET|EPIPE/.test(line)), [], 'nothing logged')
+      assert.ok(await eventually(() => openDescriptors(up.body._id) === 0), 'a whole download closes its file too')
+    })
+
+    it('keeps a non-ASCII file name as sent, and downloads it under that name (filename* in UTF-8, an ASCII filename beside it)', async () => {
+      const name = "résumé (final) 😀.csv"
+      const up = await upload(server.url, TARGET, CSV, name, 'text/csv', tokens.maria)
+      assert.equal(up.status, 201, JSON.stringify(up.body))
+      assert.equal(up.body.name, name)
+      const disposition = (await download(server.url, up.body.url, tokens.maria)).headers.get('content-disposition') ?? ''
+      const [, ascii, encoded] = /^attachment; filename="([\x20-\x7e]*)"; filename\*=UTF-8''(.+)$/.exec(disposition) ?? []
+      assert.equal(ascii, 'r_sum_ (final) _.csv', disposition)
+      // RFC 5987: attr-chars and percent-encoded bytes only.
+      assert.match(encoded, /^(?:[A-Za-z0-9!#$&+.^_`|~-]|%[0-9A-F]{2})+$/)
+      assert.equal(decodeURIComponent(encoded), name)
+    })
+
+    it('checks every byte of a text upload as UTF-8: Latin-1 past the first 4 kB, or in a 4-byte file, is a 422 and nothing is kept', async () => {
+      const uploads = async () => ((await server.app.service('quillbase-files').find({ paginate: false })) as any[]).length
+      const storedFiles = async () =>
+        serverStore === 'embedded'
+          ? readdirSync(path.join(server.dataDir, 'files')).length
+          : Promise.all(['files', 'chunks'].map((kind) => (server.app.store as any).client.db().collection(`quillbase-files.${kind}`).countDocuments())).then(([files, chunks]) => files + chunks)
+      const [beforeUploads, beforeFiles] = [await uploads(), await storedFiles()]
+      const late = Buffer.concat([Buffer.from(`Name,email\n${'Ada,ada@example.com\n'.repeat(1000)}`), Buffer.from('Jos\xe9,jose@example.com\n', 'latin1')])
+      for (const [bytes, name] of [[late, 'late.csv'], [Buffer.from('a,\xe9\n', 'latin1'), 'tiny.csv'], [Buffer.from('Name\n\xc3', 'latin1'), 'cut.csv']] as const) {
+        const refused = await upload(server.url, TARGET, bytes, name, 'text/csv', tokens.maria)
+        assert.equal(refused.status, 422, `${name}: ${JSON.stringify(refused.body)}`)
+        assert.match(refused.body.message, /unknown type/)
+      }
+      assert.equal(await uploads(), beforeUploads, 'no upload recorded')
+      assert.equal(await storedFiles(), beforeFiles, 'no bytes kept')
+      const utf8 = await upload(server.url, TARGET, `Name,email\n${'Ada,ada@example.com\n'.repeat(1000)}José,jose@example.com\n`, 'ok.csv', 'text/csv', tokens.maria)
+      assert.equal(utf8.status, 201, 'UTF-8 throughout is text')
+    })
+
+    it('takes an NDJSON file by its name (.ndjson, .jsonl) when the browser sends no type for it', async () => {
+      const rows = '{"Name":"Ada"}\n{"Name":"José"}\n'
+      for (const [name, claimed] of [['rows.ndjson', 'application/octet-stream'], ['rows.jsonl', ''], ['rows.jsonl', 'text/plain']]) {
+        const up = await upload(server.url, TARGET, rows, name, claimed, tokens.maria)
+        assert.equal(up.status, 201, `${name} as ${claimed || 'no type'}: ${JSON.stringify(up.body)}`)
+        assert.equal(up.body.type, 'application/x-ndjson')
+      }
+    })
+
+    it('serves a suffix range longer than the file as the whole file (206, bytes 0-<last>/<size>)', async () => {
+      const up = await upload(server.url, TARGET, CSV, 'people.csv', 'text/csv', tokens.maria)
+      const size = Buffer.byteLength(CSV)
+      const whole = await download(server.url, up.body.url, tokens.maria, { range: 'bytes=-500' })
+      assert.equal(whole.status, 206)
+      assert.equal(whole.headers.get('content-range'), `bytes 0-${size - 1}/${size}`)
+      assert.equal(whole.text, CSV)
+      const tail = await download(server.url, up.body.url, tokens.maria, { range: 'bytes=-5' })
+      assert.equal(tail.headers.get('content-range'), `bytes ${size - 5}-${size - 1}/${size}`)
+      assert.equal(tail.text, CSV.slice(-5))
+    })
+
+    it('refuses an upload to a field the engine fills (reports.export_url, readOnly) with a 400 naming it', async () => {
+      const res = await upload(server.url, 'collection=reports&field=export_url', CSV, 'export.csv', 'text/csv', tokens.maria)
+      assert.equal(res.status, 400, JSON.stringify(res.body))
+      assert.match(res.body.message, /reports\.export_url/)
     })
 
     it('refuses uploads by permission (a Developer may not set the field: 403; anonymous: 401) and downloads to callers who may not read the record (404)', async () => {
