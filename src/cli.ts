@@ -2,7 +2,9 @@
 // The `quillbase` command: serve, migrate, import, export, seed, build the typed clients. Configuration as for
 // `npm start` (config/, env). Exit codes: 0 done, 1 the operation failed (the message says why), 2 a usage error,
 // 3 an import in which some rows were refused (the others are in).
+import './config-dir.js'
 import { createReadStream, createWriteStream } from 'node:fs'
+import { rename, rm, stat } from 'node:fs/promises'
 import { once } from 'node:events'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -17,18 +19,20 @@ import { loadBlueprint } from './blueprints/index.js'
 import { buildClients } from './client/build.js'
 import { readSettings, startOrExit } from './index.js'
 import { csvLine, csvRows } from './services/csv.js'
-import { csvColumns, everyRecord, ndjsonLines } from './services/exports.js'
+import { csvColumns, everyRecord, ndjsonLines, validQuery } from './services/exports.js'
 import { importRows, type ImportFormat } from './services/imports.js'
+import { isEmpty } from './services/bootstrap.js'
+import { DATABASE_FILE } from './services/store.js'
 
 /** Exit code of an import in which some rows were refused. */
 const ROWS_REFUSED = 3
 
 /** The app on the configured store, without serving, seeding or the admin panel: what a one-off operation needs. */
-async function withApp<T>(fn: (app: EngineApp) => Promise<T>, overrides: Record<string, unknown> = {}): Promise<T> {
+async function withApp<T>(fn: (app: EngineApp, settings: ReturnType<typeof readSettings>) => Promise<T>, overrides: Record<string, unknown> = {}): Promise<T> {
   const settings = { ...readSettings(), adminPanel: false, ...overrides }
   const app = await createApp(await loadBlueprint(settings.blueprint), settings)
   try {
-    return await fn(app)
+    return await fn(app, settings)
   } finally {
     await app.shutdown()
   }
@@ -41,7 +45,9 @@ const migrator = (app: EngineApp) => migratorOf(app, { log: (message) => console
  * without it the engine itself, as the administrator (internal calls). Both are marked `cli` in the audit log.
  */
 async function actingAs(app: EngineApp, email?: string): Promise<Params> {
-  if (!email) return { audit: { actor: 'cli' } }
+  if (email === undefined) return { audit: { actor: 'cli' } }
+  // An empty `--as "$EMAIL"` is a script's mistake, not a request to act as the administrator.
+  if (!email.trim()) throw new BadRequest('--as names a user by email, and it is empty')
   const users = app.blueprint.users
   const [user] = (await app.service(users.name).find({ paginate: false, query: { email: email.trim().toLowerCase() } })) as any[]
   if (!user) throw new NotFound(`No user with the email ${email}`)
@@ -54,13 +60,26 @@ const collectionNamed = (app: EngineApp, name: string) => {
   return collection
 }
 
+/**
+ * Whether `file` is one of the store's own files in the data folder (the database and its journal, WAL and lock, the
+ * secrets, the uploads): an export written there would destroy the store. Other files of the folder are the caller's.
+ */
+function ownedByStore(dataDir: string | undefined, file: string): boolean {
+  if (!dataDir) return false
+  const relative = path.relative(path.resolve(dataDir), path.resolve(file))
+  if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) return !relative
+  const [first] = relative.split(path.sep)
+  return first.startsWith(DATABASE_FILE) || first.startsWith('.') || first === 'files'
+}
+
 const FORMATS: Record<string, ImportFormat> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson' }
 
-/** A progress bar on a terminal; nothing when the output is a pipe (scripts read the summary lines only). */
-function progressBar(label: string, total: number) {
+/** A progress bar on a terminal (a count alone when the total is not known); nothing when the output is a pipe (scripts read the summary lines only). */
+function progressBar(label: string, total?: number, unit = 'records') {
   if (!process.stderr.isTTY) return { update: (_n: number) => undefined, stop: () => undefined }
-  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr }, Presets.shades_classic)
-  bar.start(total, 0)
+  const format = total === undefined ? `${label}: {value} ${unit}` : `${label} [{bar}] {value}/{total}`
+  const bar = new SingleBar({ format, stream: process.stderr }, Presets.shades_classic)
+  bar.start(total ?? 0, 0)
   return { update: (n: number) => bar.update(n), stop: () => bar.stop() }
 }
 
@@ -95,10 +114,11 @@ migrate
   .description('list executed and pending migrations')
   .action(() => withApp(async (app) => {
     const runner = await migrator(app)
-    const { executed, pending } = await runner.status()
+    const { executed, pending, missing } = await runner.status()
     for (const name of executed) console.log(`executed  ${name}`)
+    for (const name of missing) console.log(`executed  ${name} (no file here)`)
     for (const name of pending) console.log(`pending   ${name}`)
-    if (!executed.length && !pending.length) console.log(`no migrations in ${runner.folder}`)
+    if (!executed.length && !pending.length && !missing.length) console.log(`no migrations in ${runner.folder}`)
   }))
 migrate
   .command('create <name>')
@@ -120,11 +140,16 @@ program
     const format = FORMATS[path.extname(file).toLowerCase()]
     if (!format) throw new BadRequest(`${file}: name a .csv, .json or .ndjson file`)
     if (options.dryRun && !app.store.transactions) throw new BadRequest('A dry run needs transactions to undo every row: the embedded store, or MongoDB as a replica set or mongos')
+    const info = await stat(file).catch(() => undefined)
+    if (!info?.isFile()) throw new BadRequest(`${file}: no such file`)
     const params = await actingAs(app, options.as)
-    const bar = progressBar(`import ${path.basename(file)}`, 0)
+    const bar = progressBar(`import ${path.basename(file)}`, undefined, 'rows')
     const counts = await importRows(app, target, format, createReadStream(file), params, { dryRun: options.dryRun, every: 100, progress: (c) => bar.update(c.total) })
     bar.stop()
-    for (const error of counts.errors) console.error(`row ${error.Row}: ${error.Error}`)
+    // The reason the reading stopped, if it did, is the last error: said once, as the command's own failure.
+    const refused = counts.unreadable ? counts.errors.slice(0, -1) : counts.errors
+    for (const error of refused) console.error(`row ${error.Row}: ${error.Error}`)
+    if (counts.failed > refused.length) console.error(`… and ${counts.failed - refused.length} more refused rows, not listed (the first ${refused.length} are)`)
     console.log(`${options.dryRun ? 'dry run: ' : ''}${counts.total} rows, ${counts.succeeded} ${options.dryRun ? 'would be imported' : 'imported'}, ${counts.failed} refused`)
     if (counts.unreadable) throw new BadRequest(counts.errors[counts.errors.length - 1].Error)
     if (counts.failed) process.exitCode = ROWS_REFUSED
@@ -137,22 +162,26 @@ program
   .option('--format <format>', 'csv or ndjson', 'csv')
   .option('--query <json>', 'a query in the API dialect, e.g. \'{"Status":"Scheduled"}\'')
   .option('--as <email>', 'act as this user: their permissions and field rules apply (default: the engine, as the administrator)')
-  .action((name: string, options: { out: string; format: string; query?: string; as?: string }) => withApp(async (app) => {
+  .action((name: string, options: { out: string; format: string; query?: string; as?: string }) => withApp(async (app, settings) => {
     const collection = collectionNamed(app, name)
     if (options.format !== 'csv' && options.format !== 'ndjson') throw new BadRequest(`--format is csv or ndjson, not ${options.format}`)
-    let query: Record<string, unknown> = {}
+    if (ownedByStore(settings.dataDir, options.out)) throw new BadRequest(`--out ${options.out} is one of the store's own files in ${settings.dataDir}: name another file`)
+    let parsed: Record<string, unknown> = {}
     try {
-      query = options.query ? JSON.parse(options.query) : {}
+      parsed = options.query ? JSON.parse(options.query) : {}
     } catch (error: any) {
       throw new BadRequest(`--query is not JSON: ${error.message}`)
     }
-    const params: Params = { ...(await actingAs(app, options.as)), query }
+    // The API's query, as the API reads it, whoever acts (the engine too: no filter on a secret, `$select` as a list).
+    const acting = await actingAs(app, options.as)
+    const query: Record<string, unknown> = (await validQuery(collection, { ...acting, query: parsed }, { always: true })).query ?? {}
+    const params: Params = { ...acting, query }
     const total = ((await app.service(name).find({ ...params, query: { ...query, $limit: 0 } })) as { total: number }).total
     const bar = progressBar(`export ${name}`, total)
     let written = 0
     const ability = await app.permissions.abilityFor(params.user)
     const readable = params.provider ? new Set(permittedFieldsOf(ability, 'read', name, { fieldsFrom: (rule) => rule.fields || collection.fields })) : new Set(collection.fields)
-    const columns = csvColumns(collection, readable)
+    const columns = csvColumns(collection, readable, query.$select as string[] | undefined)
     const text = options.format === 'csv' ? csvRows(columns) : ndjsonLines
     const lines = Readable.from((async function* () {
       if (options.format === 'csv') yield csvLine(columns)
@@ -162,9 +191,17 @@ program
         yield text(page)
       }
     })(), { objectMode: false })
-    const out = createWriteStream(options.out)
-    await once(out, 'open')
-    await pipeline(lines, out)
+    // Written beside it, then renamed: an export that fails or is interrupted leaves the file there was, never half of one.
+    const partial = path.join(path.dirname(options.out), `.${path.basename(options.out)}.${process.pid}.partial`)
+    const out = createWriteStream(partial, { flags: 'wx' })
+    try {
+      await once(out, 'open')
+      await pipeline(lines, out)
+      await rename(partial, options.out)
+    } catch (error) {
+      await rm(partial, { force: true })
+      throw error
+    }
     bar.stop()
     console.log(`${written} records of ${name} written to ${options.out}`)
   }))
@@ -173,9 +210,11 @@ program
   .command('seed')
   .description("fill an empty store with the blueprint's access control and demo data (as the first start does)")
   .action(() => withApp(async (app) => {
+    const empty = await isEmpty(app, app.blueprint)
     await app.setup()
     const counts = await Promise.all(app.blueprint.collections.map(async (c) => `${c.name} ${((await app.service(c.name).find({ query: { $limit: 0 } })) as any).total}`))
-    console.log(`seeded: ${counts.join(', ')}`)
+    // Seeding fills an empty store only (as a first start does): one with users already is left as it is.
+    console.log(empty ? `seeded: ${counts.join(', ')}` : `not seeded: the store has users already (it holds ${counts.join(', ')})`)
   }, { demo: true }))
 
 program
@@ -184,7 +223,10 @@ program
   .option('--out <folder>', 'where the packages go')
   .action(async (names: string[], options: { out?: string }) => {
     const outcomes = await buildClients(names, options.out)
-    for (const outcome of outcomes) console.log(outcome.error ? `${outcome.blueprint}: failed: ${outcome.error.message}` : `${outcome.blueprint}: ${outcome.folder}`)
+    for (const outcome of outcomes) {
+      if (outcome.error) console.error(`quillbase: ${outcome.blueprint}: failed: ${outcome.error.message}`)
+      else console.log(`${outcome.blueprint}: ${outcome.folder}`)
+    }
     if (outcomes.some((outcome) => outcome.error)) process.exitCode = 1
   })
 

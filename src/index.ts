@@ -1,6 +1,7 @@
 // Start: read config, build the app for the chosen blueprint, listen.
 import { pathToFileURL } from 'node:url'
 import configuration from '@feathersjs/configuration'
+import { once } from 'node:events'
 import { createApp } from './app.js'
 import type { Settings } from './engine.js'
 import { loadBlueprint } from './blueprints/index.js'
@@ -90,7 +91,13 @@ export async function main() {
   const settings = readSettings()
   const blueprint = await loadBlueprint(settings.blueprint)
   const app = await createApp(blueprint, settings)
-  const server = await app.listen(settings.port)
+  const listening = app.listen(settings.port)
+  // The server exists once `listen` is called (its setup follows): a port in use is this start's failure, said as
+  // such, not an unhandled 'error' event and its stack.
+  const bound = once((app as any).server, 'listening')
+  bound.catch(() => undefined)
+  const server = await listening
+  await bound
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : settings.port
   for (const line of startupLines(blueprint, settings, port, app.store.kind)) console.log(line)

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { parse } from 'csv-parse/sync'
 import { runCli, runCliWith, tempDir } from './helpers.js'
 
@@ -88,5 +90,59 @@ describe('the quillbase command', function () {
     run = await runCli(dataDir, 'export', 'appointments')
     assert.equal(run.code, 2)
     assert.match(run.err, /required option '--out <file>'/)
+  })
+
+  it("refuses what would harm the store or act as someone else: an --out onto the store's files, an empty --as, a filter on a secret", async () => {
+    // Before: the export truncated the database (96 bytes left), and every command after it failed.
+    for (const own of ['quillbase.sqlite', 'quillbase.sqlite-wal', '.encryption-key', path.join('files', 'x')]) {
+      const run = await runCli(dataDir, 'export', 'users', '--out', path.join(dataDir, own))
+      assert.equal(run.code, 1, own)
+      assert.match(run.err, /is one of the store's own files/)
+    }
+    const still = await runCli(dataDir, 'export', 'users', '--out', path.join(dataDir, 'still.csv'))
+    assert.equal(still.code, 0, still.err)
+    assert.match(still.out, /records of users written/)
+    // An empty `--as "$EMAIL"`: before, the engine's rights (every record).
+    let run = await runCli(dataDir, 'export', 'appointments', '--out', path.join(dataDir, 'x.csv'), '--as', '')
+    assert.equal(run.code, 1)
+    assert.match(run.err, /--as names a user by email, and it is empty/)
+    // The API's query for the engine too: no oracle on password hashes.
+    run = await runCli(dataDir, 'export', 'users', '--out', path.join(dataDir, 'x.csv'), '--query', '{"password":{"$gt":"$2"}}')
+    assert.equal(run.code, 1)
+    assert.match(run.err, /^quillbase: Invalid query: password/)
+    // `$select` makes the columns, as over the API.
+    const names = path.join(dataDir, 'names.csv')
+    run = await runCli(dataDir, 'export', 'users', '--out', names, '--query', '{"$select":["Name"]}')
+    assert.equal(run.code, 0, run.err)
+    assert.equal((await readFile(names, 'utf8')).split('\n')[0], '_id,Name')
+  })
+
+  it('says plainly what it did not do: a missing file, a store already seeded, a client package that failed; runs from any folder', async () => {
+    let run = await runCli(dataDir, 'import', path.join(dataDir, 'no-such.csv'), '--into', 'appointments')
+    assert.equal(run.code, 1)
+    assert.match(run.err, /^quillbase: .*no-such\.csv: no such file\n$/, 'one line, no stack')
+    run = await runCli(dataDir, 'seed')
+    assert.equal(run.code, 0)
+    assert.match(run.out, /^not seeded: the store has users already/)
+    run = await runCli(dataDir, 'build:client', 'no-such-blueprint', '--out', path.join(dataDir, 'client'))
+    assert.equal(run.code, 1)
+    assert.match(run.err, /no-such-blueprint: failed/)
+    assert.equal(run.out, '')
+    // A port in use: the reason in one line (before: an unhandled 'error' event and its stack).
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = String((taken.address() as AddressInfo).port)
+      run = await runCliWith({ env: { PORT: port, HOST: '127.0.0.1' } }, dataDir, 'start')
+      assert.equal(run.code, 1)
+      assert.match(run.err, /^quillbase: cannot start: listen EADDRINUSE/m)
+      assert.doesNotMatch(run.err, /Unhandled 'error' event|\n\s+at /)
+    } finally {
+      taken.close()
+    }
+    // The package's configuration from another folder (before: "Configuration property blueprint is not defined").
+    run = await runCliWith({ cwd: dataDir }, dataDir, 'migrate', 'status')
+    assert.equal(run.code, 0, run.err)
+    assert.match(run.out, /rename-craeated-at/)
   })
 })

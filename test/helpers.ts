@@ -244,10 +244,15 @@ export function runCli(dataDir: string, ...args: string[]) {
   return runCliWith({}, dataDir, ...args)
 }
 
-/** `runCli` with Node options before the script (e.g. `--require` a preload) and more environment. */
-export function runCliWith(options: { node?: string[]; env?: Record<string, string> }, dataDir: string, ...args: string[]) {
+/**
+ * `runCli` with Node options before the script (e.g. `--require` a preload), more environment, or another working
+ * directory (`cwd`: the command is then named by its full path, as a `quillbase` bin on the PATH is).
+ */
+export function runCliWith(options: { node?: string[]; env?: Record<string, string>; cwd?: string }, dataDir: string, ...args: string[]) {
   return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [...(options.node ?? []), '--import', 'tsx', 'src/cli.ts', ...args], {
+    const [tsx, cli] = options.cwd ? [import.meta.resolve('tsx'), path.resolve('src/cli.ts')] : ['tsx', 'src/cli.ts']
+    const child = spawn(process.execPath, [...(options.node ?? []), '--import', tsx, cli, ...args], {
+      cwd: options.cwd,
       env: { ...process.env, NODE_ENV: 'test', DATA_DIR: dataDir, MONGODB_URL: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe']
     })

@@ -43,10 +43,11 @@ const queryValidators = new WeakMap<Collection, CompiledValidator>()
 
 /**
  * A caller's query as the JSON list validates it (the same 400 for the same mistake) and coerces it (`$select=a` is
- * `['a']`): an export applies neither `$limit` nor `$skip`, but a malformed one is refused, not ignored.
+ * `['a']`): an export applies neither `$limit` nor `$skip`, but a malformed one is refused, not ignored. Internal
+ * callers' queries pass as they are (the engine's use operators callers may not), unless `always` (the CLI's `--query`).
  */
-async function validQuery(collection: Collection, params: Params): Promise<Params> {
-  if (!params.provider) return params
+export async function validQuery(collection: Collection, params: Params, { always = false } = {}): Promise<Params> {
+  if (!params.provider && !always) return params
   let validate = queryValidators.get(collection)
   if (!validate) queryValidators.set(collection, (validate = compile(queryAjv, collection.querySchema, { lazy: true })))
   return { ...params, query: await validInput(validate, { ...params.query }, 'query') }

@@ -107,6 +107,8 @@ const csvRow = (info: { records: number; empty_lines: number }) => 1 + info.reco
 async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator<RawRow> {
   if (format === 'csv') {
     const parser = bytes.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: false, info: true, skip_records_with_error: true }))
+    // `pipe` does not pass the bytes' failure on (a file gone, a folder: an unhandled error that ended the process).
+    bytes.once('error', (error) => parser.destroy(error))
     // A record csv-parse cannot read is skipped with its reason (its row: the one after the records read so far).
     const skipped: RawRow[] = []
     parser.on('skip', (error: any) => skipped.push({ row: csvRow(error) + 1, unreadable: error.message }))

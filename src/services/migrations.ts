@@ -1,5 +1,6 @@
 // Data migrations: umzug over the files of `migrations/<blueprint>/`, the executed ones kept in the store
 // (`quillbase-migrations`), and one runner at a time across processes (a lock record in `quillbase-locks`).
+import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -35,7 +36,7 @@ export const MIGRATIONS_ROOT = fileURLToPath(new URL('../../migrations/', import
  */
 const sourceName = (name: string) => (import.meta.url.endsWith('.js') ? name.replace(/\.js$/, '.ts') : name)
 
-const executedCollection = sanitizeCollection({
+export const executedCollection = sanitizeCollection({
   name: 'quillbase-migrations',
   schema: Type.Object({ name: Type.String({ maxLength: 500 }), executedAt: DateTime() }),
   timestamps: false
@@ -63,14 +64,19 @@ export interface MigratorOptions {
 export interface MigrationStatus {
   executed: string[]
   pending: string[]
+  /** Recorded as executed, but without a file here (an older build on a newer store): they cannot be reverted here. */
+  missing: string[]
 }
+
+/** This process, in a lock's owner: on the embedded store, which one process owns, a lock of another process is stale. */
+const PROCESS = randomUUID()
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export class Migrator {
   readonly folder: string
   private _services?: Promise<{ executed: any; locks: any }>
-  private _owner = `${process.pid}-${Math.random().toString(36).slice(2)}`
+  private _owner = `${process.pid}-${PROCESS}-${Math.random().toString(36).slice(2)}`
 
   constructor(private _app: EngineApp, private _options: MigratorOptions = {}) {
     this.folder = _options.folder ?? path.join(MIGRATIONS_ROOT, _app.blueprint.name)
@@ -135,7 +141,11 @@ export class Migrator {
   async status(): Promise<MigrationStatus> {
     const umzug = this._umzug()
     const names = (list: MigrationMeta[]) => list.map((migration) => migration.name)
-    return { executed: names(await umzug.executed()), pending: names(await umzug.pending()) }
+    const executed = names(await umzug.executed())
+    // umzug lists only the executed migrations it has a file for; the store's records say what ran.
+    const { executed: records } = await this._stores()
+    const recorded = ((await records._find({ paginate: false, query: { $sort: { name: 1 } } })) as { name: string }[]).map((record) => record.name)
+    return { executed, pending: names(await umzug.pending()), missing: recorded.filter((name) => !executed.includes(name)) }
   }
 
   /** Runs the pending migrations (up to and including `to`), one runner at a time; returns the names run. */
@@ -150,6 +160,9 @@ export class Migrator {
   /** Reverts the last executed migration, or every one back to and including `to` (`0`: all). */
   async down(options: { to?: string | 0 } = {}): Promise<string[]> {
     return this._locked(async () => {
+      // Reverting around a migration this build does not have would undo the wrong one first (umzug skips it).
+      const { missing } = await this.status()
+      if (missing.length) throw new Conflict(`Executed migrations without a file in ${this.folder}: ${missing.join(', ')}; revert them with the build that has them`)
       const run = await this._umzug().down(options.to !== undefined ? { to: options.to as any } : {})
       for (const migration of run) this._log(`migrated down: ${migration.name}`)
       return run.map((migration) => migration.name)
@@ -182,7 +195,9 @@ export class Migrator {
       } catch (error: any) {
         if (error?.name !== 'Conflict') throw error
         const current = await locks._get(MIGRATIONS_LOCK).catch(() => undefined)
-        if (current && Date.parse(current.expiresAt) < Date.now()) {
+        // The embedded store has one owner, this process: another process's lock outlived it (a runner interrupted).
+        const orphaned = this._app.store.kind === 'embedded' && !String(current?.owner).includes(PROCESS)
+        if (current && (orphaned || Date.parse(current.expiresAt) < Date.now())) {
           this._log(`migrations: removing a stale lock of ${current.owner}`)
           await locks._remove(MIGRATIONS_LOCK, { query: { owner: current.owner } }).catch(() => undefined)
           continue

@@ -2,7 +2,7 @@
 // time across apps, MIGRATE at start, and the `quillbase migrate` command in a child process with its exit codes.
 import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
-import { LOCK_COLLECTION, MIGRATIONS_LOCK, Migrator } from '../../src/services/migrations.js'
+import { LOCK_COLLECTION, MIGRATIONS_LOCK, Migrator, executedCollection } from '../../src/services/migrations.js'
 import { login, request, runCli, serverDatabase, serverStore, startServer, tempDir, type TestServer } from '../helpers.js'
 import { fixtureRuns } from './migrations-fixture/runs.js'
 
@@ -41,14 +41,14 @@ describe('data migrations', function () {
       }
       const untouched = await appointments._find({ paginate: false, query: { _id: { $nin: old.map((r: any) => r._id) } } })
       assert.ok(untouched.length > 0 && untouched.every((r: any) => typeof r.CreatedAt === 'string' && !('CraeatedAt' in r)))
-      assert.deepEqual(await migrator.status(), { executed: [RENAME], pending: [] })
+      assert.deepEqual(await migrator.status(), { executed: [RENAME], pending: [], missing: [] })
       assert.deepEqual(await migrator.up(), [], 'an executed migration does not run again')
 
       assert.deepEqual(await migrator.down(), [RENAME])
       const reverted = await appointments._get(old[0]._id)
       assert.equal(new Date(reverted.CraeatedAt).toISOString(), '2024-05-01T10:00:00.000Z')
       assert.equal('CreatedAt' in reverted, false)
-      assert.deepEqual(await migrator.status(), { executed: [], pending: [RENAME] })
+      assert.deepEqual(await migrator.status(), { executed: [], pending: [RENAME], missing: [] })
     })
   })
 
@@ -75,12 +75,13 @@ describe('data migrations', function () {
       assert.deepEqual(results.flat().sort(), ['2026.01.01.step-1.ts', '2026.01.02.step-2.ts'])
       assert.deepEqual(results.map((run) => run.length).sort(), [0, 2], 'one runner ran both, the other waited and found none pending')
       assert.deepEqual(fixtureRuns, ['up 1', 'up 2'])
-      assert.deepEqual(await migrator(runners[1]).status(), { executed: ['2026.01.01.step-1.ts', '2026.01.02.step-2.ts'], pending: [] })
+      assert.deepEqual(await migrator(runners[1]).status(), { executed: ['2026.01.01.step-1.ts', '2026.01.02.step-2.ts'], pending: [], missing: [] })
     })
 
     it('a live lock makes a runner wait and then give up with a 409; a stale one is taken over', async () => {
       const locks = await servers[0].app.store.createService(LOCK_COLLECTION)
-      const lock = { _id: MIGRATIONS_LOCK, owner: 'someone else', expiresAt: new Date(Date.now() + 60_000).toISOString() }
+      // Held by another runner of this process (on MongoDB, any owner's lock is live until it expires).
+      const lock = { _id: MIGRATIONS_LOCK, owner: (migrator(servers[0]) as any)._owner, expiresAt: new Date(Date.now() + 60_000).toISOString() }
       await locks._create(lock)
       await assert.rejects(migrator(servers[0], { waitMs: 300 }).down(), { name: 'Conflict', message: /another process/ })
       assert.deepEqual((await migrator(servers[0]).status()).pending, [], 'nothing was reverted')
@@ -90,13 +91,39 @@ describe('data migrations', function () {
       assert.deepEqual(fixtureRuns, ['down 2'])
       await assert.rejects(locks._get(lock._id), { name: 'NotFound' }, 'the lock is released after the run')
     })
+
+    it('on the embedded store, a lock of another process is taken over at once: the store has one owner, so that runner is gone', async function () {
+      if (serverStore !== 'embedded') return this.skip()
+      const locks = await servers[0].app.store.createService(LOCK_COLLECTION)
+      // What a `migrate up` interrupted by Ctrl-C leaves (before: every runner waited 5 minutes, then gave up, for 15).
+      await locks._create({ _id: MIGRATIONS_LOCK, owner: '4242-a-process-that-ended', expiresAt: new Date(Date.now() + 15 * 60_000).toISOString() })
+      fixtureRuns.length = 0
+      assert.deepEqual(await migrator(servers[0], { waitMs: 300 }).up(), ['2026.01.02.step-2.ts'])
+      assert.deepEqual(fixtureRuns, ['up 2'])
+      await assert.rejects(locks._get(MIGRATIONS_LOCK), { name: 'NotFound' })
+    })
+
+    it('status names executed migrations without a file here, and down refuses to revert around them', async () => {
+      const records = await servers[0].app.store.createService(executedCollection)
+      await records._create({ name: '2026.02.01.from-a-newer-build.ts', executedAt: new Date().toISOString() })
+      try {
+        const status = await migrator(servers[0]).status()
+        assert.deepEqual(status.missing, ['2026.02.01.from-a-newer-build.ts'])
+        fixtureRuns.length = 0
+        // Before: it reverted step 2, the last it had a file for, leaving the newer one recorded as run.
+        await assert.rejects(migrator(servers[0]).down(), { name: 'Conflict', message: /without a file .*from-a-newer-build/ })
+        assert.deepEqual(fixtureRuns, [])
+      } finally {
+        await records._remove(null, { query: { name: '2026.02.01.from-a-newer-build.ts' } })
+      }
+    })
   })
 
   it('MIGRATE=true runs the pending migrations at start, before the server is ready', async () => {
     const server = await startServer('appointments', { migrate: true, demo: false })
     try {
       assert.equal((await request(server.url, 'GET', '/health')).status, 200)
-      assert.deepEqual(await new Migrator(server.app, quiet).status(), { executed: [RENAME], pending: [] })
+      assert.deepEqual(await new Migrator(server.app, quiet).status(), { executed: [RENAME], pending: [], missing: [] })
     } finally {
       await server.close()
     }
