@@ -12,7 +12,10 @@ async function rename({ app, log }: MigrationContext, from: string, to: string) 
     const batch = (await appointments._find({ paginate: false, query: { [from]: { $exists: true }, $limit: BATCH } })) as Record<string, any>[]
     if (!batch.length) break
     for (const { _id, [from]: value, ...rest } of batch) {
-      await appointments._update(_id, { ...rest, [to]: rest[to] ?? new Date(value).toISOString() })
+      // No time (null) is no field; a value that is no time stops the run naming its record (those before it are done).
+      const time = value === null || value === undefined ? undefined : new Date(value)
+      if (time && Number.isNaN(time.getTime())) throw new Error(`appointment ${_id}: ${from} ${JSON.stringify(value)} is not a date; correct it and migrate again`)
+      await appointments._update(_id, { ...rest, ...(rest[to] === undefined && time ? { [to]: time.toISOString() } : {}) })
     }
     renamed += batch.length
   }

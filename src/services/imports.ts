@@ -454,7 +454,9 @@ export async function importRows(
     } catch (error: any) {
       await flush()
       counts.unreadable = true
-      note({ Row: counts.total + 1, Error: `The file stopped being readable: ${error.message}`.slice(0, MAX_ERROR) })
+      // The reason is always the last error, however many rows were refused before it.
+      if (counts.errors.length >= MAX_ERRORS) counts.errors.pop()
+      counts.errors.push({ Row: counts.total + 1, Error: `The file stopped being readable: ${error.message}`.slice(0, MAX_ERROR) })
       break
     }
     if (next.done) {

@@ -148,10 +148,19 @@ export class Migrator {
     return { executed, pending: names(await umzug.pending()), missing: recorded.filter((name) => !executed.includes(name)) }
   }
 
+  /** A migration's file name from its name as `create` took it (`rename-craeated-at`) or as `status` lists it. */
+  private async _named(name: string): Promise<string> {
+    const { executed, pending } = await this.status()
+    const names = [...executed, ...pending]
+    const found = names.find((file) => file === name) ?? names.find((file) => file.endsWith(`.${name}.ts`) || file.endsWith(`.${name}.js`))
+    if (!found) throw new NotFound(`No migration ${name} in ${this.folder}`)
+    return found
+  }
+
   /** Runs the pending migrations (up to and including `to`), one runner at a time; returns the names run. */
   async up(options: { to?: string } = {}): Promise<string[]> {
     return this._locked(async () => {
-      const run = await this._umzug().up(options.to ? { to: options.to } : {})
+      const run = await this._umzug().up(options.to ? { to: await this._named(options.to) } : {})
       for (const migration of run) this._log(`migrated up: ${migration.name}`)
       return run.map((migration) => migration.name)
     })
@@ -163,7 +172,8 @@ export class Migrator {
       // Reverting around a migration this build does not have would undo the wrong one first (umzug skips it).
       const { missing } = await this.status()
       if (missing.length) throw new Conflict(`Executed migrations without a file in ${this.folder}: ${missing.join(', ')}; revert them with the build that has them`)
-      const run = await this._umzug().down(options.to !== undefined ? { to: options.to as any } : {})
+      const to = options.to === 0 || options.to === undefined ? options.to : await this._named(options.to)
+      const run = await this._umzug().down(to !== undefined ? { to: to as any } : {})
       for (const migration of run) this._log(`migrated down: ${migration.name}`)
       return run.map((migration) => migration.name)
     })
@@ -172,6 +182,9 @@ export class Migrator {
   /** A new migration file from the template; returns its path. */
   async create(name: string): Promise<string> {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Conflict(`A migration name is lower-case letters, digits and dashes: '${name}'`)
+    const known = await this.status().catch(() => ({ executed: [], pending: [] }))
+    const taken = [...known.executed, ...known.pending].find((file) => file.endsWith(`.${name}.ts`) || file.endsWith(`.${name}.js`))
+    if (taken) throw new Conflict(`A migration named ${name} exists already: ${taken}`)
     await mkdir(this.folder, { recursive: true })
     await this._umzug().create({ name: `${name}.ts`, prefix: 'TIMESTAMP', allowExtension: '.ts', skipVerify: true })
     const { pending } = await this.status()

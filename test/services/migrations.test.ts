@@ -50,6 +50,25 @@ describe('data migrations', function () {
       assert.equal('CreatedAt' in reverted, false)
       assert.deepEqual(await migrator.status(), { executed: [], pending: [RENAME], missing: [] })
     })
+
+    it('a null CraeatedAt becomes no field (not 1970); one that is no date stops the run naming its record, and up again finishes', async () => {
+      const appointments = server.app.service('appointments') as any
+      const [maria] = await (server.app.service('users') as any)._find({ paginate: false, query: { email: 'maria@example.com' } })
+      const base = { ManagerId: maria._id, Attendees: [], Status: 'Scheduled' }
+      const [none, bad] = await appointments._create([
+        { ...base, AppointedDate: '2030-02-01T09:00:00.000Z', CraeatedAt: null },
+        { ...base, AppointedDate: '2030-02-02T09:00:00.000Z', CraeatedAt: 'last tuesday' }
+      ])
+      const migrator = new Migrator(server.app, quiet)
+      await assert.rejects(migrator.up(), (error: any) => String(error.message).includes(`appointment ${bad._id}: CraeatedAt "last tuesday" is not a date`))
+      await appointments._patch(bad._id, { CraeatedAt: '2024-06-01T10:00:00.000Z' })
+      assert.deepEqual(await migrator.up(), [RENAME])
+      const renamed = await appointments._get(none._id)
+      assert.equal('CraeatedAt' in renamed, false)
+      assert.equal(renamed.CreatedAt, undefined, 'no time, no field')
+      assert.equal(new Date((await appointments._get(bad._id)).CreatedAt).toISOString(), '2024-06-01T10:00:00.000Z')
+      await migrator.down()
+    })
   })
 
   describe('one runner at a time', () => {
@@ -103,6 +122,14 @@ describe('data migrations', function () {
       await assert.rejects(locks._get(MIGRATIONS_LOCK), { name: 'NotFound' })
     })
 
+    it('create refuses a name taken already (a second file of that name would be a second migration)', async () => {
+      const folder = await tempDir()
+      const runner = new Migrator(servers[0].app, { ...quiet, folder })
+      const first = await runner.create('add-a-field')
+      assert.match(first, /\.add-a-field\.ts$/)
+      await assert.rejects(runner.create('add-a-field'), { name: 'Conflict', message: /add-a-field exists already/ })
+    })
+
     it('status names executed migrations without a file here, and down refuses to revert around them', async () => {
       const records = await servers[0].app.store.createService(executedCollection)
       await records._create({ name: '2026.02.01.from-a-newer-build.ts', executedAt: new Date().toISOString() })
@@ -148,6 +175,13 @@ describe('data migrations', function () {
       run = await cli(dataDir, 'migrate', 'down', '--to', 'no-such-migration')
       assert.equal(run.code, 1)
       assert.match(run.err, /^quillbase: .*no-such-migration/)
+      // `--to` takes the name `create` took, as well as the file's.
+      run = await cli(dataDir, 'migrate', 'down', '--to', 'rename-craeated-at')
+      assert.equal(run.code, 0, run.err)
+      assert.match(run.out, /migrated down: .*rename-craeated-at/)
+      run = await cli(dataDir, 'migrate', 'up', '--to', 'rename-craeated-at')
+      assert.equal(run.code, 0, run.err)
+      assert.match(run.out, /migrated up: .*rename-craeated-at/)
       run = await cli(dataDir, 'migrate', 'sideways')
       assert.equal(run.code, 2)
       assert.match(run.err, /unknown command 'sideways'/)
