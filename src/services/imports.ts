@@ -96,6 +96,14 @@ type RawRow = { row: number; cells: any; unreadable?: undefined } | { row: numbe
 
 const BOM = /^\uFEFF/
 
+/** A CSV header as the rows' keys; a field named twice would keep one of its cells unsaid: the file is refused (400 at creation). */
+function headerOf(header: string[]): string[] {
+  const names = header.map((name) => name.trim()).filter(Boolean)
+  const twice = names.find((name, index) => names.indexOf(name) !== index)
+  if (twice !== undefined) throw new Error(`the header names ${twice} twice`)
+  return header
+}
+
 /** CSV: a record's spreadsheet row (the header is row 1; blank lines are rows too, as a spreadsheet shows them). */
 const csvRow = (info: { records: number; empty_lines: number }) => 1 + info.records + info.empty_lines
 
@@ -106,7 +114,7 @@ const csvRow = (info: { records: number; empty_lines: number }) => 1 + info.reco
  */
 async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator<RawRow> {
   if (format === 'csv') {
-    const parser = bytes.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: false, info: true, skip_records_with_error: true }))
+    const parser = bytes.pipe(parseCsv({ columns: headerOf, bom: true, skip_empty_lines: true, relax_column_count: true, trim: false, info: true, skip_records_with_error: true }))
     // `pipe` does not pass the bytes' failure on (a file gone, a folder: an unhandled error that ended the process).
     bytes.once('error', (error) => parser.destroy(error))
     // A record csv-parse cannot read is skipped with its reason (its row: the one after the records read so far).
