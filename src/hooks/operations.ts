@@ -2,6 +2,9 @@
 import { BadRequest } from '@feathersjs/errors'
 import type { HookContext } from '@feathersjs/feathers'
 import type { Collection } from '../schemas/types.js'
+import { recordsBefore } from './stored.js'
+
+type Rec = Record<string, any>
 
 /**
  * Whether this call creates an operation record: one record, whose creation runs `what`. An array of them is a 400:
@@ -11,4 +14,36 @@ export function createsOperation(context: HookContext, collection: Collection, w
   if (context.method !== 'create') return false
   if (Array.isArray(context.data)) throw new BadRequest(`Create one ${collection.name} record at a time: each one ${what} as it is created`)
   return true
+}
+
+/** The top-level fields of the record that a declaration's `{{data.…}}` placeholders name (`{{data.DateRange.StartDate}}` → `DateRange`). */
+export function placeholderFields(declared: unknown): string[] {
+  return [...new Set([...JSON.stringify(declared ?? null).matchAll(/\{\{\s*data\.([A-Za-z0-9_]+)/g)].map((match) => match[1]))]
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/
+
+/** Two values as JSON holds them, date-time texts compared as instants (`…T00:00:00Z` is `…T00:00:00.000Z`). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date || (typeof a === 'string' && typeof b === 'string' && a !== b && ISO_DATE.test(a) && ISO_DATE.test(b))) {
+    return new Date(a as string).getTime() === new Date(b as string).getTime()
+  }
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameValue(item, b[i]))
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)])
+    return [...keys].every((key) => sameValue((a as Rec)[key], (b as Rec)[key]))
+  }
+  return a === b
+}
+
+/**
+ * A caller's patch or replace of an operation record that changes what it ran with (`fields`): a 400, since its results
+ * (counts, a file) would no longer match it; another run is another record. The same value spelled otherwise passes.
+ */
+export async function refuseChangedInputs(context: HookContext, fields: string[], ranWith: string) {
+  if ((context.method !== 'patch' && context.method !== 'update') || !fields.length || !context.params.provider) return
+  for (const record of await recordsBefore(context)) {
+    const changed = fields.find((field) => (context.method === 'update' || field in context.data) && !sameValue(context.data[field], record[field]))
+    if (changed) throw new BadRequest(`Invalid data: ${changed} is what ${ranWith}; create another for another ${changed}`, { [changed]: 'is fixed once run' })
+  }
 }

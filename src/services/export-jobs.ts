@@ -11,7 +11,7 @@ import type { Collection, JobContext, ScheduleInput } from '../schemas/types.js'
 import { csvLine, csvRows } from './csv.js'
 import { callerColumns, everyRecord } from './exports.js'
 import { fileFields, type Files } from './files.js'
-import { createsOperation } from '../hooks/operations.js'
+import { createsOperation, placeholderFields, refuseChangedInputs } from '../hooks/operations.js'
 
 type Rec = Record<string, any>
 export type ExportFileFormat = 'csv' | 'json'
@@ -67,7 +67,29 @@ export class ExportJobs {
       const operation = this._app.blueprint.collections.find((c) => c.name === data.operation)!
       const record = await (this._app.service(operation.name) as any)._get(data.id)
       await this.run(operation, record, params)
-    }, { attempts: 1 })
+    }, {
+      attempts: 1,
+      // A run that never reported (its creator gone before it began, its workers killed twice): the record says so.
+      failed: async ({ data, error }) => {
+        const operation = this._app.blueprint.collections.find((c) => c.name === data.operation)
+        if (operation) await this._markFailed(operation, data.id, `The export stopped: ${error}`)
+      }
+    })
+  }
+
+  /** Marks an export failed with `reason`, unless it has ended already (done, or failed with its own reason). */
+  private async _markFailed(collection: Collection, id: string, reason: string): Promise<boolean> {
+    const { exporter, statuses } = this._declared(collection)
+    const { report } = exporter
+    const service = this._app.service(collection.name) as any
+    const record = await service._get(id).catch(() => undefined)
+    if (!record || record[report.status] === statuses.done || record[report.status] === statuses.failed) return false
+    await service.patch(id, {
+      [report.status]: statuses.failed,
+      ...(report.error ? { [report.error]: reason.slice(0, 2000) } : {}),
+      ...(report.completedAt ? { [report.completedAt]: new Date().toISOString() } : {})
+    }, { audit: { actor: 'job' } })
+    return true
   }
 
   /** The declared scheduled exports as scheduled tasks: each tick creates the export's record, as an internal caller. */
@@ -100,12 +122,7 @@ export class ExportJobs {
       const unfinished = values ? { $in: values.filter((v) => v !== statuses.done && v !== statuses.failed) } : { $nin: [statuses.done, statuses.failed] }
       const left = (await service._find({ paginate: false, query: { [report.status]: unfinished, $select: ['_id'] } })) as Rec[]
       for (const record of left) {
-        await service.patch(record._id, {
-          [report.status]: statuses.failed,
-          ...(report.error ? { [report.error]: 'Interrupted: the server stopped before this export finished; ask for it again' } : {}),
-          ...(report.completedAt ? { [report.completedAt]: new Date().toISOString() } : {})
-        }, { audit: { actor: 'job' } })
-        interrupted++
+        if (await this._markFailed(collection, record._id, 'Interrupted: the server stopped before this export finished; ask for it again')) interrupted++
       }
     }
     return interrupted
@@ -120,7 +137,10 @@ export class ExportJobs {
   /** The hook of an `exporter` collection: refuses what cannot be exported when the record is made, then queues the run. */
   hook(collection: Collection) {
     const { exporter } = this._declared(collection)
+    // What the file was written from stays: another export is another record (its file would no longer match it).
+    const inputs = [exporter.kind, ...(exporter.format ? [exporter.format] : []), ...placeholderFields(exporter.filters)]
     return async (context: HookContext, next: NextFunction) => {
+      await refuseChangedInputs(context, inputs, 'this export was made of')
       if (!createsOperation(context, collection, 'runs its export')) return next()
       const targets = this._targets(collection, context.data)
       const format = this._format(collection, context.data)

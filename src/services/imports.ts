@@ -247,7 +247,16 @@ export class Imports {
         await this._fail(operation, record, `The import stopped: ${error?.message ?? error}`)
         throw error
       }
-    }, { attempts: 1 })
+    }, {
+      attempts: 1,
+      // A run that never reported (its uploader gone before it began, its workers killed twice): the record says so.
+      failed: async ({ data, error }) => {
+        const operation = this._app.blueprint.collections.find((c) => c.name === data.operation)
+        const record = operation && (await (this._app.service(operation.name) as any)._get(data.id).catch(() => undefined))
+        const status = record?.[operation!.importer!.report.status]
+        if (status === 'Queued' || status === 'Running') await this._fail(operation!, record, `The import stopped: ${error}`)
+      }
+    })
   }
 
   private get _importers() {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { nextTick } from '../schemas/sanitize.js'
 import type { ScheduleInput } from '../schemas/types.js'
-import { checkedProgress, DEFAULT_RETRY, isFinal, scheduleJob, type JobBackend, type JobPayload, type JobRun, type JobStatus, type RetryOptions } from './jobs.js'
+import { checkedProgress, DEFAULT_RETRY, isFinal, scheduleJob, type FailedJob, type JobBackend, type JobPayload, type JobRun, type JobStatus, type RetryOptions } from './jobs.js'
 
 /** Finished jobs kept for `status`: the latest ones, for an hour. */
 const KEEP_FINISHED = 1000
@@ -24,6 +24,7 @@ export class LocalQueue implements JobBackend {
   private _timers = new Set<NodeJS.Timeout>()
   private _active = new Set<Promise<void>>()
   private _run?: (job: JobRun) => Promise<unknown>
+  private _failed?: (job: FailedJob, error: Error) => void
   private _closed = false
 
   constructor(private _options: { concurrency: number }) {}
@@ -48,8 +49,9 @@ export class LocalQueue implements JobBackend {
     return job && structuredClone(job.status)
   }
 
-  async start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[] | undefined) {
+  async start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[] | undefined, failed: (job: FailedJob, error: Error) => void) {
     this._run = run
+    this._failed = failed
     for (const schedule of schedules ?? []) await this.schedule(schedule)
     this._pump()
   }
@@ -135,6 +137,7 @@ export class LocalQueue implements JobBackend {
       status.state = 'failed'
       console.error(`quillbase: job ${status.name} ${status.id} failed after ${status.attempts} ${status.attempts === 1 ? 'try' : 'tries'}: ${status.error}`)
       this._finished(job)
+      this._failed?.({ id: status.id, name: status.name, payload: job.payload }, error)
     }
   }
 

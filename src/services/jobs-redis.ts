@@ -4,7 +4,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { ScheduleInput } from '../schemas/types.js'
-import { checkedProgress, DEFAULT_RETRY, isFinal, scheduleJob, type JobBackend, type JobPayload, type JobRun, type JobState, type JobStatus, type RetryOptions } from './jobs.js'
+import { checkedProgress, DEFAULT_RETRY, isFinal, scheduleJob, type FailedJob, type JobBackend, type JobPayload, type JobRun, type JobState, type JobStatus, type RetryOptions } from './jobs.js'
 
 /** The queue's name inside its prefix (BullMQ refuses `:` in a queue name). */
 const QUEUE = 'jobs'
@@ -20,6 +20,9 @@ export interface RedisQueueOptions {
   /** Whether this instance takes jobs. */
   worker: boolean
 }
+
+/** BullMQ's error for a job whose worker stopped while running it more often than it allows (once). */
+const STALLED = /stalled more than allowable limit/
 
 const STATES: Record<string, JobState> = { waiting: 'waiting', prioritized: 'waiting', 'waiting-children': 'waiting', delayed: 'delayed', active: 'active', completed: 'completed', failed: 'failed' }
 
@@ -74,7 +77,7 @@ export class RedisQueue implements JobBackend {
     return status
   }
 
-  async start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[] | undefined) {
+  async start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[] | undefined, failed: (job: FailedJob, error: Error) => void) {
     const queue = this.queue
     // The declarations are the truth: a schedule no longer declared stops ticking. An instance that ticks none
     // (`jobSchedules: false`) leaves the shared schedulers to the instances that do.
@@ -87,7 +90,12 @@ export class RedisQueue implements JobBackend {
     this._worker = new Worker(QUEUE, (job) => this._process(job, run), { connection: this._redis!, prefix: this._options.prefix, concurrency: this._options.concurrency })
     this._worker.on('error', (error) => console.error(`quillbase: jobs: ${error.message}`))
     this._worker.on('failed', (job, error) => {
-      if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError)) console.error(`quillbase: job ${job.name} ${job.id} failed after ${job.attemptsMade} ${job.attemptsMade === 1 ? 'try' : 'tries'}: ${error.message}`)
+      // For good: its last try, a refusal, or stalled past BullMQ's limit (its workers died while it ran).
+      const final = job && (job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError || STALLED.test(error.message))
+      if (!job || !final) return
+      const tries = job.attemptsStarted ?? job.attemptsMade
+      console.error(`quillbase: job ${job.name} ${job.id} failed after ${tries} ${tries === 1 ? 'try' : 'tries'}: ${error.message}`)
+      failed({ id: job.id!, name: job.name, payload: job.data }, error)
     })
     await this._worker.waitUntilReady()
   }

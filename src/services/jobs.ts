@@ -11,6 +11,26 @@ import type { RedisQueue } from './jobs-redis.js'
 
 export type JobHandler<Data = any> = (context: JobContext<Data>) => Promise<unknown>
 
+/** A job that failed for good, whatever failed: its handler after its last try, its user, or its worker (stalled). */
+export interface JobFailure<Data = any> {
+  app: EngineApp
+  id: string
+  name: string
+  data: Data
+  error: string
+}
+
+export interface DefineOptions<Data = any> extends RetryOptions {
+  /**
+   * Called once a job of this name has failed for good, on the instance that saw it fail: what the job was to report
+   * on (an operation's record) is told, even when its handler never ran (its user gone, its worker killed twice).
+   */
+  failed?: (failure: JobFailure<Data>) => Promise<unknown>
+}
+
+/** A job that failed for good, as a backend tells it. */
+export type FailedJob = Pick<JobRun, 'id' | 'name' | 'payload'>
+
 export interface RetryOptions {
   /** Tries in all (default 3); a 4xx error (a refusal, bad data) is never tried again. */
   attempts?: number
@@ -66,8 +86,11 @@ export interface JobRun {
 export interface JobBackend {
   enqueue(name: string, payload: JobPayload, options: Required<RetryOptions> & { delay: number }): Promise<string>
   status(id: string): Promise<JobStatus | undefined>
-  /** Starts taking jobs (unless this instance only queues them) and keeps exactly `schedules` ticking; `undefined`: ticks none here and leaves shared schedulers as they are. */
-  start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[] | undefined): Promise<void>
+  /**
+   * Starts taking jobs (unless this instance only queues them) and keeps exactly `schedules` ticking; `undefined`: ticks
+   * none here and leaves shared schedulers as they are. `failed` is told of each job that fails for good here.
+   */
+  start(run: (job: JobRun) => Promise<unknown>, schedules: ScheduleInput[] | undefined, failed: (job: FailedJob, error: Error) => void): Promise<void>
   /** Adds one schedule once started. */
   schedule(schedule: ScheduleInput): Promise<void>
   close(): Promise<void>
@@ -96,7 +119,7 @@ export const isFinal = (error: any) => typeof error?.code === 'number' && error.
 
 export class Jobs {
   readonly backend: JobBackend
-  private _handlers = new Map<string, { handler: JobHandler; retry: Required<RetryOptions> }>()
+  private _handlers = new Map<string, { handler: JobHandler; retry: Required<RetryOptions>; failed?: DefineOptions['failed'] }>()
   /** Engine-level schedules; the blueprint's are in `blueprint.schedules`. */
   private _engineSchedules = new Map<string, ScheduleInput>()
   private _started = false
@@ -127,10 +150,10 @@ export class Jobs {
   }
 
   /** Declares the handler of a job name (on every instance: any of them may run it). */
-  define<Data = any>(name: string, handler: JobHandler<Data>, retry: RetryOptions = {}) {
+  define<Data = any>(name: string, handler: JobHandler<Data>, { failed, ...retry }: DefineOptions<Data> = {}) {
     if (typeof name !== 'string' || !name || name.startsWith('schedule:')) throw new Error(`A job name is a non-empty string not starting with "schedule:": ${name}`)
     if (this._handlers.has(name)) throw new Error(`The job "${name}" is defined twice`)
-    this._handlers.set(name, { handler, retry: { ...DEFAULT_RETRY, ...retry } })
+    this._handlers.set(name, { handler, retry: { ...DEFAULT_RETRY, ...retry }, failed })
   }
 
   /** Queues a job; returns its id. Its data must be JSON. */
@@ -169,7 +192,11 @@ export class Jobs {
   /** At app setup, once seeding is done: workers take jobs, schedules tick. */
   async start() {
     this._started = true
-    await this.backend.start((job) => this._run(job), this._ticks ? [...this._app.blueprint.schedules, ...this._engineSchedules.values()] : undefined)
+    await this.backend.start(
+      (job) => this._run(job),
+      this._ticks ? [...this._app.blueprint.schedules, ...this._engineSchedules.values()] : undefined,
+      (job, error) => void this._failed(job, error)
+    )
   }
 
   /** Workers finish their current jobs and stop; timers are cleared. */
@@ -189,6 +216,17 @@ export class Jobs {
     const context: JobContext = { app: this._app, data: job.payload.data, id: job.id, name: job.name, attempt: job.attempt, params, user, progress: job.progress, log: job.log }
     if (job.payload.scheduledAt) context.scheduledAt = job.payload.scheduledAt
     return handler(context)
+  }
+
+  /** A job failed for good: its definition's `failed` is told (its own failure is logged, never thrown). */
+  private async _failed(job: FailedJob, error: Error) {
+    const failed = this._handlers.get(job.name)?.failed
+    if (!failed) return
+    try {
+      await failed({ app: this._app, id: job.id, name: job.name, data: job.payload.data, error: error?.message ?? String(error) })
+    } catch (reporting: any) {
+      console.error(`quillbase: job ${job.name} ${job.id}: its failure could not be reported: ${reporting?.message ?? reporting}`)
+    }
   }
 
   /** The blueprint's schedules and the engine's. */

@@ -11,9 +11,7 @@ import type { AggregateInput, Collection } from '../schemas/types.js'
 import { csvLine, csvRows } from './csv.js'
 import { callerColumns, everyRecord } from './exports.js'
 import { fileFields, type Files } from './files.js'
-import { createsOperation } from '../hooks/operations.js'
-import { recordsBefore } from '../hooks/stored.js'
-import { BadRequest } from '@feathersjs/errors'
+import { createsOperation, placeholderFields, refuseChangedInputs } from '../hooks/operations.js'
 
 type Rec = Record<string, any>
 
@@ -40,41 +38,17 @@ const and = (...parts: (Record<string, unknown> | undefined)[]) => {
   return present.length <= 1 ? (present[0] ?? {}) : { $and: present }
 }
 
-/** The top-level fields of the report a declaration counts by (`{{data.DateRange.StartDate}}` → `DateRange`). */
-function countedBy(declared: NonNullable<Collection['aggregates']>): string[] {
-  return [...new Set([...JSON.stringify(declared).matchAll(/\{\{\s*data\.([A-Za-z0-9_]+)/g)].map((match) => match[1]))]
-}
-
-/** Two values as JSON holds them, date-time texts compared as instants (`…T00:00:00Z` is `…T00:00:00.000Z`). */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a instanceof Date || b instanceof Date || (typeof a === 'string' && typeof b === 'string' && a !== b && ISO_DATE.test(a) && ISO_DATE.test(b))) {
-    return new Date(a as string).getTime() === new Date(b as string).getTime()
-  }
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameValue(item, b[i]))
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)])
-    return [...keys].every((key) => sameValue((a as Rec)[key], (b as Rec)[key]))
-  }
-  return a === b
-}
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/
-
 export class Reports {
   constructor(private _app: EngineApp, private _files: Files) {}
 
   /** The hook of a collection with `aggregates`: fills the declared fields (and the export) before the record is stored. */
   hook(collection: Collection) {
     const declared = collection.aggregates!
-    const inputs = countedBy(declared)
+    const inputs = placeholderFields(declared)
     return async (context: HookContext, next: NextFunction) => {
       // What the counts were counted by stays: other figures are another report (the counts are read-only, so a changed
       // range would have kept the old range's counts and CSV).
-      if ((context.method === 'patch' || context.method === 'update') && inputs.length && context.params.provider) {
-        for (const record of await recordsBefore(context)) {
-          const changed = inputs.find((field) => (context.method === 'update' || field in context.data) && !sameValue(context.data[field], record[field]))
-          if (changed) throw new BadRequest(`Invalid data: ${changed} is what this report was counted by; create another report for another ${changed}`, { [changed]: 'is fixed once counted' })
-        }
-      }
+      await refuseChangedInputs(context, inputs, 'this report was counted by')
       if (!createsOperation(context, collection, 'is counted')) return next()
       const scope = { data: context.data, user: context.params.user, now: new Date().toISOString() }
       const base = declared.where ? fillQuery(declared.where, scope) : {}

@@ -220,6 +220,21 @@ describe('export jobs (`exporter`)', function () {
     assert.ok(failed.finishedAt)
   })
 
+  it('a run that never began (its creator gone before it) ends the record `failed` with the reason, not pending forever', async () => {
+    // The record as the hook stores it, and its job, as the creator who was then removed (here: one who never was).
+    const record = await (app.service('exports') as any)._create({ kind: 'books', format: 'csv', status: 'pending' })
+    await app.jobs.enqueue('export', { operation: 'exports', id: String(record._id) }, { userId: '0123456789abcdef01234567' })
+    let stored: any = record
+    const end = Date.now() + 20_000
+    while (stored.status === 'pending' && Date.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      stored = await (app.service('exports') as any)._get(record._id)
+    }
+    assert.equal(stored.status, 'failed')
+    assert.match(stored.error, /^The export stopped: .*no longer exists/)
+    assert.ok(stored.finishedAt)
+  })
+
   it('a scheduled export creates its record at each tick, as the engine: every record, never a secret; its file for who may read the record', async () => {
     const before = (await app.service('exports').find({ paginate: false, query: { kind: 'backup' } })) as any[]
     const tick = await finished(app, await app.jobs.runNow('nightly-backup'))
@@ -256,6 +271,21 @@ describe('export jobs (`exporter`)', function () {
   it('the report fields are the engine’s: a caller cannot set them (400)', async () => {
     const res = await request(url, 'POST', '/exports', { token: tokens.librarian, body: { kind: 'books', status: 'done', count: 3 } })
     assert.equal(res.status, 400)
+  })
+
+  it('what an export was made of (kind, format, filters) cannot change under its file: a patch or replace of them is a 400', async () => {
+    const done = await exported('librarian', { kind: 'books', format: 'csv', filters: { fromYear: 2010 } })
+    assert.equal(done.status, 'done')
+    for (const [method, body] of [['PATCH', { kind: 'backup' }], ['PATCH', { format: 'json' }], ['PATCH', { filters: { fromYear: 1990 } }], ['PUT', { kind: 'books', format: 'json' }]] as const) {
+      const refused = await request(url, method, `/exports/${done._id}`, { token: tokens.librarian, body })
+      assert.equal(refused.status, 400, `${method} ${JSON.stringify(body)}: ${JSON.stringify(refused.body)}`)
+      assert.match(refused.body.message, /is what this export was made of/)
+    }
+    // The same values sent back change nothing and pass.
+    const same = await request(url, 'PATCH', `/exports/${done._id}`, { token: tokens.librarian, body: { kind: 'books', filters: { fromYear: 2010 } } })
+    assert.equal(same.status, 200, JSON.stringify(same.body))
+    const stored = await (app.service('exports') as any)._get(done._id)
+    assert.deepEqual([stored.kind, stored.format, stored.file, stored.count], ['books', 'csv', done.file, done.count])
   })
 })
 

@@ -220,6 +220,20 @@ describe('bulk imports', function () {
     assert.match(reports.body.message, /one reports record at a time/)
   })
 
+  it('a run that never began (its uploader gone before it) ends the record Failed with the reason, not Queued forever', async () => {
+    const file_url = await upload(tokens.maria, `ManagerId,AppointedDate\n${ids.maria},2034-07-01T09:00:00.000Z\n`, 'a.csv', 'text/csv')
+    // The record as the hook stores it, and its job as an uploader who was then removed (here: one who never was).
+    const record = await (server.app.service('bulk-uploads') as any)._create({ UploadedBy: ids.maria, FileName: 'a.csv', Target: 'appointments', file_url, Status: 'Queued', TotalRecords: 0, SuccessRecords: 0, ErrorRecords: 0, ErrorDetails: [] })
+    await server.app.jobs.enqueue('import', { operation: 'bulk-uploads', id: String(record._id), target: 'appointments', format: 'csv' }, { userId: '0123456789abcdef01234567' })
+    let stored: any = record
+    for (let i = 0; i < 400 && stored.Status === 'Queued'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      stored = await (server.app.service('bulk-uploads') as any)._get(record._id)
+    }
+    assert.equal(stored.Status, 'Failed')
+    assert.match(stored.ErrorDetails.at(-1).Error, /^The import stopped: .*no longer exists/)
+  })
+
   it('refuses an unreadable file (400 with the reason), a file without a target (422) and report fields typed by the caller (400)', async () => {
     const broken = await upload(tokens.admin, '[{"Name": "x",', 'users.json', 'application/json')
     const res = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: ids.admin, FileName: 'users.json', Target: 'users', file_url: broken } })

@@ -113,6 +113,22 @@ describe('jobs in process (no REDIS_URL)', () => {
     assert.match(status.error!, /no longer exists/)
   })
 
+  it("tells a job's definition when the job fails for good, whatever failed (its handler, its user), and never while it retries", async () => {
+    const told: { data: any; error: string }[] = []
+    let tries = 0
+    server.app.jobs.define<{ n: number }>('reported', async ({ data }) => {
+      if (data.n === 2 && ++tries > 1) return 'done'
+      throw new Error(`try ${data.n} failed`)
+    }, { attempts: 2, backoff: 10, failed: async ({ data, error }) => void told.push({ data, error }) })
+    const failing = await finished(server.app, await server.app.jobs.enqueue('reported', { n: 1 }))
+    const retried = await finished(server.app, await server.app.jobs.enqueue('reported', { n: 2 }))
+    const ghost = await finished(server.app, await server.app.jobs.enqueue('reported', { n: 3 }, { userId: '0123456789abcdef01234567' }))
+    assert.deepEqual([failing.state, retried.state, ghost.state], ['failed', 'completed', 'failed'])
+    assert.deepEqual(told.map(({ data }) => data.n).sort(), [1, 3])
+    assert.equal(told.find(({ data }) => data.n === 1)!.error, 'try 1 failed')
+    assert.match(told.find(({ data }) => data.n === 3)!.error, /no longer exists/)
+  })
+
   it('runs at most jobConcurrency jobs at once', async () => {
     const { open, opened } = gate()
     let running = 0
@@ -286,6 +302,21 @@ describe('jobs on BullMQ over the real Redis', function () {
     const developer = await login(server.url, 'dev@example.com', DEMO_PASSWORD)
     const status = await finished(server.app, await server.app.jobs.enqueue('stamp', { tag: 'refused' }, { userId: developer.user._id, attempts: 3, backoff: 50 }))
     assert.deepEqual([status.state, status.attempts], ['failed', 1])
+  })
+
+  it("tells the job's definition on the instance that saw it fail for good (a refusal), once", async () => {
+    const told: string[] = []
+    const server = await start({ jobsPrefix: prefix() }, (app) =>
+      app.jobs.define('reported', async () => {
+        throw new Error('never works')
+      }, { attempts: 2, backoff: 20, failed: async ({ id, error }) => void told.push(`${id}: ${error}`) })
+    )
+    const id = await server.app.jobs.enqueue('reported', null)
+    const status = await finished(server.app, id)
+    assert.deepEqual([status.state, status.attempts], ['failed', 2])
+    const end = Date.now() + 5000
+    while (!told.length && Date.now() < end) await wait(20)
+    assert.deepEqual(told, [`${id}: never works`])
   })
 
   it('runs a per-second scheduled task once per tick with two instances', async () => {
