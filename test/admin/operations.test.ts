@@ -65,6 +65,15 @@ describe('the admin panel: data operations (appointments)', function () {
   }
 
   describe('"Export CSV" of a list', () => {
+    it('says on the drawer when the export is refused, instead of a download the browser drops', async () => {
+      const page = await session('admin@example.com')
+      await page.goto(`${suite.server.url}/admin/resources/appointments?filters.Status=Bogus`)
+      await page.getByTestId('action-exportCsv').click()
+      await page.getByTestId('quillbase-export').waitFor()
+      await page.getByTestId('export-csv').click()
+      await until(async () => assert.match(await page.getByTestId('export-error').innerText(), /The export was refused: .*Status/), 20000)
+    })
+
     it('exports what the list shows: its filters and sort, every field an Admin may read, never a secret', async () => {
       const page = await session('admin@example.com')
       const { header, rows, filters } = await exportList(page, 'appointments', '?filters.Status=Scheduled&sortBy=AppointedDate&direction=desc')
@@ -128,6 +137,17 @@ describe('the admin panel: data operations (appointments)', function () {
       assert.deepEqual(report.rows.map((row) => row._id).sort(), hers)
       const [stored] = (await service('reports').find({ paginate: false, query: { CreatedBy: suite.users.maria._id, $sort: { CreatedAt: -1 }, $limit: 1 } })) as any[]
       assert.deepEqual([stored.MeetingScheduled, stored.MeetingAttended], [report.scheduled, report.attended], 'the counts shown are the stored report’s')
+    })
+
+    it('a refused report shows no result, and takes away the one shown before it (the page said nothing of the refusal before)', async () => {
+      const page = await session('maria@example.com')
+      await generate(page)
+      assert.ok(await page.getByTestId('report-result').isVisible(), 'the first report is shown')
+      // The same form, now for Omar: Maria may not create his reports (a 403 that names no field).
+      await choose(page, 'Created By', 'Omar Manager', 'Omar')
+      await page.getByTestId('operation-submit').click()
+      await until(async () => assert.match(await page.locator('[data-testid="notice-wrapper"], .adminjs_Notice, [role="alert"]').first().innerText().catch(() => ''), /may not create reports/i), 20000)
+      assert.equal(await page.getByTestId('report-result').count(), 0, 'no result for a refused report')
     })
 
     it("makes an Admin's report of everyone's appointments", async () => {

@@ -35,6 +35,7 @@
 
   function ExportList(props) {
     var location = ReactRouter.useLocation()
+    var failed = React.useState('')
     var kept = listSearch(location.search)
     var filters = []
     kept.forEach(function (value, key) {
@@ -50,9 +51,47 @@
       { 'data-testid': 'quillbase-export', p: 'xl' },
       h(DS.Text, { mb: 'lg' }, 'Every record of this list as it is filtered and sorted now, with the fields you may read.'),
       h(DS.Text, { mb: 'lg', 'data-testid': 'export-filters' }, filters.length ? 'Filters: ' + filters.join('; ') : 'No filters: every record you may read.'),
-      h(DS.Button, { as: 'a', variant: 'contained', href: href('csv'), download: props.resource.id + '.csv', 'data-testid': 'export-csv', mr: 'default' }, 'Download CSV'),
-      h(DS.Button, { as: 'a', variant: 'outlined', href: href('ndjson'), download: props.resource.id + '.ndjson', 'data-testid': 'export-ndjson' }, 'Download NDJSON')
+      failed[0] ? h(DS.MessageBox, { mb: 'lg', variant: 'danger', message: failed[0], 'data-testid': 'export-error' }) : null,
+      h(DS.Button, { as: 'a', variant: 'contained', href: href('csv'), download: props.resource.id + '.csv', onClick: checked(href('csv')), 'data-testid': 'export-csv', mr: 'default' }, 'Download CSV'),
+      h(DS.Button, { as: 'a', variant: 'outlined', href: href('ndjson'), download: props.resource.id + '.ndjson', onClick: checked(href('ndjson')), 'data-testid': 'export-ndjson' }, 'Download NDJSON')
     )
+
+    /**
+     * A download link that first asks whether the export is answered: a refusal (a bad filter, a permission) is a JSON
+     * error the browser would drop silently with the download; it is said here instead. The first answer is then left
+     * unread and the link followed (the export's first page is read twice; the file is never held in the page).
+     */
+    function checked(url) {
+      return function (event) {
+        if (event.currentTarget.dataset.checked === url) {
+          delete event.currentTarget.dataset.checked
+          return
+        }
+        event.preventDefault()
+        failed[1]('')
+        var link = event.currentTarget
+        fetch(url, { credentials: 'same-origin' })
+          .then(function (response) {
+            if (response.ok) {
+              if (response.body) response.body.cancel()
+              link.dataset.checked = url
+              link.click()
+              return
+            }
+            return response.json().then(
+              function (body) {
+                failed[1]('The export was refused: ' + (body.message || response.statusText))
+              },
+              function () {
+                failed[1]('The export failed: ' + response.status + ' ' + response.statusText)
+              }
+            )
+          })
+          .catch(function (error) {
+            failed[1]('The export failed: ' + error.message)
+          })
+      }
+    }
   }
 
   /** A report's computed fields and its file, once generated. */
@@ -130,15 +169,18 @@
       event.preventDefault()
       sending[1](true)
       failure[1]('')
+      // An earlier answer is not this one's: a refused submit shows no result.
+      result[1](null)
       uploaded()
         .then(function (extra) {
           return api.resourceAction({ resourceId: resource.id, actionName: action.name, data: Object.assign({}, form.params, extra) }).then(function (response) {
             var answered = response.data.record
+            var refused = response.data.notice && response.data.notice.type === 'error'
             if (answered && answered.errors && Object.keys(answered.errors).length) {
               setForm(function (current) {
                 return Object.assign({}, current, { errors: answered.errors })
               })
-            } else if (answered && custom.result) result[1](answered)
+            } else if (answered && custom.result && !refused && answered.id) result[1](answered)
             respond(response)
           })
         })
