@@ -13,13 +13,12 @@ import { Command, CommanderError } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
 import { BadRequest, NotFound } from '@feathersjs/errors'
 import type { Params } from '@feathersjs/feathers'
-import { permittedFieldsOf } from '@casl/ability/extra'
 import { createApp, migratorOf, type EngineApp } from './app.js'
 import { loadBlueprint } from './blueprints/index.js'
 import { buildClients } from './client/build.js'
 import { readSettings, startOrExit } from './index.js'
 import { csvLine, csvRows } from './services/csv.js'
-import { csvColumns, everyRecord, ndjsonLines, validQuery } from './services/exports.js'
+import { callerColumns, everyRecord, ndjsonLines, validQuery } from './services/exports.js'
 import { importRows, type ImportFormat } from './services/imports.js'
 import { isEmpty } from './services/bootstrap.js'
 import { DATABASE_FILE } from './services/store.js'
@@ -67,7 +66,9 @@ const collectionNamed = (app: EngineApp, name: string) => {
 function ownedByStore(dataDir: string | undefined, file: string): boolean {
   if (!dataDir) return false
   const relative = path.relative(path.resolve(dataDir), path.resolve(file))
-  if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) return !relative
+  // The folder itself is the store's; a file outside it is not.
+  if (!relative) return true
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return false
   const [first] = relative.split(path.sep)
   return first.startsWith(DATABASE_FILE) || first.startsWith('.') || first === 'files'
 }
@@ -179,9 +180,7 @@ program
     const total = ((await app.service(name).find({ ...params, query: { ...query, $limit: 0 } })) as { total: number }).total
     const bar = progressBar(`export ${name}`, total)
     let written = 0
-    const ability = await app.permissions.abilityFor(params.user)
-    const readable = params.provider ? new Set(permittedFieldsOf(ability, 'read', name, { fieldsFrom: (rule) => rule.fields || collection.fields })) : new Set(collection.fields)
-    const columns = csvColumns(collection, readable, query.$select as string[] | undefined)
+    const columns = await callerColumns(app, collection, params, query.$select as string[] | undefined)
     const text = options.format === 'csv' ? csvRows(columns) : ndjsonLines
     const lines = Readable.from((async function* () {
       if (options.format === 'csv') yield csvLine(columns)

@@ -444,16 +444,18 @@ export async function importRows(
   const existing = async (data: Rec) =>
     key && data[key] !== undefined ? ((await service._find({ paginate: false, query: { [key]: data[key], $limit: 1 } })) as Rec[])[0] : undefined
   /**
-   * One row on its own: a patch of the record its key names (the key itself, the same, left out: a caller who may not
-   * change that field still updates the rest), else a create; its refusal is noted.
+   * One row on its own: a patch of the record its key names (`found`, when the caller looked it up already), else a
+   * create; its refusal is noted.
    */
-  const one = async ({ row, record: data }: { row: number; record: Rec }) => {
+  const one = async ({ row, record: data }: { row: number; record: Rec }, found?: Rec) => {
     try {
-      const found = await existing(data)
-      const changes = found ? { ...data } : data
-      if (found) delete changes[key!]
-      if (!found) await run(() => service.create(data, params))
-      else if (Object.keys(changes).length) await run(() => service.patch(found._id, changes, params))
+      const stored = found ?? (await existing(data))
+      if (!stored) await run(() => service.create(data, params))
+      else {
+        // The key itself (the same) left out: a caller who may not change that field still updates the rest.
+        const changes = Object.fromEntries(Object.entries(data).filter(([field]) => field !== key))
+        if (Object.keys(changes).length) await run(() => service.patch(stored._id, changes, params))
+      }
       counts.succeeded++
     } catch (error) {
       refused(row, error)
@@ -502,11 +504,13 @@ export async function importRows(
       await flush()
       refused(item.row, item.refused)
     } else {
-      // A row that names a stored record, or the same key as a row still waiting, waits for the batch before it.
-      const keyed = key && item.record[key] !== undefined
-      if (keyed && (batch.some((other) => other.record[key] === item.record[key]) || (await existing(item.record)))) {
+      // A row that names a stored record, or the same key as a row still waiting, waits for the batch before it (the
+      // stored record, looked up once; a waiting row's after the batch is written).
+      const waiting = key !== undefined && item.record[key] !== undefined && batch.some((other) => other.record[key] === item.record[key])
+      const found = waiting ? undefined : await existing(item.record)
+      if (waiting || found) {
         await flush()
-        await one(item)
+        await one(item, found)
       } else batch.push(item)
       if (batch.length >= every) await flush()
     }

@@ -91,8 +91,7 @@ export class RedisQueue implements JobBackend {
     this._worker.on('error', (error) => console.error(`quillbase: jobs: ${error.message}`))
     this._worker.on('failed', (job, error) => {
       // For good: its last try, a refusal, or stalled past BullMQ's limit (its workers died while it ran).
-      const final = job && (job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError || STALLED.test(error.message))
-      if (!job || !final) return
+      if (!job || !(job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError || STALLED.test(error.message))) return
       const tries = job.attemptsStarted ?? job.attemptsMade
       console.error(`quillbase: job ${job.name} ${job.id} failed after ${tries} ${tries === 1 ? 'try' : 'tries'}: ${error.message}`)
       failed({ id: job.id!, name: job.name, payload: job.data }, error)

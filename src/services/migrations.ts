@@ -71,6 +71,9 @@ export interface MigrationStatus {
 /** This process, in a lock's owner: on the embedded store, which one process owns, a lock of another process is stale. */
 const PROCESS = randomUUID()
 
+/** The migration file of a name as `create` took it (`rename-craeated-at` → `2026.12.01T00.00.00.rename-craeated-at.ts`). */
+const fileOf = (name: string, files: string[]) => files.find((file) => file.endsWith(`.${name}.ts`) || file.endsWith(`.${name}.js`))
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export class Migrator {
@@ -149,10 +152,8 @@ export class Migrator {
   }
 
   /** A migration's file name from its name as `create` took it (`rename-craeated-at`) or as `status` lists it. */
-  private async _named(name: string): Promise<string> {
-    const { executed, pending } = await this.status()
-    const names = [...executed, ...pending]
-    const found = names.find((file) => file === name) ?? names.find((file) => file.endsWith(`.${name}.ts`) || file.endsWith(`.${name}.js`))
+  private _named(name: string, { executed, pending }: MigrationStatus): string {
+    const found = [...executed, ...pending].find((file) => file === name) ?? fileOf(name, [...executed, ...pending])
     if (!found) throw new NotFound(`No migration ${name} in ${this.folder}`)
     return found
   }
@@ -160,7 +161,7 @@ export class Migrator {
   /** Runs the pending migrations (up to and including `to`), one runner at a time; returns the names run. */
   async up(options: { to?: string } = {}): Promise<string[]> {
     return this._locked(async () => {
-      const run = await this._umzug().up(options.to ? { to: await this._named(options.to) } : {})
+      const run = await this._umzug().up(options.to ? { to: this._named(options.to, await this.status()) } : {})
       for (const migration of run) this._log(`migrated up: ${migration.name}`)
       return run.map((migration) => migration.name)
     })
@@ -170,9 +171,9 @@ export class Migrator {
   async down(options: { to?: string | 0 } = {}): Promise<string[]> {
     return this._locked(async () => {
       // Reverting around a migration this build does not have would undo the wrong one first (umzug skips it).
-      const { missing } = await this.status()
-      if (missing.length) throw new Conflict(`Executed migrations without a file in ${this.folder}: ${missing.join(', ')}; revert them with the build that has them`)
-      const to = options.to === 0 || options.to === undefined ? options.to : await this._named(options.to)
+      const status = await this.status()
+      if (status.missing.length) throw new Conflict(`Executed migrations without a file in ${this.folder}: ${status.missing.join(', ')}; revert them with the build that has them`)
+      const to = options.to === 0 || options.to === undefined ? options.to : this._named(options.to, status)
       const run = await this._umzug().down(to !== undefined ? { to: to as any } : {})
       for (const migration of run) this._log(`migrated down: ${migration.name}`)
       return run.map((migration) => migration.name)
@@ -183,7 +184,7 @@ export class Migrator {
   async create(name: string): Promise<string> {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Conflict(`A migration name is lower-case letters, digits and dashes: '${name}'`)
     const known = await this.status().catch(() => ({ executed: [], pending: [] }))
-    const taken = [...known.executed, ...known.pending].find((file) => file.endsWith(`.${name}.ts`) || file.endsWith(`.${name}.js`))
+    const taken = fileOf(name, [...known.executed, ...known.pending])
     if (taken) throw new Conflict(`A migration named ${name} exists already: ${taken}`)
     await mkdir(this.folder, { recursive: true })
     await this._umzug().create({ name: `${name}.ts`, prefix: 'TIMESTAMP', allowExtension: '.ts', skipVerify: true })
