@@ -483,6 +483,12 @@ export interface AggregatesInput {
   set: Record<string, AggregateInput>
   /** A `File()` field that gets a CSV of the records matching `where` plus `exportWhere`. */
   export?: { field: string; where?: Record<string, unknown> }
+  /**
+   * A top-level reference to the users (`CreatedBy`) naming whom the record is for: when a caller names someone else
+   * (an Admin's report for a Manager), the records are counted, and the CSV written, as that user may read them, so a
+   * report its user can read never shows them more than they may read. Unset or the caller: counted as the caller.
+   */
+  as?: string
 }
 
 /** An operation collection whose records run an import (docs/imports.md). */

@@ -2,6 +2,7 @@
 // fields from another collection's records, counted through that collection's service as the creator, so a manager
 // counts their own appointments and an admin everyone's, and attaches a CSV of the records counted.
 import { Readable } from 'node:stream'
+import { BadRequest } from '@feathersjs/errors'
 import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
 import type { EngineApp } from '../engine.js'
 import { fillQuery } from '../hooks/workflows/templates.js'
@@ -27,6 +28,10 @@ export function checkAggregates(collections: Collection[]) {
       if (!properties[field]) throw new DeclarationError(where, `sets unknown field "${field}"`)
       if (!properties[field].readOnly) throw new DeclarationError(where, `field "${field}" is the engine's: declare it readOnly`)
     }
+    const users = collections.find((c) => c.auth)?.name
+    if (declared.as && !collection.references.some((ref) => ref.path === declared.as && !ref.inArray && !ref.many && ref.collection === users)) {
+      throw new DeclarationError(where, `as "${declared.as}" must be a top-level reference to the users collection`)
+    }
     if (declared.export && !fileFields(collection).some((field) => field.path === declared.export!.field)) {
       throw new DeclarationError(where, `export "${declared.export.field}" must be a File() field`)
     }
@@ -50,10 +55,12 @@ export class Reports {
       // range would have kept the old range's counts and CSV).
       await refuseChangedInputs(context, inputs, 'this report was counted by')
       if (!createsOperation(context, collection, 'is counted')) return next()
-      const scope = { data: context.data, user: context.params.user, now: new Date().toISOString() }
+      // As the creator, or the user the record is for (`as`): their permissions narrow every count (internal creations
+      // count everything).
+      const user = context.params.provider ? await this._countedAs(declared.as, context) : undefined
+      const scope = { data: context.data, user, now: new Date().toISOString() }
       const base = declared.where ? fillQuery(declared.where, scope) : {}
-      // As the creator: their permissions narrow every count (internal creations count everything).
-      const params: Params = context.params.provider ? { provider: 'report', user: context.params.user, counted: true } : {}
+      const params: Params = context.params.provider ? { provider: 'report', user, counted: true } : {}
       const computed: Rec = {}
       for (const [field, aggregate] of Object.entries(declared.set)) {
         computed[field] = base ? await this._aggregate(declared.from, aggregate, base, scope, params) : 0
@@ -71,6 +78,20 @@ export class Reports {
         })
       }
       return next()
+    }
+  }
+
+  /** Whose permissions count: the caller's, or those of the user the `as` field names when it is someone else. */
+  private async _countedAs(as: string | undefined, context: HookContext): Promise<Rec | undefined> {
+    const caller = context.params.user
+    const named = as ? context.data?.[as] : undefined
+    if (named === undefined || named === null || String(named) === String(caller?._id)) return caller
+    const users = this._app.blueprint.collections.find((c) => c.auth)!.name
+    try {
+      return await this._app.service(users).get(String(named))
+    } catch (error: any) {
+      if (error?.code === 404 || error?.code === 400) throw new BadRequest(`${as}: no such user`, { [as!]: 'no such user' })
+      throw error
     }
   }
 

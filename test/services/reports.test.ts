@@ -2,6 +2,7 @@
 // worked example for a Manager and an Admin), are the engine's (read-only), and come with a CSV of those counted.
 import assert from 'node:assert/strict'
 import { parse } from 'csv-parse/sync'
+import { checkAggregates } from '../../src/services/reports.js'
 import { DEMO_USERS, loginAll, request, startServer, type TestServer } from '../helpers.js'
 
 describe('generated reports (appointments)', function () {
@@ -50,6 +51,27 @@ describe('generated reports (appointments)', function () {
     const res = await report('admin')
     assert.equal(res.status, 201)
     assert.deepEqual([res.body.MeetingScheduled, res.body.MeetingAttended], [4, 3], 'A1 A2 B1 B2 scheduled; A1 A3 B1 attended')
+  })
+
+  it("an Admin's report for a Manager (Created By her) counts what she may read: she can read the report, so it shows no more", async () => {
+    const res = await request(server.url, 'POST', '/reports', { token: tokens.admin, body: { CreatedBy: ids.maria, DateRange: range } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    assert.deepEqual([res.body.MeetingScheduled, res.body.MeetingAttended], [2, 2], "Maria's A1 A2 scheduled, A1 A3 attended; none of Omar's")
+    const read = await request(server.url, 'GET', `/reports/${res.body._id}`, { token: tokens.maria })
+    assert.equal(read.status, 200, 'the report is hers to read')
+    const csv = await fetch(server.url + res.body.export_url, { headers: { authorization: `Bearer ${tokens.maria}` } })
+    assert.equal(csv.status, 200)
+    const rows = parse(await csv.text(), { columns: true }) as Record<string, string>[]
+    assert.deepEqual(rows.map((row) => row._id).sort(), [made.A1, made.A2].sort(), "her CSV holds her appointments only, not Omar's B1 B2")
+    const nobody = await request(server.url, 'POST', '/reports', { token: tokens.admin, body: { CreatedBy: '65a000000000000000000000', DateRange: range } })
+    assert.ok([400, 422].includes(nobody.status), `a report for no user is refused (${nobody.status}: ${JSON.stringify(nobody.body)})`)
+  })
+
+  it('`as` must name a top-level reference to the users (a declaration error otherwise)', () => {
+    const collections = server.app.blueprint.collections
+    const withAs = (as: string) => collections.map((c) => (c.name === 'reports' ? { ...c, aggregates: { ...c.aggregates!, as } } : c))
+    assert.throws(() => checkAggregates(withAs('DateRange')), /as "DateRange" must be a top-level reference to the users collection/)
+    assert.doesNotThrow(() => checkAggregates(withAs('CreatedBy')))
   })
 
   it('the counts are the engine’s: typed by a caller they are a 400, and they cannot be patched', async () => {

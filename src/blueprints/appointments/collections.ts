@@ -121,7 +121,9 @@ export const reports = defineCollection({
       MeetingScheduled: { count: { Status: { $ne: 'Cancelled' } } },
       MeetingAttended: { count: { AppointedDate: { $lt: '{{now}}' }, 'Attendees.Status': 'Accepted' } }
     },
-    export: { field: 'export_url', where: { Status: { $ne: 'Cancelled' } } }
+    export: { field: 'export_url', where: { Status: { $ne: 'Cancelled' } } },
+    // A report is its CreatedBy's (she may read it): an Admin's report for a Manager counts her appointments.
+    as: 'CreatedBy'
   },
   timestamps: { createdAt: 'CreatedAt', updatedAt: false },
   indexes: [{ fields: { CreatedBy: 1, CreatedAt: -1 } }],
