@@ -10,6 +10,7 @@ import { asSubject } from '../permissions/access.js'
 import { recordsBefore } from '../hooks/stored.js'
 import { validation } from '../hooks/validate.js'
 import { maskValue } from '../hooks/workflows/masking.js'
+import { mapAt } from '../schemas/paths.js'
 import { DateTime, Enum, Type } from '../schemas/fields.js'
 import { sanitizeCollection } from '../schemas/sanitize.js'
 import type { Collection } from '../schemas/types.js'
@@ -64,24 +65,33 @@ type Rec = Record<string, any>
 /** A value's JSON text as kept: cut and marked past MAX_VALUE. */
 const kept = (text: string) => (text.length > MAX_VALUE ? JSON.stringify(`${text.slice(0, MAX_VALUE)}…(cut)`) : text)
 
-/** What a collection's entries hide: its top-level secret fields (only said to change) and its top-level masks. */
+type Mask = NonNullable<Collection['masks']>[number]
+/**
+ * What a collection's entries hide: the top-level fields of its secrets (only said to change, nested secrets included)
+ * and, per top-level field, the masks on it or inside it (`emergencyContacts.phone`, through arrays too).
+ */
 interface Hidden {
   secrets: Set<string>
-  masks: Map<string, NonNullable<Collection['masks']>[number]>
+  masks: Map<string, { path: string[]; mask: Mask }[]>
 }
 /** Worked out once per collection, when its hook is made: the declaration does not change while the app runs. */
 function hiddenOf(collection: Collection): Hidden {
-  return {
-    secrets: new Set(collection.secrets.map((secret) => secret.path.split('.')[0])),
-    masks: new Map((collection.masks ?? []).filter((mask) => !mask.path.includes('.')).map((mask) => [mask.path, mask]))
+  const masks = new Map<string, { path: string[]; mask: Mask }[]>()
+  for (const mask of collection.masks ?? []) {
+    const [field, ...path] = mask.path.split('.')
+    masks.set(field, [...(masks.get(field) ?? []), { path, mask }])
   }
+  return { secrets: new Set(collection.secrets.map((secret) => secret.path.split('.')[0])), masks }
 }
 
-/** A value as its entry keeps it: redacted if secret, masked if masked, else its JSON text (cut past MAX_VALUE). */
+/** A value as its entry keeps it: redacted if secret, its masked strings masked, else its JSON text (cut past MAX_VALUE). */
 function shown(hidden: Hidden, field: string, value: unknown, text: string) {
   if (hidden.secrets.has(field)) return REDACTED
-  const mask = hidden.masks.get(field)
-  return kept(mask && typeof value === 'string' ? JSON.stringify(maskValue(value, mask)) : text)
+  const masks = hidden.masks.get(field)
+  if (!masks) return kept(text)
+  let masked = value
+  for (const { path, mask } of masks) masked = mapAt(masked, path, (inner) => (typeof inner === 'string' ? maskValue(inner, mask) : inner))
+  return kept(JSON.stringify(masked))
 }
 
 type Change = { field: string; before?: string; after?: string }

@@ -46,6 +46,26 @@ describe('society phone masking', () => {
     assert.equal((await guard.get(`/users/${guard.user._id}`)).body.phoneNumber, '9845022222')
   })
 
+  it('keeps nested phones masked in the audit log as it keeps the top-level phone: an entry never holds a masked value in clear', async () => {
+    const ashaRecord = await world.resident('Asha Menon')
+    const admin = await world.as('greenAdmin')
+    const { emergencyContacts } = (await admin.get(`/residents/${ashaRecord._id}`)).body
+    const contacts = [{ name: 'Audit Contact', phone: '9000000777', relationship: 'friend' }]
+    assert.equal((await admin.patch(`/residents/${ashaRecord._id}`, { emergencyContacts: contacts })).status, 200)
+    try {
+      const history = await admin.get('/audit-log', { collection: 'residents', recordId: ashaRecord._id, $sort: { at: -1 } })
+      assert.equal(history.status, 200, JSON.stringify(history.body))
+      const field = (entry: any, name: string) => entry.changes.find((c: any) => c.field === name)
+      const created = history.body.data.find((entry: any) => entry.method === 'create')
+      assert.equal(JSON.parse(field(created, 'phone').after), '98******21', 'the top-level phone, masked in the entry')
+      assert.deepEqual(JSON.parse(field(history.body.data[0], 'emergencyContacts').after), [{ name: 'Audit Contact', phone: '90******77', relationship: 'friend' }], 'the nested one too')
+      assert.equal(JSON.parse(field(history.body.data[0], 'emergencyContacts').before)[0].phone, '90******01')
+      assert.doesNotMatch(JSON.stringify(history.body), /9000000777|9000000001|9812345621/)
+    } finally {
+      await admin.patch(`/residents/${ashaRecord._id}`, { emergencyContacts })
+    }
+  })
+
   it('masks realtime events per receiver', async () => {
     const listeners: DemoUser[] = ['asha', 'greenGuard', 'greenAdmin', 'rohan']
     const sockets = Object.fromEntries(await Promise.all(listeners.map(async (w) => [w, await world.socket(w)] as const)))
