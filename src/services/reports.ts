@@ -49,7 +49,8 @@ export class Reports {
   /** The hook of a collection with `aggregates`: fills the declared fields (and the export) before the record is stored. */
   hook(collection: Collection) {
     const declared = collection.aggregates!
-    const inputs = placeholderFields(declared)
+    // Fixed once counted: the fields the counts were counted by, and whom they were counted as (`as`), whose CSV it is.
+    const inputs = [...new Set([...placeholderFields(declared), ...(declared.as ? [declared.as] : [])])]
     return async (context: HookContext, next: NextFunction) => {
       // What the counts were counted by stays: other figures are another report (the counts are read-only, so a changed
       // range would have kept the old range's counts and CSV).
@@ -62,20 +63,28 @@ export class Reports {
       const base = declared.where ? fillQuery(declared.where, scope) : {}
       const params: Params = context.params.provider ? { provider: 'report', user, counted: true } : {}
       const computed: Rec = {}
-      for (const [field, aggregate] of Object.entries(declared.set)) {
-        computed[field] = base ? await this._aggregate(declared.from, aggregate, base, scope, params) : 0
-      }
-      context.data = { ...context.data, ...computed }
-      if (declared.export && base) {
-        const target = this._app.blueprint.collections.find((c) => c.name === declared.from)!
-        const query = and(base, declared.export.where && fillQuery(declared.export.where, scope))
-        context.data[declared.export.field] = await this._files.create(await this._csv(target, query, params), {
-          name: `${collection.name}-${declared.from}.csv`,
-          type: 'text/csv',
-          collection: collection.name,
-          field: declared.export.field,
-          uploadedBy: context.params.user?._id
-        })
+      // Counted as another user (`as`): what that user may not read is theirs to lack, not the caller's refusal (a 403
+      // told an Admin that she may not read appointments); the record cannot be counted for them (400).
+      const forOther = user !== context.params.user
+      try {
+        for (const [field, aggregate] of Object.entries(declared.set)) {
+          computed[field] = base ? await this._aggregate(declared.from, aggregate, base, scope, params) : 0
+        }
+        context.data = { ...context.data, ...computed }
+        if (declared.export && base) {
+          const target = this._app.blueprint.collections.find((c) => c.name === declared.from)!
+          const query = and(base, declared.export.where && fillQuery(declared.export.where, scope))
+          context.data[declared.export.field] = await this._files.create(await this._csv(target, query, params), {
+            name: `${collection.name}-${declared.from}.csv`,
+            type: 'text/csv',
+            collection: collection.name,
+            field: declared.export.field,
+            uploadedBy: context.params.user?._id
+          })
+        }
+      } catch (error: any) {
+        if (!forOther || error?.code !== 403) throw error
+        throw new BadRequest(`Invalid data: ${declared.as} cannot be counted for: ${error.message}`, { [declared.as!]: 'cannot be counted for' })
       }
       return next()
     }

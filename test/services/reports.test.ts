@@ -67,6 +67,26 @@ describe('generated reports (appointments)', function () {
     assert.ok([400, 422].includes(nobody.status), `a report for no user is refused (${nobody.status}: ${JSON.stringify(nobody.body)})`)
   })
 
+  it('whom a report was counted as is fixed once counted: moving it to another user is a 400 (it would hand them its counts and CSV)', async () => {
+    const own = await request(server.url, 'POST', '/reports', { token: tokens.admin, body: { CreatedBy: ids.admin, DateRange: range } })
+    assert.equal(own.status, 201)
+    const moved = await request(server.url, 'PATCH', `/reports/${own.body._id}`, { token: tokens.admin, body: { CreatedBy: ids.maria } })
+    assert.equal(moved.status, 400, JSON.stringify(moved.body))
+    assert.match(moved.body.message, /CreatedBy/)
+    const replaced = await request(server.url, 'PUT', `/reports/${own.body._id}`, { token: tokens.admin, body: { CreatedBy: ids.omar, DateRange: range } })
+    assert.equal(replaced.status, 400, JSON.stringify(replaced.body))
+    assert.equal((await request(server.url, 'GET', `/reports/${own.body._id}`, { token: tokens.maria })).status, 403, 'still not Maria’s to read')
+    assert.equal((await fetch(server.url + own.body.export_url, { headers: { authorization: `Bearer ${tokens.maria}` } })).status, 404, 'nor its CSV')
+  })
+
+  it("a report for a user who may not read what it counts is a 400 naming the field (the Admin was told she may not read it: 403)", async () => {
+    const role = await server.app.service('roles').create({ RoleName: 'Counts nothing' })
+    const user = await server.app.service('users').create({ Name: 'No Reader', email: 'noreader@example.com', password: 'long enough 1', RoleId: role._id })
+    const res = await request(server.url, 'POST', '/reports', { token: tokens.admin, body: { CreatedBy: user._id, DateRange: range } })
+    assert.equal(res.status, 400, JSON.stringify(res.body))
+    assert.match(res.body.message, /CreatedBy cannot be counted for/)
+  })
+
   it('`as` must name a top-level reference to the users (a declaration error otherwise)', () => {
     const collections = server.app.blueprint.collections
     const withAs = (as: string) => collections.map((c) => (c.name === 'reports' ? { ...c, aggregates: { ...c.aggregates!, as } } : c))
