@@ -183,7 +183,8 @@ function checkHistoryQuery(query: Rec) {
 /**
  * Reading the log: a caller who may `read` the `audit-log` subject (an Admin: `manage all`) reads every entry; anyone
  * else only the history of one record they may read now (`collection` and `recordId` in the query, filtered by the
- * entries' own facts: `HISTORY_FIELDS`), each change limited to the fields they may read on it. Nothing writes through
+ * entries' own facts: `HISTORY_FIELDS`): the entries that changed a field they may read on it, each change limited
+ * to those fields. Nothing writes through
  * the service: the engine appends with `_create`.
  */
 function auditAccess(app: EngineApp, permissions: Permissions) {
@@ -202,6 +203,12 @@ function auditAccess(app: EngineApp, permissions: Permissions) {
     const { provider, user, authentication, authenticated, ip } = context.params
     const record = await app.service(target.name).get(query.recordId, { provider, user, authentication, authenticated, ip, counted: true } as Params)
     const readable = new Set(permittedFieldsOf(ability, 'read', asSubject(target.name, record), { fieldsFrom: (rule) => rule.fields || target.fields }))
+    // Only entries that changed a field this caller may read, its timestamps aside: an entry of hidden changes alone
+    // still told who did what and when (a password reset asked for, an attendee's response through its actorId).
+    // In the query, so that totals and pages count only those.
+    const stamps = new Set([target.timestamps.createdAt, target.timestamps.updatedAt])
+    const shown = [...readable].filter((field) => !stamps.has(field))
+    context.params.query = { ...context.params.query, 'changes.field': { $in: shown } }
     await next()
     const limit = (entry: Rec) => ({ ...entry, changes: entry.changes.filter((change: Rec) => readable.has(change.field)) })
     const result = context.result

@@ -136,6 +136,9 @@ describe('the audit log', function () {
   it("a record's history is filtered by the entries' own facts only: never by their changes, which would tell hidden values", async () => {
     const sam = (await server.app.service('users').find({ paginate: false, query: { email: 'sam@example.com' } }))[0] as any
     await server.app.service('users').patch(sam._id, { BlockedUser: [ids.omar] })
+    // A change Dev may read, so that Sam's history lists a patch to Dev (the block list's alone is not listed to him).
+    await server.app.service('users').patch(sam._id, { Name: `${sam.Name} ` })
+    await server.app.service('users').patch(sam._id, { Name: sam.Name })
     const history = `/audit-log?collection=users&recordId=${sam._id}`
     const as = (query: string) => request(server.url, 'GET', `${history}&${query}`, { token: tokens.dev })
     // Before: `changes.after=["<omar>"]` found the entry (total 1) and another value none: Sam's hidden block list, guessed.
@@ -159,6 +162,27 @@ describe('the audit log', function () {
     const admin = await request(server.url, 'GET', `${history}&changes.field=BlockedUser`, { token: tokens.admin })
     assert.equal(admin.status, 200)
     assert.ok(admin.body.total > 0)
+  })
+
+  it('a restricted reader gets only the entries that changed a field they may read: hidden changes alone tell nothing, not even who and when', async () => {
+    const lin = (await server.app.service('users').find({ paginate: false, query: { email: 'lin@example.com' } }))[0] as any
+    await server.app.service('users').patch(lin._id, { BlockedUser: [ids.omar] })
+    await server.app.service('users').patch(lin._id, { Name: 'Lin Renamed' })
+    await server.app.service('users').patch(lin._id, { Name: lin.Name, BlockedUser: [] })
+    const history = `/audit-log?collection=users&recordId=${lin._id}&method=patch&$sort[at]=1`
+    const all = (await request(server.url, 'GET', history, { token: tokens.admin })).body
+    // Found by what they changed (three patches may share a millisecond, so not by their order).
+    const changed = (entry: any, field: string) => entry.changes.find((c: any) => c.field === field)
+    const hidden = all.data.find((entry: any) => changed(entry, 'BlockedUser')?.after === JSON.stringify([ids.omar]) && !changed(entry, 'Name'))
+    const renamed = all.data.find((entry: any) => changed(entry, 'Name')?.after === '"Lin Renamed"')
+    const restored = all.data.find((entry: any) => changed(entry, 'Name')?.before === '"Lin Renamed"')
+    assert.ok(hidden && renamed && restored, JSON.stringify(all.data))
+    const dev = (await request(server.url, 'GET', history, { token: tokens.dev })).body
+    const seen = dev.data.map((entry: any) => entry._id)
+    assert.ok(!seen.includes(hidden._id), 'the entry of the block list alone is not listed')
+    assert.ok(seen.includes(renamed._id) && seen.includes(restored._id), 'the entries that changed the Name are')
+    assert.equal(dev.total, seen.length, 'the total counts the listed entries only')
+    assert.ok(dev.data.every((entry: any) => entry.changes.every((c: any) => c.field !== 'BlockedUser')))
   })
 
   it('keeps entries for the retention (365 days by default): older ones are left out of lists and totals, and purged', async function () {
