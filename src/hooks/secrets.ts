@@ -40,7 +40,14 @@ export function protectSecrets(collection: Collection, key: Buffer) {
         }
         return copy
       }
-      context.data = Array.isArray(context.data) ? await Promise.all(context.data.map(protect)) : await protect(context.data)
+      if (!Array.isArray(context.data)) context.data = await protect(context.data)
+      else {
+        // One record at a time: bcryptjs hashes in chunks of up to 100 ms between turns of the event loop, and a
+        // hundred hashes at once (an import's batch of users) ran their chunks in the same turn, the server silent ~10 s.
+        const protectedItems = []
+        for (const item of context.data) protectedItems.push(await protect(item))
+        context.data = protectedItems
+      }
     }
     return next()
   }

@@ -56,7 +56,7 @@ const FALSE = new Set(['false', '0', 'no'])
  * A CSV cell as the schema wants it: numbers, booleans, JSON for arrays and objects; as text otherwise (validation
  * speaks), without the apostrophe an export puts before a formula-like text (`'=x` is `=x`, as exported).
  */
-function coerce(schema: JsonSchema | undefined, text: string): unknown {
+function coerce(schema: JsonSchema | undefined, text: string, secret = false): unknown {
   const type = schema?.type
   if (type === 'integer' || type === 'number') return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text
   if (type === 'boolean') return TRUE.has(text.toLowerCase()) ? true : FALSE.has(text.toLowerCase()) ? false : text
@@ -67,7 +67,16 @@ function coerce(schema: JsonSchema | undefined, text: string): unknown {
       return text
     }
   }
-  return unescapeFormula(text)
+  // A secret (a password) is taken as written: no export writes one, so no apostrophe of ours is in it.
+  return secret ? text : unescapeFormula(text)
+}
+
+/** Each collection's secret paths (`password`), worked out once. */
+const SECRETS = new WeakMap<Collection, Set<string>>()
+const secretsOf = (target: Collection) => {
+  let paths = SECRETS.get(target)
+  if (!paths) SECRETS.set(target, (paths = new Set(target.secrets.map((secret) => secret.path))))
+  return paths
 }
 
 /** `node[key] = value` as an own property, whatever the key: `__proto__` stays a key (which validation refuses). */
@@ -84,15 +93,17 @@ function setOwn(node: Rec, key: string, value: unknown) {
  */
 export function rowToRecord(target: Collection, row: Record<string, string>): Rec {
   const record: Rec = {}
+  const secrets = secretsOf(target)
   for (const [header, cell] of Object.entries(row)) {
     if (cell === undefined || cell === '') continue
-    const path = header.trim().split('.')
+    const name = header.trim()
+    const path = name.split('.')
     let node = record
     for (const key of path.slice(0, -1)) {
       if (!Object.hasOwn(node, key) || !isPlainObject(node[key])) setOwn(node, key, {})
       node = node[key]
     }
-    setOwn(node, path[path.length - 1], coerce(schemaAt(target.dataSchema, path), cell))
+    setOwn(node, path[path.length - 1], coerce(schemaAt(target.dataSchema, path), cell, secrets.has(name)))
   }
   return record
 }
@@ -187,9 +198,10 @@ async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator
     return
   }
   // A JSON array is read whole: it is bounded by the file field's maxBytes.
-  let text = ''
-  for await (const chunk of bytes) text += chunk
-  const items = JSON.parse(text.replace(BOM, ''))
+  // Decoded once whole: a character whose bytes two chunks share stays one character (`text += chunk` split it).
+  const chunks: Buffer[] = []
+  for await (const chunk of bytes) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+  const items = JSON.parse(Buffer.concat(chunks).toString('utf8').replace(BOM, ''))
   if (!Array.isArray(items)) throw new BadRequest('A JSON import file holds an array of records')
   for (const [index, cells] of items.entries()) yield { row: index + 1, cells }
 }
@@ -254,6 +266,7 @@ const MAX_ERROR = 1000
 
 /** The service's own words for a refused row: its field messages when it has them; cut at MAX_ERROR (the report's limit). */
 function rowError(error: any): string {
+  if (typeof error === 'string') return error.length > MAX_ERROR ? `${error.slice(0, MAX_ERROR - 1)}…` : error
   const fields = error?.data && typeof error.data === 'object' && !Array.isArray(error.data) ? Object.entries(error.data).filter(([, m]) => typeof m === 'string') : []
   const text = error?.name === 'BadRequest' && fields.length ? fields.map(([field, message]) => `${field} ${message}`).join('; ') : String(error?.message ?? error)
   return text.length > MAX_ERROR ? `${text.slice(0, MAX_ERROR - 1)}…` : text
@@ -455,7 +468,7 @@ export async function importRows(
   }
   const refused = (row: number, error: unknown) => {
     counts.failed++
-    note({ Row: row, Error: typeof error === 'string' ? error : rowError(error) })
+    note({ Row: row, Error: rowError(error) })
   }
   // A dry run undoes each write (its transaction rolls back), so nothing of the file stays.
   const run = async (write: () => Promise<unknown>) => {
@@ -467,8 +480,13 @@ export async function importRows(
       if (!(error instanceof DryRun)) throw error
     })
   }
-  const existing = async (data: Rec) =>
-    key && data[key] !== undefined ? ((await service._find({ paginate: false, query: { [key]: data[key], $limit: 1 } })) as Rec[])[0] : undefined
+  /** The stored record a row's key names. A key is a value, never a query: an object there (`{"$ne": null}`) is refused. */
+  const existing = async (data: Rec) => {
+    if (!key || data[key] === undefined) return undefined
+    const value = data[key]
+    if (value === null || typeof value === 'object') throw new BadRequest(`Invalid data: ${key} must be a value, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : 'an object'}`, { [key]: 'must be a value' })
+    return ((await service._find({ paginate: false, query: { [key]: value, $limit: 1 } })) as Rec[])[0]
+  }
   /**
    * One row on its own: a patch of the record its key names (`found`, when the caller looked it up already), else a
    * create; its refusal is noted.
@@ -533,8 +551,12 @@ export async function importRows(
       // A row that names a stored record, or the same key as a row still waiting, waits for the batch before it (the
       // stored record, looked up once; a waiting row's after the batch is written).
       const waiting = key !== undefined && item.record[key] !== undefined && batch.some((other) => other.record[key] === item.record[key])
-      const found = waiting ? undefined : await existing(item.record)
-      if (waiting || found) {
+      let refusal: unknown
+      const found = waiting ? undefined : await existing(item.record).catch((error) => void (refusal = error))
+      if (refusal !== undefined) {
+        await flush()
+        refused(item.row, refusal)
+      } else if (waiting || found) {
         await flush()
         await one(item, found)
       } else batch.push(item)

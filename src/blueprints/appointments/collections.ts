@@ -37,9 +37,13 @@ const appointmentSchema = Type.Object({
 })
 type Appointment = Static<typeof appointmentSchema> & { _id: string }
 
-/** A developer who has blocked a manager cannot be added to that manager's appointments. */
+/** A developer who has blocked a manager cannot be added to that manager's appointments: each record of a multi create too (an import's batch). */
 async function refuseBlockedAttendees(context: HookContext) {
-  const { data, app, id } = context
+  for (const data of Array.isArray(context.data) ? context.data : [context.data]) await refuseBlockedIn(context, data)
+}
+
+async function refuseBlockedIn(context: HookContext, data: any) {
+  const { app, id } = context
   if (!data?.Attendees) return
   const existing: Appointment | undefined = id !== undefined && id !== null ? await (context.service as any)._get(id) : undefined
   const managerId = data.ManagerId ?? existing?.ManagerId
