@@ -129,6 +129,19 @@ migrate
     console.log(`created ${await runner.create(name)}`)
   }))
 
+/** Whether every byte of the file is UTF-8, read once through a strict decoder (a sequence cut between chunks waits for the next). */
+async function isUtf8(file: string) {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  try {
+    for await (const chunk of createReadStream(file)) decoder.decode(chunk as Buffer, { stream: true })
+    decoder.decode()
+    return true
+  } catch (error) {
+    if (error instanceof TypeError) return false
+    throw error
+  }
+}
+
 program
   .command('import <file>')
   .description('import a CSV, JSON or NDJSON file into a collection, each row through its service (docs/imports.md)')
@@ -143,6 +156,8 @@ program
     if (options.dryRun && !app.store.transactions) throw new BadRequest('A dry run needs transactions to undo every row: the embedded store, or MongoDB as a replica set or mongos')
     const info = await stat(file).catch(() => undefined)
     if (!info?.isFile()) throw new BadRequest(`${file}: no such file`)
+    // As an upload of it is checked: bytes that are not UTF-8 would be stored as U+FFFD, and no row has run yet.
+    if (!(await isUtf8(file))) throw new BadRequest(`${file}: not UTF-8 text (save it as UTF-8 and import it again)`)
     const params = await actingAs(app, options.as)
     const bar = progressBar(`import ${path.basename(file)}`, undefined, 'rows')
     const counts = await importRows(app, target, format, createReadStream(file), params, { dryRun: options.dryRun, every: 100, progress: (c) => bar.update(c.total) })

@@ -121,6 +121,13 @@ describe('the quillbase command', function () {
     let run = await runCli(dataDir, 'import', path.join(dataDir, 'no-such.csv'), '--into', 'appointments')
     assert.equal(run.code, 1)
     assert.match(run.err, /^quillbase: .*no-such\.csv: no such file\n$/, 'one line, no stack')
+    // A file that is not UTF-8 (Latin-1 here), refused before any row as an upload of it is (it was imported, é stored as U+FFFD).
+    const latin = path.join(dataDir, 'latin1.csv')
+    await writeFile(latin, Buffer.concat([Buffer.from('Name,email,password\nJos'), Buffer.from([0xe9]), Buffer.from(' Latin,latin1@example.com,long enough 1\n')]))
+    run = await runCli(dataDir, 'import', latin, '--into', 'users')
+    assert.equal(run.code, 1, run.out + run.err)
+    assert.match(run.err, /latin1\.csv: not UTF-8 text/)
+    assert.doesNotMatch(run.out, /imported/)
     run = await runCli(dataDir, 'seed')
     assert.equal(run.code, 0)
     assert.match(run.out, /^not seeded: the store has users already/)
