@@ -95,7 +95,7 @@ export function rowToRecord(target: Collection, row: Record<string, string>): Re
   const record: Rec = {}
   const secrets = secretsOf(target)
   for (const [header, cell] of Object.entries(row)) {
-    if (cell === undefined || cell === '') continue
+    if (cell === undefined || cell === '' || header.charCodeAt(0) === 0) continue
     const name = header.trim()
     const path = name.split('.')
     let node = record
@@ -113,12 +113,34 @@ type RawRow = { row: number; cells: any; unreadable?: undefined } | { row: numbe
 
 const BOM = /^\uFEFF/
 
-/** A CSV header as the rows' keys; a field named twice would keep one of its cells unsaid: the file is refused (400 at creation). */
+/** The key of a column without a name (its number after a NUL, which no header name holds): one per column. */
+const UNNAMED = '\u0000'
+
+/**
+ * A CSV header as the rows' keys; a field named twice would keep one of its cells unsaid: the file is refused (400 at
+ * creation). A column without a name gets a key of its own (two of them were one, and a cell under the first was lost).
+ */
 function headerOf(header: string[]): string[] {
   const names = header.map((name) => name.trim()).filter(Boolean)
   const twice = names.find((name, index) => names.indexOf(name) !== index)
   if (twice !== undefined) throw new Error(`the header names ${twice} twice`)
-  return header
+  return header.map((name, index) => (name.trim() ? name : `${UNNAMED}${index + 1}`))
+}
+
+/** A row's cells as a person reads them: a column without a name as `(column 3)`. */
+const shownCells = (cells: Record<string, unknown>) => {
+  if (!Object.keys(cells).some((key) => key.charCodeAt(0) === 0)) return cells
+  return Object.fromEntries(Object.entries(cells).map(([key, value]) => [key.charCodeAt(0) === 0 ? `(column ${key.slice(1)})` : key, value]))
+}
+
+/** Why a CSV row is refused for a value under a column without a name (it belongs to no field), if it is. */
+function unnamedValue(cells: Record<string, string>): string | undefined {
+  for (const key in cells) {
+    if (key.charCodeAt(0) === 0 && cells[key] !== '' && cells[key] !== undefined) {
+      return `column ${key.slice(1)} has no name in the header: its cell (${JSON.stringify(cells[key].slice(0, 100))}) belongs to no field`
+    }
+  }
+  return undefined
 }
 
 /**
@@ -213,7 +235,9 @@ async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator
 async function* rowsOf(format: ImportFormat, bytes: Readable, target: Collection): AsyncGenerator<{ row: number; record: Rec } | { row: number; refused: string }> {
   const emails = emailPaths(target)
   for await (const raw of rawRowsOf(format, bytes)) {
+    const unnamed = format === 'csv' && raw.unreadable === undefined ? unnamedValue(raw.cells) : undefined
     if (raw.unreadable !== undefined) yield { row: raw.row, refused: `The row cannot be read as ${format.toUpperCase()}: ${raw.unreadable}` }
+    else if (unnamed) yield { row: raw.row, refused: unnamed }
     else if (format !== 'csv' && !isPlainObject(raw.cells)) yield { row: raw.row, refused: 'A row is one record: a JSON object' }
     // Emails as the service stores them, so that a key finds its record however the file spells it.
     else yield { row: raw.row, record: normalizeEmails(format === 'csv' ? rowToRecord(target, raw.cells) : raw.cells, emails) as Rec }
@@ -250,7 +274,7 @@ export async function failedRows(app: EngineApp, operation: Collection, record: 
     for await (const { row, cells, unreadable } of rawRowsOf(format, bytes)) {
       const found = byRow.get(row)
       if (!found || unreadable !== undefined) continue
-      found.cells = cells && typeof cells === 'object' && !Array.isArray(cells) ? cells : { value: cells }
+      found.cells = cells && typeof cells === 'object' && !Array.isArray(cells) ? shownCells(cells) : { value: cells }
       if (--left === 0) break
     }
   } catch {

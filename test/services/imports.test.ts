@@ -212,6 +212,18 @@ describe('bulk imports', function () {
     assert.equal((await count(`/appointments?ManagerId=${ids.maria}&AppointedDate=2034-06-02T09:00:00.000Z`)), 0, 'the refused row wrote nothing')
   })
 
+  it('a value under a column without a name is a refused row, whichever unnamed column holds it (two of them were one column, a cell lost)', async () => {
+    const at = (day: number) => `2034-09-0${day}T09:00:00.000Z,${ids.maria}`
+    const before = await count(`/appointments?ManagerId=${ids.maria}`)
+    const csv = ['AppointedDate,ManagerId,,', `${at(1)},first,`, `${at(2)},,second`, `${at(3)},,`].join('\n')
+    const record = await runImport('maria', 'appointments', csv)
+    assert.deepEqual([record.TotalRecords, record.SuccessRecords, record.ErrorRecords], [3, 1, 2], JSON.stringify(record.ErrorDetails))
+    assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [2, 3])
+    assert.match(record.ErrorDetails[0].Error, /column 3 has no name in the header: its cell \("first"\) belongs to no field/)
+    assert.match(record.ErrorDetails[1].Error, /column 4 has no name in the header: its cell \("second"\)/)
+    assert.equal(await count(`/appointments?ManagerId=${ids.maria}`), before + 1)
+  })
+
   it('a key is a value, never a query: a JSON key {"$ne": null} is a refused row and changes nobody (it patched the first user)', async () => {
     const admin = await server.app.service('users').get(ids.admin)
     const rows = [{ email: { $ne: null }, Name: 'Injected Name' }, { email: { $regex: '^sam' }, Name: 'Regex Name' }, { email: ['a@example.com'], Name: 'Array' }]
