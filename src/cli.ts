@@ -20,6 +20,7 @@ import { readSettings, startOrExit } from './index.js'
 import { csvLine, csvRows } from './services/csv.js'
 import { callerColumns, everyRecord, ndjsonLines, validQuery } from './services/exports.js'
 import { importRows, type ImportFormat } from './services/imports.js'
+import { TextCheck } from './services/files.js'
 import { isEmpty } from './services/bootstrap.js'
 import { DATABASE_FILE } from './services/store.js'
 
@@ -129,17 +130,11 @@ migrate
     console.log(`created ${await runner.create(name)}`)
   }))
 
-/** Whether every byte of the file is UTF-8, read once through a strict decoder (a sequence cut between chunks waits for the next). */
-async function isUtf8(file: string) {
-  const decoder = new TextDecoder('utf-8', { fatal: true })
-  try {
-    for await (const chunk of createReadStream(file)) decoder.decode(chunk as Buffer, { stream: true })
-    decoder.decode()
-    return true
-  } catch (error) {
-    if (error instanceof TypeError) return false
-    throw error
-  }
+/** Whether the file is text as an upload of it is checked (`TextCheck`: UTF-8, no NUL), read once, up to its first fault. */
+async function isText(file: string) {
+  const check = new TextCheck()
+  for await (const chunk of createReadStream(file)) if (!check.add(chunk as Buffer)) return false
+  return check.add()
 }
 
 program
@@ -157,7 +152,7 @@ program
     const info = await stat(file).catch(() => undefined)
     if (!info?.isFile()) throw new BadRequest(`${file}: no such file`)
     // As an upload of it is checked: bytes that are not UTF-8 would be stored as U+FFFD, and no row has run yet.
-    if (!(await isUtf8(file))) throw new BadRequest(`${file}: not UTF-8 text (save it as UTF-8 and import it again)`)
+    if (!(await isText(file))) throw new BadRequest(`${file}: not UTF-8 text (save it as UTF-8 and import it again)`)
     const params = await actingAs(app, options.as)
     const bar = progressBar(`import ${path.basename(file)}`, undefined, 'rows')
     const counts = await importRows(app, target, format, createReadStream(file), params, { dryRun: options.dryRun, every: 100, progress: (c) => bar.update(c.total) })

@@ -70,25 +70,15 @@ export const metaCollection = sanitizeCollection({
 
 const fileId = (url: unknown) => (typeof url === 'string' ? FILE_URL.exec(url)?.[1] : undefined)
 
-/** Passes the bytes on, keeping the first ones to look at, counting all of them and checking all of them as text. */
-class Sniffer extends Transform {
-  head = Buffer.alloc(0)
-  size = 0
-  /** Every byte so far is UTF-8 (a sequence cut between chunks waits for the next one) with no NUL. */
+/** Whether bytes given chunk by chunk are text: UTF-8 throughout (a sequence cut between chunks waits for the next) with no NUL. */
+export class TextCheck {
   text = true
   private _decoder = new TextDecoder('utf-8', { fatal: true })
 
-  _transform(chunk: Buffer, _encoding: string, done: (error?: Error | null, data?: Buffer) => void) {
-    this.size += chunk.length
-    if (this.head.length < SNIFF) this.head = Buffer.concat([this.head, chunk.subarray(0, SNIFF - this.head.length)])
-    if (this.text) this.text = !chunk.includes(0) && this._decodes(chunk)
-    done(null, chunk)
-  }
-
-  _flush(done: () => void) {
-    // The end: a sequence still open is cut short.
-    if (this.text) this.text = this._decodes()
-    done()
+  /** The next chunk; none at the end, where a sequence still open is cut short. Returns whether it is text so far. */
+  add(chunk?: Buffer): boolean {
+    if (this.text) this.text = (chunk === undefined || !chunk.includes(0)) && this._decodes(chunk)
+    return this.text
   }
 
   private _decodes(chunk?: Buffer) {
@@ -98,6 +88,30 @@ class Sniffer extends Transform {
     } catch {
       return false
     }
+  }
+}
+
+/** Passes the bytes on, keeping the first ones to look at, counting all of them and checking all of them as text. */
+class Sniffer extends Transform {
+  head = Buffer.alloc(0)
+  size = 0
+  private _check = new TextCheck()
+
+  /** Every byte so far is text (`TextCheck`). */
+  get text() {
+    return this._check.text
+  }
+
+  _transform(chunk: Buffer, _encoding: string, done: (error?: Error | null, data?: Buffer) => void) {
+    this.size += chunk.length
+    if (this.head.length < SNIFF) this.head = Buffer.concat([this.head, chunk.subarray(0, SNIFF - this.head.length)])
+    this._check.add(chunk)
+    done(null, chunk)
+  }
+
+  _flush(done: () => void) {
+    this._check.add()
+    done()
   }
 }
 

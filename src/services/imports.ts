@@ -71,14 +71,6 @@ function coerce(schema: JsonSchema | undefined, text: string, secret = false): u
   return secret ? text : unescapeFormula(text)
 }
 
-/** Each collection's secret paths (`password`), worked out once. */
-const SECRETS = new WeakMap<Collection, Set<string>>()
-const secretsOf = (target: Collection) => {
-  let paths = SECRETS.get(target)
-  if (!paths) SECRETS.set(target, (paths = new Set(target.secrets.map((secret) => secret.path))))
-  return paths
-}
-
 /** `node[key] = value` as an own property, whatever the key: `__proto__` stays a key (which validation refuses). */
 function setOwn(node: Rec, key: string, value: unknown) {
   // Defined only where assigning would not make a property (a plain store keeps the record's fast shape).
@@ -93,9 +85,8 @@ function setOwn(node: Rec, key: string, value: unknown) {
  */
 export function rowToRecord(target: Collection, row: Record<string, string>): Rec {
   const record: Rec = {}
-  const secrets = secretsOf(target)
   for (const [header, cell] of Object.entries(row)) {
-    if (cell === undefined || cell === '' || header.charCodeAt(0) === 0) continue
+    if (cell === undefined || cell === '' || isUnnamed(header)) continue
     const name = header.trim()
     const path = name.split('.')
     let node = record
@@ -103,7 +94,7 @@ export function rowToRecord(target: Collection, row: Record<string, string>): Re
       if (!Object.hasOwn(node, key) || !isPlainObject(node[key])) setOwn(node, key, {})
       node = node[key]
     }
-    setOwn(node, path[path.length - 1], coerce(schemaAt(target.dataSchema, path), cell, secrets.has(name)))
+    setOwn(node, path[path.length - 1], coerce(schemaAt(target.dataSchema, path), cell, target.secrets.some((secret) => secret.path === name)))
   }
   return record
 }
@@ -115,6 +106,7 @@ const BOM = /^\uFEFF/
 
 /** The key of a column without a name (its number after a NUL, which no header name holds): one per column. */
 const UNNAMED = '\u0000'
+const isUnnamed = (key: string) => key.charCodeAt(0) === 0
 
 /**
  * A CSV header as the rows' keys; a field named twice would keep one of its cells unsaid: the file is refused (400 at
@@ -129,14 +121,14 @@ function headerOf(header: string[]): string[] {
 
 /** A row's cells as a person reads them: a column without a name as `(column 3)`. */
 const shownCells = (cells: Record<string, unknown>) => {
-  if (!Object.keys(cells).some((key) => key.charCodeAt(0) === 0)) return cells
-  return Object.fromEntries(Object.entries(cells).map(([key, value]) => [key.charCodeAt(0) === 0 ? `(column ${key.slice(1)})` : key, value]))
+  if (!Object.keys(cells).some(isUnnamed)) return cells
+  return Object.fromEntries(Object.entries(cells).map(([key, value]) => [isUnnamed(key) ? `(column ${key.slice(1)})` : key, value]))
 }
 
 /** Why a CSV row is refused for a value under a column without a name (it belongs to no field), if it is. */
 function unnamedValue(cells: Record<string, string>): string | undefined {
   for (const key in cells) {
-    if (key.charCodeAt(0) === 0 && cells[key] !== '' && cells[key] !== undefined) {
+    if (isUnnamed(key) && cells[key] !== '' && cells[key] !== undefined) {
       return `column ${key.slice(1)} has no name in the header: its cell (${JSON.stringify(cells[key].slice(0, 100))}) belongs to no field`
     }
   }
@@ -504,13 +496,14 @@ export async function importRows(
       if (!(error instanceof DryRun)) throw error
     })
   }
-  /** The stored record a row's key names. A key is a value, never a query: an object there (`{"$ne": null}`) is refused. */
-  const existing = async (data: Rec) => {
-    if (!key || data[key] === undefined) return undefined
-    const value = data[key]
-    if (value === null || typeof value === 'object') throw new BadRequest(`Invalid data: ${key} must be a value, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : 'an object'}`, { [key]: 'must be a value' })
-    return ((await service._find({ paginate: false, query: { [key]: value, $limit: 1 } })) as Rec[])[0]
+  /** Why a row's key cannot name a record: a key is a value, never a query (`{"$ne": null}` found the first user). */
+  const keyRefusal = (data: Rec) => {
+    const value = key === undefined ? undefined : data[key]
+    if (value !== null && typeof value !== 'object') return undefined
+    return `${key} must be a value, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : 'an object'}`
   }
+  const existing = async (data: Rec) =>
+    key && data[key] !== undefined ? ((await service._find({ paginate: false, query: { [key]: data[key], $limit: 1 } })) as Rec[])[0] : undefined
   /**
    * One row on its own: a patch of the record its key names (`found`, when the caller looked it up already), else a
    * create; its refusal is noted.
@@ -574,10 +567,10 @@ export async function importRows(
     } else {
       // A row that names a stored record, or the same key as a row still waiting, waits for the batch before it (the
       // stored record, looked up once; a waiting row's after the batch is written).
-      const waiting = key !== undefined && item.record[key] !== undefined && batch.some((other) => other.record[key] === item.record[key])
-      let refusal: unknown
-      const found = waiting ? undefined : await existing(item.record).catch((error) => void (refusal = error))
-      if (refusal !== undefined) {
+      const refusal = keyRefusal(item.record)
+      const waiting = !refusal && key !== undefined && item.record[key] !== undefined && batch.some((other) => other.record[key] === item.record[key])
+      const found = refusal || waiting ? undefined : await existing(item.record)
+      if (refusal) {
         await flush()
         refused(item.row, refusal)
       } else if (waiting || found) {

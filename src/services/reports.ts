@@ -95,9 +95,8 @@ export class Reports {
     const caller = context.params.user
     const named = as ? context.data?.[as] : undefined
     if (named === undefined || named === null || String(named) === String(caller?._id)) return caller
-    const users = this._app.blueprint.collections.find((c) => c.auth)!.name
     try {
-      return await this._app.service(users).get(String(named))
+      return await this._app.service(this._app.blueprint.users.name).get(String(named))
     } catch (error: any) {
       if (error?.code === 404 || error?.code === 400) throw new BadRequest(`${as}: no such user`, { [as!]: 'no such user' })
       throw error

@@ -37,22 +37,27 @@ const appointmentSchema = Type.Object({
 })
 type Appointment = Static<typeof appointmentSchema> & { _id: string }
 
-/** A developer who has blocked a manager cannot be added to that manager's appointments: each record of a multi create too (an import's batch). */
+/**
+ * A developer who has blocked a manager cannot be added to that manager's appointments: each record of a multi create
+ * too (an import's batch), their added developers read in one query.
+ */
 async function refuseBlockedAttendees(context: HookContext) {
-  for (const data of Array.isArray(context.data) ? context.data : [context.data]) await refuseBlockedIn(context, data)
-}
-
-async function refuseBlockedIn(context: HookContext, data: any) {
   const { app, id } = context
-  if (!data?.Attendees) return
+  const items = (Array.isArray(context.data) ? context.data : [context.data]).filter((data) => data?.Attendees)
+  if (!items.length) return
   const existing: Appointment | undefined = id !== undefined && id !== null ? await (context.service as any)._get(id) : undefined
-  const managerId = data.ManagerId ?? existing?.ManagerId
   const before = new Set((existing?.Attendees ?? []).map((a) => a.DeveloperId))
-  const added = (data.Attendees as Appointment['Attendees']).map((a) => a.DeveloperId).filter((d) => !before.has(d))
+  const additions = items.map((data) => ({
+    managerId: data.ManagerId ?? existing?.ManagerId,
+    added: (data.Attendees as Appointment['Attendees']).map((a) => a.DeveloperId).filter((d) => !before.has(d))
+  }))
+  const added = [...new Set(additions.flatMap((item) => item.added))]
   if (!added.length) return
-  const developers = (await (app.service('users') as any)._find({ paginate: false, query: { _id: { $in: added } } })) as any[]
-  const blocking = developers.find((developer) => (developer.BlockedUser ?? []).includes(managerId))
-  if (blocking) throw new Conflict(`${blocking.Name} has blocked this manager and cannot be added as an attendee`, { DeveloperId: blocking._id })
+  const developers = new Map(((await (app.service('users') as any)._find({ paginate: false, query: { _id: { $in: added } } })) as any[]).map((d) => [String(d._id), d]))
+  for (const { managerId, added: ids } of additions) {
+    const blocking = ids.map((d) => developers.get(String(d))).find((developer) => (developer?.BlockedUser ?? []).includes(managerId))
+    if (blocking) throw new Conflict(`${blocking.Name} has blocked this manager and cannot be added as an attendee`, { DeveloperId: blocking._id })
+  }
 }
 
 export const appointments = defineCollection({
