@@ -67,6 +67,70 @@ function withFieldErrors(hook: (context: HookContext, next: NextFunction) => Pro
   }
 }
 
+type JsonSchema = Record<string, any>
+
+const isRecord = (value: unknown): value is Record<string, any> => !!value && typeof value === 'object' && !Array.isArray(value)
+
+/** Whether a `readOnly` field lies anywhere below `schema` (not counting `schema` itself). */
+function holdsReadOnly(schema: JsonSchema): boolean {
+  const below = [...Object.values<JsonSchema>(schema.properties ?? {}), ...(schema.items ? [schema.items] : []), ...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]
+  return below.some((sub) => sub.readOnly || holdsReadOnly(sub))
+}
+
+/** `item`'s every field as `stored` holds it: an array item a caller sends back as it was read (fields left out aside). */
+const sentBack = (item: unknown, stored: unknown) =>
+  isRecord(item) && isRecord(stored) ? Object.keys(item).every((key) => isDeepStrictEqual(item[key], stored[key])) : isDeepStrictEqual(item, stored)
+
+/**
+ * The path of the first `readOnly` value below the top level that `value` gives and `stored` (the record as it is, at
+ * the same place) does not hold. An object's fields are compared with the stored object's; an array's items have no
+ * identity to match by, so an item carrying a read-only value must be one the stored array holds, its other fields
+ * unchanged too: an answer (a status and its time) stays with the item it was given for.
+ */
+function readOnlyGiven(schema: JsonSchema, value: unknown, stored: unknown, path: string): string | undefined {
+  if (value === undefined) return undefined
+  if (schema.readOnly) return stored !== undefined && isDeepStrictEqual(value, stored) ? undefined : path
+  for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) {
+    const found = readOnlyGiven(branch, value, stored, path)
+    if (found) return found
+  }
+  if (isRecord(value) && schema.properties) {
+    for (const [key, sub] of Object.entries<JsonSchema>(schema.properties)) {
+      const found = readOnlyGiven(sub, value[key], isRecord(stored) ? stored[key] : undefined, `${path}.${key}`)
+      if (found) return found
+    }
+  }
+  if (Array.isArray(value) && schema.items) {
+    for (const [index, item] of value.entries()) {
+      const found = readOnlyGiven(schema.items, item, undefined, `${path}.${index}`)
+      if (found && !(Array.isArray(stored) && stored.some((kept) => sentBack(item, kept)))) return found
+    }
+  }
+  return undefined
+}
+
+/**
+ * `readOnly` fields inside objects and array items (an attendee's answer and its time) are the server's too: a caller's
+ * create may not give them; a replace or patch by id may send them back as stored, never different nor moved to
+ * another item; a patch of many has no one record to compare with, so gives none. After `authorize`, so that whether a
+ * value matches the stored one is told only to a caller who may change that record.
+ */
+export function nestedReadOnly(collection: Collection) {
+  const fields = Object.entries<JsonSchema>(collection.dataSchema.properties ?? {}).filter(([, schema]) => !schema.readOnly && holdsReadOnly(schema))
+  return async (context: HookContext, next: NextFunction) => {
+    if (!fields.length || !context.params.provider || !['create', 'update', 'patch'].includes(context.method)) return next()
+    const [stored] = context.method !== 'create' && context.id !== null && context.id !== undefined ? await recordsBefore(context) : []
+    for (const item of [context.data].flat()) {
+      if (!isRecord(item)) continue
+      for (const [key, schema] of fields) {
+        const field = readOnlyGiven(schema, item[key], stored?.[key], key)
+        if (field) throw new BadRequest(`Invalid data: ${field} is read-only`, { [field]: 'is read-only' })
+      }
+    }
+    return next()
+  }
+}
+
 export function validation(collection: Collection) {
   const data = compile(dataAjv, collection.dataSchema)
   const patch = compile(dataAjv, collection.patchSchema)

@@ -9,7 +9,7 @@ import { references, type Referrers } from '../hooks/references.js'
 import { rejectUnsafeKeys } from '../hooks/safe-keys.js'
 import { hideSecrets, protectSecrets } from '../hooks/secrets.js'
 import { timestamps } from '../hooks/timestamps.js'
-import { validInput, validation } from '../hooks/validate.js'
+import { nestedReadOnly, validInput, validation } from '../hooks/validate.js'
 import { masking, maskedSort, workflowHooks } from '../hooks/workflows/index.js'
 import type { Permissions } from '../permissions/abilities.js'
 import { permittedPublisher } from '../permissions/channels.js'
@@ -101,6 +101,7 @@ export async function createCollectionService(app: Application, collection: Coll
         // Outside authorize, so it masks what authorize let through; workflows run once the call is authorized.
         ...(collection.masks?.length ? [masking(collection, parts.permissions)] : []),
         authorize(collection),
+        nestedReadOnly(collection),
         ...(collection.masks?.length ? [maskedSort(collection)] : []),
         ...workflowHooks(app, collection),
         storedSize(collection),

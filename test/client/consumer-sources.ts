@@ -69,7 +69,8 @@ report.socketAction = responded.Attendees.find((a) => a.DeveloperId === dev._id)
 report.realtimePatched = (await answered).Attendees[0].Status
 
 // A patch changes what it sends and nothing else (on a second appointment, so the flow above does not depend on it).
-const second = await manager.service('appointments').create({ ...data, Attendees: [{ DeveloperId: dev._id, Status: 'Accepted' }] })
+const second = await manager.service('appointments').create({ ...data, Attendees: [{ DeveloperId: dev._id }] })
+await developer.service('appointments').respond({ id: second._id, Status: 'Accepted' })
 const moved = await manager.service('appointments').patch(second._id, { AppointedDate: new Date(Date.now() + 2 * 86_400_000).toISOString() })
 report.restPatch = { moved: moved.AppointedDate !== second.AppointedDate, attendees: moved.Attendees.map((a) => a.Status ?? 'none') }
 

@@ -25,7 +25,7 @@ export const users = defineCollection({
 
 const Attendee = Type.Object({
   DeveloperId: Ref('users', { onDelete: 'nullify' }),
-  Status: Type.Optional(Enum(['Accepted', 'Declined'])),
+  Status: Type.Optional(Enum(['Accepted', 'Declined'], { readOnly: true, description: "The developer's answer (given by respond)" })),
   ResponseTime: Type.Optional(DateTime({ readOnly: true, description: 'When the developer answered (stamped by respond)' }))
 })
 

@@ -122,6 +122,35 @@ describe('appointments permissions over HTTP', () => {
       const res = await call('Manager', 'POST', '/appointments', { id: await appointmentOf(ids.maria, [ids.dev]), Status: 'Accepted' }, { 'x-service-method': 'respond' })
       assert.equal(res.status, 403)
     })
+    it("cannot write a developer's answer (an attendee's Status and ResponseTime are read-only), yet sends back the answers given", async () => {
+      const forged = { DeveloperId: ids.dev, Status: 'Accepted', ResponseTime: '2020-01-01T00:00:00.000Z' }
+      const created = await call('Manager', 'POST', '/appointments', { ManagerId: ids.maria, AppointedDate: '2030-03-01T09:00:00.000Z', Attendees: [forged] })
+      assert.equal(created.status, 400, JSON.stringify(created.body))
+      assert.match(created.body.message, /Attendees\.0\.Status is read-only/)
+      assert.equal((await call('Manager', 'POST', '/appointments', [{ ManagerId: ids.maria, AppointedDate: '2030-03-01T09:00:00.000Z', Attendees: [{ DeveloperId: ids.dev, Status: 'Declined' }] }])).status, 400, 'nor in a batch')
+
+      const id = await appointmentOf(ids.maria, [ids.dev, ids.lin])
+      await (app().service('appointments') as any).respond({ id, Status: 'Accepted' }, { user: (await app().service('users').get(ids.dev)) as any })
+      const answered = (await call('Manager', 'GET', `/appointments/${id}`)).body.Attendees
+      assert.equal(answered[0].Status, 'Accepted')
+      // Moving the answer to another attendee, or answering for one, is refused whatever else the patch holds.
+      const moved = await call('Manager', 'PATCH', `/appointments/${id}`, { Attendees: [{ DeveloperId: ids.dev }, { ...answered[0], DeveloperId: ids.lin }] })
+      assert.equal(moved.status, 400, JSON.stringify(moved.body))
+      assert.match(moved.body.message, /Attendees\.1\.Status is read-only/)
+      assert.equal((await call('Manager', 'PATCH', `/appointments/${id}`, { Attendees: [answered[0], { DeveloperId: ids.lin, Status: 'Accepted' }] })).status, 400)
+      assert.equal((await call('Manager', 'PATCH', `/appointments/${id}`, { Attendees: [{ ...answered[0], ResponseTime: '2020-01-01T00:00:00.000Z' }] })).status, 400, 'a changed ResponseTime')
+      assert.equal((await call('Manager', 'PATCH', `/appointments?_id=${id}`, { Attendees: answered })).status, 400, 'a multi patch has no one record to compare with')
+      assert.deepEqual((await app().service('appointments').get(id)).Attendees, answered, 'nothing changed')
+
+      // An edit sends the answers back as they were read: kept.
+      const added = await call('Manager', 'PATCH', `/appointments/${id}`, { Attendees: [...answered, { DeveloperId: ids.omar }] })
+      assert.equal(added.status, 200, JSON.stringify(added.body))
+      assert.deepEqual(added.body.Attendees.slice(0, 2), answered)
+      const { _id, CreatedAt, UpdatedAt, ...rest } = added.body
+      const replaced = await call('Manager', 'PUT', `/appointments/${id}`, { ...rest, AppointedDate: '2030-03-02T09:00:00.000Z' })
+      assert.equal(replaced.status, 200, JSON.stringify(replaced.body))
+      assert.deepEqual(replaced.body.Attendees, added.body.Attendees)
+    })
   })
 
   describe('appointments as a Developer', () => {
