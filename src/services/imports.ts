@@ -109,13 +109,20 @@ const UNNAMED = '\u0000'
 const isUnnamed = (key: string) => key.charCodeAt(0) === 0
 
 /**
- * A CSV header as the rows' keys; a field named twice would keep one of its cells unsaid: the file is refused (400 at
- * creation). A column without a name gets a key of its own (two of them were one, and a cell under the first was lost).
+ * A CSV header as the rows' keys; a field named twice, or both as a column and as the object of dotted ones, would
+ * keep one of its cells unsaid: the file is refused (400 at creation). A column without a name gets a key of its own (two of them were one, and a cell under the first was lost).
  */
 function headerOf(header: string[]): string[] {
   const names = header.map((name) => name.trim()).filter(Boolean)
   const twice = names.find((name, index) => names.indexOf(name) !== index)
   if (twice !== undefined) throw new Error(`the header names ${twice} twice`)
+  // `Status` and `Status.x`: one cell would overwrite the object the other is in, whichever comes last.
+  const named = new Set(names)
+  for (const name of names) {
+    const parts = name.split('.')
+    const prefix = parts.slice(1).map((_, index) => parts.slice(0, index + 1).join('.')).find((path) => named.has(path))
+    if (prefix !== undefined) throw new Error(`the header names ${prefix} and ${name}: ${prefix} is either one cell or the fields of its dotted columns, not both`)
+  }
   return header.map((name, index) => (name.trim() ? name : `${UNNAMED}${index + 1}`))
 }
 
@@ -142,6 +149,9 @@ function unnamedValue(cells: Record<string, string>): string | undefined {
  */
 function longRow(columns: string[], error: any): { reason?: string; cells?: Record<string, string> } {
   const fields: unknown = error?.record
+  if (error?.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return { reason: 'a quote opened in this row is never closed: every line after it was read into that cell, and none of them is imported' }
+  }
   if (error?.code !== 'CSV_RECORD_INCONSISTENT_COLUMNS' || !Array.isArray(fields)) return { reason: error?.message ?? String(error) }
   const extra = fields.slice(columns.length)
   if (extra.some((cell) => cell !== '')) {
@@ -159,7 +169,7 @@ const blank = (record: Record<string, string>) => {
 }
 
 /**
- * The file's rows as read, with their row numbers (CSV: the spreadsheet's, header = 1; JSON/NDJSON: from 1). A CSV
+ * The file's rows as read, with their row numbers (CSV: the spreadsheet's, header = 1; NDJSON: the line's; JSON: from 1). A CSV
  * record or an NDJSON line that cannot be parsed is a row of its own that cannot be read; the rows after it are read on.
  * What stops the reading (the bytes themselves fail, a JSON file that is not an array) is thrown.
  */
@@ -174,8 +184,17 @@ async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator
     // `pipe` does not pass the bytes' failure on (a file gone, a folder: an unhandled error that ended the process).
     bytes.once('error', (error) => parser.destroy(error))
     // A record csv-parse cannot read is skipped with its reason and the count of records read before it.
-    const skipped: { records: number; reason?: string; cells?: Record<string, string> }[] = []
-    parser.on('skip', (error: any) => skipped.push({ records: error.records, ...longRow(columns, error) }))
+    const skipped: { records: number; lines: number; reason?: string; cells?: Record<string, string> }[] = []
+    parser.on('skip', (error: any) => {
+      // A quote closing a cell with more after it (`"Scheduled"x`) left the parser inside the quotes, reading the rows
+      // after it into that cell up to the next quote: it reads on from there unquoted, the rest of the record skipped.
+      // (`state` is the stream's own handle on the parser's state; the skip is emitted synchronously from the parse.)
+      if (error.code === 'CSV_INVALID_CLOSING_QUOTE') (parser as unknown as { state: { quoting: boolean } }).state.quoting = false
+      // A second failure of the same record (an error where the parser read on) is not another row.
+      const last = skipped.at(-1)
+      if (last && last.records === error.records && last.lines === error.lines) return
+      skipped.push({ records: error.records, lines: error.lines, ...longRow(columns, error) })
+    })
     let records = 0
     let skips = 0
     /** The skipped records before the record numbered `next`, each on its own row (header + records + skips before it). */
@@ -198,8 +217,9 @@ async function* rawRowsOf(format: ImportFormat, bytes: Readable): AsyncGenerator
     let row = 0
     for await (const line of createInterface({ input: bytes, crlfDelay: Infinity })) {
       const text = row === 0 ? line.replace(BOM, '') : line
-      if (!text.trim()) continue
+      // Numbered by line, blank ones too: the line an editor shows (as CSV rows are a spreadsheet's).
       row++
+      if (!text.trim()) continue
       let cells: unknown
       try {
         cells = JSON.parse(text)

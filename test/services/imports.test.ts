@@ -179,10 +179,11 @@ describe('bulk imports', function () {
   it('a JSON or NDJSON row that is not one record (an array, a number, null) is a refused row, never a batch of creates', async () => {
     const row = (hour: number) => ({ ManagerId: ids.maria, AppointedDate: `2034-04-01T${String(hour).padStart(2, '0')}:00:00.000Z` })
     const before = await count(`/appointments?ManagerId=${ids.maria}`)
-    const lines = [JSON.stringify(row(9)), JSON.stringify([row(10), row(11), row(12)]), '[]', '7', 'null', JSON.stringify(row(13))].join('\n')
+    // A blank line (line 2) is no record but keeps its number: `Row` is the line an editor shows.
+    const lines = [JSON.stringify(row(9)), '', JSON.stringify([row(10), row(11), row(12)]), '[]', '7', 'null', JSON.stringify(row(13))].join('\n')
     const record = await runImport('maria', 'appointments', lines, {}, 'application/x-ndjson')
     assert.deepEqual([record.Status, record.TotalRecords, record.SuccessRecords, record.ErrorRecords], ['Done', 6, 2, 4], JSON.stringify(record.ErrorDetails))
-    assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [2, 3, 4, 5])
+    assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [3, 4, 5, 6])
     assert.match(record.ErrorDetails[0].Error, /one record/)
     assert.equal(await count(`/appointments?ManagerId=${ids.maria}`), before + 2)
   })
@@ -195,8 +196,21 @@ describe('bulk imports', function () {
     const record = await runImport('maria', 'appointments', csv)
     assert.deepEqual([record.Status, record.SuccessRecords, record.ErrorRecords], ['Done', 2, 2], JSON.stringify(record.ErrorDetails))
     assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [5, 7])
-    assert.match(record.ErrorDetails[1].Error, /cannot be read as CSV: Quote Not Closed/)
+    assert.match(record.ErrorDetails[1].Error, /cannot be read as CSV: a quote opened in this row is never closed: every line after it was read into that cell/)
     assert.equal(await count(`/appointments?ManagerId=${ids.maria}`), before + 2)
+  })
+
+  it('a quote closing a cell with more after it is that row\'s error, and the rows after it are read (they were read into the cell)', async () => {
+    const at = (day: number) => `${ids.maria},2034-07-0${day}T09:00:00.000Z`
+    const before = await count(`/appointments?ManagerId=${ids.maria}`)
+    // Rows: 1 header, 2 good, 3 `"…"x`, 4 good, 5 two bad quotes (one row, one error), 6 a quote inside a cell, 7 good.
+    const csv = ['ManagerId,AppointedDate', at(1), `${ids.maria},"2034-07-02T09:00:00.000Z"x`, at(4), `"${ids.maria}"a,"2034"b`, `${ids.maria},2034-07-06"x`, at(7)].join('\n')
+    const record = await runImport('maria', 'appointments', csv)
+    assert.deepEqual([record.Status, record.TotalRecords, record.SuccessRecords, record.ErrorRecords], ['Done', 6, 3, 3], JSON.stringify(record.ErrorDetails))
+    assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [3, 5, 6])
+    assert.match(record.ErrorDetails[0].Error, /cannot be read as CSV: Invalid Closing Quote: got "x"/)
+    assert.equal(await count(`/appointments?ManagerId=${ids.maria}&AppointedDate[$gte]=2034-07-01T00:00:00.000Z&AppointedDate[$lt]=2034-08-01T00:00:00.000Z`), 3)
+    assert.equal(await count(`/appointments?ManagerId=${ids.maria}`), before + 3)
   })
 
   it('a CSV row longer than its header is refused when the extra cells hold values (they belong to no field); trailing empty cells and short rows are read', async () => {
@@ -360,6 +374,13 @@ describe('bulk imports', function () {
     const refused = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: ids.admin, FileName: 'users.csv', Target: 'users', file_url: twice } })
     assert.equal(refused.status, 400)
     assert.match(refused.body.message, /cannot be read as CSV: the header names Name twice/)
+    // A column and the dotted columns of the same field: the last written replaced the other (before: `Status.x` lost).
+    for (const header of ['Status.x,Status', 'Status,Status.x']) {
+      const both = await upload(tokens.admin, `ManagerId,AppointedDate,${header}\n${ids.maria},2034-01-01T09:00:00.000Z,x,Scheduled\n`, 'appointments.csv', 'text/csv')
+      const res = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: ids.admin, FileName: 'appointments.csv', Target: 'appointments', file_url: both } })
+      assert.equal(res.status, 400, header)
+      assert.match(res.body.message, /cannot be read as CSV: the header names Status and Status\.x: Status is either one cell or the fields of its dotted columns, not both/)
+    }
     const csv = await upload(tokens.admin, 'Name\nx\n', 'users.csv', 'text/csv')
     assert.equal((await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: ids.admin, FileName: 'u.csv', file_url: csv } })).status, 422)
     const typed = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: ids.admin, FileName: 'u.csv', TotalRecords: 100 } })
