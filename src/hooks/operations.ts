@@ -1,6 +1,8 @@
 // What the operation collections share (a report counted, an import run, an export job queued as its record is made).
 import { BadRequest } from '@feathersjs/errors'
 import type { HookContext } from '@feathersjs/feathers'
+import type { EngineApp } from '../engine.js'
+import { DeclarationError } from '../schemas/errors.js'
 import type { Collection } from '../schemas/types.js'
 import { recordsBefore } from './stored.js'
 
@@ -45,5 +47,29 @@ export async function refuseChangedInputs(context: HookContext, fields: string[]
   for (const record of await recordsBefore(context)) {
     const changed = fields.find((field) => (context.method === 'update' || field in context.data) && !sameValue(context.data[field], record[field]))
     if (changed) throw new BadRequest(`Invalid data: ${changed} is what ${ranWith}; create another for another ${changed}`, { [changed]: 'is fixed once run' })
+  }
+}
+
+/** A declaration's `as` (whom an operation runs for): a top-level reference to the users collection. */
+export function checkRunsAs(collections: Collection[], collection: Collection, as: string | undefined, where: string) {
+  const users = collections.find((c) => c.auth)?.name
+  if (as && !collection.references.some((ref) => ref.path === as && !ref.inArray && !ref.many && ref.collection === users)) {
+    throw new DeclarationError(where, `as "${as}" must be a top-level reference to the users collection`)
+  }
+}
+
+/**
+ * Whose permissions an operation runs with: the caller's, or those of the user its `as` field names when that is
+ * someone else (an Admin's report or import for a Manager); a user that does not exist is a 400 naming the field.
+ */
+export async function runsAs(app: EngineApp, as: string | undefined, context: HookContext): Promise<Rec | undefined> {
+  const caller = context.params.user
+  const named = as ? context.data?.[as] : undefined
+  if (named === undefined || named === null || String(named) === String(caller?._id)) return caller
+  try {
+    return await app.service(app.blueprint.users.name).get(String(named))
+  } catch (error: any) {
+    if (error?.code === 404 || error?.code === 400) throw new BadRequest(`${as}: no such user`, { [as!]: 'no such user' })
+    throw error
   }
 }

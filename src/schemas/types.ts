@@ -503,6 +503,12 @@ export interface ImporterInput {
   report: { status: string; total: string; succeeded: string; failed: string; errors: string }
   /** Rows between progress updates of the record (default 100). */
   progressEvery?: number
+  /**
+   * A top-level reference to the users (`UploadedBy`) naming whom the import is for: when a caller names someone else
+   * (an Admin's upload for a Manager), the rows run with that user's permissions, as that user could read the report.
+   * Fixed once the record is made. Unset or the caller: the rows run as the caller.
+   */
+  as?: string
 }
 
 export interface ExporterInput {

@@ -11,7 +11,7 @@ import type { EngineApp } from '../engine.js'
 import { DeclarationError } from '../schemas/sanitize.js'
 import type { Collection, JsonSchema } from '../schemas/types.js'
 import { FILE_URL, fileFields } from './files.js'
-import { createsOperation } from '../hooks/operations.js'
+import { checkRunsAs, createsOperation, refuseChangedInputs, runsAs } from '../hooks/operations.js'
 import { emailPaths, normalizeEmails } from '../hooks/emails.js'
 import { isPlainObject } from '../schemas/paths.js'
 import { unescapeFormula } from './csv.js'
@@ -39,6 +39,7 @@ export function checkImports(collections: Collection[]) {
     for (const field of [importer.dryRun, ...Object.values(importer.report)].filter(Boolean) as string[]) {
       if (!properties[field]) throw new DeclarationError(where, `names unknown field "${field}"`)
     }
+    checkRunsAs(collections, collection, importer.as, where)
   }
 }
 
@@ -402,6 +403,8 @@ export class Imports {
   hook(collection: Collection) {
     const importer = collection.importer!
     return async (context: HookContext, next: NextFunction) => {
+      // Whom it ran as stays: the report holds what that user's permissions made of the rows.
+      await refuseChangedInputs(context, importer.as ? [importer.as] : [], 'this import ran as')
       if (!createsOperation(context, collection, 'runs its import') || !context.data?.[importer.file]) return next()
       const data = context.data
       const target = this._app.blueprint.collections.find((c) => c.name === data[importer.into])
@@ -416,13 +419,15 @@ export class Imports {
         throw new BadRequest('A dry run needs transactions to undo every row: the embedded store, or MongoDB as a replica set or mongos')
       }
       await this._readable(format, meta._id)
+      // As the uploader, or the user the record is for (`as`): a report its user reads shows what they may do.
+      const user = context.params.provider ? await runsAs(this._app, importer.as, context) : undefined
       const { report } = importer
       context.data = { ...data, [report.status]: 'Queued', [report.total]: 0, [report.succeeded]: 0, [report.failed]: 0, [report.errors]: [] }
       await next()
       const record = context.result
-      const userId = context.params.provider ? context.params.user?._id : undefined
-      // A job once the record is committed, so the run sees it; the request returns at once. As the uploader: the
-      // job loads them afresh and the rows run with their permissions (an internal creation's rows are the engine's).
+      const userId = user?._id
+      // A job once the record is committed, so the run sees it; the request returns at once. As that user: the job
+      // loads them afresh and the rows run with their permissions (an internal creation's rows are the engine's).
       const job: ImportJob = { operation: collection.name, id: String(record._id), target: target.name, format }
       const enqueue = () => void this._app.jobs.enqueue('import', job, { userId }).catch((error) => console.error(`quillbase: import ${record._id} not queued: ${error.message}`))
       if (!this._app.store.afterCommit(enqueue)) enqueue()

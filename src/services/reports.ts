@@ -12,7 +12,7 @@ import type { AggregateInput, Collection } from '../schemas/types.js'
 import { csvLine, csvRows } from './csv.js'
 import { callerColumns, everyRecord } from './exports.js'
 import { fileFields, type Files } from './files.js'
-import { createsOperation, placeholderFields, refuseChangedInputs } from '../hooks/operations.js'
+import { checkRunsAs, createsOperation, placeholderFields, refuseChangedInputs, runsAs } from '../hooks/operations.js'
 
 type Rec = Record<string, any>
 
@@ -28,10 +28,7 @@ export function checkAggregates(collections: Collection[]) {
       if (!properties[field]) throw new DeclarationError(where, `sets unknown field "${field}"`)
       if (!properties[field].readOnly) throw new DeclarationError(where, `field "${field}" is the engine's: declare it readOnly`)
     }
-    const users = collections.find((c) => c.auth)?.name
-    if (declared.as && !collection.references.some((ref) => ref.path === declared.as && !ref.inArray && !ref.many && ref.collection === users)) {
-      throw new DeclarationError(where, `as "${declared.as}" must be a top-level reference to the users collection`)
-    }
+    checkRunsAs(collections, collection, declared.as, where)
     if (declared.export && !fileFields(collection).some((field) => field.path === declared.export!.field)) {
       throw new DeclarationError(where, `export "${declared.export.field}" must be a File() field`)
     }
@@ -58,7 +55,7 @@ export class Reports {
       if (!createsOperation(context, collection, 'is counted')) return next()
       // As the creator, or the user the record is for (`as`): their permissions narrow every count (internal creations
       // count everything).
-      const user = context.params.provider ? await this._countedAs(declared.as, context) : undefined
+      const user = context.params.provider ? await runsAs(this._app, declared.as, context) : undefined
       const scope = { data: context.data, user, now: new Date().toISOString() }
       const base = declared.where ? fillQuery(declared.where, scope) : {}
       const params: Params = context.params.provider ? { provider: 'report', user, counted: true } : {}
@@ -87,19 +84,6 @@ export class Reports {
         throw new BadRequest(`Invalid data: ${declared.as} cannot be counted for: ${error.message}`, { [declared.as!]: 'cannot be counted for' })
       }
       return next()
-    }
-  }
-
-  /** Whose permissions count: the caller's, or those of the user the `as` field names when it is someone else. */
-  private async _countedAs(as: string | undefined, context: HookContext): Promise<Rec | undefined> {
-    const caller = context.params.user
-    const named = as ? context.data?.[as] : undefined
-    if (named === undefined || named === null || String(named) === String(caller?._id)) return caller
-    try {
-      return await this._app.service(this._app.blueprint.users.name).get(String(named))
-    } catch (error: any) {
-      if (error?.code === 404 || error?.code === 400) throw new BadRequest(`${as}: no such user`, { [as!]: 'no such user' })
-      throw error
     }
   }
 

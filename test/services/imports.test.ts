@@ -127,6 +127,26 @@ describe('bulk imports', function () {
     }
   })
 
+  it("an Admin's upload for a Manager (Uploaded By her) runs with her permissions, as the report she reads says; whom it ran as is fixed", async () => {
+    const csv = ['ManagerId,AppointedDate', `${ids.maria},2032-03-01T09:00:00.000Z`, `${ids.omar},2032-03-02T09:00:00.000Z`].join('\n')
+    const before = await count(`/appointments?ManagerId=${ids.omar}`)
+    const record = await runImport('admin', 'appointments', csv, { UploadedBy: ids.maria })
+    assert.deepEqual([record.Status, record.SuccessRecords, record.ErrorRecords], ['Done', 1, 1], JSON.stringify(record.ErrorDetails))
+    assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [3])
+    assert.match(record.ErrorDetails[0].Error, /may not create/i, "Omar's row is not Maria's to create (it ran with the Admin's rights before)")
+    assert.equal(await count(`/appointments?ManagerId=${ids.omar}`), before)
+    const [entry] = (await server.app.service('audit-log').find({ paginate: false, query: { collection: 'appointments', 'changes.field': 'AppointedDate', $sort: { at: -1 }, $limit: 1 } })) as any[]
+    assert.equal(entry.actorId, ids.maria, 'the row was written as Maria')
+
+    const changed = await request(server.url, 'PATCH', `/bulk-uploads/${record._id}`, { token: tokens.admin, body: { UploadedBy: ids.omar } })
+    assert.equal(changed.status, 400, JSON.stringify(changed.body))
+    assert.match(changed.body.message, /UploadedBy is what this import ran as/)
+    const file_url = await upload(tokens.admin, csv, 'a.csv', 'text/csv')
+    const nobody = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: '0123456789abcdef01234567', FileName: 'a.csv', Target: 'appointments', file_url } })
+    assert.equal(nobody.status, 400)
+    assert.match(nobody.body.message, /UploadedBy: no such user/)
+  })
+
   it('gives the event loop a turn between batches, so the server answers other requests while an import runs', async () => {
     // Rows already in memory (as a chunk read ahead is) run on promises alone: nothing else could run until the end.
     const rows = ['ManagerId,AppointedDate,Attendees']

@@ -104,7 +104,9 @@ export const bulkUploads = defineCollection({
     file: 'file_url',
     into: 'Target',
     dryRun: 'DryRun',
-    report: { status: 'Status', total: 'TotalRecords', succeeded: 'SuccessRecords', failed: 'ErrorRecords', errors: 'ErrorDetails' }
+    report: { status: 'Status', total: 'TotalRecords', succeeded: 'SuccessRecords', failed: 'ErrorRecords', errors: 'ErrorDetails' },
+    // An Admin's upload for a Manager runs with the Manager's permissions: the report she reads is hers.
+    as: 'UploadedBy'
   },
   // Error reports of large files: up to 1000 rows' errors.
   maxRecordBytes: 512 * 1024,
