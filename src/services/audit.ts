@@ -210,7 +210,8 @@ function auditAccess(app: EngineApp, permissions: Permissions) {
     const shown = [...readable].filter((field) => !stamps.has(field))
     context.params.query = { ...context.params.query, 'changes.field': { $in: shown } }
     await next()
-    const limit = (entry: Rec) => ({ ...entry, changes: entry.changes.filter((change: Rec) => readable.has(change.field)) })
+    // An entry without its changes (`$select` left them out) has none to limit (it was a 500).
+    const limit = (entry: Rec) => (entry.changes ? { ...entry, changes: entry.changes.filter((change: Rec) => readable.has(change.field)) } : entry)
     const result = context.result
     context.result = Array.isArray(result) ? result.map(limit) : result?.data ? { ...result, data: result.data.map(limit) } : limit(result)
   }

@@ -117,6 +117,11 @@ describe('the audit log', function () {
     const own = await request(server.url, 'GET', `/audit-log?collection=appointments&recordId=${mine._id}`, { token: tokens.maria })
     assert.equal(own.status, 200)
     assert.ok(own.body.data.length > 0 && own.body.data.every((entry: any) => entry.recordId === mine._id))
+    // Fields of the entries only, without their changes (a 500 before: the changes were limited to readable fields).
+    const selected = await request(server.url, 'GET', `/audit-log?collection=appointments&recordId=${mine._id}&$select[]=at&$select[]=method`, { token: tokens.maria })
+    assert.equal(selected.status, 200, JSON.stringify(selected.body))
+    assert.equal(selected.body.total, own.body.total)
+    assert.ok(selected.body.data.every((entry: any) => entry.method && entry.at && entry.changes === undefined))
     const refused = (await request(server.url, 'GET', `/appointments/${omars._id}`, { token: tokens.maria })).status
     assert.ok(refused === 403 || refused === 404)
     assert.equal((await request(server.url, 'GET', `/audit-log?collection=appointments&recordId=${omars._id}`, { token: tokens.maria })).status, refused, 'as the record itself')
