@@ -77,9 +77,29 @@ function holdsReadOnly(schema: JsonSchema): boolean {
   return below.some((sub) => sub.readOnly || holdsReadOnly(sub))
 }
 
-/** `item`'s every field as `stored` holds it: an array item a caller sends back as it was read (fields left out aside). */
-const sentBack = (item: unknown, stored: unknown) =>
-  isRecord(item) && isRecord(stored) ? Object.keys(item).every((key) => isDeepStrictEqual(item[key], stored[key])) : isDeepStrictEqual(item, stored)
+/** The fields of an object schema that are, or hold, read-only values. */
+const readOnlyKeys = (schema: JsonSchema) => Object.entries<JsonSchema>(schema.properties ?? {}).filter(([, sub]) => sub.readOnly || holdsReadOnly(sub)).map(([key]) => key)
+
+/**
+ * An array item sent back as it was read: its every field as `stored` holds it, and every read-only field stored
+ * there sent too (`{ DeveloperId, Status }` of an answer stored with its `ResponseTime` would drop the time, a state no
+ * answer has). Other fields may be left out.
+ */
+const sentBack = (schema: JsonSchema, item: unknown, stored: unknown) => {
+  if (!isRecord(item) || !isRecord(stored)) return isDeepStrictEqual(item, stored)
+  return Object.keys(item).every((key) => isDeepStrictEqual(item[key], stored[key])) && readOnlyKeys(schema).every((key) => stored[key] === undefined || key in item)
+}
+
+/**
+ * Which read-only value of a refused item to name: one that differs from the item stored at the same place, else
+ * one stored there that the item leaves out, else the first it gives (an answer moved to another item).
+ */
+function refusedPath(schema: JsonSchema, item: unknown, stored: unknown, path: string): string {
+  const differs = stored === undefined ? undefined : readOnlyGiven(schema, item, stored, path)
+  if (differs) return differs
+  const left = isRecord(item) && isRecord(stored) ? readOnlyKeys(schema).find((key) => stored[key] !== undefined && !(key in item)) : undefined
+  return left !== undefined ? `${path}.${left}` : readOnlyGiven(schema, item, undefined, path)!
+}
 
 /**
  * The path of the first `readOnly` value below the top level that `value` gives and `stored` (the record as it is, at
@@ -101,9 +121,10 @@ function readOnlyGiven(schema: JsonSchema, value: unknown, stored: unknown, path
     }
   }
   if (Array.isArray(value) && schema.items) {
+    const kept = Array.isArray(stored) ? stored : []
     for (const [index, item] of value.entries()) {
-      const found = readOnlyGiven(schema.items, item, undefined, `${path}.${index}`)
-      if (found && !(Array.isArray(stored) && stored.some((kept) => sentBack(item, kept)))) return found
+      if (!readOnlyGiven(schema.items, item, undefined, `${path}.${index}`) || kept.some((one) => sentBack(schema.items, item, one))) continue
+      return refusedPath(schema.items, item, kept[index], `${path}.${index}`)
     }
   }
   return undefined

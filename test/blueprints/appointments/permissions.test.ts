@@ -138,7 +138,14 @@ describe('appointments permissions over HTTP', () => {
       assert.equal(moved.status, 400, JSON.stringify(moved.body))
       assert.match(moved.body.message, /Attendees\.1\.Status is read-only/)
       assert.equal((await call('Manager', 'PATCH', `/appointments/${id}`, { Attendees: [answered[0], { DeveloperId: ids.lin, Status: 'Accepted' }] })).status, 400)
-      assert.equal((await call('Manager', 'PATCH', `/appointments/${id}`, { Attendees: [{ ...answered[0], ResponseTime: '2020-01-01T00:00:00.000Z' }] })).status, 400, 'a changed ResponseTime')
+      const retimed = await call('Manager', 'PATCH', `/appointments/${id}`, { Attendees: [{ ...answered[0], ResponseTime: '2020-01-01T00:00:00.000Z' }] })
+      assert.equal(retimed.status, 400, 'a changed ResponseTime')
+      assert.match(retimed.body.message, /Attendees\.0\.ResponseTime is read-only/, 'the field that differs is named')
+      // An answer without its time is no answer the developer gave (respond stamps both).
+      const { ResponseTime, ...untimed } = answered[0]
+      const dropped = await call('Manager', 'PATCH', `/appointments/${id}`, { Attendees: [untimed, answered[1]] })
+      assert.equal(dropped.status, 400, JSON.stringify(dropped.body))
+      assert.match(dropped.body.message, /Attendees\.0\.ResponseTime is read-only/)
       assert.equal((await call('Manager', 'PATCH', `/appointments?_id=${id}`, { Attendees: answered })).status, 400, 'a multi patch has no one record to compare with')
       assert.deepEqual((await app().service('appointments').get(id)).Attendees, answered, 'nothing changed')
 
