@@ -14,7 +14,8 @@ describe('CSV encoding', () => {
   })
 
   it("writes a text a spreadsheet would run as a formula after an apostrophe (OWASP's list); an import takes exactly that one off", () => {
-    const formulas = ['=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(A1)', '\tlead', '\rcr', '＝1+1', '＋1', '－1', '＠x']
+    // After white space too: a spreadsheet that trims cells as it opens the file would run them.
+    const formulas = ['=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(A1)', '\tlead', '\rcr', '＝1+1', '＋1', '－1', '＠x', ' =1+1', '  @x', '\u00A0=1', '\u200B=1', '\uFEFF+1', '\u3000-1', '\n=1']
     for (const text of formulas) {
       const cell = csvCell(text)
       assert.equal(parse(`${cell}\n`)[0][0], `'${text}`, `${JSON.stringify(text)} is written as text`)
@@ -24,7 +25,7 @@ describe('CSV encoding', () => {
     assert.equal(csvCell("'=x"), "''=x")
     assert.equal(unescapeFormula("''=x"), "'=x")
     // Any other text keeps its apostrophe both ways; numbers are never escaped (-1.5 stays a number to a spreadsheet).
-    for (const text of ["'Tis", "''quoted", "'", 'a=b', 'x-1']) {
+    for (const text of ["'Tis", "''quoted", "'", 'a=b', 'x-1', ' lead', '\u00A0x', ' ']) {
       assert.equal(csvCell(text), text)
       assert.equal(unescapeFormula(text), text)
     }
