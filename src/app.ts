@@ -75,6 +75,20 @@ export async function migratorOf(app: EngineApp, options?: MigratorOptions) {
   return new Migrator(app, options)
 }
 
+/**
+ * What a start writes into the store before serving: stored emails as the service spells them, the blueprint's access
+ * control, the demo data on an empty store (`settings.demo`), the administrator of `ADMIN_EMAIL`. Also `quillbase
+ * seed`, which starts nothing else (no jobs, no schedules, no resumed imports).
+ */
+export async function seedStore(app: EngineApp, settings: Settings) {
+  const blueprint = app.blueprint
+  await normalizeStoredEmails(app, blueprint)
+  const empty = await isEmpty(app, blueprint)
+  await seedAccessControl(app, blueprint)
+  if (empty && settings.demo && blueprint.demo) await blueprint.demo(app)
+  if (settings.adminEmail && settings.adminPassword) await ensureAdministrator(app, blueprint, settings.adminEmail, settings.adminPassword)
+}
+
 export async function createApp(blueprint: Blueprint, settings: Settings): Promise<EngineApp> {
   if (settings.dataDir) await mkdir(settings.dataDir, { recursive: true })
   const bodyBytes = bytes.parse(settings.bodyLimit) ?? 0
@@ -236,11 +250,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
         // again, running imports and unfinished exports are marked failed, saying why.
         await imports.resume()
         await exportJobs.resume()
-        await normalizeStoredEmails(app, blueprint)
-        const empty = await isEmpty(app, blueprint)
-        await seedAccessControl(app, blueprint)
-        if (empty && settings.demo && blueprint.demo) await blueprint.demo(app)
-        if (settings.adminEmail && settings.adminPassword) await ensureAdministrator(app, blueprint, settings.adminEmail, settings.adminPassword)
+        await seedStore(app, settings)
         // Jobs may read and write records: they start once the store is migrated and seeded.
         await app.jobs.start()
         // Records left waiting for their document (a queue in memory loses its jobs with the process) are queued again.

@@ -13,7 +13,7 @@ import { Command, CommanderError } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
 import { BadRequest, NotFound } from '@feathersjs/errors'
 import type { Params } from '@feathersjs/feathers'
-import { createApp, migratorOf, type EngineApp } from './app.js'
+import { createApp, migratorOf, seedStore, type EngineApp } from './app.js'
 import { loadBlueprint } from './blueprints/index.js'
 import { buildClients } from './client/build.js'
 import { readSettings, startOrExit } from './index.js'
@@ -218,9 +218,11 @@ program
 program
   .command('seed')
   .description("fill an empty store with the blueprint's access control and demo data (as the first start does)")
-  .action(() => withApp(async (app) => {
+  .action(() => withApp(async (app, settings) => {
     const empty = await isEmpty(app, app.blueprint)
-    await app.setup()
+    // The seeding of a start, and nothing else a start begins: a queued import resumed here would have been cut off
+    // as the command ended (and marked Interrupted at the next start), a worker on REDIS_URL would have taken jobs.
+    await seedStore(app, settings)
     const counts = await Promise.all(app.blueprint.collections.map(async (c) => `${c.name} ${((await app.service(c.name).find({ query: { $limit: 0 } })) as any).total}`))
     // Seeding fills an empty store only (as a first start does): one with users already is left as it is.
     console.log(empty ? `seeded: ${counts.join(', ')}` : `not seeded: the store has users already (it holds ${counts.join(', ')})`)

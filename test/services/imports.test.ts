@@ -2,9 +2,11 @@
 // uploader; exact counts and per-row errors, the dry run, a Manager's permissions refusing some rows, progress events
 // only to sockets that may read the upload, upserts by key, unreadable files refused.
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { Readable } from 'node:stream'
 import { importRows } from '../../src/services/imports.js'
-import { DEMO_USERS, connect, login, loginAll, request, serverStore, startServer, upload as uploadFile, type TestServer } from '../helpers.js'
+import { DEMO_USERS, connect, login, loginAll, request, runCli, serverStore, startServer, upload as uploadFile, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
 
@@ -456,6 +458,15 @@ describe('bulk imports a stopped server left behind (in-process queue, embedded 
     const queued = await uploads._create({ UploadedBy: ids.maria, FileName: 'appointments.csv', Target: 'appointments', file_url: file.url, Status: 'Queued', TotalRecords: 0, SuccessRecords: 0, ErrorRecords: 0, ErrorDetails: [] })
     const running = await uploads._create({ UploadedBy: ids.admin, FileName: 'users.csv', Target: 'users', Status: 'Running', TotalRecords: 1, SuccessRecords: 1, ErrorRecords: 0, ErrorDetails: [] })
     await first.close(false)
+
+    // `quillbase seed` on that store seeds and starts nothing: it resumed both (the queued one then cut off as the
+    // command ended, to be marked Interrupted at the next start).
+    const seeded = await runCli(first.dataDir, 'seed')
+    assert.match(seeded.out, /^not seeded: the store has users already/, seeded.err)
+    const listed = path.join(first.dataDir, 'uploads.ndjson')
+    assert.equal((await runCli(first.dataDir, 'export', 'bulk-uploads', '--out', listed, '--format', 'ndjson')).code, 0)
+    const statuses = Object.fromEntries((await readFile(listed, 'utf8')).trim().split('\n').map((line) => JSON.parse(line)).map((u) => [u._id, u.Status]))
+    assert.deepEqual([statuses[queued._id], statuses[running._id]], ['Queued', 'Running'], 'left for the next start')
 
     const second = await startServer('appointments', { dataDir: first.dataDir })
     try {
