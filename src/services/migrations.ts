@@ -107,13 +107,16 @@ export class Migrator {
         const records = (await executed._find({ paginate: false, query: { $sort: { name: 1 } } })) as { name: string }[]
         return records.map((record) => record.name)
       },
+      // Said as each is recorded: a later migration that fails leaves the ones before it run, and said so.
       logMigration: async ({ name }) => {
         const { executed } = await this._stores()
         await executed._create({ name, executedAt: new Date().toISOString() })
+        this._log(`migrated up: ${name}`)
       },
       unlogMigration: async ({ name }) => {
         const { executed } = await this._stores()
         await executed._remove(null, { query: { name } })
+        this._log(`migrated down: ${name}`)
       }
     }
     return new Umzug<MigrationContext>({
@@ -162,7 +165,6 @@ export class Migrator {
   async up(options: { to?: string } = {}): Promise<string[]> {
     return this._locked(async () => {
       const run = await this._umzug().up(options.to ? { to: this._named(options.to, await this.status()) } : {})
-      for (const migration of run) this._log(`migrated up: ${migration.name}`)
       return run.map((migration) => migration.name)
     })
   }
@@ -175,7 +177,6 @@ export class Migrator {
       if (status.missing.length) throw new Conflict(`Executed migrations without a file in ${this.folder}: ${status.missing.join(', ')}; revert them with the build that has them`)
       const to = options.to === 0 || options.to === undefined ? options.to : this._named(options.to, status)
       const run = await this._umzug().down(to !== undefined ? { to: to as any } : {})
-      for (const migration of run) this._log(`migrated down: ${migration.name}`)
       return run.map((migration) => migration.name)
     })
   }

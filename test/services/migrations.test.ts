@@ -1,6 +1,8 @@
 // Data migrations (umzug): the shipped rename on a store with the seed's spelling, up/down/status, one runner at a
 // time across apps, MIGRATE at start, and the `quillbase migrate` command in a child process with its exit codes.
 import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LOCK_COLLECTION, MIGRATIONS_LOCK, Migrator, executedCollection } from '../../src/services/migrations.js'
 import { login, request, runCli, serverDatabase, serverStore, startServer, tempDir, type TestServer } from '../helpers.js'
@@ -128,6 +130,22 @@ describe('data migrations', function () {
       const first = await runner.create('add-a-field')
       assert.match(first, /\.add-a-field\.ts$/)
       await assert.rejects(runner.create('add-a-field'), { name: 'Conflict', message: /add-a-field exists already/ })
+    })
+
+    it('a migration that fails leaves the ones before it run, and says so (they were run and recorded, and not said)', async () => {
+      const folder = await tempDir()
+      await writeFile(path.join(folder, '2026.01.01T00.00.00.first.js'), 'export async function up() {}\nexport async function down() {}\n')
+      await writeFile(path.join(folder, '2026.01.02T00.00.00.boom.js'), "export async function up() { throw new Error('boom') }\n")
+      const said: string[] = []
+      const runner = new Migrator(servers[0].app, { log: (message) => said.push(message), folder })
+      try {
+        await assert.rejects(runner.up(), /boom/)
+        assert.deepEqual(said, ['migrated up: 2026.01.01T00.00.00.first.js'])
+        assert.deepEqual((await runner.status()).pending, ['2026.01.02T00.00.00.boom.js'])
+      } finally {
+        const records = await servers[0].app.store.createService(executedCollection)
+        await records._remove(null, { query: { name: '2026.01.01T00.00.00.first.js' } })
+      }
     })
 
     it('status names executed migrations without a file here, and down refuses to revert around them', async () => {
