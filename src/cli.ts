@@ -4,12 +4,12 @@
 // 3 an import in which some rows were refused (the others are in).
 import './config-dir.js'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { rename, rm, stat } from 'node:fs/promises'
+import { realpath, rename, rm, stat } from 'node:fs/promises'
 import { once } from 'node:events'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Option } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
 import { BadRequest, NotFound } from '@feathersjs/errors'
 import type { Params } from '@feathersjs/feathers'
@@ -23,6 +23,7 @@ import { importRows, type ImportFormat } from './services/imports.js'
 import { TextCheck } from './services/files.js'
 import { isEmpty } from './services/bootstrap.js'
 import { DATABASE_FILE } from './services/store.js'
+import { isPlainObject } from './schemas/paths.js'
 
 /** Exit code of an import in which some rows were refused. */
 const ROWS_REFUSED = 3
@@ -60,13 +61,28 @@ const collectionNamed = (app: EngineApp, name: string) => {
   return collection
 }
 
+/** A path as the system resolves it, links followed: the file's own if it exists, else its folder's and its name. */
+async function realPath(file: string): Promise<string> {
+  const absolute = path.resolve(file)
+  return realpath(absolute).catch(() => realpath(path.dirname(absolute)).then((folder) => path.join(folder, path.basename(absolute)), () => absolute))
+}
+
+/** An `--out` a file can be written to (its folder exists, it is no folder), and none of the store's own files. */
+async function checkOut(dataDir: string | undefined, out: string) {
+  if ((await stat(out).catch(() => undefined))?.isDirectory()) throw new BadRequest(`--out ${out} is a folder: name a file in it`)
+  const folder = path.dirname(path.resolve(out))
+  if (!(await stat(folder).catch(() => undefined))?.isDirectory()) throw new BadRequest(`--out ${out}: there is no folder ${folder}`)
+  if (await ownedByStore(dataDir, out)) throw new BadRequest(`--out ${out} is one of the store's own files in ${dataDir}: name another file`)
+}
+
 /**
  * Whether `file` is one of the store's own files in the data folder (the database and its journal, WAL and lock, the
  * secrets, the uploads): an export written there would destroy the store. Other files of the folder are the caller's.
  */
-function ownedByStore(dataDir: string | undefined, file: string): boolean {
+async function ownedByStore(dataDir: string | undefined, file: string): Promise<boolean> {
   if (!dataDir) return false
-  const relative = path.relative(path.resolve(dataDir), path.resolve(file))
+  // Symbolic links followed: a link to the data folder (or to its database) is that folder.
+  const relative = path.relative(await realPath(dataDir), await realPath(file))
   // The folder itself is the store's; a file outside it is not.
   if (!relative) return true
   if (relative.startsWith('..') || path.isAbsolute(relative)) return false
@@ -150,6 +166,7 @@ program
     if (!format) throw new BadRequest(`${file}: name a .csv, .json or .ndjson file`)
     if (options.dryRun && !app.store.transactions) throw new BadRequest('A dry run needs transactions to undo every row: the embedded store, or MongoDB as a replica set or mongos')
     const info = await stat(file).catch(() => undefined)
+    if (info?.isDirectory()) throw new BadRequest(`${file} is a folder, not a file`)
     if (!info?.isFile()) throw new BadRequest(`${file}: no such file`)
     // As an upload of it is checked: bytes that are not UTF-8 would be stored as U+FFFD, and no row has run yet.
     if (!(await isText(file))) throw new BadRequest(`${file}: not UTF-8 text (save it as UTF-8 and import it again)`)
@@ -170,50 +187,57 @@ program
   .command('export <collection>')
   .description('write every record a query finds (as the acting user may read them) to a file, without pagination')
   .requiredOption('--out <file>', 'the file to write')
-  .option('--format <format>', 'csv or ndjson', 'csv')
+  .addOption(new Option('--format <format>', 'the file format').choices(['csv', 'ndjson']).default('csv'))
   .option('--query <json>', 'a query in the API dialect, e.g. \'{"Status":"Scheduled"}\'')
   .option('--as <email>', 'act as this user: their permissions and field rules apply (default: the engine, as the administrator)')
-  .action((name: string, options: { out: string; format: string; query?: string; as?: string }) => withApp(async (app, settings) => {
-    const collection = collectionNamed(app, name)
-    if (options.format !== 'csv' && options.format !== 'ndjson') throw new BadRequest(`--format is csv or ndjson, not ${options.format}`)
-    if (ownedByStore(settings.dataDir, options.out)) throw new BadRequest(`--out ${options.out} is one of the store's own files in ${settings.dataDir}: name another file`)
-    let parsed: Record<string, unknown> = {}
+  .action(async (name: string, options: { out: string; format: string; query?: string; as?: string }) => {
+    // What the command line says is checked before the store is opened.
+    let parsed: unknown = {}
     try {
-      parsed = options.query ? JSON.parse(options.query) : {}
+      parsed = options.query === undefined ? {} : JSON.parse(options.query)
     } catch (error: any) {
       throw new BadRequest(`--query is not JSON: ${error.message}`)
     }
-    // The API's query, as the API reads it, whoever acts (the engine too: no filter on a secret, `$select` as a list).
-    const acting = await actingAs(app, options.as)
-    const query: Record<string, unknown> = (await validQuery(collection, { ...acting, query: parsed }, { always: true })).query ?? {}
-    const params: Params = { ...acting, query }
-    const total = ((await app.service(name).find({ ...params, query: { ...query, $limit: 0 } })) as { total: number }).total
-    const bar = progressBar(`export ${name}`, total)
-    let written = 0
-    const columns = await callerColumns(app, collection, params, query.$select as string[] | undefined)
-    const text = options.format === 'csv' ? csvRows(columns) : ndjsonLines
-    const lines = Readable.from((async function* () {
-      if (options.format === 'csv') yield csvLine(columns)
-      for await (const page of everyRecord(app, collection, params)) {
-        written += page.length
-        bar.update(written)
-        yield text(page)
-      }
-    })(), { objectMode: false })
-    // Written beside it, then renamed: an export that fails or is interrupted leaves the file there was, never half of one.
-    const partial = path.join(path.dirname(options.out), `.${path.basename(options.out)}.${process.pid}.partial`)
-    const out = createWriteStream(partial, { flags: 'wx' })
-    try {
-      await once(out, 'open')
-      await pipeline(lines, out)
-      await rename(partial, options.out)
-    } catch (error) {
-      await rm(partial, { force: true })
-      throw error
+    // `null` (a script's empty variable) would have exported every record; `"x"` and `[1]` were read as fields 0, 1…
+    if (!isPlainObject(parsed)) throw new BadRequest(`--query is a JSON object, e.g. '{"Status":"Scheduled"}', not ${options.query}`)
+    await checkOut(readSettings().dataDir, options.out)
+    return withApp((app) => exportTo(app, name, options, parsed as Record<string, unknown>))
+  })
+
+/** `quillbase export`: every record the query finds, as the acting user may read them, into `options.out`. */
+async function exportTo(app: EngineApp, name: string, options: { out: string; format: string; as?: string }, parsed: Record<string, unknown>) {
+  const collection = collectionNamed(app, name)
+  // The API's query, as the API reads it, whoever acts (the engine too: no filter on a secret, `$select` as a list).
+  const acting = await actingAs(app, options.as)
+  const query: Record<string, unknown> = (await validQuery(collection, { ...acting, query: parsed }, { always: true })).query ?? {}
+  const params: Params = { ...acting, query }
+  const total = ((await app.service(name).find({ ...params, query: { ...query, $limit: 0 } })) as { total: number }).total
+  const bar = progressBar(`export ${name}`, total)
+  let written = 0
+  const columns = await callerColumns(app, collection, params, query.$select as string[] | undefined)
+  const text = options.format === 'csv' ? csvRows(columns) : ndjsonLines
+  const lines = Readable.from((async function* () {
+    if (options.format === 'csv') yield csvLine(columns)
+    for await (const page of everyRecord(app, collection, params)) {
+      written += page.length
+      bar.update(written)
+      yield text(page)
     }
-    bar.stop()
-    console.log(`${written} records of ${name} written to ${options.out}`)
-  }))
+  })(), { objectMode: false })
+  // Written beside it, then renamed: an export that fails or is interrupted leaves the file there was, never half of one.
+  const partial = path.join(path.dirname(options.out), `.${path.basename(options.out)}.${process.pid}.partial`)
+  const out = createWriteStream(partial, { flags: 'wx' })
+  try {
+    await once(out, 'open')
+    await pipeline(lines, out)
+    await rename(partial, options.out)
+  } catch (error) {
+    await rm(partial, { force: true })
+    throw error
+  }
+  bar.stop()
+  console.log(`${written} records of ${name} written to ${options.out}`)
+}
 
 program
   .command('seed')

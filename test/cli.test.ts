@@ -1,7 +1,7 @@
 // The `quillbase` command in child processes, as scripts run it: seed, export and import as a named user (their
 // permissions apply) or as the engine, and the exit codes a script relies on.
 import assert from 'node:assert/strict'
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
@@ -99,6 +99,30 @@ describe('the quillbase command', function () {
       assert.equal(run.code, 1, own)
       assert.match(run.err, /is one of the store's own files/)
     }
+    // Through a link to the data folder: before, the database was overwritten with the CSV (exit 0).
+    const link = `${dataDir}-link`
+    await symlink(dataDir, link)
+    try {
+      const run = await runCli(dataDir, 'export', 'users', '--out', path.join(link, 'quillbase.sqlite'))
+      assert.equal(run.code, 1, run.out)
+      assert.match(run.err, /is one of the store's own files/)
+    } finally {
+      await rm(link)
+    }
+    // An --out that is a folder, or in none, and a --query that is not an object: said before the store is opened.
+    for (const [args, said] of [
+      [['--out', dataDir], /is a folder: name a file in it/],
+      [['--out', path.join(dataDir, 'no-such-folder', 'x.csv')], /there is no folder .*no-such-folder/],
+      [['--out', path.join(dataDir, 'x.csv'), '--query', 'null'], /--query is a JSON object/],
+      [['--out', path.join(dataDir, 'x.csv'), '--query', '[1,2]'], /--query is a JSON object/]
+    ] as [string[], RegExp][]) {
+      const run = await runCli(dataDir, 'export', 'users', ...args)
+      assert.equal(run.code, 1, args.join(' '))
+      assert.match(run.err, said)
+    }
+    const format = await runCli(dataDir, 'export', 'users', '--out', path.join(dataDir, 'x.xml'), '--format', 'xml')
+    assert.equal(format.code, 2, 'a usage error')
+    assert.match(format.err, /Allowed choices are csv, ndjson/)
     const still = await runCli(dataDir, 'export', 'users', '--out', path.join(dataDir, 'still.csv'))
     assert.equal(still.code, 0, still.err)
     assert.match(still.out, /records of users written/)
@@ -121,6 +145,9 @@ describe('the quillbase command', function () {
     let run = await runCli(dataDir, 'import', path.join(dataDir, 'no-such.csv'), '--into', 'appointments')
     assert.equal(run.code, 1)
     assert.match(run.err, /^quillbase: .*no-such\.csv: no such file\n$/, 'one line, no stack')
+    await mkdir(path.join(dataDir, 'folder.csv'))
+    run = await runCli(dataDir, 'import', path.join(dataDir, 'folder.csv'), '--into', 'appointments')
+    assert.match(run.err, /is a folder, not a file/, 'not "no such file"')
     // A file that is not UTF-8 (Latin-1 here), refused before any row as an upload of it is (it was imported, é stored as U+FFFD).
     const latin = path.join(dataDir, 'latin1.csv')
     await writeFile(latin, Buffer.concat([Buffer.from('Name,email,password\nJos'), Buffer.from([0xe9]), Buffer.from(' Latin,latin1@example.com,long enough 1\n')]))
