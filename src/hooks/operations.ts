@@ -40,11 +40,13 @@ export function sameValue(a: unknown, b: unknown): boolean {
 
 /**
  * A caller's patch or replace of an operation record that changes what it ran with (`fields`): a 400, since its results
- * (counts, a file) would no longer match it; another run is another record. The same value spelled otherwise passes.
+ * (counts, a file) would no longer match it; another run is another record. The same value spelled otherwise passes;
+ * records that `ran` says never ran are not held to it.
  */
-export async function refuseChangedInputs(context: HookContext, fields: string[], ranWith: string) {
+export async function refuseChangedInputs(context: HookContext, fields: string[], ranWith: string, ran: (stored: Rec) => boolean = () => true) {
   if ((context.method !== 'patch' && context.method !== 'update') || !fields.length || !context.params.provider) return
   for (const record of await recordsBefore(context)) {
+    if (!ran(record)) continue
     const changed = fields.find((field) => (context.method === 'update' || field in context.data) && !sameValue(context.data[field], record[field]))
     if (changed) throw new BadRequest(`Invalid data: ${changed} is what ${ranWith}; create another for another ${changed}`, { [changed]: 'is fixed once run' })
   }

@@ -170,9 +170,10 @@ export class ExportJobs {
     return field && data[field] === 'csv' ? 'csv' : 'json'
   }
 
-  /** The declared filters of a target that the record fills: each clause whose placeholders all have values. */
+  /** The declared filters of a target that the record fills: each clause whose placeholders all have values (not empty). */
   private _query(collection: Collection, target: Collection, scope: TemplateScope): Rec {
-    const clauses = (collection.exporter!.filters?.[target.name] ?? []).map((clause) => fillQuery(clause, scope)).filter((clause): clause is Rec => !!clause)
+    // A filter left empty (`[]`, `''`) filters nothing, as one left out (`$in: []` exported no record, and said completed).
+    const clauses = (collection.exporter!.filters?.[target.name] ?? []).map((clause) => fillQuery(clause, scope, { emptyIsUnset: true })).filter((clause): clause is Rec => !!clause)
     return clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0] : { $and: clauses }
   }
 

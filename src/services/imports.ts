@@ -370,7 +370,10 @@ export class Imports {
         const format = meta && FORMAT_OF[meta.type]
         if (meta && format) {
           const job: ImportJob = { operation: operation.name, id: String(record._id), target: record[into], format }
-          await this._app.jobs.enqueue('import', job, { userId: meta.uploadedBy })
+          // As its creation queued it: the user it is for (`as`), else the uploader (before: the uploader always, so an
+          // Admin's import for a Manager ran with the Admin's rights after a restart).
+          const as = operation.importer!.as
+          await this._app.jobs.enqueue('import', job, { userId: (as && record[as]) || meta.uploadedBy })
           counts.queued++
         } else {
           await this._interrupted(operation, record)
@@ -402,9 +405,11 @@ export class Imports {
   /** The hook of an `importer` collection: checks the file and target before the record is stored, then starts the run. */
   hook(collection: Collection) {
     const importer = collection.importer!
+    const inputs = [importer.file, importer.into, importer.dryRun, importer.as].filter((field): field is string => !!field)
     return async (context: HookContext, next: NextFunction) => {
-      // Whom it ran as stays: the report holds what that user's permissions made of the rows.
-      await refuseChangedInputs(context, importer.as ? [importer.as] : [], 'this import ran as')
+      // What it ran with stays once it ran (its report says what the rows of that file did, into that collection, as
+      // that user); a record that never ran an import (made without a file) is a plain record.
+      await refuseChangedInputs(context, inputs, 'this import ran with', (stored) => stored[importer.report.status] !== undefined)
       if (!createsOperation(context, collection, 'runs its import') || !context.data?.[importer.file]) return next()
       const data = context.data
       const target = this._app.blueprint.collections.find((c) => c.name === data[importer.into])
@@ -550,7 +555,10 @@ export async function importRows(
       else {
         // What the row changes only: the key and the id, and cells as stored (an export's read-only or unchanged
         // columns), left out, so a caller who may change some fields only still updates those.
-        const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => field !== key && field !== '_id' && !sameValue(value, stored[field])))
+        // Found by its `_id`, the key is a field like the others: an edited email is a change (the unique index
+        // refuses one that another record holds).
+        const byId = data._id !== undefined
+        const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => (byId || field !== key) && field !== '_id' && !sameValue(value, stored[field])))
         if (Object.keys(changes).length) await run(() => service.patch(stored._id, changes, params))
         // Nothing to change: still a row about a record the caller may read (else its 403 or 404).
         else await service.get(stored._id, params)

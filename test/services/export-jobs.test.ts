@@ -167,6 +167,9 @@ describe('export jobs (`exporter`)', function () {
   it('an empty optional filter filters nothing; a filled list narrows', async () => {
     const all = await exported('librarian', { kind: 'books' })
     assert.equal(all.count, 45)
+    // Left empty (a multi-select with nothing chosen): before, `$in: []` exported no book and said done.
+    const none = await exported('librarian', { kind: 'books', filters: { owners: [] } })
+    assert.deepEqual([none.status, none.count], ['done', 45])
     const bobs = await exported('librarian', { kind: 'books', filters: { owners: [ids.bob] } })
     assert.equal(bobs.count, (await stored({ ownerId: ids.bob })).length)
   })

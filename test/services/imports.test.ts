@@ -140,9 +140,15 @@ describe('bulk imports', function () {
     const [entry] = (await server.app.service('audit-log').find({ paginate: false, query: { collection: 'appointments', 'changes.field': 'AppointedDate', $sort: { at: -1 }, $limit: 1 } })) as any[]
     assert.equal(entry.actorId, ids.maria, 'the row was written as Maria')
 
-    const changed = await request(server.url, 'PATCH', `/bulk-uploads/${record._id}`, { token: tokens.admin, body: { UploadedBy: ids.omar } })
-    assert.equal(changed.status, 400, JSON.stringify(changed.body))
-    assert.match(changed.body.message, /UploadedBy is what this import ran as/)
+    // What it ran with is fixed: its report would no longer say what happened (only UploadedBy was, the rest changed freely).
+    for (const body of [{ UploadedBy: ids.omar }, { Target: 'users' }, { file_url: null }, { DryRun: true }]) {
+      const changed = await request(server.url, 'PATCH', `/bulk-uploads/${record._id}`, { token: tokens.admin, body })
+      assert.equal(changed.status, 400, JSON.stringify(changed.body))
+      assert.match(changed.body.message, new RegExp(`${Object.keys(body)[0]} is what this import ran with`))
+    }
+    const replaced = await request(server.url, 'PUT', `/bulk-uploads/${record._id}`, { token: tokens.admin, body: { UploadedBy: ids.maria, FileName: 'x', Target: 'users' } })
+    assert.equal(replaced.status, 400, 'a replace leaving the file out changes it too')
+    assert.equal((await request(server.url, 'PATCH', `/bulk-uploads/${record._id}`, { token: tokens.admin, body: { FileName: 'renamed.csv', Target: 'appointments' } })).status, 200, 'the rest changes, the same values pass')
     const file_url = await upload(tokens.admin, csv, 'a.csv', 'text/csv')
     const nobody = await request(server.url, 'POST', '/bulk-uploads', { token: tokens.admin, body: { UploadedBy: '0123456789abcdef01234567', FileName: 'a.csv', Target: 'appointments', file_url } })
     assert.equal(nobody.status, 400)
@@ -389,6 +395,12 @@ describe('bulk imports', function () {
     const own = await runImport('maria', 'users', ['Name,email', 'Maria Her Own,maria@example.com'].join('\n'))
     assert.deepEqual([own.SuccessRecords, own.ErrorRecords], [1, 0], JSON.stringify(own.ErrorDetails))
     assert.equal((await server.app.service('users').get(ids.maria)).Name, 'Maria Her Own')
+    // Found by its `_id`, the key is a field: an edited email is changed (it was left as it was, the row a success).
+    const byId = await runImport('admin', 'users', ['_id,email', `${ids.maria},maria.new@example.com`, `${ids.omar},lin@example.com`].join('\n'))
+    assert.deepEqual([byId.SuccessRecords, byId.ErrorRecords], [1, 1], JSON.stringify(byId.ErrorDetails))
+    assert.equal((await server.app.service('users').get(ids.maria)).email, 'maria.new@example.com')
+    assert.equal((await server.app.service('users').get(ids.omar)).email, 'omar@example.com', "another user's email is refused (unique)")
+    await server.app.service('users').patch(ids.maria, { email: 'maria@example.com' })
   })
 
   it('an array of bulk uploads or reports is a 400: each one runs as it is created, a batch would be stored without running', async () => {
@@ -446,13 +458,14 @@ describe('bulk imports a stopped server left behind (in-process queue, embedded 
   const tokens: Record<string, string> = {}
   const ids: Record<string, string> = {}
 
-  it('at the next start, queues a queued import again as its uploader and marks a running one Failed with what it did', async function () {
+  it('at the next start, queues a queued import again as the user it is for and marks a running one Failed with what it did', async function () {
     if (serverStore !== 'embedded') this.skip() // instances on one MongoDB cannot tell another's running jobs from lost ones
     const first = await startServer('appointments')
     await loginAll(first.url, DEMO_USERS, tokens, ids)
     const uploads = first.app.service('bulk-uploads') as any
     const csv = ['ManagerId,AppointedDate', `${ids.maria},2033-03-01T09:00:00.000Z`, `${ids.omar},2033-03-02T09:00:00.000Z`].join('\n')
-    const { body: file } = await uploadFile(first.url, 'collection=bulk-uploads&field=file_url', csv, 'appointments.csv', 'text/csv', tokens.maria)
+    // Uploaded by the Admin for Maria (`UploadedBy`): it runs as Maria (before: as the file's uploader after a restart).
+    const { body: file } = await uploadFile(first.url, 'collection=bulk-uploads&field=file_url', csv, 'appointments.csv', 'text/csv', tokens.admin)
     // What a process killed at that moment leaves in the store (written beneath the hooks, so no job is queued here):
     // Maria's import queued but not begun, and an admin's stopped after one row.
     const queued = await uploads._create({ UploadedBy: ids.maria, FileName: 'appointments.csv', Target: 'appointments', file_url: file.url, Status: 'Queued', TotalRecords: 0, SuccessRecords: 0, ErrorRecords: 0, ErrorDetails: [] })

@@ -8,12 +8,12 @@ const WHOLE = /^\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}$/
 const INSIDE = /\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}/g
 const MISSING = Symbol('missing')
 
-function resolve(template: unknown, scope: TemplateScope, onMissing: () => void): unknown {
+function resolve(template: unknown, scope: TemplateScope, onMissing: () => void, empty = false): unknown {
   if (typeof template === 'string') {
     const whole = WHOLE.exec(template)
     if (whole) {
       const value = valueAt(scope, whole[1])
-      if (value === undefined || value === null) {
+      if (value === undefined || value === null || (empty && ((Array.isArray(value) && !value.length) || value === ''))) {
         onMissing()
         return MISSING
       }
@@ -24,11 +24,11 @@ function resolve(template: unknown, scope: TemplateScope, onMissing: () => void)
       return value === undefined || value === null ? '' : String(value)
     })
   }
-  if (Array.isArray(template)) return template.map((item) => resolve(item, scope, onMissing)).filter((item) => item !== MISSING)
+  if (Array.isArray(template)) return template.map((item) => resolve(item, scope, onMissing, empty)).filter((item) => item !== MISSING)
   if (template && typeof template === 'object') {
     const result: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(template)) {
-      const filled = resolve(value, scope, onMissing)
+      const filled = resolve(value, scope, onMissing, empty)
       if (filled !== MISSING) result[key] = filled
     }
     return result
@@ -41,10 +41,13 @@ export function fill<T = Record<string, unknown>>(template: unknown, scope: Temp
   return resolve(template, scope, () => {}) as T
 }
 
-/** A query template, or `undefined` when a placeholder has no value: dropping that condition would widen the query. */
-export function fillQuery(template: Record<string, unknown>, scope: TemplateScope): Record<string, unknown> | undefined {
+/**
+ * A query template, or `undefined` when a placeholder has no value: dropping that condition would widen the query.
+ * `emptyIsUnset`: an empty list or text counts as no value (a filter left empty in a form: no multi-select chosen).
+ */
+export function fillQuery(template: Record<string, unknown>, scope: TemplateScope, { emptyIsUnset = false } = {}): Record<string, unknown> | undefined {
   let complete = true
-  const query = resolve(template, scope, () => (complete = false)) as Record<string, unknown>
+  const query = resolve(template, scope, () => (complete = false), emptyIsUnset) as Record<string, unknown>
   return complete ? query : undefined
 }
 
