@@ -34,7 +34,8 @@ export function fieldErrors(errors: any[] = []): Record<string, string> {
     const base = (error.instancePath as string).replace(/^\//, '').replace(/\//g, '.')
     const field = error.keyword === 'additionalProperties' ? [base, error.params.additionalProperty].filter(Boolean).join('.')
       : error.keyword === 'required' ? [base, error.params.missingProperty].filter(Boolean).join('.') : base || '(body)'
-    const message = error.keyword === 'additionalProperties' ? 'is not a known field' : error.message
+    // Named by the field already: `title is required`, not `title must have required property 'title'`.
+    const message = error.keyword === 'additionalProperties' ? 'is not a known field' : error.keyword === 'required' ? 'is required' : error.message
     result[field] ??= message
   }
   return result

@@ -530,6 +530,8 @@ export async function importRows(
   const keyRefusal = (data: Rec) => {
     const field = data._id !== undefined ? '_id' : key
     const value = field === undefined ? undefined : data[field]
+    // An id is a text: `""`, `123` or `true` name no record (they were refused as ids no record has, `""` shown as nothing).
+    if (field === '_id' && (typeof value !== 'string' || !value)) return `_id must be a record's id, not ${JSON.stringify(value)}`
     if (value !== null && typeof value !== 'object') return undefined
     return `${field} must be a value, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : 'an object'}`
   }

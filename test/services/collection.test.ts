@@ -192,6 +192,10 @@ describe('engine features on a declared blueprint', () => {
     const required = await request(url, 'PATCH', `/books/${book._id}`, { token: head.accessToken, body: { title: null } })
     assert.equal(required.status, 400, JSON.stringify(required.body))
     assert.ok('title' in required.body.data, JSON.stringify(required.body))
+    const missing = await request(url, 'POST', '/books', { token: head.accessToken, body: { shelfId: book.shelfId } })
+    assert.equal(missing.status, 400, JSON.stringify(missing.body))
+    assert.equal(missing.body.message, 'Invalid data: title is required')
+    assert.deepEqual(missing.body.data, { title: 'is required' })
 
     // Rita may change titles only: removing the rating is a change of that field.
     const rita = await login(url, 'rita@example.com', 'rita-password')

@@ -400,6 +400,8 @@ describe('bulk imports', function () {
     assert.deepEqual([byId.SuccessRecords, byId.ErrorRecords], [1, 1], JSON.stringify(byId.ErrorDetails))
     assert.equal((await server.app.service('users').get(ids.maria)).email, 'maria.new@example.com')
     assert.equal((await server.app.service('users').get(ids.omar)).email, 'omar@example.com', "another user's email is refused (unique)")
+    const ids_ = await runImport('admin', 'users', [{ _id: '', Name: 'x' }, { _id: 7, Name: 'x' }, { _id: { $ne: null }, Name: 'x' }].map((row) => JSON.stringify(row)).join('\n'), {}, 'application/x-ndjson')
+    assert.deepEqual(ids_.ErrorDetails.map((e: any) => e.Error), ['_id must be a record\'s id, not ""', '_id must be a record\'s id, not 7', '_id must be a record\'s id, not {"$ne":null}'])
     await server.app.service('users').patch(ids.maria, { email: 'maria@example.com' })
   })
 
