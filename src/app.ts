@@ -156,7 +156,8 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
   const documents = new Documents(app, files)
   app.documents = documents
   app.use(filesMiddleware(app, files))
-  app.use(exportMiddleware(app))
+  const auditLog = settings.audit === false ? undefined : auditCollection(settings.auditRetentionDays ?? 365)
+  app.use(exportMiddleware(app, auditLog ? [auditLog] : []))
   app.configure(rest())
   app.configure(
     socketio({ maxHttpBufferSize: bodyBytes, cors: socketCors(settings.corsOrigins ?? []) }, (io) => {
@@ -198,7 +199,7 @@ export async function createApp(blueprint: Blueprint, settings: Settings): Promi
     permissions,
     referrers: referrersOf(blueprint.collections),
     encryptionKey: encryptionKey(await persistentSecret(settings, '.encryption-key', settings.encryptionKey)),
-    audit: settings.audit === false ? undefined : await setupAudit(app, store, permissions, auditCollection(settings.auditRetentionDays ?? 365)),
+    audit: auditLog && (await setupAudit(app, store, permissions, auditLog)),
     files,
     imports,
     reports: new Reports(app, files),

@@ -18,6 +18,7 @@ import { withoutSecrets } from '../hooks/secrets.js'
 import type { Collection, JsonSchema } from '../schemas/types.js'
 import { compile, queryAjv, type CompiledValidator } from '../schemas/validators.js'
 import { validInput } from '../hooks/validate.js'
+import { AUDIT_PATH } from '../permissions/vocabulary.js'
 
 export const EXPORT_TYPES = { csv: 'text/csv', ndjson: 'application/x-ndjson' } as const
 export type ExportFormat = keyof typeof EXPORT_TYPES
@@ -144,7 +145,9 @@ export function csvColumns(collection: Collection, readable: Set<string>, select
  * rules; every field when none limits; every field for an internal call), never a secret.
  */
 export async function callerColumns(app: EngineApp, collection: Collection, params: Params, select?: string[]): Promise<string[]> {
-  if (!params.provider) return csvColumns(collection, new Set(collection.fields), select)
+  // The audit log's reading is its own hooks' (the entries of a record the caller may read, its changes limited to the
+  // fields they may read): every column, for whoever they let read.
+  if (!params.provider || collection.name === AUDIT_PATH) return csvColumns(collection, new Set(collection.fields), select)
   const ability = await app.permissions.abilityFor(params.user)
   return csvColumns(collection, new Set(permittedFieldsOf(ability, 'read', collection.name, { fieldsFrom: (rule) => rule.fields || collection.fields })), select)
 }
@@ -190,12 +193,13 @@ export function ndjsonLines(records: readonly Doc[]): string {
 }
 
 /**
- * Koa middleware, before the REST transport: answers a collection's list in CSV or NDJSON when `Accept` asks for it.
+ * Koa middleware, before the REST transport: answers a collection's list in CSV or NDJSON when `Accept` asks for it
+ * (the blueprint's collections, and the engine's that are read as lists: the audit log).
  * The first page is read before anything is sent, so a refusal (401, 403, a bad query's 400) is the usual JSON error.
  */
-export function exportMiddleware(app: EngineApp) {
+export function exportMiddleware(app: EngineApp, engineCollections: Collection[] = []) {
   app.exportCounts = { records: 0, fromStoredText: 0 }
-  const collections = new Map(app.blueprint.collections.map((collection) => [`/${collection.name}`, collection]))
+  const collections = new Map([...app.blueprint.collections, ...engineCollections].map((collection) => [`/${collection.name}`, collection]))
   return async (ctx: Context, next: Next) => {
     // HEAD as GET: the same status and headers (Koa sends no body, and ends the stream).
     const collection = ctx.method === 'GET' || ctx.method === 'HEAD' ? collections.get(ctx.path) : undefined

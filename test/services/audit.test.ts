@@ -1,6 +1,7 @@
 // The audit log: an entry per changed record from REST, Socket.io, the admin panel's calls, actions and internal calls;
 // secrets redacted; append-only on every transport; reading limited to records (and fields) the caller may read.
 import assert from 'node:assert/strict'
+import { parse } from 'csv-parse/sync'
 import { DEMO_USERS, connect, login, loginAll, request, serverStore, startServer, type TestServer } from '../helpers.js'
 
 const PASSWORD = 'quillbase-demo'
@@ -136,6 +137,23 @@ describe('the audit log', function () {
     assert.deepEqual(last.changes.map((change: any) => change.field), ['Name'])
     const full = (await entries({ collection: 'users', recordId: sam._id })).pop()
     assert.deepEqual(full.changes.map((change: any) => change.field).sort(), ['BlockedUser', 'Name', 'updatedAt'])
+
+    // As CSV, as every list (it was JSON whatever the Accept said): the same entries, the same limits.
+    const csv = async (path: string, token?: string) => {
+      const response = await fetch(server.url + path, { headers: { accept: 'text/csv', ...(token && { authorization: `Bearer ${token}` }) } })
+      return { status: response.status, type: response.headers.get('content-type') ?? '', rows: response.status === 200 ? (parse(await response.text(), { columns: true }) as Record<string, string>[]) : [] }
+    }
+    const everything = await csv('/audit-log?$sort[at]=-1', tokens.admin)
+    assert.equal(everything.status, 200)
+    assert.match(everything.type, /^text\/csv/)
+    assert.equal(everything.rows.length, (await entries({})).length)
+    assert.deepEqual(Object.keys(everything.rows[0]), ['_id', 'collection', 'recordId', 'method', 'transport', 'actor', 'actorId', 'at', 'changes'])
+    const devs = await csv(`/audit-log?collection=users&recordId=${sam._id}&$sort[at]=-1`, tokens.dev)
+    assert.equal(devs.status, 200)
+    assert.equal(devs.rows.length, seen.body.total)
+    assert.deepEqual(JSON.parse(devs.rows[0].changes).map((change: any) => change.field), ['Name'], 'the fields Dev may read only')
+    assert.equal((await csv('/audit-log', tokens.maria)).status, 403)
+    assert.equal((await csv('/audit-log')).status, 401)
   })
 
   it("a record's history is filtered by the entries' own facts only: never by their changes, which would tell hidden values", async () => {
