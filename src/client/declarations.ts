@@ -74,7 +74,7 @@ function collectionDeclarations(collection: Collection, names: CollectionTypeNam
     `// ── ${collection.name} ${'─'.repeat(Math.max(3, 70 - collection.name.length))}\n`,
     declareType(names.result, { ...collection.resultSchema, description: `${label} (as returned; secret fields are never sent).` }, { direction: 'output' }),
     declareType(names.data, { ...collection.dataSchema, description: `Body of \`create\` and \`update\` on ${collection.name}.` }, { direction: 'input' }),
-    declareType(names.patch, { ...collection.patchSchema, description: `Body of \`patch\` on ${collection.name}: any subset of the fields.` }, { direction: 'input' }),
+    declareType(names.patch, { ...collection.patchSchema, description: `Body of \`patch\` on ${collection.name}: any subset of the fields.` }, { direction: 'input', sentBack: true }),
     queryDeclarations(collection, names),
     ...Object.entries(collection.actions).map(([action, definition]) =>
       declareType(names.actions[action], { ...actionInputSchema(definition), description: `Input of \`${action}\` on ${collection.name}.` }, { direction: 'input' })

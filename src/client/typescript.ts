@@ -4,6 +4,8 @@ import type { JsonSchema } from '../schemas/types.js'
 export interface EmitOptions {
   /** `output`: a value as returned (write-only fields left out). `input`: a value as sent (read-only fields left out, defaulted fields optional). */
   direction: 'input' | 'output'
+  /** Input only: read-only fields below the top level are typed (optional), as a patch may send them back as read. */
+  sentBack?: boolean
   /** Names a sub-schema instead of expanding it (e.g. `FieldQuery<string>`); `undefined` expands it. */
   alias?: (schema: JsonSchema, emit: (schema: JsonSchema) => string) => string | undefined
 }
@@ -44,9 +46,12 @@ export function docComment(schema: JsonSchema, indent: string): string {
   return `${indent}/**\n${lines.map((l) => `${indent} * ${l.replace(/\*\//g, '*\\/')}`).join('\n')}\n${indent} */\n`
 }
 
-/** Whether a property appears in the type at all for this direction. */
-const isVisible = (schema: JsonSchema, options: EmitOptions) =>
-  options.direction === 'output' ? !schema.writeOnly && !schema['x-secret'] : !schema.readOnly
+/**
+ * Whether a property appears in the type at all for this direction. `sentBack` (a patch's body): a read-only field
+ * inside an object or array item is there, as the service takes it back as it was read (an answered attendee).
+ */
+const isVisible = (schema: JsonSchema, options: EmitOptions, depth: number) =>
+  options.direction === 'output' ? !schema.writeOnly && !schema['x-secret'] : !schema.readOnly || (!!options.sentBack && depth > 0)
 
 export function typeOf(schema: JsonSchema | boolean | undefined, options: EmitOptions, depth = 0): string {
   if (schema === undefined || schema === true) return 'unknown'
@@ -96,10 +101,12 @@ function objectType(schema: JsonSchema, options: EmitOptions, depth: number): st
   const indent = INDENT.repeat(depth + 1)
   const required = new Set<string>(schema.required ?? [])
   const lines: string[] = []
-  const properties = Object.entries<JsonSchema>(schema.properties ?? {}).filter(([, s]) => isVisible(s, options))
+  const properties = Object.entries<JsonSchema>(schema.properties ?? {}).filter(([, s]) => isVisible(s, options, depth))
   for (const [key, child] of properties) {
-    const optional = !required.has(key) || (options.direction === 'input' && child.default !== undefined)
-    lines.push(`${docComment(child, indent)}${indent}${propertyKey(key)}${optional ? '?' : ''}: ${typeOf(child, options, depth + 1)}`)
+    const sentBack = options.direction === 'input' && child.readOnly
+    const optional = !required.has(key) || sentBack || (options.direction === 'input' && child.default !== undefined)
+    const doc = sentBack ? { ...child, description: [child.description, 'Sent back only as it was read: a changed value is refused (400).'].filter(Boolean).join('\n') } : child
+    lines.push(`${docComment(doc, indent)}${indent}${propertyKey(key)}${optional ? '?' : ''}: ${typeOf(child, options, depth + 1)}`)
   }
   const index = indexSignature(schema, options, depth, properties.length > 0)
   if (index) lines.push(`${indent}[key: string]: ${index}`)

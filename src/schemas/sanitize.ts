@@ -71,9 +71,13 @@ function allowsNull(schema: TSchema): boolean {
   return [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])].some(allowsNull)
 }
 
-/** A patch field that also takes `null` ("remove it"), its description kept on top for the OpenAPI document and the client. */
+/**
+ * A patch field that also takes `null` ("remove it"), its description kept on top for the OpenAPI document and the
+ * client, and `readOnly` too (inside the `anyOf` only, the client's patch type offered the engine's fields).
+ */
 const orNull = (schema: TSchema): TSchema => ({
   ...(schema.description ? { description: `${schema.description} (\`null\` removes it)` } : { description: '`null` removes it' }),
+  ...(schema.readOnly && { readOnly: true }),
   anyOf: [schema, { type: 'null' }]
 })
 

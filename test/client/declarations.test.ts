@@ -68,6 +68,16 @@ describe('the client declarations', () => {
     assert.match(interfaceBody(declarations, 'TicketPatch'), /Note\?: string \| null/)
   })
 
+  it("leave the engine's fields out of what is sent; a patch may send those inside items back as read", () => {
+    const answer = Type.Object({ Who: Type.String(), Said: Type.Optional(Type.String({ readOnly: true })) })
+    const declarations = declarationsOf(defineCollection({ name: 'tickets', schema: Type.Object({ Seats: Type.Integer(), Count: Type.Optional(Type.Integer({ readOnly: true })), Answers: Type.Array(answer) }) }))
+    // Before: an optional read-only field (`null` removes it, so wrapped in anyOf) was offered to patches, which the service refuses.
+    assert.doesNotMatch(interfaceBody(declarations, 'TicketPatch'), /Count/)
+    assert.doesNotMatch(interfaceBody(declarations, 'TicketData'), /Count|Said/)
+    assert.match(interfaceBody(declarations, 'TicketPatch'), /Answers\?: \{[^}]*Who: string[^}]*Said\?: string[^}]*\}\[\]/)
+    assert.match(declarations, /Sent back only as it was read: a changed value is refused \(400\)/)
+  })
+
   it('type declared actions and custom events', () => {
     const declarations = declarationsOf(
       defineCollection({
