@@ -5,6 +5,8 @@ import { METHOD_ACTIONS } from '../permissions/access.js'
 import { orderedRules, toRawRule, type PermissionRecord } from '../permissions/rules.js'
 import type { Blueprint, Collection, JsonSchema } from '../schemas/types.js'
 import { QueryComponents } from './query.js'
+import { auditCollection } from '../services/audit.js'
+import { fileFields } from '../services/files.js'
 import { ACCOUNT_PATHS } from '../schemas/sanitize.js'
 import { accountServices, actionInputSchema, lookupServices, signalServices, authenticationRequestSchema, authenticationResultSchema, errorSchema, listSchema, maskedForReaders, requestSchema, toOpenApiSchema } from './schemas.js'
 
@@ -40,6 +42,18 @@ const BEARER = { bearerAuth: [] }
 /** An operation's security: a bearer token, or none where the anonymous role may do it. */
 const securityOf = (anonymous: MongoAbility, subject: string, ...methods: string[]) =>
   methods.some((method) => anonymous.can(METHOD_ACTIONS[method] ?? method, subject)) ? [BEARER, {}] : [BEARER]
+
+/**
+ * A list's answer: a page as JSON, or, as `Accept` asks, every record the query finds as CSV or NDJSON (no pages:
+ * `$limit` and `$skip` are not applied; the same permissions and field rules). Those two are said in the description
+ * and `x-exports`, not as more `content`: typed clients (openapi-fetch) make one union of every media type of a
+ * response, and the page's fields would no longer type-check.
+ */
+const listResponse = (description: string, page: JsonSchema) => ({
+  description: `${description}. With \`Accept: text/csv\` or \`Accept: application/x-ndjson\`: every record the query finds, in one download (\`Content-Disposition: attachment\`), as the caller may read them, without pagination (CSV: a header of the fields the caller may read, nested ones as dotted paths, arrays as JSON cells; NDJSON: a record per line)`,
+  content: json(page),
+  'x-exports': ['text/csv', 'application/x-ndjson']
+})
 
 /** A record as answered: whole, or with some fields left out (`$select`, or fields the caller's role may not read). */
 const record = (names: CollectionTypeNames) => ({ anyOf: [ref(names.result), ref(names.partial)] })
@@ -88,7 +102,7 @@ function collectionPaths(collection: Collection, names: CollectionTypeNames, ano
         security: security('find'),
         summary: `Find ${collection.name} (one page, with the total)`,
         parameters: query,
-        responses: { '200': ok(`One page of results${PARTIAL} each`, ref(names.list)), ...errors('400', '401', '403', '429', '500') }
+        responses: { '200': listResponse(`One page of results${PARTIAL} each`, ref(names.list)), ...errors('400', '401', '403', '429', '500') }
       },
       post,
       patch: {
@@ -289,6 +303,93 @@ function enginePaths() {
   }
 }
 
+/** `POST /files` and `GET /files/{id}`, where a collection declares a `File()` field (`fields`: collection → field paths). */
+function filePaths(fields: Record<string, string[]>) {
+  const tags = ['files']
+  const named = Object.entries(fields).map(([collection, paths]) => `${collection}: ${paths.join(', ')}`).join('; ')
+  const download = (method: string) => ({
+    tags,
+    operationId: `file_${method}`,
+    summary: `${method === 'head' ? 'The headers of a download' : 'Download a file'}: for a caller who may read a record that holds its URL (else 404, as for a file that does not exist). \`Range\` is honoured`,
+    security: [BEARER, {}],
+    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{24}$' }, description: 'The id in the file\'s URL (`/files/<id>`)' }],
+    responses: {
+      '200': { description: 'The file, with its `Content-Type`, `Content-Length` and `Content-Disposition`', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+      '206': { description: 'The range asked for (`Content-Range`)', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+      '404': { $ref: '#/components/responses/NotFound' },
+      '416': { description: 'A range outside the file (`Content-Range: bytes */<size>`)', content: json(ref('Error')) },
+      ...errors('429', '500')
+    }
+  })
+  return {
+    '/files': {
+      post: {
+        tags,
+        operationId: 'file_upload',
+        summary: `Upload a file for a declared file field (${named}), streamed to the store; the record then takes its \`url\`. For a caller who may create or change that field`,
+        security: [BEARER],
+        parameters: [
+          { name: 'collection', in: 'query', required: true, schema: { type: 'string', enum: Object.keys(fields) }, description: 'The collection of the field' },
+          { name: 'field', in: 'query', required: true, schema: { type: 'string' }, description: 'The `File()` field (a dotted path)' }
+        ],
+        requestBody: {
+          required: true,
+          content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } } }
+        },
+        responses: {
+          '201': { description: 'Stored; give `url` to the record', content: json(ref('FileUpload')) },
+          ...errors('400', '401', '403', '413', '422', '429', '500')
+        }
+      }
+    },
+    '/files/{id}': { get: download('get'), head: download('head') }
+  }
+}
+
+const FILE_UPLOAD: JsonSchema = {
+  type: 'object',
+  description: 'An upload: `url` is the value for the record\'s file field',
+  properties: {
+    _id: { type: 'string' },
+    url: { type: 'string', pattern: '^/files/[0-9a-f]{24}$' },
+    name: { type: 'string' },
+    type: { type: 'string', description: 'The content type found from the bytes' },
+    size: { type: 'integer', minimum: 0 },
+    uploadedAt: { type: 'string', format: 'date-time' }
+  },
+  required: ['_id', 'url', 'name', 'type', 'size', 'uploadedAt']
+}
+
+/** `GET /audit-log` and `/audit-log/{id}`: read only (every write is a 405). */
+function auditPaths(collection: Collection, names: CollectionTypeNames, queries: QueryComponents) {
+  const tags = [collection.name]
+  const { all: query } = queries.add(collection, names)
+  const readRule = 'An Admin (who may read `audit-log`) reads every entry; anyone else the history of one record they may read: `collection` and `recordId` in the query (else 403), only entries that changed a field they may read, each limited to those fields'
+  return {
+    [`/${collection.name}`]: {
+      'x-service': { path: collection.name, methods: ['find', 'get'], events: [] },
+      get: {
+        tags,
+        operationId: `${names.result}_find`,
+        security: [BEARER],
+        summary: `Find entries of the audit log (one page, with the total). ${readRule}`,
+        parameters: query,
+        responses: { '200': listResponse('One page of entries', ref(names.list)), ...errors('400', '401', '403', '429', '500') }
+      }
+    },
+    [`/${collection.name}/{id}`]: {
+      parameters: [idParameter],
+      get: {
+        tags,
+        operationId: `${names.result}_get`,
+        security: [BEARER],
+        summary: 'Get an entry (an Admin)',
+        responses: { '200': { description: 'The entry', content: json(ref(names.result)) }, ...errors('401', '403', '404', '429', '500') }
+      }
+    }
+  }
+}
+
 /** The anonymous role's ability as the blueprint declares it (the live one differs only once admins edit permissions). */
 export function declaredAnonymousAbility(blueprint: Blueprint): MongoAbility {
   const role = blueprint.roles.find((r) => r.RoleName === blueprint.anonymousRole)
@@ -319,6 +420,16 @@ export function openApiDocument(blueprint: Blueprint, anonymous: MongoAbility = 
   Object.assign(paths, accountPaths(blueprint, schemas, user))
   Object.assign(paths, lookupPaths(blueprint, names, schemas))
   Object.assign(paths, signalPaths(blueprint, names, schemas))
+  const fields = Object.fromEntries(blueprint.collections.map((c) => [c.name, fileFields(c).filter((f) => !f.readOnly).map((f) => f.path)]).filter(([, paths]) => paths.length))
+  if (Object.keys(fields).length) {
+    Object.assign(paths, filePaths(fields))
+    schemas.FileUpload = FILE_UPLOAD
+  }
+  const audit = auditCollection(365)
+  const auditNames = typeNames([...blueprint.collections, audit]).get(audit.name)!
+  Object.assign(paths, auditPaths(audit, auditNames, queries))
+  const { [auditNames.result]: entry, [auditNames.partial]: partial, [auditNames.list]: list } = collectionSchemas(audit, auditNames)
+  Object.assign(schemas, { [auditNames.result]: entry, [auditNames.partial]: partial, [auditNames.list]: list }, queries.schemas)
 
   return {
     openapi: '3.1.0',
@@ -335,6 +446,8 @@ export function openApiDocument(blueprint: Blueprint, anonymous: MongoAbility = 
       { name: 'authentication', description: 'Log in and out' },
       ...(blueprint.users.auth?.signUp || blueprint.users.auth?.recovery ? [{ name: 'accounts', description: 'Sign-up and password recovery' }] : []),
       ...blueprint.collections.map((c) => ({ name: c.name, description: c.description || c.label })),
+      ...(paths['/files'] ? [{ name: 'files', description: 'Uploads for file fields, and their downloads' }] : []),
+      { name: 'audit-log', description: 'Every change to every record, read as permissions allow' },
       { name: 'health', description: 'Readiness' }
     ],
     paths,

@@ -75,7 +75,7 @@ describe('the API docs at /docs', function () {
     assert.deepEqual(errors, [])
     assert.match(title ?? '', /quillbase: appointments/)
     const document = (await request(server.url, 'GET', '/openapi.json')).body
-    const expected = Object.values<any>(document.paths).reduce((n, item) => n + Object.keys(item).filter((k) => ['get', 'put', 'post', 'patch', 'delete'].includes(k)).length, 0)
+    const expected = Object.values<any>(document.paths).reduce((n, item) => n + Object.keys(item).filter((k) => ['get', 'head', 'put', 'post', 'patch', 'delete'].includes(k)).length, 0)
     assert.equal(operations, expected)
   })
 

@@ -6,7 +6,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import { blueprintNames, loadBlueprint } from '../../src/blueprints/index.js'
 import { typeNames } from '../../src/client/names.js'
 import type { Blueprint } from '../../src/schemas/types.js'
-import { login, request, startServer, type TestServer } from '../helpers.js'
+import { fileFields } from '../../src/services/files.js'
+import { login, request, startServer, upload, type TestServer } from '../helpers.js'
 import { deref, queryString, sample, type SampleContext } from './requests.js'
 import { responseValidator } from './responses.js'
 
@@ -74,6 +75,30 @@ describe('the OpenAPI document', function () {
         assert.ok(document.paths['/authentication'].post && document.paths['/authentication'].delete)
         assert.ok(document.paths['/health'].get)
         assert.deepEqual(document.components.securitySchemes.bearerAuth, { ...document.components.securitySchemes.bearerAuth, type: 'http', scheme: 'bearer' })
+      })
+
+      it('describes the engine paths a client uses beside the collections, as they answer: file uploads and downloads, the audit log', async () => {
+        const validate = responseValidator(document)
+        const files = blueprint.collections.flatMap((c) => fileFields(c).filter((f) => !f.readOnly).map((f) => ({ collection: c.name, field: f.path, types: f.types })))
+        if (!files.length) assert.equal(document.paths['/files'], undefined, 'no file field, no upload path')
+        else {
+          assert.deepEqual(document.paths['/files'].post.parameters.find((p: any) => p.name === 'collection').schema.enum, [...new Set(files.map((f) => f.collection))])
+          assert.deepEqual(Object.keys(document.paths['/files/{id}']).sort(), ['get', 'head'])
+          // An upload the document's schema describes, and its refusal: the first field that takes a text file.
+          const text = files.find((f) => !f.types?.length || f.types.some((t) => t.startsWith('text/')))
+          if (text) {
+            const target = `collection=${text.collection}&field=${encodeURIComponent(text.field)}`
+            const stored = await upload(server.url, target, 'a,b\n1,2\n', 'a.csv', 'text/csv', token)
+            validate.response('POST', '/files', stored)
+            validate.response('POST', '/files', await upload(server.url, target, 'a', 'a.csv', 'text/csv'))
+          }
+        }
+        // The blueprint's administrator reads the whole log where their role may (elsewhere a 403, as documented).
+        const entries = await request(server.url, 'GET', '/audit-log?$limit=2', { token })
+        validate.response('GET', '/audit-log', entries)
+        if (entries.status === 200 && entries.body.data[0]) validate.response('GET', `/audit-log/${entries.body.data[0]._id}`, await request(server.url, 'GET', `/audit-log/${entries.body.data[0]._id}`, { token }))
+        validate.response('GET', '/audit-log', await request(server.url, 'GET', '/audit-log'))
+        assert.deepEqual(document.paths['/appointments']?.get.responses['200']['x-exports'] ?? document.paths[`/${blueprint.collections[0].name}`].get.responses['200']['x-exports'], ['text/csv', 'application/x-ndjson'])
       })
 
       it('answers a query built from its parameters with a page its schema describes', async () => {
