@@ -161,7 +161,9 @@ export class FeathersResource extends BaseResource {
     try {
       return this._record(await this._service.get(id, this._params(context)))
     } catch (error: any) {
-      if (error?.code === 404) return null
+      // A record the caller may not read is one they cannot find: AdminJS's "cannot be found" notice on a page that
+      // works (its ForbiddenError here was a 400 and a page that broke, and told that the record exists).
+      if (error?.code === 404 || error?.code === 403) return null
       throw toAdminError(error)
     }
   }

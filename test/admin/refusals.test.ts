@@ -96,6 +96,21 @@ describe('the admin panel when the services refuse', function () {
   })
 
   describe('as a Manager', () => {
+    it("403: another manager's record is, on its page, one that cannot be found (it was a 400 and a broken page)", async () => {
+      const page = await logIn('maria@example.com')
+      try {
+        const [omars] = (await service('appointments').find({ paginate: false, query: { ManagerId: suite.users.omar._id } })) as any[]
+        const answered = page.waitForResponse((response) => response.url().includes(`/api/resources/appointments/records/${omars._id}/show`))
+        await page.goto(`${suite.server.url}/admin/resources/appointments/records/${omars._id}/show`)
+        const response = await answered
+        assert.equal(response.status(), 200)
+        assert.equal((await response.json()).notice?.type, 'error')
+        await errorNotice(page, /cannot be found/)
+      } finally {
+        await page.context().close()
+      }
+    })
+
     it('403: a field their permission no longer lets them change is refused next to it, and nothing changes', async () => {
       const page = await logIn('maria@example.com')
       const [profile] = (await service('permissions').find({ paginate: false, query: { PermissionName: 'update-own-profile' } })) as any[]
