@@ -295,7 +295,7 @@ describe('admin adapter', function () {
       assert.ok(all.every((record) => record.get('ManagerId') === users.maria._id))
       assert.equal(await resource.count(new Filter({}, resource), context(maria)), 2)
       const omars = (await server.app.service('appointments').find({ paginate: false, query: { ManagerId: users.omar._id } })) as any[]
-      assert.equal(await resource.findOne(omars[0]._id, context(maria)).catch((e) => e.constructor), ForbiddenError)
+      assert.equal(await resource.findOne(omars[0]._id, context(maria)), null, 'a record she may not read is one she cannot find (a ForbiddenError broke the page)')
       // Refused writes are ValidationErrors: AdminJS keeps the form (and what was typed) only for those.
       await assert.rejects(resource.update(omars[0]._id, { Status: 'Cancelled' }, context(maria)), (error: any) => error instanceof ValidationError && error.baseError?.type === 'forbidden')
       await assert.rejects(resourceOf('roles').create({ RoleName: 'Hacker' }, context(maria)), (error: any) => error instanceof ValidationError && error.baseError?.type === 'forbidden')

@@ -88,6 +88,7 @@ describe('the generated appointments client', function () {
     it('patches only the fields it sends (defaults are for create)', () => assert.deepEqual(report.restPatch.attendees, ['Accepted']))
     it('receives a realtime event over Socket.io for a record created over REST', () => assert.equal(report.realtimeCreated.length, 2))
     it('calls a declared action over REST', () => assert.equal(report.restAction, 'Declined'))
+    it("reads a record's history through the typed audit-log service", () => assert.deepEqual(report.auditHistory, { methods: ['create', 'respond', 'patch'], moved: true }))
     it('calls a declared action over Socket.io and hears the change', () => {
       assert.equal(report.socketAction, 'Accepted')
       assert.equal(report.realtimePatched, 'Accepted')

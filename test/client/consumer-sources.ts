@@ -79,6 +79,11 @@ const failure = (error: any) => ({ name: error.name, code: error.code })
 report.restRemove = await manager.service('appointments').remove(created._id).then(() => 'allowed', failure)
 report.restActionRefused = await manager.service('appointments').respond({ id: created._id, Status: 'Accepted' }).then(() => 'allowed', failure)
 
+// The audit log through its typed read-only service: the history of a record she may read.
+const history = await manager.service('audit-log').find({ query: { collection: 'appointments', recordId: second._id, $sort: { at: 1 } } })
+const fields: string[] = history.data.flatMap((entry) => entry.changes.map((change) => change.field))
+report.auditHistory = { methods: history.data.map((entry) => entry.method), moved: fields.includes('AppointedDate') }
+
 // Socket.io CRUD, as an admin.
 const admin = createClient(socketConnection(url, { transports: ['websocket'] }))
 await admin.login({ email: 'admin@example.com', password })

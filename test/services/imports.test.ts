@@ -396,10 +396,15 @@ describe('bulk imports', function () {
     assert.deepEqual([own.SuccessRecords, own.ErrorRecords], [1, 0], JSON.stringify(own.ErrorDetails))
     assert.equal((await server.app.service('users').get(ids.maria)).Name, 'Maria Her Own')
     // Found by its `_id`, the key is a field: an edited email is changed (it was left as it was, the row a success).
-    const byId = await runImport('admin', 'users', ['_id,email', `${ids.maria},maria.new@example.com`, `${ids.omar},lin@example.com`].join('\n'))
+    const byId = await runImport('admin', 'users', ['_id,email', `${ids.maria},maria.new@example.com`, `${ids.omar},not an email`].join('\n'))
     assert.deepEqual([byId.SuccessRecords, byId.ErrorRecords], [1, 1], JSON.stringify(byId.ErrorDetails))
     assert.equal((await server.app.service('users').get(ids.maria)).email, 'maria.new@example.com')
-    assert.equal((await server.app.service('users').get(ids.omar)).email, 'omar@example.com', "another user's email is refused (unique)")
+    assert.equal((await server.app.service('users').get(ids.omar)).email, 'omar@example.com', 'the service checks the changed key as any field')
+    if (serverStore === 'embedded') {
+      // Another user's email: the unique index refuses it (the MongoDB emulator does not enforce unique indexes).
+      const taken = await runImport('admin', 'users', ['_id,email', `${ids.omar},lin@example.com`].join('\n'))
+      assert.deepEqual([taken.SuccessRecords, taken.ErrorRecords], [0, 1], JSON.stringify(taken.ErrorDetails))
+    }
     const ids_ = await runImport('admin', 'users', [{ _id: '', Name: 'x' }, { _id: 7, Name: 'x' }, { _id: { $ne: null }, Name: 'x' }].map((row) => JSON.stringify(row)).join('\n'), {}, 'application/x-ndjson')
     assert.deepEqual(ids_.ErrorDetails.map((e: any) => e.Error), ['_id must be a record\'s id, not ""', '_id must be a record\'s id, not 7', '_id must be a record\'s id, not {"$ne":null}'])
     await server.app.service('users').patch(ids.maria, { email: 'maria@example.com' })
