@@ -358,6 +358,11 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
     if (generated.on !== undefined && !['create', 'write'].includes(generated.on)) throw new DeclarationError(where, `generate "${path}": \`on\` must be create or write`)
     if (generated.on === 'write' && (generated.kind !== 'value' || path.includes('.'))) throw new DeclarationError(where, `generate "${path}": \`on: 'write'\` is for top-level \`value\` fields`)
   }
+  for (const range of input.ranges ?? []) {
+    for (const path of [range.start, range.end]) {
+      if (!facts.dates.includes(path)) throw new DeclarationError(where, `ranges field "${path}" must be a DateTime() field`)
+    }
+  }
   for (const rule of input.noOverlap ?? []) {
     for (const path of [rule.start, rule.end]) {
       if (!facts.dates.includes(path)) throw new DeclarationError(where, `noOverlap field "${path}" must be a DateTime() field`)
@@ -391,6 +396,7 @@ function sanitizeWorkflows(input: CollectionInput, schema: TSchema, facts: Schem
     aggregates: input.aggregates,
     generate: input.generate ?? {},
     noOverlap: input.noOverlap ?? [],
+    ranges: input.ranges ?? [],
     rollups: input.rollups ?? [],
     lookups: input.lookups ?? [],
     derive: input.derive,

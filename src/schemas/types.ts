@@ -306,6 +306,14 @@ export interface GeneratedValueInput {
   on?: 'create' | 'write'
 }
 
+/** A date range within a record: its end never before its start (`DateRange.Enddate` ≥ `DateRange.StartDate`). */
+export interface RangeInput {
+  /** Date-time field (a dotted path) where the range starts. */
+  start: string
+  /** Date-time field (a dotted path) where it ends: equal to the start, or after it. */
+  end: string
+}
+
 /** Time ranges that may not overlap among records sharing the `scope` fields. */
 export interface NoOverlapInput {
   /** Date-time field where a range starts. */
@@ -713,6 +721,8 @@ export interface CollectionInput<S extends TObject = TObject> {
   generate?: Record<string, GeneratedValueInput>
   /** Time ranges that may not overlap within a scope (409). */
   noOverlap?: NoOverlapInput[]
+  /** Date ranges of a record: a write whose end is before its start is a 400 naming the end (a patch as merged). */
+  ranges?: RangeInput[]
   /** Fields aggregated from the records of another collection that reference this one. */
   rollups?: RollupInput[]
   /** Fields filled from, and checked against, a matching record of another collection (422 when none). */
@@ -766,7 +776,7 @@ export interface SecretInfo {
 }
 
 /** A collection with defaults filled and every derived fact computed once; workflow declarations are kept as declared. */
-export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'rollups' | 'lookups' | 'derive' | 'import' | 'importer' | 'exporter' | 'aggregates' | 'document' | 'connector'> {
+export interface Collection extends Pick<CollectionInput, 'triggers' | 'generate' | 'noOverlap' | 'ranges' | 'rollups' | 'lookups' | 'derive' | 'import' | 'importer' | 'exporter' | 'aggregates' | 'document' | 'connector'> {
   name: string
   label: string
   description: string

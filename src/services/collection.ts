@@ -10,6 +10,7 @@ import { rejectUnsafeKeys } from '../hooks/safe-keys.js'
 import { hideSecrets, protectSecrets } from '../hooks/secrets.js'
 import { timestamps } from '../hooks/timestamps.js'
 import { nestedReadOnly, validInput, validation } from '../hooks/validate.js'
+import { ranges } from '../hooks/ranges.js'
 import { masking, maskedSort, workflowHooks } from '../hooks/workflows/index.js'
 import type { Permissions } from '../permissions/abilities.js'
 import { permittedPublisher } from '../permissions/channels.js'
@@ -102,6 +103,7 @@ export async function createCollectionService(app: Application, collection: Coll
         ...(collection.masks?.length ? [masking(collection, parts.permissions)] : []),
         authorize(collection),
         nestedReadOnly(collection),
+        ...(collection.ranges?.length ? [ranges(collection)] : []),
         ...(collection.masks?.length ? [maskedSort(collection)] : []),
         ...workflowHooks(app, collection),
         storedSize(collection),

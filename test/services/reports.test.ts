@@ -94,6 +94,14 @@ describe('generated reports (appointments)', function () {
     assert.doesNotThrow(() => checkAggregates(withAs('CreatedBy')))
   })
 
+  it('a range that ends before it starts is a 400 naming its end (it was counted, 0 and 0, and stored as a report)', async () => {
+    const before = (await server.app.service('reports').find({ paginate: false })).length
+    const res = await request(server.url, 'POST', '/reports', { token: tokens.maria, body: { CreatedBy: ids.maria, DateRange: { StartDate: range.Enddate, Enddate: range.StartDate } } })
+    assert.equal(res.status, 400, JSON.stringify(res.body))
+    assert.deepEqual(res.body.data, { 'DateRange.Enddate': 'must not be before DateRange.StartDate' })
+    assert.equal((await server.app.service('reports').find({ paginate: false })).length, before)
+  })
+
   it('the counts are the engine’s: typed by a caller they are a 400, and they cannot be patched', async () => {
     const typed = await request(server.url, 'POST', '/reports', { token: tokens.maria, body: { CreatedBy: ids.maria, DateRange: range, MeetingScheduled: 99 } })
     assert.equal(typed.status, 400)

@@ -125,6 +125,8 @@ export const reports = defineCollection({
     MeetingAttended: Type.Optional(Type.Integer({ minimum: 0, readOnly: true, description: 'Appointments in the range, in the past, with at least one Accepted attendee' })),
     export_url: Type.Optional(File({ types: ['text/csv'], readOnly: true, description: 'CSV of the appointments counted as scheduled' }))
   }),
+  // A report over a range that ends before it starts would count nothing and say so as if it were a report.
+  ranges: [{ start: 'DateRange.StartDate', end: 'DateRange.Enddate' }],
   aggregates: {
     from: 'appointments',
     where: { AppointedDate: { $gte: '{{data.DateRange.StartDate}}', $lte: '{{data.DateRange.Enddate}}' } },
