@@ -10,7 +10,10 @@ type Rec = Record<string, any>
 
 const instant = (value: unknown) => (typeof value === 'string' || value instanceof Date ? new Date(value).getTime() : Number.NaN)
 
-/** After `authorize`: whether a patch's end falls before a stored start is told only to a caller who may change it. */
+/**
+ * Registered where a collection declares ranges. After `authorize`: whether a patch's end falls before a stored start
+ * is told only to a caller who may change it.
+ */
 export function ranges(collection: Collection) {
   const declared = collection.ranges ?? []
   /** The record as it will be: a patch replaces the top-level fields it sends. */
@@ -23,7 +26,7 @@ export function ranges(collection: Collection) {
     }
   }
   return async (context: HookContext, next: NextFunction) => {
-    if (!declared.length || !['create', 'update', 'patch'].includes(context.method) || !context.data || typeof context.data !== 'object') return next()
+    if (!['create', 'update', 'patch'].includes(context.method) || !context.data || typeof context.data !== 'object') return next()
     if (context.method !== 'patch') for (const item of [context.data].flat()) check(item)
     else for (const stored of await recordsBefore(context)) check(context.data, stored)
     return next()

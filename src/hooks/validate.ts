@@ -78,8 +78,19 @@ function holdsReadOnly(schema: JsonSchema): boolean {
   return below.some((sub) => sub.readOnly || holdsReadOnly(sub))
 }
 
-/** The fields of an object schema that are, or hold, read-only values. */
-const readOnlyKeys = (schema: JsonSchema) => Object.entries<JsonSchema>(schema.properties ?? {}).filter(([, sub]) => sub.readOnly || holdsReadOnly(sub)).map(([key]) => key)
+const READ_ONLY_KEYS = new WeakMap<JsonSchema, string[]>()
+/**
+ * The fields of an object schema that are, or hold, read-only values; found once per schema (an array of 500 items is
+ * compared item by stored item, each comparison asking).
+ */
+function readOnlyKeys(schema: JsonSchema): string[] {
+  let keys = READ_ONLY_KEYS.get(schema)
+  if (!keys) {
+    keys = Object.entries<JsonSchema>(schema.properties ?? {}).filter(([, sub]) => sub.readOnly || holdsReadOnly(sub)).map(([key]) => key)
+    READ_ONLY_KEYS.set(schema, keys)
+  }
+  return keys
+}
 
 /**
  * An array item sent back as it was read: its every field as `stored` holds it, and every read-only field stored
